@@ -1,0 +1,6 @@
+//! Gloss's core: everything Gloss knows about summaries, the library and the
+//! user's annotations. No Tauri and no HTTP here; `gloss-api` puts a typed API
+//! over it and the binary puts windows and servers over that.
+
+pub mod model;
+pub mod parse;

@@ -1,0 +1,204 @@
+//! The parsed episode and its canonical text.
+//!
+//! An [`Episode`] is what the parser makes of one summary file. Its
+//! [`blocks`](Episode::blocks) and [`canonical_text`](Episode::canonical_text)
+//! are derived from the structure, never stored beside it, so the two can not
+//! drift apart. Highlights anchor into the canonical text by Unicode code
+//! point offsets; `docs/format.md` defines it and [`CANONICAL_TEXT_VERSION`]
+//! names the definition in force.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the canonical-text definition. Bump it when the way blocks are
+/// derived or joined changes, so stored selectors know what they were taken on.
+pub const CANONICAL_TEXT_VERSION: u32 = 1;
+
+/// What separates two blocks in the canonical text.
+pub const BLOCK_SEPARATOR: &str = "\n\n";
+
+/// Whether a file was recognised as a summary or read as a plain document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    Summary,
+    Document,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Episode {
+    pub kind: DocKind,
+    pub title: Option<String>,
+    pub show: Option<String>,
+    pub hosts: Vec<String>,
+    pub tldr: Option<String>,
+    pub sections: Vec<Section>,
+    pub bottom_line: Option<String>,
+    pub related_source: Option<String>,
+    pub related: Vec<Related>,
+    /// Paragraphs of a plain document; empty for a summary.
+    pub paragraphs: Vec<String>,
+    /// Problems the parser recovered from, in words a user understands.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub emoji: Option<String>,
+    pub title: String,
+    pub insights: Vec<Insight>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Insight {
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    pub title: String,
+    pub summary: String,
+}
+
+/// One addressable run of text: a title, a TL;DR, an insight body, ...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    /// Stable address inside the episode: `title`, `tldr`, `s2.title`,
+    /// `s2.i1.title`, `s2.i1.body`, `bottom`, `r1.title`, `r1.summary`, `p3`.
+    pub key: String,
+    pub text: String,
+    /// Offset of the block in the canonical text, in code points.
+    pub start: usize,
+    /// Length of the block, in code points.
+    pub len: usize,
+}
+
+impl Episode {
+    /// An empty summary, to be filled in by the parser.
+    pub fn empty(kind: DocKind) -> Self {
+        Episode {
+            kind,
+            title: None,
+            show: None,
+            hosts: Vec::new(),
+            tldr: None,
+            sections: Vec::new(),
+            bottom_line: None,
+            related_source: None,
+            related: Vec::new(),
+            paragraphs: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The episode's text blocks in reading order, with their offsets in the
+    /// canonical text.
+    pub fn blocks(&self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        let mut start = 0;
+        let mut push = |key: String, text: &str| {
+            if text.is_empty() {
+                return;
+            }
+            let len = text.chars().count();
+            blocks.push(Block { key, text: text.to_owned(), start, len });
+            start += len + BLOCK_SEPARATOR.chars().count();
+        };
+        if let Some(title) = &self.title {
+            push("title".into(), title);
+        }
+        if let Some(tldr) = &self.tldr {
+            push("tldr".into(), tldr);
+        }
+        for (s, section) in self.sections.iter().enumerate() {
+            let s = s + 1;
+            push(format!("s{s}.title"), &section.title);
+            for (i, insight) in section.insights.iter().enumerate() {
+                let i = i + 1;
+                push(format!("s{s}.i{i}.title"), &insight.title);
+                push(format!("s{s}.i{i}.body"), &insight.body);
+            }
+        }
+        if let Some(bottom) = &self.bottom_line {
+            push("bottom".into(), bottom);
+        }
+        for (r, related) in self.related.iter().enumerate() {
+            let r = r + 1;
+            push(format!("r{r}.title"), &related.title);
+            push(format!("r{r}.summary"), &related.summary);
+        }
+        for (p, paragraph) in self.paragraphs.iter().enumerate() {
+            push(format!("p{}", p + 1), paragraph);
+        }
+        blocks
+    }
+
+    /// The text highlights anchor into: every block's text, in reading order,
+    /// joined by [`BLOCK_SEPARATOR`].
+    pub fn canonical_text(&self) -> String {
+        let blocks = self.blocks();
+        let mut text = String::new();
+        for (n, block) in blocks.iter().enumerate() {
+            if n > 0 {
+                text.push_str(BLOCK_SEPARATOR);
+            }
+            text.push_str(&block.text);
+        }
+        text
+    }
+
+    /// Identifies the episode across devices and file names: the normalised
+    /// title and show. Two files of the same episode share it.
+    pub fn fingerprint(&self) -> String {
+        let normal = |s: &Option<String>| {
+            s.as_deref()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        };
+        let key = format!("{}\u{1f}{}", normal(&self.title), normal(&self.show));
+        blake3::hash(key.as_bytes()).to_hex()[..32].to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Episode {
+        let mut e = Episode::empty(DocKind::Summary);
+        e.title = Some("Title".into());
+        e.tldr = Some("Short é.".into());
+        e.sections.push(Section {
+            emoji: Some("🧠".into()),
+            title: "Minds".into(),
+            insights: vec![Insight { title: "One".into(), body: "Body".into() }],
+        });
+        e
+    }
+
+    #[test]
+    fn blocks_carry_code_point_offsets_into_the_canonical_text() {
+        let e = sample();
+        let text: Vec<char> = e.canonical_text().chars().collect();
+        for block in e.blocks() {
+            let slice: String = text[block.start..block.start + block.len].iter().collect();
+            assert_eq!(slice, block.text, "block {}", block.key);
+        }
+        let keys: Vec<_> = e.blocks().into_iter().map(|b| b.key).collect();
+        assert_eq!(keys, ["title", "tldr", "s1.title", "s1.i1.title", "s1.i1.body"]);
+    }
+
+    #[test]
+    fn fingerprint_ignores_case_and_punctuation() {
+        let mut a = sample();
+        let mut b = sample();
+        a.title = Some("China Open-Source".into());
+        b.title = Some("china open source".into());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        b.show = Some("Other".into());
+        assert_ne!(a.fingerprint(), b.fingerprint());
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what building and testing Gloss needs, and only what is missing.
+# Safe to run again: every step checks first. Runs as root, or through sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# Debian/Ubuntu packages: the WebKitGTK stack Tauri links against, Xvfb and
+# WebKitWebDriver for the desktop tests, Chromium for the browser tests,
+# ImageMagick for screenshots of the Xvfb display.
+APT_PACKAGES=(
+  build-essential pkg-config libssl-dev libxdo-dev
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth webkit2gtk-driver chromium imagemagick fonts-noto-color-emoji fonts-dejavu-core
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  say "Debian packages present"
+fi
+
+if ! command -v cargo >/dev/null; then
+  say "cargo is missing: install Rust from https://rustup.rs and run this again"
+  exit 1
+fi
+
+# tauri-driver bridges WebDriver to WebKitWebDriver for the desktop tests.
+if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  say "installing tauri-driver (cargo install tauri-driver --locked)"
+  cargo install tauri-driver --locked --quiet
+else
+  say "tauri-driver present"
+fi
+
+# npm packages for the browser tests (playwright-core drives Debian's chromium;
+# it never downloads a browser of its own).
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  say "installing npm packages for the browser tests"
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+else
+  say "npm packages present"
+fi
