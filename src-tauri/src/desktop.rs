@@ -19,13 +19,12 @@ const MENU_EVENT: &str = "gloss://menu";
 /// thread and the window never freezes on a slow query.
 #[tauri::command]
 async fn call(api: tauri::State<'_, Arc<Api>>, request: Value) -> Result<Value, ApiError> {
-    let request = gloss_api::error::from_json(request)?;
-    api.call(request).await
+    api.call(gloss_api::Request::from_value(request)?).await
 }
 
 /// Asks the user for a folder with the native picker.
 #[tauri::command]
-async fn pick_folder(app: tauri::AppHandle) -> Result<Option<String>, ApiError> {
+async fn pick_folder<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Option<String>, ApiError> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().pick_folder(move |folder| {
@@ -37,13 +36,13 @@ async fn pick_folder(app: tauri::AppHandle) -> Result<Option<String>, ApiError> 
 /// Version and where Gloss keeps its files, for the About box.
 #[tauri::command]
 async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<Value, ApiError> {
-    api.call(gloss_api::Request::Health).await
+    api.call(gloss_api::Request::Health {}).await
 }
 
 pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>) -> Result<ExitCode, Error> {
     let api = Arc::new(Api::new());
     let events = api.subscribe();
-    builder(api)
+    builder::<tauri::Wry>(api)
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();

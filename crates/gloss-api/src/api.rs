@@ -22,7 +22,7 @@ impl Api {
     /// query never stalls the async runtime or a window's main thread.
     pub async fn call(&self, request: Request) -> Result<Value, ApiError> {
         match request {
-            Request::Health => Ok(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })),
+            Request::Health {} => Ok(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })),
         }
     }
 

@@ -83,7 +83,7 @@ async fn check_guard(State(state): State<AppState>, request: axum::extract::Requ
 }
 
 async fn call(State(state): State<AppState>, body: Body) -> Result<axum::Json<Value>, ApiError> {
-    let request: Request = crate::error::from_json(read_json(body).await?)?;
+    let request = Request::from_value(read_json(body).await?)?;
     state.api.call(request).await.map(axum::Json)
 }
 
@@ -99,7 +99,7 @@ async fn read_json(body: Body) -> Result<Value, ApiError> {
 
 /// Runs one operation named by the REST route, its arguments given as JSON.
 async fn forward(state: &AppState, op: &str, args: Value) -> Result<Value, ApiError> {
-    let request: Request = crate::error::from_json(json!({ "op": op, "args": args }))?;
+    let request = Request::from_value(json!({ "op": op, "args": args }))?;
     state.api.call(request).await
 }
 
