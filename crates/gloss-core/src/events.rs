@@ -3,7 +3,8 @@
 //!
 //! Subscribers are plain callbacks or std channels, so the core needs no async
 //! runtime; an async API forwards from a callback into its own broadcast
-//! channel. Events serialise to JSON tagged by `kind`.
+//! channel. Events serialise to JSON tagged by `type` (`episode_added`,
+//! `episode_updated`, ... as docs/api.md names them).
 
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,11 +15,13 @@ use crate::ingest::ScanCounts;
 use crate::store::episodes::EpisodeSummary;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "type")]
 pub enum Event {
     /// A file seen for the first time.
+    #[serde(rename = "episode_added")]
     Added { episode: EpisodeSummary },
     /// A known episode's file changed, moved, or came back after going missing.
+    #[serde(rename = "episode_updated")]
     Updated {
         episode: EpisodeSummary,
         /// Whether the canonical text changed, so highlights need re-anchoring.
@@ -27,12 +30,16 @@ pub enum Event {
         moved_from: Option<String>,
     },
     /// The episode's file is gone; the episode stays readable.
+    #[serde(rename = "episode_missing")]
     Missing { episode: EpisodeSummary },
     /// The file's current version could not be read or parsed; `episode.error` says why.
+    #[serde(rename = "episode_error")]
     Error { episode: EpisodeSummary },
     /// A reconcile of the library folder finished.
+    #[serde(rename = "library_scanned")]
     Scanned { reason: ScanReason, counts: ScanCounts },
     /// Something the user should know about the library as a whole.
+    #[serde(rename = "library_notice")]
     Notice { level: NoticeLevel, message: String },
 }
 

@@ -30,17 +30,17 @@ const SNIPPET_TOKENS: u32 = 24;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub episode: EpisodeSummary,
-    /// The best-matching passage, split into plain and matched runs. Render
-    /// each run as text (never as HTML), marking the `matched` ones.
-    pub snippet: Vec<SnippetPart>,
+    /// The best-matching passage. Render it as text (never as HTML).
+    pub snippet: Snippet,
     /// bm25 score: lower is a better match.
     pub score: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnippetPart {
+pub struct Snippet {
     pub text: String,
-    pub matched: bool,
+    /// `[start, end)` of each match in `text`, in code points, in order.
+    pub matches: Vec<[usize; 2]>,
 }
 
 /// Episodes matching `query`, best first, at most `limit` (capped at
@@ -83,7 +83,7 @@ fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<SearchHit
             let snippet: String = row.get(9)?;
             Ok(SearchHit {
                 episode: summary_from_row(row)?,
-                snippet: snippet_parts(&snippet),
+                snippet: snippet_from_marked(&snippet),
                 score: row.get(10)?,
             })
         },
@@ -128,30 +128,23 @@ fn plain_words(query: &str) -> String {
     terms.join(" ")
 }
 
-fn snippet_parts(snippet: &str) -> Vec<SnippetPart> {
-    let mut parts: Vec<SnippetPart> = Vec::new();
-    let mut matched = false;
-    let mut text = String::new();
-    let mut flush = |text: &mut String, matched: bool| {
-        if !text.is_empty() {
-            parts.push(SnippetPart { text: std::mem::take(text), matched });
-        }
-    };
-    for c in snippet.chars() {
+/// Takes the match markers out of an FTS5 snippet, keeping their positions.
+fn snippet_from_marked(marked: &str) -> Snippet {
+    let mut text = String::with_capacity(marked.len());
+    let mut matches = Vec::new();
+    let mut chars = 0;
+    let mut start = None;
+    for c in marked.chars() {
         match c {
-            MATCH_START => {
-                flush(&mut text, matched);
-                matched = true;
+            MATCH_START => start = Some(chars),
+            MATCH_END => matches.extend(start.take().map(|start| [start, chars])),
+            c => {
+                text.push(c);
+                chars += 1;
             }
-            MATCH_END => {
-                flush(&mut text, matched);
-                matched = false;
-            }
-            c => text.push(c),
         }
     }
-    flush(&mut text, matched);
-    parts
+    Snippet { text, matches }
 }
 
 /// The episode columns of an index row.
@@ -244,9 +237,9 @@ mod tests {
     }
 
     #[test]
-    fn snippets_split_into_matched_runs() {
-        let parts = snippet_parts("a \u{E000}b\u{E001} c");
-        let texts: Vec<_> = parts.iter().map(|p| (p.text.as_str(), p.matched)).collect();
-        assert_eq!(texts, [("a ", false), ("b", true), (" c", false)]);
+    fn snippet_matches_are_code_point_ranges() {
+        let snippet = snippet_from_marked("é \u{E000}bé\u{E001} c \u{E000}d\u{E001}");
+        assert_eq!(snippet.text, "é bé c d");
+        assert_eq!(snippet.matches, [[2, 4], [7, 8]]);
     }
 }

@@ -62,8 +62,8 @@ impl FromSql for Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EpisodeSummary {
     pub id: EpisodeId,
-    /// Relative to the library folder, `/`-separated.
-    pub path: String,
+    /// The source file, relative to the library folder, `/`-separated.
+    pub source_path: String,
     pub title: Option<String>,
     pub show: Option<String>,
     pub kind: Option<DocKind>,
@@ -160,7 +160,7 @@ pub(crate) fn summary_from_row(row: &Row) -> rusqlite::Result<EpisodeSummary> {
     let kind: Option<String> = row.get(4)?;
     Ok(EpisodeSummary {
         id: row.get(0)?,
-        path: row.get(1)?,
+        source_path: row.get(1)?,
         title: row.get(2)?,
         show: row.get(3)?,
         kind: kind.as_deref().and_then(doc_kind_from_str),
