@@ -2,5 +2,14 @@
 //! user's annotations. No Tauri and no HTTP here; `gloss-api` puts a typed API
 //! over it and the binary puts windows and servers over that.
 
+pub mod config;
+pub mod events;
+pub mod ingest;
+pub mod library;
 pub mod model;
 pub mod parse;
+pub mod search;
+pub mod store;
+pub mod watch;
+
+pub use library::Library;

@@ -1,0 +1,74 @@
+//! Reading files: the bytes, their hash and their parse, on several threads.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use super::files::stat_of;
+use crate::parse::{self, Refusal};
+use crate::store::episodes::{FileVersion, Parsed};
+
+/// What reading a file gave.
+#[derive(Debug)]
+pub(crate) enum Read {
+    /// The file held still while read.
+    Version(Box<FileVersion>),
+    /// The file changed while being read, or vanished: try again shortly.
+    Unsettled,
+}
+
+/// Reads `root/rel`: checks its size, reads it, re-checks that size and mtime
+/// did not move meanwhile (a file still being written is not trusted), hashes
+/// the bytes and parses them.
+pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
+    let path = root.join(rel);
+    let failed = |stat, content_hash: String, reason: String| {
+        Read::Version(Box::new(FileVersion {
+            path: rel.to_owned(),
+            stat,
+            content_hash,
+            content: Err(format!("{rel}: {reason}")),
+        }))
+    };
+    let Ok(before) = std::fs::metadata(&path) else { return Read::Unsettled };
+    let stat = stat_of(&before);
+    if stat.size > parse::MAX_FILE_BYTES {
+        let refusal = Refusal::TooLarge { size: stat.size, limit: parse::MAX_FILE_BYTES };
+        return failed(stat, String::new(), refusal.to_string());
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Unsettled,
+        Err(e) => return failed(stat, String::new(), format!("could not be read: {e}")),
+    };
+    match std::fs::metadata(&path) {
+        Ok(after) if stat_of(&after) == stat && bytes.len() as u64 == stat.size => {}
+        _ => return Read::Unsettled,
+    }
+    let content_hash = hash(&bytes);
+    // A parser bug must cost one file, not the whole library.
+    let parsed = catch_unwind(AssertUnwindSafe(|| parse::parse_bytes(&bytes)));
+    let content = match parsed {
+        Ok(Ok(episode)) => {
+            Parsed::new(episode).map_err(|e| format!("{rel}: could not be stored: {e}"))
+        }
+        Ok(Err(refusal)) => return failed(stat, content_hash, refusal.to_string()),
+        Err(_) => {
+            return failed(
+                stat,
+                content_hash,
+                "the parser failed on this file; please report it".into(),
+            )
+        }
+    };
+    Read::Version(Box::new(FileVersion { path: rel.to_owned(), stat, content_hash, content }))
+}
+
+/// The content hash stored for `bytes`.
+pub(crate) fn hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// The hash of `root/rel`'s bytes, or `None` if it can not be read now.
+pub(crate) fn hash_file(root: &Path, rel: &str) -> Option<String> {
+    std::fs::read(root.join(rel)).ok().map(|bytes| hash(&bytes))
+}

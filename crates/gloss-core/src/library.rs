@@ -1,0 +1,116 @@
+//! The library as the rest of Gloss sees it: the store, the events and the
+//! operations over them. Cheap to clone; every clone is the same library.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::config;
+use crate::events::{Event, Events, ScanReason};
+use crate::ingest::{self, ScanCounts, Scope, SyncReport};
+use crate::search::{self, SearchHit};
+use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary};
+use crate::store::{settings, Error, Result, Store};
+use crate::watch::{WatchOptions, Watcher};
+
+#[derive(Debug, Clone)]
+pub struct Library {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    events: Events,
+    /// Two syncs at once would both see a new file as new.
+    sync_lock: Mutex<()>,
+}
+
+impl Library {
+    /// Opens the library kept in `data_dir` (see [`config::data_dir`]).
+    pub fn open(data_dir: &Path) -> Result<Library> {
+        let store = Store::open(data_dir)?;
+        Ok(Library {
+            inner: Arc::new(Inner { store, events: Events::default(), sync_lock: Mutex::new(()) }),
+        })
+    }
+
+    /// The database, for the parts of Gloss that keep their own tables in it.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Where every change to the library is announced.
+    pub fn events(&self) -> &Events {
+        &self.inner.events
+    }
+
+    /// The library folder: `explicit`, else `GLOSS_LIBRARY`, else the folder
+    /// last reconciled or watched. `None` when none was ever given: ask the user.
+    pub fn library_folder(&self, explicit: Option<&Path>) -> Result<Option<PathBuf>> {
+        match config::library_dir(explicit) {
+            Some(folder) => Ok(Some(folder)),
+            None => self.store().read(|conn| settings::library_folder(conn)),
+        }
+    }
+
+    /// Whether the library folder is watched by polling (for network shares).
+    pub fn force_polling(&self) -> Result<bool> {
+        self.store().read(|conn| settings::force_polling(conn))
+    }
+
+    /// Takes effect the next time watching starts.
+    pub fn set_force_polling(&self, on: bool) -> Result<()> {
+        let value = if on { "true" } else { "false" };
+        self.store().write(|tx| settings::set(tx, settings::FORCE_POLLING, value))
+    }
+
+    /// One full pass over `folder`: parses new and changed files, marks
+    /// vanished ones missing, remembers `folder` as the library.
+    pub fn reconcile(&self, folder: &Path) -> Result<ScanCounts> {
+        let root = self.use_folder(folder)?;
+        Ok(self.sync_and_announce(&root, ScanReason::Manual)?.counts)
+    }
+
+    /// Every episode, by path.
+    pub fn list_episodes(&self) -> Result<Vec<EpisodeSummary>> {
+        self.store().read(|conn| episodes::list(conn))
+    }
+
+    pub fn episode(&self, id: EpisodeId) -> Result<Option<EpisodeRecord>> {
+        self.store().read(|conn| episodes::get(conn, id))
+    }
+
+    /// Episodes matching `query` (see [`search`](crate::search)), best first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        self.store().read(|conn| search::search(conn, query, limit))
+    }
+
+    /// Reconciles `folder`, then keeps the library in step with it until the
+    /// returned [`Watcher`] is dropped.
+    pub fn watch(&self, folder: &Path, options: WatchOptions) -> Result<Watcher> {
+        let root = self.use_folder(folder)?;
+        Watcher::start(self.clone(), root, options)
+    }
+
+    /// The folder as an absolute path without symlinks (the form watcher
+    /// events use), remembered as the library folder.
+    fn use_folder(&self, folder: &Path) -> Result<PathBuf> {
+        let root = std::fs::canonicalize(folder)
+            .map_err(|source| Error::Folder { path: folder.to_owned(), source })?;
+        let text = root.to_string_lossy();
+        self.store().write(|tx| settings::set(tx, settings::LIBRARY_FOLDER, &text))?;
+        Ok(root)
+    }
+
+    pub(crate) fn sync(&self, root: &Path, scope: &Scope) -> Result<SyncReport> {
+        let _one_at_a_time = self.inner.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        ingest::sync(self.store(), self.events(), root, scope)
+    }
+
+    /// A full sync of `root`, announced with a [`Event::Scanned`].
+    pub(crate) fn sync_and_announce(&self, root: &Path, reason: ScanReason) -> Result<SyncReport> {
+        let report = self.sync(root, &Scope::All)?;
+        self.events().publish(Event::Scanned { reason, counts: report.counts });
+        Ok(report)
+    }
+}

@@ -1,0 +1,245 @@
+//! Full-text search over the library (FTS5, bm25 ranking).
+//!
+//! One index row per episode, rowid = episode id. Ingest owns the episode
+//! columns; the annotation columns (`highlights`, `notes`, `tags`) belong to
+//! the annotations code, which updates them with its own `UPDATE`, so both
+//! rank together in one bm25 score.
+//!
+//! Queries accept FTS5 syntax (`word*` prefixes, `"exact phrases"`, `OR`,
+//! `NOT`, `title:word`). Input that is not valid FTS5 (`open-source`, `what's`,
+//! a stray `"`) is answered as plain words instead of failing.
+
+use rusqlite::{params, Connection, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Episode;
+use crate::store::episodes::{summary_from_row, EpisodeId, EpisodeSummary, SUMMARY_COLUMNS};
+use crate::store::Result;
+
+/// Marks the start and end of a match inside snippets. Private-use code
+/// points never appear in indexed text (they are blanked on the way in).
+const MATCH_START: char = '\u{E000}';
+const MATCH_END: char = '\u{E001}';
+
+/// Upper bound on results per query.
+pub const MAX_RESULTS: usize = 200;
+
+/// Tokens of context a snippet shows around its matches.
+const SNIPPET_TOKENS: u32 = 24;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub episode: EpisodeSummary,
+    /// The best-matching passage. Render it as text (never as HTML).
+    pub snippet: Snippet,
+    /// bm25 score: lower is a better match.
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snippet {
+    pub text: String,
+    /// `[start, end)` of each match in `text`, in code points, in order.
+    pub matches: Vec<[usize; 2]>,
+}
+
+/// Episodes matching `query`, best first, at most `limit` (capped at
+/// [`MAX_RESULTS`]). Never fails on what the user typed: a query FTS5 can not
+/// parse is retried as plain words, and one that still can not be run
+/// matches nothing.
+pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    let limit = limit.min(MAX_RESULTS);
+    if query.trim().is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    match run(conn, query, limit) {
+        Err(e) if is_query_error(&e) => {}
+        other => return other,
+    }
+    let plain = plain_words(query);
+    if plain.is_empty() {
+        return Ok(Vec::new());
+    }
+    match run(conn, &plain, limit) {
+        Err(e) if is_query_error(&e) => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS}, hits.snip, hits.score
+         FROM (SELECT rowid AS hit_id, rank AS score,
+                      snippet(search_index, -1, ?3, ?4, '…', ?5) AS snip
+               FROM search_index WHERE search_index MATCH ?1
+               ORDER BY rank LIMIT ?2) AS hits
+         JOIN episodes ON episodes.id = hits.hit_id
+         ORDER BY hits.score"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(
+        params![fts_query, limit, MATCH_START.to_string(), MATCH_END.to_string(), SNIPPET_TOKENS],
+        |row| {
+            let snippet: String = row.get(9)?;
+            Ok(SearchHit {
+                episode: summary_from_row(row)?,
+                snippet: snippet_from_marked(&snippet),
+                score: row.get(10)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// SQLite reports FTS5 syntax errors, unknown columns and the like as the
+/// generic `SQLITE_ERROR`; I/O, corruption and busy have codes of their own
+/// and are real failures.
+fn is_query_error(error: &crate::store::Error) -> bool {
+    matches!(
+        error,
+        crate::store::Error::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == ErrorCode::Unknown
+    )
+}
+
+/// The query as plain FTS5 terms: each `"quoted phrase"` stays a phrase,
+/// every other word is quoted (so `-`, `'`, `:` lose their FTS meaning) and
+/// keeps a trailing `*` as a prefix search.
+fn plain_words(query: &str) -> String {
+    let mut terms = Vec::new();
+    for (n, chunk) in query.split('"').enumerate() {
+        let inside_quotes = n % 2 == 1;
+        if inside_quotes {
+            if !chunk.trim().is_empty() {
+                terms.push(format!("\"{}\"", chunk.trim()));
+            }
+            continue;
+        }
+        for word in chunk.split_whitespace() {
+            let (stem, prefix) = match word.strip_suffix('*') {
+                Some(stem) => (stem.trim_end_matches('*'), true),
+                None => (word, false),
+            };
+            if stem.chars().any(char::is_alphanumeric) {
+                terms.push(format!("\"{stem}\"{}", if prefix { "*" } else { "" }));
+            }
+        }
+    }
+    terms.join(" ")
+}
+
+/// Takes the match markers out of an FTS5 snippet, keeping their positions.
+fn snippet_from_marked(marked: &str) -> Snippet {
+    let mut text = String::with_capacity(marked.len());
+    let mut matches = Vec::new();
+    let mut chars = 0;
+    let mut start = None;
+    for c in marked.chars() {
+        match c {
+            MATCH_START => start = Some(chars),
+            MATCH_END => matches.extend(start.take().map(|start| [start, chars])),
+            c => {
+                text.push(c);
+                chars += 1;
+            }
+        }
+    }
+    Snippet { text, matches }
+}
+
+/// The episode columns of an index row.
+struct IndexDoc {
+    title: String,
+    show: String,
+    tldr: String,
+    body: String,
+    bottom_line: String,
+}
+
+impl IndexDoc {
+    fn new(episode: &Episode) -> IndexDoc {
+        let clean = |text: &str| text.replace([MATCH_START, MATCH_END], " ");
+        let optional = |text: &Option<String>| text.as_deref().map(clean).unwrap_or_default();
+        let mut body = Vec::new();
+        for section in &episode.sections {
+            body.push(section.title.as_str());
+            for insight in &section.insights {
+                body.push(insight.title.as_str());
+                body.push(insight.body.as_str());
+            }
+        }
+        body.extend(episode.paragraphs.iter().map(String::as_str));
+        IndexDoc {
+            title: optional(&episode.title),
+            show: optional(&episode.show),
+            tldr: optional(&episode.tldr),
+            body: clean(&body.join("\n")),
+            bottom_line: optional(&episode.bottom_line),
+        }
+    }
+}
+
+/// Writes the episode columns of `id`'s index row, leaving its annotation
+/// columns as they are.
+pub(crate) fn index_episode(
+    conn: &Connection,
+    id: EpisodeId,
+    episode: &Episode,
+) -> rusqlite::Result<()> {
+    let doc = IndexDoc::new(episode);
+    let values = params![id, doc.title, doc.show, doc.tldr, doc.body, doc.bottom_line];
+    let updated = conn
+        .prepare_cached(
+            "UPDATE search_index SET title = ?2, show = ?3, tldr = ?4, body = ?5, bottom_line = ?6
+             WHERE rowid = ?1",
+        )?
+        .execute(values)?;
+    if updated == 0 {
+        conn.prepare_cached(
+            "INSERT INTO search_index (rowid, title, show, tldr, body, bottom_line, highlights, notes, tags)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', '', '')",
+        )?
+        .execute(values)?;
+    }
+    Ok(())
+}
+
+/// Indexes every episode that has parsed content. Used when the index is
+/// created on a database that already holds episodes.
+pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("SELECT id, structure FROM episodes WHERE structure IS NOT NULL")?;
+    let rows =
+        stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, json) = row?;
+        // A structure that no longer deserialises can not be indexed; the
+        // next change to its file re-parses and indexes it.
+        let Ok(episode) = serde_json::from_str::<Episode>(&json) else { continue };
+        index_episode(conn, id, &episode)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_words_quote_everything_but_phrases_and_prefixes() {
+        assert_eq!(plain_words("open-source ai"), r#""open-source" "ai""#);
+        assert_eq!(
+            plain_words(r#"what's "compute arms" race*"#),
+            r#""what's" "compute arms" "race"*"#
+        );
+        assert_eq!(plain_words(r#"unclosed "quote here"#), r#""unclosed" "quote here""#);
+        assert_eq!(plain_words("* - :"), "");
+    }
+
+    #[test]
+    fn snippet_matches_are_code_point_ranges() {
+        let snippet = snippet_from_marked("é \u{E000}bé\u{E001} c \u{E000}d\u{E001}");
+        assert_eq!(snippet.text, "é bé c d");
+        assert_eq!(snippet.matches, [[2, 4], [7, 8]]);
+    }
+}

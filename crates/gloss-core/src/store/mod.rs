@@ -1,0 +1,154 @@
+//! The SQLite database: one file, `<data>/gloss.db`, holding every episode
+//! and (later) everything the user adds.
+//!
+//! # Durability
+//!
+//! The database runs in WAL mode with `synchronous = FULL`: every commit is
+//! fsynced to the WAL before it is acknowledged, so an acknowledged write
+//! survives a killed process *and* a power cut. `NORMAL` would survive a
+//! killed process too (the WAL lives in the OS page cache, which outlives the
+//! process) but could drop the last few commits on power loss. Gloss's writes
+//! are few and small (user actions, ingest batches of hundreds of files in one
+//! transaction), so the fsync per commit is cheap and a highlight the user saw
+//! saved stays saved.
+//!
+//! # Concurrency
+//!
+//! One writer connection behind a mutex; every write is a `BEGIN IMMEDIATE`
+//! transaction so it takes the write lock up front instead of failing half way
+//! with `SQLITE_BUSY`. Readers come from a small pool of `query_only`
+//! connections and, thanks to WAL, never wait for the writer. A lock file
+//! keeps a second Gloss process off the same data folder.
+
+pub mod episodes;
+mod error;
+mod lock;
+pub mod schema;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use error::{Error, Result};
+use lock::DataDirLock;
+
+/// How long a connection waits for a lock held by another connection before
+/// giving up with "database is busy".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Idle read connections kept for reuse.
+const MAX_IDLE_READERS: usize = 4;
+
+/// The database file's name inside the data folder.
+pub const DB_FILE: &str = "gloss.db";
+
+#[derive(Debug)]
+pub struct Store {
+    data_dir: PathBuf,
+    db_path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    _lock: DataDirLock,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`, takes the data
+    /// folder's lock and brings the schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| Error::DataDir { dir: data_dir.to_owned(), source })?;
+        let lock = DataDirLock::acquire(data_dir)?;
+        let db_path = data_dir.join(DB_FILE);
+        let mut writer = open_connection(&db_path, false)?;
+        schema::migrate(&mut writer, &db_path, data_dir)?;
+        Ok(Store {
+            data_dir: data_dir.to_owned(),
+            db_path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            _lock: lock,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction and commits it; any
+    /// error rolls everything back.
+    pub fn write<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `work` on a read connection inside one read transaction, so every
+    /// query in it sees the same snapshot.
+    pub fn read<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let pooled = lock(&self.readers).pop();
+        let mut conn = match pooled {
+            Some(conn) => conn,
+            None => open_connection(&self.db_path, true)?,
+        };
+        let value = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let value = work(&tx);
+            // Nothing to commit; ending the transaction releases the snapshot.
+            tx.rollback()?;
+            value?
+        };
+        let mut idle = lock(&self.readers);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        Ok(value)
+    }
+}
+
+fn open_connection(db_path: &Path, read_only: bool) -> Result<Connection> {
+    let open_error = |source| Error::Open { path: db_path.to_owned(), source };
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(db_path, flags).map_err(open_error)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+    if !read_only {
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
+            .map_err(open_error)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::NoWal { path: db_path.to_owned(), mode });
+        }
+        conn.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
+    }
+    conn.pragma_update(None, "foreign_keys", true).map_err(open_error)?;
+    Ok(conn)
+}
+
+/// A poisoned mutex only means another thread panicked while holding it; the
+/// connection itself is fine (SQLite rolled back its open transaction), so
+/// keep using it rather than failing every later call.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Milliseconds since the Unix epoch: the unit of every timestamp stored.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

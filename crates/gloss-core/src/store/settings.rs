@@ -1,0 +1,39 @@
+//! Small named values kept in the database: the library folder last used,
+//! whether to watch by polling.
+
+use std::path::PathBuf;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::Result;
+
+/// The library folder last reconciled or watched, as an absolute path.
+pub const LIBRARY_FOLDER: &str = "library_folder";
+
+/// `"true"` to watch the library by polling instead of file-system events,
+/// for folders on network shares where no events arrive.
+pub const FORCE_POLLING: &str = "watch_force_polling";
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    let value = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
+        .optional()?;
+    Ok(value)
+}
+
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+pub fn library_folder(conn: &Connection) -> Result<Option<PathBuf>> {
+    Ok(get(conn, LIBRARY_FOLDER)?.map(PathBuf::from))
+}
+
+pub fn force_polling(conn: &Connection) -> Result<bool> {
+    Ok(get(conn, FORCE_POLLING)?.as_deref() == Some("true"))
+}

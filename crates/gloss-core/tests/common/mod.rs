@@ -1,0 +1,119 @@
+//! Shared by the store, ingest, watch and search tests: temp libraries,
+//! summary files and waiting for events.
+#![allow(dead_code)] // Each test file uses a different part.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use gloss_core::events::Event;
+use gloss_core::Library;
+use tempfile::TempDir;
+
+/// How long to wait for the watcher before calling a test failed. Generous:
+/// the machine may be busy; no test asserts on how long anything took.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A data folder, a library folder, and the library opened on them.
+pub struct Fixture {
+    pub data: TempDir,
+    pub folder: TempDir,
+    pub library: Library,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let data = TempDir::new().unwrap();
+        let folder = TempDir::new().unwrap();
+        let library = Library::open(data.path()).unwrap();
+        Fixture { data, folder, library }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.folder.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        write(&self.path(rel), content);
+    }
+
+    /// Closes the library, runs `while_closed` on the library folder, and
+    /// opens the library again on the same data folder, as a restart of Gloss
+    /// does. (Drop any watcher first: it holds the library open.)
+    pub fn restart(self, while_closed: impl FnOnce(&Path)) -> Fixture {
+        let Fixture { data, folder, library } = self;
+        drop(library);
+        while_closed(folder.path());
+        let library = Library::open(data.path()).unwrap();
+        Fixture { data, folder, library }
+    }
+
+    pub fn episode_at(&self, rel: &str) -> gloss_core::store::episodes::EpisodeSummary {
+        let episodes = self.library.list_episodes().unwrap();
+        episodes
+            .into_iter()
+            .find(|e| e.source_path == rel)
+            .unwrap_or_else(|| panic!("no episode at {rel}"))
+    }
+}
+
+pub fn write(path: &Path, content: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, content).unwrap();
+}
+
+/// A summary in the plain format, distinct per `title`.
+pub fn summary(title: &str, show: &str, insight: &str) -> String {
+    format!(
+        "{title} | {show}\nTL;DR\nA short overview of {title}.\n\
+         🧠 Main Ideas 2 insights\nFirst idea\n{insight}\n\
+         Second idea\nAnother point about {title} made at length.\n\
+         Bottom Line\nThe conclusion of {title}.\n"
+    )
+}
+
+/// Receives events until one matches `wanted`; returns every event seen up
+/// to and including it. Panics, listing them, if none comes in [`PATIENCE`].
+pub fn wait_for(
+    events: &Receiver<Event>,
+    what: &str,
+    wanted: impl Fn(&Event) -> bool,
+) -> Vec<Event> {
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(event) => {
+                let done = wanted(&event);
+                seen.push(event);
+                if done {
+                    return seen;
+                }
+            }
+            Err(_) => panic!("no event for {what}; saw {seen:#?}"),
+        }
+    }
+}
+
+/// Every event that arrives until none has for `quiet`.
+pub fn drain(events: &Receiver<Event>, quiet: Duration) -> Vec<Event> {
+    let mut seen = Vec::new();
+    while let Ok(event) = events.recv_timeout(quiet) {
+        seen.push(event);
+    }
+    seen
+}
+
+/// The path of the episode an event is about, if it is about one.
+pub fn event_path(event: &Event) -> Option<&str> {
+    match event {
+        Event::Added { episode }
+        | Event::Updated { episode, .. }
+        | Event::Missing { episode }
+        | Event::Error { episode } => Some(&episode.source_path),
+        _ => None,
+    }
+}

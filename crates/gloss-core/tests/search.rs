@@ -1,0 +1,129 @@
+//! Full-text search over reconciled episodes.
+
+mod common;
+
+use common::{summary, Fixture};
+use gloss_core::search::SearchHit;
+
+fn library() -> Fixture {
+    let fixture = Fixture::new();
+    fixture.write(
+        "compute.txt",
+        &summary(
+            "Compute Arms Race",
+            "Tech Weekly",
+            "Chip exports shape the open-source model race.",
+        ),
+    );
+    fixture.write(
+        "trade.txt",
+        &summary("Reordering Global Trade", "Econ Talk", "Tariffs move supply chains."),
+    );
+    fixture.write(
+        "models.txt",
+        &summary(
+            "Reasoning Models",
+            "Tech Weekly",
+            "Models use tools; compute matters less for reasoning.",
+        ),
+    );
+    fixture.library.reconcile(fixture.folder.path()).unwrap();
+    fixture
+}
+
+fn titles(hits: &[SearchHit]) -> Vec<&str> {
+    hits.iter().map(|hit| hit.episode.title.as_deref().unwrap_or("")).collect()
+}
+
+#[test]
+fn a_title_match_ranks_above_a_body_match() {
+    let fixture = library();
+    let hits = fixture.library.search("compute", 10).unwrap();
+    assert_eq!(titles(&hits), ["Compute Arms Race", "Reasoning Models"]);
+    assert!(hits[0].score <= hits[1].score);
+}
+
+#[test]
+fn snippets_carry_match_ranges_in_code_points() {
+    let fixture = library();
+    let hits = fixture.library.search("tariffs", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    let snippet = &hits[0].snippet;
+    assert!(!snippet.matches.is_empty(), "{snippet:?}");
+    let chars: Vec<char> = snippet.text.chars().collect();
+    for [start, end] in &snippet.matches {
+        let matched: String = chars[*start..*end].iter().collect();
+        assert_eq!(matched.to_lowercase(), "tariffs");
+    }
+}
+
+#[test]
+fn prefix_and_phrase_queries_work() {
+    let fixture = library();
+    assert_eq!(titles(&fixture.library.search("tarif*", 10).unwrap()), ["Reordering Global Trade"]);
+    assert_eq!(
+        titles(&fixture.library.search("\"supply chains\"", 10).unwrap()),
+        ["Reordering Global Trade"]
+    );
+    assert!(fixture.library.search("\"chains supply\"", 10).unwrap().is_empty());
+}
+
+#[test]
+fn stems_and_accents_match_loosely() {
+    let fixture = library();
+    fixture.write("cafe.txt", &summary("Café Culture", "Food Show", "Roasting beans."));
+    fixture.library.reconcile(fixture.folder.path()).unwrap();
+    assert_eq!(titles(&fixture.library.search("cafe", 10).unwrap()), ["Café Culture"]);
+    assert_eq!(titles(&fixture.library.search("roasted", 10).unwrap()), ["Café Culture"]);
+}
+
+#[test]
+fn input_that_is_not_valid_fts_syntax_is_answered_as_plain_words() {
+    let fixture = library();
+    let open_source = fixture.library.search("open-source", 10).unwrap();
+    assert_eq!(titles(&open_source), ["Compute Arms Race"]);
+    for query in [
+        "\"unbalanced quote",
+        "what's",
+        "AND",
+        "OR compute",
+        "nosuchcolumn:trade",
+        "*",
+        "(",
+        "compute)",
+        "NEAR(",
+        "^",
+        "-trade",
+        "trade +",
+        "\u{E000}trade",
+        "",
+        "   ",
+    ] {
+        if let Err(e) = fixture.library.search(query, 10) {
+            panic!("{query:?} failed: {e}");
+        }
+    }
+    assert_eq!(titles(&fixture.library.search("trade)", 10).unwrap()), ["Reordering Global Trade"]);
+}
+
+#[test]
+fn an_episode_that_changes_is_found_by_its_new_text_only() {
+    let fixture = library();
+    fixture.write(
+        "trade.txt",
+        &summary("Reordering Global Trade", "Econ Talk", "Shipping lanes shift."),
+    );
+    fixture.library.reconcile(fixture.folder.path()).unwrap();
+    assert!(fixture.library.search("tariffs", 10).unwrap().is_empty());
+    assert_eq!(
+        titles(&fixture.library.search("shipping", 10).unwrap()),
+        ["Reordering Global Trade"]
+    );
+}
+
+#[test]
+fn the_limit_is_respected() {
+    let fixture = library();
+    assert_eq!(fixture.library.search("show OR weekly OR talk OR idea", 1).unwrap().len(), 1);
+    assert!(fixture.library.search("idea", 0).unwrap().is_empty());
+}

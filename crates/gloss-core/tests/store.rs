@@ -1,0 +1,159 @@
+//! The database: opening, locking, migrations, backups, durability.
+
+mod common;
+
+use common::{summary, Fixture};
+use gloss_core::store::{schema, Error, Store, DB_FILE};
+use gloss_core::Library;
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+#[test]
+fn a_second_gloss_on_the_same_data_folder_is_refused_with_the_holders_pid() {
+    let data = TempDir::new().unwrap();
+    let _first = Store::open(data.path()).unwrap();
+    let error = Store::open(data.path()).unwrap_err();
+    assert!(matches!(error, Error::Locked { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("another Gloss is using the data folder"), "{message}");
+    assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+}
+
+#[test]
+fn the_lock_is_released_when_the_store_closes() {
+    let data = TempDir::new().unwrap();
+    drop(Store::open(data.path()).unwrap());
+    Store::open(data.path()).unwrap();
+}
+
+#[test]
+fn migrations_are_valid() {
+    schema::migrations().validate().unwrap();
+}
+
+#[test]
+fn an_empty_database_is_brought_to_the_latest_version_without_a_backup() {
+    let data = TempDir::new().unwrap();
+    Store::open(data.path()).unwrap();
+    let conn = Connection::open(data.path().join(DB_FILE)).unwrap();
+    let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+    assert_eq!(version, schema::latest_version());
+    assert!(!data.path().join("backups").exists());
+}
+
+/// Data each schema version can hold, written with that version's SQL; the
+/// check that it survived every later migration. Index `n` is for version `n + 1`.
+fn fixture_for_version(version: usize, conn: &Connection) {
+    let episode =
+        gloss_core::parse::parse_bytes(summary("Old Episode", "Old Show", "Kept text.").as_bytes())
+            .unwrap();
+    match version {
+        1 => {
+            conn.execute(
+                "INSERT INTO episodes (path, size, mtime_ns, content_hash, fingerprint, kind, title, show,
+                     structure, canonical_text, canonical_version, text_revision, status, first_seen, updated_at)
+                 VALUES ('old.txt', 10, 1, 'abc', ?1, 'summary', ?2, ?3, ?4, ?5, 1, 1, 'active', 1, 1)",
+                rusqlite::params![
+                    episode.fingerprint(),
+                    episode.title,
+                    episode.show,
+                    serde_json::to_string(&episode).unwrap(),
+                    episode.canonical_text()
+                ],
+            )
+            .unwrap();
+            conn.execute("INSERT INTO settings (key, value) VALUES ('library_folder', '/old')", [])
+                .unwrap();
+        }
+        2 => {} // The search index holds derived data only.
+        other => panic!("add a fixture for schema version {other}"),
+    }
+}
+
+fn check_fixture_survived(library: &Library) {
+    let episodes = library.list_episodes().unwrap();
+    assert_eq!(episodes.len(), 1);
+    let record = library.episode(episodes[0].id).unwrap().unwrap();
+    assert_eq!(record.summary.title.as_deref(), Some("Old Episode"));
+    assert!(record.canonical_text.unwrap().contains("Kept text."));
+    assert_eq!(library.library_folder(None).unwrap(), Some("/old".into()));
+    // Version 2 indexed what version 1 held.
+    let hits = library.search("kept", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+}
+
+#[test]
+fn every_migration_runs_from_the_previous_version_with_data_after_a_backup() {
+    for from in 1..schema::latest_version() {
+        let data = TempDir::new().unwrap();
+        {
+            let mut conn = Connection::open(data.path().join(DB_FILE)).unwrap();
+            schema::migrations().to_version(&mut conn, from).unwrap();
+            for version in 1..=from {
+                fixture_for_version(version, &conn);
+            }
+        }
+        let library = Library::open(data.path()).unwrap();
+        check_fixture_survived(&library);
+
+        let backups: Vec<_> = std::fs::read_dir(data.path().join("backups")).unwrap().collect();
+        assert_eq!(backups.len(), 1, "one backup before migrating from {from}");
+        let backup = backups[0].as_ref().unwrap().path();
+        let name = backup.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with(&format!("gloss-v{from}-")) && name.ends_with(".db"), "{name}");
+        let copy = Connection::open(&backup).unwrap();
+        let version: usize =
+            copy.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(version, from, "the backup is of the database before migrating");
+        let rows: i64 =
+            copy.query_row("SELECT count(*) FROM episodes", [], |row| row.get(0)).unwrap();
+        assert_eq!(rows, 1);
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_gloss_is_refused_untouched() {
+    let data = TempDir::new().unwrap();
+    drop(Store::open(data.path()).unwrap());
+    let newer = schema::latest_version() + 1;
+    Connection::open(data.path().join(DB_FILE))
+        .unwrap()
+        .pragma_update(None, "user_version", newer)
+        .unwrap();
+    let error = Store::open(data.path()).unwrap_err();
+    assert!(matches!(error, Error::TooNew { found, .. } if found == newer), "{error:?}");
+    assert!(error.to_string().contains("update Gloss"), "{error}");
+}
+
+/// Run as a child process by the test below: stores one episode, then dies
+/// without closing anything.
+#[test]
+fn child_writes_then_aborts() {
+    let Some(data) = std::env::var_os("GLOSS_TEST_CHILD_DATA") else { return };
+    let folder = std::env::var_os("GLOSS_TEST_CHILD_FOLDER").unwrap();
+    let library = Library::open(std::path::Path::new(&data)).unwrap();
+    let counts = library.reconcile(std::path::Path::new(&folder)).unwrap();
+    assert_eq!(counts.added, 1);
+    std::process::abort();
+}
+
+#[test]
+fn an_acknowledged_write_survives_a_killed_process() {
+    let fixture = Fixture::new();
+    fixture.write("a.txt", &summary("Durable", "Show", "Stays."));
+    let data = fixture.data.path().to_owned();
+    let folder = fixture.folder.path().to_owned();
+    drop(fixture.library);
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_writes_then_aborts", "--nocapture", "--test-threads=1"])
+        .env("GLOSS_TEST_CHILD_DATA", &data)
+        .env("GLOSS_TEST_CHILD_FOLDER", &folder)
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the child was meant to abort");
+    // The lock died with the process; the committed episode did not.
+    let library = Library::open(&data).unwrap();
+    let episodes = library.list_episodes().unwrap();
+    assert_eq!(episodes.len(), 1);
+    assert_eq!(episodes[0].title.as_deref(), Some("Durable"));
+}
