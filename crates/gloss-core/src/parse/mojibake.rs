@@ -115,19 +115,18 @@ fn is_greek_lead_letter(c: char) -> bool {
     matches!(c, '\u{0390}'..='\u{03CE}')
 }
 
-/// Does the document carry the damage signature? Cheap when it holds
-/// neither `π` nor `β`, which is every undamaged English file.
+/// Does the document carry the damage signature? Cheap when it holds no
+/// Greek letter, which is every undamaged English file.
 ///
 /// Signs: `π` followed by a continuation character and then another one,
 /// an NBSP or another `π`; `π` + continuation + space at a line start (a
-/// header emoji); two bare `π` outside a Greek word; `β` alone between two
-/// words, twice. And the document must be mostly Latin: a Greek text with a
+/// header emoji), or a bare `π` and a space there; two bare `π` outside a
+/// Greek word; `ο¸` (a damaged VS16); a two-byte remnant right after a
+/// Latin letter (`ChloΓ©`); `β` alone between two words, twice. And the document must be mostly Latin: a Greek text with a
 /// stray sign is left alone.
 pub fn is_damaged(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let has_pi = memchr::memmem::find(bytes, "π".as_bytes()).is_some();
-    let has_beta = memchr::memmem::find(bytes, "β".as_bytes()).is_some();
-    if !has_pi && !has_beta {
+    // Every sign holds a Greek letter, and all of them start with 0xCE or 0xCF.
+    if memchr::memchr2(0xCE, 0xCF, text.as_bytes()).is_none() {
         return false;
     }
     let chars: Vec<char> = text.chars().collect();
@@ -154,12 +153,24 @@ pub fn is_damaged(text: &str) -> bool {
             let line_start = before.is_none_or(|b| b == '\n' || b == '\r');
             let sign = match (next, after) {
                 (Some(n), Some(a)) if is_continuation(n) => {
-                    a == 'π' || is_continuation(a) || (line_start && a == ' ')
+                    let remnant_follows = is_greek_lead_letter(a) && at(i + 3).is_some_and(is_continuation);
+                    a == 'π' || is_continuation(a) || remnant_follows || (line_start && a == ' ')
                 }
                 (Some('π'), a) => !a.is_some_and(|a| is_greek_lead_letter(a) && a != 'π'),
+                // A header whose emoji left only its lead byte.
+                (Some(' '), _) => line_start,
                 _ => false,
             };
             pi_signs += usize::from(sign);
+        } else if before.is_some_and(|b| b.is_ascii_alphabetic())
+            && matches!(c, '\u{0392}'..='\u{03AF}')
+            && at(i + 1).is_some_and(is_continuation)
+        {
+            // A Latin letter's second byte after a Latin letter: `ChloΓ©`.
+            pi_signs += 1;
+        } else if c == 'ο' && !inside_greek_word && at(i + 1) == Some('¸') {
+            // VS16 (EF B8 8F): never a Greek spelling.
+            pi_signs += 1;
         } else if c == 'β' {
             let word = |ch: Option<char>| ch.is_some_and(|ch| ch.is_ascii_alphanumeric());
             let spaced = before == Some(' ') && at(i + 1) == Some(' ');
@@ -268,7 +279,7 @@ fn candidates(prefix: &[u8], survivors: &[u8], needed: usize, lost: &[u8], accep
 /// the more it holds, the fewer readings are unique.
 const USUAL_EMOJI: &[char] = &[
     '🧠', '🤖', '💡', '🔥', '🚀', '📈', '📉', '📊', '💰', '💸', '⚡', '🌍', '🏭', '🔋', '🧬', '🎯',
-    '🏆', '🔒', '💻', '🎓', '📚', '🌱', '💼', '🔮', '🌐', '🔍', '🧩', '🧪', '🏦', '🎬', '🎙',
+    '🏆', '🥇', '🔒', '💻', '🎓', '📚', '🌱', '💼', '🔮', '🌐', '🔍', '🧩', '🧪', '🏦', '🎬', '🎙',
     '🏗', '🚗', '✈', '🛰', '📱', '🔑', '⚖', '🛡', '🏛', '🗳',
 ];
 
@@ -611,8 +622,10 @@ mod tests {
         assert_eq!(round_trip("Try 🧠 and 🥰 now"), "Try 🧠 and 🥰 now");
         // 🔥 (F0 9F 94 A5) leaves only `π₯`: dozens of emoji fit.
         assert_eq!(round_trip("🇨🇳 Hot 🔥 take"), "🇨🇳 Hot  take");
-        // In a header, the one usual emoji among them is taken.
-        assert_eq!(round_trip("🔥 Hot takes 2 insights"), "🔥 Hot takes 2 insights");
+        // In a header, the one usual emoji among them would be taken, but
+        // 🥇 (F0 9F A5 87) is usual too, so both stay ambiguous.
+        assert_eq!(round_trip("🔥 Hot takes 2 insights"), " Hot takes 2 insights");
+        assert_eq!(round_trip("🥇 Winners 2 insights"), " Winners 2 insights");
         // 😀 leaves a bare `π`.
         assert_eq!(round_trip("🇨🇳 Smile 😀 please"), "🇨🇳 Smile  please");
     }

@@ -180,7 +180,7 @@ fn title_like(line: &str) -> bool {
 /// sentences as bodies) decides which title lacks a body or which body a
 /// title.
 pub fn pair_lines(lines: &[&str]) -> (Vec<(String, String)>, Vec<PairProblem>) {
-    if lines.len() % 2 == 0 {
+    if lines.len().is_multiple_of(2) {
         let pairs = lines.chunks_exact(2).map(|p| (p[0].to_owned(), p[1].to_owned())).collect();
         return (pairs, Vec::new());
     }
