@@ -65,7 +65,10 @@ fn damaged_summaries_come_back_clean() {
             // Restored exactly, or removed: never garbage.
             assert!(section.emoji.is_none() || section.emoji == expected.emoji, "seed {seed}: {:?}", section.emoji);
             // Flags and 🧠 always come back.
-            let recoverable = expected.emoji.as_deref().is_some_and(|e| e == "🧠" || e.chars().count() == 2 && !e.contains('\u{fe0f}'));
+            let recoverable = expected
+                .emoji
+                .as_deref()
+                .is_some_and(|e| e == "🧠" || e.chars().count() == 2 && !e.contains('\u{fe0f}'));
             if recoverable {
                 assert_eq!(section.emoji, expected.emoji, "seed {seed}");
             }

@@ -40,13 +40,7 @@ fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
 }
 
 fn sentence(rng: &mut fastrand::Rng) -> String {
-    format!(
-        "{} {} {}, {}.",
-        pick(rng, SUBJECTS),
-        pick(rng, VERBS),
-        pick(rng, OBJECTS),
-        pick(rng, CLAUSES)
-    )
+    format!("{} {} {}, {}.", pick(rng, SUBJECTS), pick(rng, VERBS), pick(rng, OBJECTS), pick(rng, CLAUSES))
 }
 
 fn paragraph(rng: &mut fastrand::Rng, sentences: usize) -> String {

@@ -45,8 +45,21 @@ mod tests {
         episode.title = Some("T".into());
         let value: serde_json::Value = serde_json::from_str(&to_json(&episode)).unwrap();
         for field in [
-            "title", "show", "hosts", "tldr", "sections", "bottom_line", "related_source", "related",
-            "warnings", "kind", "paragraphs", "blocks", "content_hash", "fingerprint", "canonical_text_version",
+            "title",
+            "show",
+            "hosts",
+            "tldr",
+            "sections",
+            "bottom_line",
+            "related_source",
+            "related",
+            "warnings",
+            "kind",
+            "paragraphs",
+            "blocks",
+            "content_hash",
+            "fingerprint",
+            "canonical_text_version",
         ] {
             assert!(value.get(field).is_some(), "{field}");
         }

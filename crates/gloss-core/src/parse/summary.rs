@@ -160,7 +160,11 @@ impl PairProblem {
     fn describe(&self, what: &str) -> String {
         let clip = |s: &str| -> String {
             let clipped: String = s.chars().take(40).collect();
-            if clipped.len() < s.len() { format!("{clipped}…") } else { clipped }
+            if clipped.len() < s.len() {
+                format!("{clipped}…")
+            } else {
+                clipped
+            }
         };
         match self {
             PairProblem::NoBody(title) => format!("{what} \"{}\" has no text under it", clip(title)),
@@ -286,7 +290,17 @@ mod tests {
 
     #[test]
     fn related_episodes_follow_more_from() {
-        let lines = ["T", "Bottom Line", "End.", "More from Pod", "View all", "R1 | Show", "Summary one.", "R2", "Summary two."];
+        let lines = [
+            "T",
+            "Bottom Line",
+            "End.",
+            "More from Pod",
+            "View all",
+            "R1 | Show",
+            "Summary one.",
+            "R2",
+            "Summary two.",
+        ];
         let episode = build(&lines);
         assert_eq!(episode.related_source.as_deref(), Some("Pod"));
         assert_eq!(episode.related.len(), 2);
