@@ -1,0 +1,183 @@
+//! Stage 2, diff-based position mapping: which code points of the old text
+//! survive in the new one, and where.
+//!
+//! The old and new normalised texts are diffed once per re-anchoring (word
+//! tokens, then code points inside small replaced regions). Besides moving
+//! highlights through edits, the map tells where a passage of the new text
+//! came from: an unedited passage that was already somewhere else in the old
+//! text is a look-alike, never the edited original (hypothesis/client#7571).
+
+use similar::{capture_diff_slices, Algorithm, DiffOp};
+
+/// Replaced regions up to this many code points a side are refined by a
+/// code-point diff; larger ones are rewrites with nothing worth mapping.
+const REFINE_LIMIT: usize = 2_000;
+
+/// Where a passage of the new text came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Provenance {
+    /// Code points kept from the highlight's original passage.
+    pub from_original: usize,
+    /// Code points kept from other old text.
+    pub from_elsewhere: usize,
+    /// Code points that are new.
+    pub inserted: usize,
+}
+
+impl Provenance {
+    /// An unedited passage that existed elsewhere in the old text.
+    pub fn is_lookalike(&self) -> bool {
+        let len = self.from_original + self.from_elsewhere + self.inserted;
+        self.from_elsewhere * 10 >= len * 9
+    }
+
+    /// Mostly made of the original passage's surviving code points.
+    pub fn is_original(&self) -> bool {
+        let len = self.from_original + self.from_elsewhere + self.inserted;
+        self.from_original * 2 >= len && self.from_original > 0
+    }
+}
+
+/// The code-point correspondence between an old and a new text.
+#[derive(Debug, Clone)]
+pub(crate) struct DiffMap {
+    old_to_new: Vec<Option<usize>>,
+    new_to_old: Vec<Option<usize>>,
+}
+
+impl DiffMap {
+    pub fn new(old: &[char], new: &[char]) -> Self {
+        let mut map = DiffMap { old_to_new: vec![None; old.len()], new_to_old: vec![None; new.len()] };
+        let old_tokens = tokens(old);
+        let new_tokens = tokens(new);
+        let old_slices: Vec<&[char]> = old_tokens.iter().map(|&(s, e)| &old[s..e]).collect();
+        let new_slices: Vec<&[char]> = new_tokens.iter().map(|&(s, e)| &new[s..e]).collect();
+        // Char offset where token `i` starts (one past the end for `i == len`).
+        let at = |toks: &[(usize, usize)], i: usize, total: usize| toks.get(i).map_or(total, |t| t.0);
+        for op in capture_diff_slices(Algorithm::Myers, &old_slices, &new_slices) {
+            let (_, old_range, new_range) = op.as_tag_tuple();
+            let o = at(&old_tokens, old_range.start, old.len())..at(&old_tokens, old_range.end, old.len());
+            let n = at(&new_tokens, new_range.start, new.len())..at(&new_tokens, new_range.end, new.len());
+            match op {
+                DiffOp::Equal { .. } => map.keep(o.start, n.start, o.len()),
+                DiffOp::Replace { .. } if o.len() <= REFINE_LIMIT && n.len() <= REFINE_LIMIT => {
+                    for inner in capture_diff_slices(Algorithm::Myers, &old[o.clone()], &new[n.clone()]) {
+                        if let DiffOp::Equal { old_index, new_index, len } = inner {
+                            map.keep(o.start + old_index, n.start + new_index, len);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        map
+    }
+
+    fn keep(&mut self, old_start: usize, new_start: usize, len: usize) {
+        for k in 0..len {
+            if let Some(slot) = self.old_to_new.get_mut(old_start + k) {
+                *slot = Some(new_start + k);
+            }
+            if let Some(slot) = self.new_to_old.get_mut(new_start + k) {
+                *slot = Some(old_start + k);
+            }
+        }
+    }
+
+    /// Maps an old range to the new text when its first and last code points
+    /// both survived.
+    pub fn map_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let new_start = (*self.old_to_new.get(start)?)?;
+        let new_end = (*self.old_to_new.get(end.checked_sub(1)?)?)? + 1;
+        (new_start < new_end).then_some((new_start, new_end))
+    }
+
+    /// How many code points of the old range survive in the new text.
+    pub fn kept(&self, start: usize, end: usize) -> usize {
+        self.old_to_new.get(start..end).map_or(0, |s| s.iter().flatten().count())
+    }
+
+    /// Where an old position most likely is now: after the nearest surviving
+    /// code point before it.
+    pub fn new_position_of(&self, old: usize) -> usize {
+        let before = self.old_to_new.get(..old.min(self.old_to_new.len())).unwrap_or_default();
+        before
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, n)| n.map(|n| n + (old - i)))
+            .unwrap_or(old)
+    }
+
+    /// Where each code point of a new range came from, relative to the
+    /// highlight's original old range (if known).
+    pub fn provenance(&self, start: usize, end: usize, original: Option<(usize, usize)>) -> Provenance {
+        let mut p = Provenance::default();
+        for from in self.new_to_old.get(start..end).unwrap_or_default() {
+            match (from, original) {
+                (None, _) => p.inserted += 1,
+                (Some(o), Some((os, oe))) if (os..oe).contains(o) => p.from_original += 1,
+                (Some(_), _) => p.from_elsewhere += 1,
+            }
+        }
+        p
+    }
+}
+
+/// Word tokens: runs of alphanumerics, or single other code points.
+fn tokens(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let len = if chars[i].is_alphanumeric() {
+            chars[i..].iter().take_while(|c| c.is_alphanumeric()).count()
+        } else {
+            1
+        };
+        out.push((i, i + len));
+        i += len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn insertion_before_shifts_the_range() {
+        let map = DiffMap::new(&chars("the cat sat"), &chars("so the cat sat"));
+        assert_eq!(map.map_span(4, 7), Some((7, 10)));
+        assert_eq!(map.new_position_of(4), 7);
+    }
+
+    #[test]
+    fn deleted_ranges_do_not_map() {
+        let map = DiffMap::new(&chars("keep this. drop that. keep"), &chars("keep this. keep"));
+        assert_eq!(map.map_span(11, 20), None);
+        assert_eq!(map.kept(11, 20), 0);
+    }
+
+    #[test]
+    fn small_word_edits_keep_neighbouring_characters() {
+        let map = DiffMap::new(&chars("an increase here"), &chars("an Increase here"));
+        // 'ncrease' survives inside the replaced word.
+        assert_eq!(map.map_span(4, 11), Some((4, 11)));
+    }
+
+    #[test]
+    fn provenance_tells_lookalikes_from_the_original() {
+        // Two copies; the first is edited, the second left alone.
+        let old = chars("red fox ran. red fox ran.");
+        let new = chars("red dog ran. red fox ran.");
+        let map = DiffMap::new(&old, &new);
+        let original = Some((0, 11));
+        assert!(map.provenance(13, 24, original).is_lookalike());
+        let edited = map.provenance(0, 11, original);
+        assert!(edited.is_original() && !edited.is_lookalike());
+    }
+}
