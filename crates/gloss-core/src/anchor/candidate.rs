@@ -9,7 +9,12 @@ use super::selector::{Selector, CONTEXT_LEN};
 
 /// Context agreement below this is no evidence at all: two unrelated English
 /// snippets of 32 code points are typically 0.3 to 0.45 similar.
-pub(crate) const MIN_CONTEXT: f32 = 0.6;
+const MIN_CONTEXT: f32 = 0.6;
+/// ... unless one side alone, at least [`MIN_SIDE_LEN`] long, agrees this
+/// well (a paragraph moved: the text before the quote came along, the text
+/// after it did not).
+const MIN_ONE_SIDE: f32 = 0.9;
+const MIN_SIDE_LEN: usize = 8;
 
 /// Hypothesis's weights (quote 50, prefix + suffix 40); position only breaks
 /// ties and never counts towards a margin.
@@ -38,6 +43,8 @@ pub(crate) struct Candidate {
     pub quote: f32,
     /// Agreement of the stored prefix and suffix with the text around it.
     pub context: f32,
+    /// The better of the prefix and suffix agreements, for sides long enough.
+    best_side: f32,
     pub provenance: Option<Provenance>,
     pub score: f32,
     distance_from_hint: usize,
@@ -50,6 +57,11 @@ impl Candidate {
 
     pub fn is_original(&self) -> bool {
         self.provenance.is_some_and(|p| p.is_original())
+    }
+
+    /// Whether the context is evidence that this is the quote's place.
+    pub fn context_supports(&self) -> bool {
+        self.context >= MIN_CONTEXT || self.best_side >= MIN_ONE_SIDE
     }
 
     pub fn overlaps(&self, other: &Candidate) -> bool {
@@ -83,19 +95,21 @@ impl<'a> Search<'a> {
         let before = &chars[start.saturating_sub(self.prefix.len()).min(start)..start.min(chars.len())];
         let after = &chars[end.min(chars.len())..(end + self.suffix.len()).min(chars.len())];
         let weight = (self.prefix.len() + self.suffix.len()) as f32;
+        let (p, s) = (similarity(&self.prefix, before), similarity(&self.suffix, after));
         let context = if weight == 0.0 {
             1.0
         } else {
-            (similarity(&self.prefix, before) * self.prefix.len() as f32
-                + similarity(&self.suffix, after) * self.suffix.len() as f32)
-                / weight
+            (p * self.prefix.len() as f32 + s * self.suffix.len() as f32) / weight
         };
+        let side = |sim: f32, stored: &[char]| if stored.len() >= MIN_SIDE_LEN { sim } else { 0.0 };
+        let best_side = side(p, &self.prefix).max(side(s, &self.suffix));
         let quote = 1.0 - errors as f32 / self.quote.len().max(1) as f32;
         Candidate {
             start,
             end,
             quote,
             context,
+            best_side,
             provenance: self.diff.map(|d| d.provenance(start, end, self.original)),
             score: (QUOTE_WEIGHT * quote + CONTEXT_WEIGHT * context) / (QUOTE_WEIGHT + CONTEXT_WEIGHT),
             distance_from_hint: start.abs_diff(self.hint),
@@ -126,7 +140,8 @@ mod tests {
         let here = search.candidate(11, 19, 0);
         let there = search.candidate(37, 45, 0);
         assert!(here.context > 0.99);
-        assert!(there.context < MIN_CONTEXT, "{}", there.context);
+        assert!(here.context_supports());
+        assert!(!there.context_supports(), "{}", there.context);
         assert_eq!(Candidate::rank(&here, &there), std::cmp::Ordering::Less);
     }
 

@@ -9,9 +9,10 @@
 
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-/// Replaced regions up to this many code points a side are refined by a
-/// code-point diff; larger ones are rewrites with nothing worth mapping.
-const REFINE_LIMIT: usize = 2_000;
+/// Replaced regions up to this many code points a side (a word or two) are
+/// refined by a code-point diff; in larger ones, rewrites, shared letters
+/// are coincidences, not survivors.
+const REFINE_LIMIT: usize = 24;
 
 /// Where a passage of the new text came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! itself), and beat every other place by a clear margin.
 
 use super::approx::search;
-use super::candidate::{Candidate, Search, MIN_CONTEXT};
+use super::candidate::{Candidate, Search};
 
 /// Shorter quotes are too common to place by approximation.
 pub(crate) const MIN_FUZZY_LEN: usize = 12;
@@ -47,7 +47,7 @@ pub(crate) fn search_fuzzy(s: &Search) -> Fuzzy {
         .collect();
     candidates.sort_by(Candidate::rank);
     let Some(best) = candidates.first().copied() else { return Fuzzy::NotFound };
-    let acceptable = best.score >= MIN_SCORE && (best.context >= MIN_CONTEXT || best.is_original());
+    let acceptable = best.score >= MIN_SCORE && (best.context_supports() || best.is_original());
     if !acceptable {
         return Fuzzy::NotFound;
     }

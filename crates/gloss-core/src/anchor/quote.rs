@@ -1,7 +1,7 @@
 //! Stage 3, exact quote search with prefix/suffix scoring, and the quote
 //! lookup behind `gloss highlight --quote`.
 
-use super::candidate::{Candidate, Search, MIN_CONTEXT};
+use super::candidate::{Candidate, Search};
 use super::normalize::{normalize, NormText};
 use super::selector::Span;
 
@@ -80,13 +80,13 @@ pub(crate) fn search_exact(search: &Search) -> Exact {
     let lookalikes = found.len() - viable.len();
     viable.sort_by(Candidate::rank);
     let supported = |c: &Candidate| {
-        c.context >= MIN_CONTEXT
+        c.context_supports()
             || c.is_original()
             || (search.original.is_some() && search.quote.len() >= LONG_QUOTE)
     };
     let decided = match viable.as_slice() {
         [only] if supported(only) => Some(*only),
-        [best, second, ..] if best.context >= MIN_CONTEXT && best.context - second.context >= CONTEXT_MARGIN => {
+        [best, second, ..] if best.context_supports() && best.context - second.context >= CONTEXT_MARGIN => {
             Some(*best)
         }
         many => {

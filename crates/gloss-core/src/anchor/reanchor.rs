@@ -144,6 +144,9 @@ fn fuzzy(new: &NormText, c: Candidate) -> Option<Anchoring> {
 fn orphan_reason(diff: Option<&DiffMap>, original: Option<(usize, usize)>, viable: usize, lookalikes: usize) -> String {
     let base = match (diff, original) {
         (Some(diff), Some((start, end))) if diff.kept(start, end) == 0 => "the quoted text was deleted",
+        (Some(diff), Some((start, end))) if diff.kept(start, end) * 2 < end - start => {
+            "the quoted text was rewritten"
+        }
         (Some(_), Some(_)) => "the quoted text was changed too much to place it safely",
         _ if viable == 1 => "the quote appears elsewhere, but not in its original context",
         _ => "the quote no longer appears in the text",
