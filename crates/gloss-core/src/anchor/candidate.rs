@@ -5,7 +5,7 @@
 use super::approx::edit_distance;
 use super::diff::{DiffMap, Provenance};
 use super::normalize::{normalize, NormText};
-use super::selector::{Selector, CONTEXT_LEN};
+use super::selector::{Selector, Span, CONTEXT_LEN};
 
 /// Context agreement below this is no evidence at all: two unrelated English
 /// snippets of 32 code points are typically 0.3 to 0.45 similar.
@@ -39,6 +39,8 @@ pub(crate) struct Search<'a> {
 pub(crate) struct Candidate {
     pub start: usize,
     pub end: usize,
+    /// The same place in the real text.
+    pub raw: Span,
     /// 1 for the exact quote, less by the share of edits.
     pub quote: f32,
     /// Agreement of the stored prefix and suffix with the text around it.
@@ -89,8 +91,10 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Scores the place `[start, end)` found with `errors` edits.
-    pub fn candidate(&self, start: usize, end: usize, errors: usize) -> Candidate {
+    /// Scores the place `[start, end)` found with `errors` edits; `None` if
+    /// it does not correspond to a range of the real text.
+    pub fn candidate(&self, start: usize, end: usize, errors: usize) -> Option<Candidate> {
+        let (raw_start, raw_end) = self.text.to_raw(start, end)?;
         let chars = &self.text.chars;
         let before = &chars[start.saturating_sub(self.prefix.len()).min(start)..start.min(chars.len())];
         let after = &chars[end.min(chars.len())..(end + self.suffix.len()).min(chars.len())];
@@ -104,16 +108,17 @@ impl<'a> Search<'a> {
         let side = |sim: f32, stored: &[char]| if stored.len() >= MIN_SIDE_LEN { sim } else { 0.0 };
         let best_side = side(p, &self.prefix).max(side(s, &self.suffix));
         let quote = 1.0 - errors as f32 / self.quote.len().max(1) as f32;
-        Candidate {
+        Some(Candidate {
             start,
             end,
+            raw: Span { start: raw_start, end: raw_end },
             quote,
             context,
             best_side,
             provenance: self.diff.map(|d| d.provenance(start, end, self.original)),
             score: (QUOTE_WEIGHT * quote + CONTEXT_WEIGHT * context) / (QUOTE_WEIGHT + CONTEXT_WEIGHT),
             distance_from_hint: start.abs_diff(self.hint),
-        }
+        })
     }
 }
 
@@ -137,8 +142,8 @@ mod tests {
         let s = describe(old, 11, 19).unwrap(); // first "the plan"
         let new = NormText::new(old);
         let search = Search::new(&new, &s, None, None, 11);
-        let here = search.candidate(11, 19, 0);
-        let there = search.candidate(37, 45, 0);
+        let here = search.candidate(11, 19, 0).unwrap();
+        let there = search.candidate(37, 45, 0).unwrap();
         assert!(here.context > 0.99);
         assert!(here.context_supports());
         assert!(!there.context_supports(), "{}", there.context);
@@ -149,7 +154,7 @@ mod tests {
     fn edits_lower_the_quote_score() {
         let s = describe("a quick brown fox", 2, 17).unwrap();
         let new = NormText::new("a quick brown cat");
-        let c = Search::new(&new, &s, None, None, 0).candidate(2, 17, 3);
+        let c = Search::new(&new, &s, None, None, 0).candidate(2, 17, 3).unwrap();
         assert!((c.quote - 0.8).abs() < 1e-6);
     }
 }

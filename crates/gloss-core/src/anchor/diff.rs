@@ -7,12 +7,18 @@
 //! came from: an unedited passage that was already somewhere else in the old
 //! text is a look-alike, never the edited original (hypothesis/client#7571).
 
+use std::ops::Range;
+
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-/// Replaced regions up to this many code points a side (a word or two) are
-/// refined by a code-point diff; in larger ones, rewrites, shared letters
-/// are coincidences, not survivors.
-const REFINE_LIMIT: usize = 24;
+/// Changed regions up to this many code points a side are re-diffed code
+/// point by code point, so an edit inside a word (`the` to `t§§ he`) keeps
+/// the letters around it; larger ones are rewrites whose shared letters are
+/// coincidences, not survivors.
+const REFINE_LIMIT: usize = 256;
+/// Unchanged code points on each side of a changed region that take part in
+/// its re-diff.
+const REFINE_CONTEXT: usize = 16;
 
 /// Where a passage of the new text came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -55,23 +61,57 @@ impl DiffMap {
         let new_slices: Vec<&[char]> = new_tokens.iter().map(|&(s, e)| &new[s..e]).collect();
         // Char offset where token `i` starts (one past the end for `i == len`).
         let at = |toks: &[(usize, usize)], i: usize, total: usize| toks.get(i).map_or(total, |t| t.0);
+        // Changed regions (old, new) and how much unchanged text follows them.
+        let mut changed: Vec<(Range<usize>, Range<usize>, usize)> = Vec::new();
+        let mut equal_before = 0;
         for op in capture_diff_slices(Algorithm::Myers, &old_slices, &new_slices) {
             let (_, old_range, new_range) = op.as_tag_tuple();
             let o = at(&old_tokens, old_range.start, old.len())..at(&old_tokens, old_range.end, old.len());
             let n = at(&new_tokens, new_range.start, new.len())..at(&new_tokens, new_range.end, new.len());
-            match op {
-                DiffOp::Equal { .. } => map.keep(o.start, n.start, o.len()),
-                DiffOp::Replace { .. } if o.len() <= REFINE_LIMIT && n.len() <= REFINE_LIMIT => {
-                    for inner in capture_diff_slices(Algorithm::Myers, &old[o.clone()], &new[n.clone()]) {
-                        if let DiffOp::Equal { old_index, new_index, len } = inner {
-                            map.keep(o.start + old_index, n.start + new_index, len);
-                        }
+            if let DiffOp::Equal { .. } = op {
+                map.keep(o.start, n.start, o.len());
+                equal_before = o.len();
+                if let Some((_, _, after)) = changed.last_mut() {
+                    *after = (*after).max(o.len().min(REFINE_CONTEXT));
+                }
+            } else {
+                // Widen by the unchanged text before it (and, below, after it).
+                let before = equal_before.min(REFINE_CONTEXT);
+                changed.push((o.start - before..o.end, n.start - before..n.end, 0));
+                equal_before = 0;
+            }
+        }
+        for (o, n, after) in changed {
+            let o = o.start..(o.end + after).min(old.len());
+            let n = n.start..(n.end + after).min(new.len());
+            if o.len() <= REFINE_LIMIT && n.len() <= REFINE_LIMIT {
+                map.forget(o.clone(), n.clone());
+                for inner in capture_diff_slices(Algorithm::Myers, &old[o.clone()], &new[n.clone()]) {
+                    if let DiffOp::Equal { old_index, new_index, len } = inner {
+                        map.keep(o.start + old_index, n.start + new_index, len);
                     }
                 }
-                _ => {}
             }
         }
         map
+    }
+
+    /// Drops every correspondence touching these ranges.
+    fn forget(&mut self, old: Range<usize>, new: Range<usize>) {
+        for i in old {
+            if let Some(j) = self.old_to_new.get_mut(i).and_then(Option::take) {
+                if let Some(slot) = self.new_to_old.get_mut(j) {
+                    *slot = None;
+                }
+            }
+        }
+        for j in new {
+            if let Some(i) = self.new_to_old.get_mut(j).and_then(Option::take) {
+                if let Some(slot) = self.old_to_new.get_mut(i) {
+                    *slot = None;
+                }
+            }
+        }
     }
 
     fn keep(&mut self, old_start: usize, new_start: usize, len: usize) {
@@ -168,6 +208,12 @@ mod tests {
         let map = DiffMap::new(&chars("an increase here"), &chars("an Increase here"));
         // 'ncrease' survives inside the replaced word.
         assert_eq!(map.map_span(4, 11), Some((4, 11)));
+    }
+
+    #[test]
+    fn an_insertion_inside_a_word_keeps_its_letters() {
+        let map = DiffMap::new(&chars("the "), &chars("t§§ he "));
+        assert_eq!(map.map_span(3, 4), Some((6, 7)));
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub(crate) fn search_fuzzy(s: &Search) -> Fuzzy {
             let ratio = (m.end - m.start) as f32 / len as f32;
             (MIN_LENGTH_RATIO..=MAX_LENGTH_RATIO).contains(&ratio)
         })
-        .map(|m| s.candidate(m.start, m.end, m.errors))
+        .filter_map(|m| s.candidate(m.start, m.end, m.errors))
         .filter(|c| !c.is_lookalike())
         .collect();
     candidates.sort_by(Candidate::rank);

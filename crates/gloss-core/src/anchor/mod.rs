@@ -31,6 +31,7 @@ mod selector;
 
 use serde::{Deserialize, Serialize};
 
+pub use normalize::normalize_for_matching;
 pub use offsets::OffsetIndex;
 pub use quote::{find_quote, QuoteError};
 pub use reanchor::reanchor;

@@ -22,8 +22,10 @@ pub(crate) struct NormText {
     /// Per normalised code point: the raw range it came from.
     raw_start: Vec<usize>,
     raw_end: Vec<usize>,
-    /// Per raw boundary `0..=raw.len()`: the normalised boundary at or after it.
-    from_raw: Vec<usize>,
+    /// Per raw boundary `0..=raw.len()`: how many normalised code points
+    /// start before it, and how many end at or before it.
+    starting_before: Vec<usize>,
+    ending_by: Vec<usize>,
 }
 
 impl NormText {
@@ -33,7 +35,8 @@ impl NormText {
             chars: Vec::with_capacity(raw.len()),
             raw_start: Vec::with_capacity(raw.len()),
             raw_end: Vec::with_capacity(raw.len()),
-            from_raw: Vec::with_capacity(raw.len() + 1),
+            starting_before: Vec::with_capacity(raw.len() + 1),
+            ending_by: Vec::with_capacity(raw.len() + 1),
             raw: Vec::new(),
         };
         let mut i = 0;
@@ -66,37 +69,46 @@ impl NormText {
             }
             i += len;
         }
-        // A raw boundary maps to the count of normalised code points that
-        // start before it.
-        let mut n = 0;
+        let (mut started, mut ended) = (0, 0);
         for b in 0..=raw.len() {
-            while n < out.chars.len() && out.raw_start[n] < b {
-                n += 1;
+            while started < out.chars.len() && out.raw_start[started] < b {
+                started += 1;
             }
-            out.from_raw.push(n);
+            while ended < out.chars.len() && out.raw_end[ended] <= b {
+                ended += 1;
+            }
+            out.starting_before.push(started);
+            out.ending_by.push(ended);
         }
         out.raw = raw;
         out
     }
 
-    /// The raw range `[start, end)` a normalised range covers.
+    /// The raw range `[start, end)` a normalised range covers; `None` if the
+    /// range splits what one raw unit normalised to (half of `ﬁ`, or a
+    /// combining mark without the space it sat on).
     pub fn to_raw(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         if start >= end || end > self.chars.len() {
             return None;
         }
-        Some((*self.raw_start.get(start)?, *self.raw_end.get(end - 1)?))
+        let same_unit = |a: usize, b: usize| self.raw_start[a] == self.raw_start[b];
+        if (start > 0 && same_unit(start - 1, start)) || (end < self.chars.len() && same_unit(end - 1, end)) {
+            return None;
+        }
+        Some((self.raw_start[start], self.raw_end[end - 1]))
     }
 
-    /// The normalised range a raw range `[start, end)` covers.
+    /// The normalised range covering raw `[start, end)`, rounded outwards to
+    /// whole normalised code points (one `\n` of a `\n\n` run is its space).
     pub fn from_raw(&self, start: usize, end: usize) -> Option<(usize, usize)> {
-        let s = *self.from_raw.get(start)?;
-        let e = *self.from_raw.get(end)?;
+        let s = *self.ending_by.get(start)?;
+        let e = *self.starting_before.get(end)?;
         (s < e).then_some((s, e))
     }
 
     /// The normalised offset of a raw offset (clamped to the text).
     pub fn offset_from_raw(&self, raw: usize) -> usize {
-        self.from_raw.get(raw.min(self.raw.len())).copied().unwrap_or(self.chars.len())
+        self.starting_before.get(raw.min(self.raw.len())).copied().unwrap_or(self.chars.len())
     }
 
     /// The raw code points in `[start, end)` as a string.
@@ -108,6 +120,14 @@ impl NormText {
 /// The normalised form of a short string (a quote, prefix or suffix).
 pub(crate) fn normalize(text: &str) -> Vec<char> {
     NormText::new(text).chars
+}
+
+/// The form in which Gloss compares texts when anchoring: NFKC, whitespace
+/// runs as one space, ASCII quotes and dashes, no invisible format
+/// characters, mojibake repaired. Two passages that normalise alike are the
+/// same passage to a reader.
+pub fn normalize_for_matching(text: &str) -> String {
+    normalize(text).into_iter().collect()
 }
 
 /// Length of the run starting at `chars[0]` that normalises as one unit: a
@@ -217,6 +237,21 @@ mod tests {
         assert_eq!(t.from_raw(0, 1), Some((0, 1)));
         let all = t.from_raw(0, t.raw.len()).unwrap();
         assert_eq!(t.to_raw(all.0, all.1), Some((0, t.raw.len())));
+    }
+
+    #[test]
+    fn raw_ranges_inside_a_collapsed_run_round_outwards() {
+        let t = NormText::new("a\n\nb");
+        assert_eq!(t.from_raw(2, 3), Some((1, 2)));
+        assert_eq!(t.to_raw(1, 2), Some((1, 3)));
+    }
+
+    #[test]
+    fn ranges_splitting_one_unit_are_refused() {
+        let t = NormText::new("x \u{301}y ﬁ");
+        let mark = t.chars.iter().position(|&c| c == '\u{301}').unwrap();
+        assert_eq!(t.to_raw(mark, mark + 1), None);
+        assert_eq!(t.to_raw(t.chars.len() - 1, t.chars.len()), None);
     }
 
     #[test]

@@ -34,8 +34,11 @@ pub fn find_quote(text: &str, quote: &str, occurrence: Option<usize>) -> Result<
         return Err(QuoteError::Empty);
     }
     let text = NormText::new(text);
-    let found = occurrences(&text.chars, &needle);
-    let start = match (found.as_slice(), occurrence) {
+    let found: Vec<(usize, usize)> = occurrences(&text.chars, &needle)
+        .into_iter()
+        .filter_map(|s| text.to_raw(s, s + needle.len()))
+        .collect();
+    let (start, end) = match (found.as_slice(), occurrence) {
         ([], _) => return Err(QuoteError::NotFound),
         ([only], None) => *only,
         (_, None) => return Err(QuoteError::Ambiguous { count: found.len() }),
@@ -44,7 +47,6 @@ pub fn find_quote(text: &str, quote: &str, occurrence: Option<usize>) -> Result<
             .and_then(|i| found.get(i))
             .ok_or(QuoteError::NoSuchOccurrence { occurrence: k, count: found.len() })?,
     };
-    let (start, end) = text.to_raw(start, start + needle.len()).ok_or(QuoteError::NotFound)?;
     Ok(Span { start, end })
 }
 
@@ -71,12 +73,11 @@ pub(crate) enum Exact {
 /// Stage 3: the quote verbatim (after normalisation), unique or clearly best
 /// by its context, and never an unedited look-alike of another passage.
 pub(crate) fn search_exact(search: &Search) -> Exact {
-    let found = occurrences(&search.text.chars, &search.quote);
-    let mut viable: Vec<Candidate> = found
-        .iter()
-        .map(|&s| search.candidate(s, s + search.quote.len(), 0))
-        .filter(|c| !c.is_lookalike())
+    let found: Vec<Candidate> = occurrences(&search.text.chars, &search.quote)
+        .into_iter()
+        .filter_map(|s| search.candidate(s, s + search.quote.len(), 0))
         .collect();
+    let mut viable: Vec<Candidate> = found.iter().filter(|c| !c.is_lookalike()).copied().collect();
     let lookalikes = found.len() - viable.len();
     viable.sort_by(Candidate::rank);
     let supported = |c: &Candidate| {

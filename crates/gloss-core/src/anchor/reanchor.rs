@@ -29,28 +29,40 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
         return Anchoring::unplaced(AnchorStatus::Orphaned, "the highlight has no stored text to look for", None);
     }
     // The diff helps only when we know where the quote was in the old text.
-    let (diff, original) = match (diff, old.and_then(|old| locate_original(selector, old))) {
-        (Some(diff), Some(original)) => (Some(diff), Some(original)),
+    let (diff, located) = match (diff, old.and_then(|old| locate_original(selector, old))) {
+        (Some(diff), Some(located)) => (Some(diff), Some(located)),
         _ => (None, None),
     };
+    let original = located.map(|o| o.span);
     let hint = match (diff, original) {
         (Some(diff), Some((start, _))) => diff.new_position_of(start),
         _ => new.offset_from_raw(selector.start),
     };
-    let is_lookalike = |span: Span| {
-        let norm = new.from_raw(span.start, span.end);
-        matches!((diff, norm), (Some(d), Some((s, e))) if d.provenance(s, e, original).is_lookalike())
+    // With a diff, text at the old position counts only if it is the
+    // original passage, not something new or moved there that reads alike.
+    let is_original = |span: Span| match (diff, new.from_raw(span.start, span.end)) {
+        (Some(d), Some((s, e))) => d.provenance(s, e, original).is_original(),
+        (Some(_), None) => false,
+        (None, _) => true,
     };
 
     // 1. The stored position still holds the quote.
-    if let Some(span) = position::check(new, selector).filter(|&span| !is_lookalike(span)) {
+    if let Some(span) = position::check(new, selector).filter(|&span| is_original(span)) {
         return Anchoring::placed(AnchorStatus::Anchored, span, None, None);
     }
     // 2. The diff carries the position through the edits.
-    if let (Some(diff), Some((start, end))) = (diff, original) {
-        if let Some((s, e)) = diff.map_span(start, end).filter(|&(s, e)| new.chars[s..e] == quote[..]) {
-            if let Some(anchoring) = place(new, selector, AnchorStatus::Anchored, s, e, None, None) {
-                return anchoring;
+    if let (Some(diff), Some(located), Some(old)) = (diff, located, old) {
+        let (start, end) = located.span;
+        if let Some((s, e)) = diff.map_span(start, end) {
+            let same_quote = new.chars[s..e] == quote[..];
+            let same_passage = new.chars[s..e] == old.chars[start..end];
+            if let Some((rs, re)) = new.to_raw(s, e).filter(|_| same_quote || same_passage) {
+                let mapped = Span { start: rs, end: re };
+                match trim_back(new, selector, located.trim, mapped) {
+                    Some(span) => return place(new, selector, AnchorStatus::Anchored, span, None, None),
+                    None if same_quote => return place(new, selector, AnchorStatus::Anchored, mapped, None, None),
+                    None => {}
+                }
             }
         }
     }
@@ -59,25 +71,18 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
     let (viable, lookalikes) = match search_exact(&search) {
         Exact::Found(c) => {
             let stored = Span { start: selector.start, end: selector.end };
-            let status = match new.to_raw(c.start, c.end) {
-                Some((s, e)) if (Span { start: s, end: e }) == stored => AnchorStatus::Anchored,
-                _ => AnchorStatus::Moved,
+            let (status, reason) = if c.raw == stored {
+                (AnchorStatus::Anchored, None)
+            } else {
+                (AnchorStatus::Moved, Some("the quoted text moved"))
             };
-            let reason = (status == AnchorStatus::Moved).then_some("the quoted text moved");
-            if let Some(anchoring) = place(new, selector, status, c.start, c.end, reason, Some(c.score)) {
-                return anchoring;
-            }
-            (1, 0)
+            return place(new, selector, status, c.raw, reason, Some(c.score));
         }
         Exact::Undecided { viable, lookalikes } => (viable, lookalikes),
     };
     // 4. The quote with a few edits.
     match search_fuzzy(&search) {
-        Fuzzy::Found(c) => {
-            if let Some(anchoring) = fuzzy(new, c) {
-                return anchoring;
-            }
-        }
+        Fuzzy::Found(c) => return fuzzy(c),
         Fuzzy::Ambiguous { count, best } => {
             let reason = format!("the quote matches {count} places about equally well");
             return Anchoring::unplaced(AnchorStatus::Ambiguous, &reason, Some(best.score));
@@ -92,53 +97,83 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
     Anchoring::unplaced(AnchorStatus::Orphaned, &orphan_reason(diff, original, viable, lookalikes), None)
 }
 
+/// Where a highlight was in the previous text.
+#[derive(Clone, Copy)]
+struct Original {
+    /// In normalised code points.
+    span: (usize, usize),
+    /// Raw code points the normalised span covers beyond the highlight at
+    /// each end (a highlight of one `\n` of a `\n\n` run).
+    trim: (usize, usize),
+}
+
 /// Where the selector's quote was in the previous text: its stored position
 /// if that still checks, else its only occurrence or the one its context
 /// clearly picks.
-fn locate_original(selector: &Selector, old: &NormText) -> Option<(usize, usize)> {
-    if let Some(span) = position::check(old, selector) {
-        return old.from_raw(span.start, span.end);
+fn locate_original(selector: &Selector, old: &NormText) -> Option<Original> {
+    if let Some(stored) = position::check(old, selector) {
+        let span = old.from_raw(stored.start, stored.end)?;
+        let (raw_start, raw_end) = old.to_raw(span.0, span.1)?;
+        let trim = (stored.start.saturating_sub(raw_start), raw_end.saturating_sub(stored.end));
+        return Some(Original { span, trim });
     }
     let quote = normalize(&selector.exact);
-    match occurrences(&old.chars, &quote).as_slice() {
-        [] => None,
-        [only] => Some((*only, only + quote.len())),
-        _ => match search_exact(&Search::new(old, selector, None, None, old.offset_from_raw(selector.start))) {
-            Exact::Found(c) => Some((c.start, c.end)),
-            Exact::Undecided { .. } => None,
+    let search = Search::new(old, selector, None, None, old.offset_from_raw(selector.start));
+    let span = match occurrences(&old.chars, &quote).as_slice() {
+        [] => return None,
+        [only] => (*only, only + quote.len()),
+        _ => match search_exact(&search) {
+            Exact::Found(c) => (c.start, c.end),
+            Exact::Undecided { .. } => return None,
         },
-    }
+    };
+    Some(Original { span, trim: (0, 0) })
 }
 
-/// An anchored or moved result at normalised `[start, end)`, noting when
-/// the text there equals the quote only after normalisation.
+/// Gives back what rounding to whole normalised units added around a
+/// mapped span (one `\n` highlighted in a `\n\n` run, which an insertion
+/// may have lengthened; `cafe` selected without its accent): the span
+/// keeping the original's offset from both ends, from its start or from its
+/// end, whichever holds the quote verbatim.
+fn trim_back(new: &NormText, selector: &Selector, (trim_start, trim_end): (usize, usize), mapped: Span) -> Option<Span> {
+    let len = selector.exact.chars().count();
+    let start = mapped.start + trim_start;
+    let end = mapped.end.saturating_sub(trim_end);
+    [
+        Span { start, end },
+        Span { start, end: start + len },
+        Span { start: end.saturating_sub(len), end },
+    ]
+    .into_iter()
+    .find(|s| s.start < s.end && new.raw_slice(s.start, s.end).is_some_and(|t| t == selector.exact))
+}
+
+/// An anchored or moved result, noting when the text there equals the
+/// quote only after normalisation.
 fn place(
     new: &NormText,
     selector: &Selector,
     status: AnchorStatus,
-    start: usize,
-    end: usize,
+    span: Span,
     reason: Option<&str>,
     score: Option<f32>,
-) -> Option<Anchoring> {
-    let (s, e) = new.to_raw(start, end)?;
-    let verbatim = new.raw_slice(s, e)? == selector.exact;
+) -> Anchoring {
+    let verbatim = new.raw_slice(span.start, span.end).is_some_and(|text| text == selector.exact);
     let reason = match (reason, verbatim) {
         (reason, true) => reason.map(str::to_owned),
         (Some(reason), false) => Some(format!("{reason}, {NORMALISED}")),
         (None, false) => Some(format!("matched {NORMALISED}")),
     };
-    Some(Anchoring { status, span: Some(Span { start: s, end: e }), reason, score })
+    Anchoring { status, span: Some(span), reason, score }
 }
 
-fn fuzzy(new: &NormText, c: Candidate) -> Option<Anchoring> {
-    let (s, e) = new.to_raw(c.start, c.end)?;
+fn fuzzy(c: Candidate) -> Anchoring {
     let reason = if c.quote >= 1.0 {
         "the quote was found, but the text around it changed; please confirm the place"
     } else {
         "the quoted text was edited; please confirm the new place"
     };
-    Some(Anchoring::placed(AnchorStatus::Fuzzy, Span { start: s, end: e }, Some(reason), Some(c.score)))
+    Anchoring::placed(AnchorStatus::Fuzzy, c.raw, Some(reason), Some(c.score))
 }
 
 fn orphan_reason(diff: Option<&DiffMap>, original: Option<(usize, usize)>, viable: usize, lookalikes: usize) -> String {
