@@ -1,6 +1,8 @@
 //! The re-anchoring pipeline: runs each selector through the stages in
 //! order and says what happened, in words a user understands.
 
+use similar::{capture_diff_slices, Algorithm, DiffOp};
+
 use super::candidate::{Candidate, Search};
 use super::diff::DiffMap;
 use super::fuzzy::{search_fuzzy, Fuzzy};
@@ -58,9 +60,14 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
             let same_passage = new.chars[s..e] == old.chars[start..end];
             if let Some((rs, re)) = new.to_raw(s, e).filter(|_| same_quote || same_passage) {
                 let mapped = Span { start: rs, end: re };
-                match trim_back(new, selector, located.trim, mapped) {
+                match trim_back(old, new, selector, &located, mapped) {
                     Some(span) => return place(new, selector, AnchorStatus::Anchored, span, None, None),
-                    None if same_quote => return place(new, selector, AnchorStatus::Anchored, mapped, None, None),
+                    // Whole units only: a highlight inside one (a `\n` of a
+                    // run the edit split) can not be told apart from its
+                    // neighbours there.
+                    None if same_quote && located.inner == located.outer => {
+                        return place(new, selector, AnchorStatus::Anchored, mapped, None, None)
+                    }
                     None => {}
                 }
             }
@@ -71,7 +78,8 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
     let (viable, lookalikes) = match search_exact(&search) {
         Exact::Found(c) => {
             let stored = Span { start: selector.start, end: selector.end };
-            let (status, reason) = if c.raw == stored {
+            // Found by search, but the original passage itself: still anchored.
+            let (status, reason) = if c.raw == stored || c.is_original() {
                 (AnchorStatus::Anchored, None)
             } else {
                 (AnchorStatus::Moved, Some("the quoted text moved"))
@@ -102,20 +110,22 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
 struct Original {
     /// In normalised code points.
     span: (usize, usize),
-    /// Raw code points the normalised span covers beyond the highlight at
-    /// each end (a highlight of one `\n` of a `\n\n` run).
-    trim: (usize, usize),
+    /// The raw code points `span` covers, and the highlight's own, which may
+    /// be less (one `\n` of a `\n\n` run; `cafe` without its accent).
+    outer: Span,
+    inner: Span,
 }
 
 /// Where the selector's quote was in the previous text: its stored position
 /// if that still checks, else its only occurrence or the one its context
 /// clearly picks.
 fn locate_original(selector: &Selector, old: &NormText) -> Option<Original> {
-    if let Some(stored) = position::check(old, selector) {
-        let span = old.from_raw(stored.start, stored.end)?;
-        let (raw_start, raw_end) = old.to_raw(span.0, span.1)?;
-        let trim = (stored.start.saturating_sub(raw_start), raw_end.saturating_sub(stored.end));
-        return Some(Original { span, trim });
+    if let Some(inner) = position::check(old, selector) {
+        let span = old.from_raw(inner.start, inner.end)?;
+        let (start, end) = old.to_raw(span.0, span.1)?;
+        // Invisible code points at the highlight's ends belong to no unit.
+        let outer = Span { start: start.min(inner.start), end: end.max(inner.end) };
+        return Some(Original { span, outer, inner });
     }
     let quote = normalize(&selector.exact);
     let search = Search::new(old, selector, None, None, old.offset_from_raw(selector.start));
@@ -127,25 +137,40 @@ fn locate_original(selector: &Selector, old: &NormText) -> Option<Original> {
             Exact::Undecided { .. } => return None,
         },
     };
-    Some(Original { span, trim: (0, 0) })
+    let (start, end) = old.to_raw(span.0, span.1)?;
+    let raw = Span { start, end };
+    Some(Original { span, outer: raw, inner: raw })
 }
 
-/// Gives back what rounding to whole normalised units added around a
-/// mapped span (one `\n` highlighted in a `\n\n` run, which an insertion
-/// may have lengthened; `cafe` selected without its accent): the span
-/// keeping the original's offset from both ends, from its start or from its
-/// end, whichever holds the quote verbatim.
-fn trim_back(new: &NormText, selector: &Selector, (trim_start, trim_end): (usize, usize), mapped: Span) -> Option<Span> {
-    let len = selector.exact.chars().count();
-    let start = mapped.start + trim_start;
-    let end = mapped.end.saturating_sub(trim_end);
-    [
-        Span { start, end },
-        Span { start, end: start + len },
-        Span { start: end.saturating_sub(len), end },
-    ]
-    .into_iter()
-    .find(|s| s.start < s.end && new.raw_slice(s.start, s.end).is_some_and(|t| t == selector.exact))
+/// The highlight's own raw span inside `mapped`, the new place of the
+/// original's whole normalised units: the two raw runs are diffed and the
+/// highlight's ends carried through, so one `\n` of a `\n\n` run stays that
+/// `\n` even when an insertion lengthened the run. `None` unless the result
+/// holds the quote verbatim.
+fn trim_back(old: &NormText, new: &NormText, selector: &Selector, original: &Original, mapped: Span) -> Option<Span> {
+    let (outer, inner) = (original.outer, original.inner);
+    let before = old.raw.get(outer.start..outer.end)?;
+    let after = new.raw.get(mapped.start..mapped.end)?;
+    let span = if before == after {
+        Span {
+            start: mapped.start + inner.start.checked_sub(outer.start)?,
+            end: mapped.end.checked_sub(outer.end.checked_sub(inner.end)?)?,
+        }
+    } else {
+        let ops = capture_diff_slices(Algorithm::Myers, before, after);
+        let carry = |i: usize| {
+            ops.iter().find_map(|op| match *op {
+                DiffOp::Equal { old_index, new_index, len } if (old_index..old_index + len).contains(&i) => {
+                    Some(mapped.start + new_index + (i - old_index))
+                }
+                _ => None,
+            })
+        };
+        let start = carry(inner.start.checked_sub(outer.start)?)?;
+        let end = carry(inner.end.checked_sub(outer.start + 1)?)? + 1;
+        Span { start, end }
+    };
+    new.raw_slice(span.start, span.end).filter(|t| *t == selector.exact).map(|_| span)
 }
 
 /// An anchored or moved result, noting when the text there equals the
