@@ -157,8 +157,10 @@ mod tests {
             (seed >> 33) as usize
         };
         for _ in 0..200 {
-            let a: Vec<char> = (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
-            let b: Vec<char> = (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
+            let a: Vec<char> =
+                (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
+            let b: Vec<char> =
+                (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
             assert_eq!(edit_distance(&a, &b), naive(&a, &b), "{a:?} / {b:?}");
         }
     }

@@ -77,7 +77,13 @@ impl Candidate {
 }
 
 impl<'a> Search<'a> {
-    pub fn new(text: &'a NormText, selector: &Selector, diff: Option<&'a DiffMap>, original: Option<(usize, usize)>, hint: usize) -> Self {
+    pub fn new(
+        text: &'a NormText,
+        selector: &Selector,
+        diff: Option<&'a DiffMap>,
+        original: Option<(usize, usize)>,
+        hint: usize,
+    ) -> Self {
         let prefix = normalize(&selector.prefix);
         let suffix = normalize(&selector.suffix);
         Search {
@@ -96,7 +102,8 @@ impl<'a> Search<'a> {
     pub fn candidate(&self, start: usize, end: usize, errors: usize) -> Option<Candidate> {
         let (raw_start, raw_end) = self.text.to_raw(start, end)?;
         let chars = &self.text.chars;
-        let before = &chars[start.saturating_sub(self.prefix.len()).min(start)..start.min(chars.len())];
+        let before =
+            &chars[start.saturating_sub(self.prefix.len()).min(start)..start.min(chars.len())];
         let after = &chars[end.min(chars.len())..(end + self.suffix.len()).min(chars.len())];
         let weight = (self.prefix.len() + self.suffix.len()) as f32;
         let (p, s) = (similarity(&self.prefix, before), similarity(&self.suffix, after));
@@ -116,7 +123,8 @@ impl<'a> Search<'a> {
             context,
             best_side,
             provenance: self.diff.map(|d| d.provenance(start, end, self.original)),
-            score: (QUOTE_WEIGHT * quote + CONTEXT_WEIGHT * context) / (QUOTE_WEIGHT + CONTEXT_WEIGHT),
+            score: (QUOTE_WEIGHT * quote + CONTEXT_WEIGHT * context)
+                / (QUOTE_WEIGHT + CONTEXT_WEIGHT),
             distance_from_hint: start.abs_diff(self.hint),
         })
     }

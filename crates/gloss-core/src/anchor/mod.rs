@@ -4,17 +4,17 @@
 //! offsets). When an episode's canonical text changes, [`reanchor`] runs
 //! every selector through these stages, stopping at the first that answers:
 //!
-//! 1. [`position`]: the stored offsets still hold the quote: `anchored`.
-//! 2. [`diff`]: the offsets, carried through a diff of the old and new text,
+//! 1. `position`: the stored offsets still hold the quote: `anchored`.
+//! 2. `diff`: the offsets, carried through a diff of the old and new text,
 //!    hold the quote: `anchored`.
-//! 3. [`quote`]: the quote verbatim elsewhere, unique or clearly best by its
+//! 3. `quote`: the quote verbatim elsewhere, unique or clearly best by its
 //!    prefix and suffix: `moved`.
-//! 4. [`fuzzy`] (with [`approx`]): the quote with a few edits, above a
+//! 4. `fuzzy` (with `approx`): the quote with a few edits, above a
 //!    minimum score, length and length ratio, with a clear margin: `fuzzy`,
 //!    for the user to confirm.
 //! 5. Otherwise `orphaned` or `ambiguous`, with the reason.
 //!
-//! All comparisons happen on a [`normalize`]d view of both texts. A wrong
+//! All comparisons happen on a normalised view (`normalize`) of both texts. A wrong
 //! anchor is worse than an orphan: an unedited passage that already existed
 //! elsewhere never captures a highlight whose original was edited.
 

@@ -92,7 +92,9 @@ impl NormText {
             return None;
         }
         let same_unit = |a: usize, b: usize| self.raw_start[a] == self.raw_start[b];
-        if (start > 0 && same_unit(start - 1, start)) || (end < self.chars.len() && same_unit(end - 1, end)) {
+        if (start > 0 && same_unit(start - 1, start))
+            || (end < self.chars.len() && same_unit(end - 1, end))
+        {
             return None;
         }
         Some((self.raw_start[start], self.raw_end[end - 1]))
@@ -100,7 +102,7 @@ impl NormText {
 
     /// The normalised range covering raw `[start, end)`, rounded outwards to
     /// whole normalised code points (one `\n` of a `\n\n` run is its space).
-    pub fn from_raw(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+    pub fn norm_span_of_raw(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         let s = *self.ending_by.get(start)?;
         let e = *self.starting_before.get(end)?;
         (s < e).then_some((s, e))
@@ -134,7 +136,9 @@ pub fn normalize_for_matching(text: &str) -> String {
 /// starter and the combining marks (and Hangul vowel/final jamo) after it.
 fn segment_len(chars: &[char]) -> usize {
     let follows = |c: char| {
-        canonical_combining_class(c) != 0 || ('\u{1161}'..='\u{1175}').contains(&c) || ('\u{11A8}'..='\u{11C2}').contains(&c)
+        canonical_combining_class(c) != 0
+            || ('\u{1161}'..='\u{1175}').contains(&c)
+            || ('\u{11A8}'..='\u{11C2}').contains(&c)
     };
     1 + chars.iter().skip(1).take_while(|&&c| follows(c)).count()
 }
@@ -144,12 +148,21 @@ fn segment_len(chars: &[char]) -> usize {
 fn fold_into(c: char, out: &mut Vec<char>) {
     let folded = match c {
         c if c.is_whitespace() => ' ',
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '\u{0060}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
+        | '\u{0060}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
         '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
         // Soft hyphen, zero-width space and joiners, bidi marks, BOM: invisible.
-        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' => return,
+        '\u{00AD}'
+        | '\u{200B}'
+        | '\u{200C}'
+        | '\u{200E}'
+        | '\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}' => return,
         c => c,
     };
     out.push(folded);
@@ -180,7 +193,7 @@ fn repair_mojibake(chars: &[char]) -> Option<(usize, char)> {
 /// The Windows-1252 byte a code point encodes to, if any.
 fn cp1252_byte(c: char) -> Option<u8> {
     if let Ok(b) = u8::try_from(u32::from(c)) {
-        if b < 0x80 || b >= 0xA0 {
+        if !(0x80..0xA0).contains(&b) {
             return Some(b);
         }
     }
@@ -234,15 +247,15 @@ mod tests {
         assert_eq!(t.chars.iter().collect::<String>(), "a béc");
         let b = t.chars.iter().position(|&c| c == 'b').unwrap();
         assert_eq!(t.to_raw(1, b + 1), Some((1, 6)));
-        assert_eq!(t.from_raw(0, 1), Some((0, 1)));
-        let all = t.from_raw(0, t.raw.len()).unwrap();
+        assert_eq!(t.norm_span_of_raw(0, 1), Some((0, 1)));
+        let all = t.norm_span_of_raw(0, t.raw.len()).unwrap();
         assert_eq!(t.to_raw(all.0, all.1), Some((0, t.raw.len())));
     }
 
     #[test]
     fn raw_ranges_inside_a_collapsed_run_round_outwards() {
         let t = NormText::new("a\n\nb");
-        assert_eq!(t.from_raw(2, 3), Some((1, 2)));
+        assert_eq!(t.norm_span_of_raw(2, 3), Some((1, 2)));
         assert_eq!(t.to_raw(1, 2), Some((1, 3)));
     }
 
@@ -258,7 +271,7 @@ mod tests {
     fn out_of_range_requests_are_refused() {
         let t = NormText::new("abc");
         assert_eq!(t.to_raw(2, 9), None);
-        assert_eq!(t.from_raw(2, 9), None);
+        assert_eq!(t.norm_span_of_raw(2, 9), None);
         assert_eq!(t.to_raw(2, 2), None);
     }
 }

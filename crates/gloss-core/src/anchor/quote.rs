@@ -87,7 +87,9 @@ pub(crate) fn search_exact(search: &Search) -> Exact {
     };
     let decided = match viable.as_slice() {
         [only] if supported(only) => Some(*only),
-        [best, second, ..] if best.context_supports() && best.context - second.context >= CONTEXT_MARGIN => {
+        [best, second, ..]
+            if best.context_supports() && best.context - second.context >= CONTEXT_MARGIN =>
+        {
             Some(*best)
         }
         many => {
@@ -111,7 +113,10 @@ mod tests {
 
     #[test]
     fn finds_unique_quotes_across_normalisation_differences() {
-        assert_eq!(find_quote("He said “it’s fine”.", "\"it's fine\"", None), Ok(Span { start: 8, end: 19 }));
+        assert_eq!(
+            find_quote("He said “it’s fine”.", "\"it's fine\"", None),
+            Ok(Span { start: 8, end: 19 })
+        );
         assert_eq!(find_quote("a\r\nb", "a b", None), Ok(Span { start: 0, end: 4 }));
     }
 

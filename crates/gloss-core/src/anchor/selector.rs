@@ -57,7 +57,11 @@ pub fn describe(text: &str, start: usize, end: usize) -> Result<Selector, RangeE
 
 /// Like [`describe`], over an episode's canonical text, with the key of the
 /// block the selection starts in.
-pub fn describe_in_episode(episode: &Episode, start: usize, end: usize) -> Result<Selector, RangeError> {
+pub fn describe_in_episode(
+    episode: &Episode,
+    start: usize,
+    end: usize,
+) -> Result<Selector, RangeError> {
     let mut selector = describe(&episode.canonical_text(), start, end)?;
     selector.block_key = episode
         .blocks()
