@@ -2,6 +2,7 @@
 //! user's annotations. No Tauri and no HTTP here; `gloss-api` puts a typed API
 //! over it and the binary puts windows and servers over that.
 
+pub mod anchor;
 pub mod app;
 pub mod config;
 pub mod events;
