@@ -1,1 +1,20 @@
-fn main() {}
+//! The `gloss` binary: the command line and the desktop window. Both are
+//! thin adapters over `gloss-api`; no business rule lives here.
+
+mod cli;
+mod desktop;
+mod serve;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("gloss: {err}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The HTTP transport: `/api/call` for the UI, a few REST routes for
+//! scripts, Server-Sent Events, and the static UI. Every route forwards to
+//! [`Api::call`]; nothing here knows what an operation does.
+
+use crate::api::Api;
+use crate::assets;
+use crate::error::{ApiError, ErrorKind};
+use crate::guard::{query_token, Guard, TOKEN_COOKIE};
+use crate::ops::Request;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::{Stream, StreamExt};
+
+/// Largest request body accepted; notes and quotes fit many times over.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+struct AppState {
+    api: Arc<Api>,
+    guard: Arc<Guard>,
+}
+
+/// Builds the router for one server.
+pub fn router(api: Arc<Api>, guard: Guard) -> Router {
+    let state = AppState { api, guard: Arc::new(guard) };
+    Router::new()
+        .route("/api/call", post(call))
+        .route("/api/health", get(rest_health))
+        .route("/api/episodes", get(rest_list_episodes))
+        .route("/api/episodes/{id}", get(rest_get_episode))
+        .route("/api/search", get(rest_search))
+        .route("/api/highlights", post(rest_create_highlight).get(rest_list_highlights))
+        .route("/api/events", get(events))
+        .fallback(get(static_file))
+        .layer(middleware::from_fn_with_state(state.clone(), check_guard))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    api: Arc<Api>,
+    guard: Guard,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(api, guard)).with_graceful_shutdown(shutdown).await
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self.body())).into_response()
+    }
+}
+
+async fn check_guard(State(state): State<AppState>, request: axum::extract::Request, next: Next) -> Response {
+    if let Err(err) = state.guard.check(request.method(), request.uri(), request.headers()) {
+        return err.into_response();
+    }
+    // A page opened with `?token=` keeps the token as a cookie so that the
+    // UI's own requests (and EventSource, which can not set headers) carry it.
+    let set_cookie = state
+        .guard
+        .token()
+        .filter(|_| query_token(request.uri()).is_some())
+        .map(|token| format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"));
+    let mut response = next.run(request).await;
+    if let Some(cookie) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+async fn call(State(state): State<AppState>, body: Body) -> Result<axum::Json<Value>, ApiError> {
+    let request: Request = crate::error::from_json(read_json(body).await?)?;
+    state.api.call(request).await.map(axum::Json)
+}
+
+async fn read_json(body: Body) -> Result<Value, ApiError> {
+    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        ApiError::new(ErrorKind::TooLarge, format!("request body is over the {MAX_BODY_BYTES}-byte limit"))
+    })?;
+    if bytes.is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(&bytes).map_err(|err| ApiError::invalid("body", format!("malformed JSON: {err}")))
+}
+
+/// Runs one operation named by the REST route, its arguments given as JSON.
+async fn forward(state: &AppState, op: &str, args: Value) -> Result<Value, ApiError> {
+    let request: Request = crate::error::from_json(json!({ "op": op, "args": args }))?;
+    state.api.call(request).await
+}
+
+/// Turns a query string into JSON arguments; numbers and booleans are
+/// recognised so that `?limit=20&read=false` reads as typed values.
+fn query_args(query: Option<String>, rename: &[(&str, &str)]) -> Value {
+    let mut args = serde_json::Map::new();
+    for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if name == "token" {
+            continue;
+        }
+        let name = rename.iter().find(|(from, _)| *from == name).map_or(name.to_string(), |(_, to)| to.to_string());
+        let value = match value.as_ref() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            v => v.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(v.to_owned())),
+        };
+        args.insert(name, value);
+    }
+    Value::Object(args)
+}
+
+async fn rest_health(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
+    forward(&state, "health", json!({})).await.map(axum::Json)
+}
+
+async fn rest_list_episodes(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Value>, ApiError> {
+    forward(&state, "list_episodes", query_args(q, &[])).await.map(axum::Json)
+}
+
+async fn rest_get_episode(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::Json<Value>, ApiError> {
+    forward(&state, "get_episode", json!({ "id": id })).await.map(axum::Json)
+}
+
+async fn rest_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Value>, ApiError> {
+    forward(&state, "search", query_args(q, &[("q", "query")])).await.map(axum::Json)
+}
+
+async fn rest_list_highlights(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Value>, ApiError> {
+    forward(&state, "list_highlights", query_args(q, &[])).await.map(axum::Json)
+}
+
+async fn rest_create_highlight(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let created = forward(&state, "create_highlight", read_json(body).await?).await?;
+    Ok((StatusCode::CREATED, axum::Json(created)).into_response())
+}
+
+async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let stream = BroadcastStream::new(state.api.subscribe()).filter_map(|event| {
+        // A lagging tab misses events; it is told so and reloads what it shows.
+        let data = match event {
+            Ok(event) => serde_json::to_string(&event).ok()?,
+            Err(_) => json!({ "type": "resync" }).to_string(),
+        };
+        Some(Ok(SseEvent::default().event("gloss").data(data)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn static_file(method: Method, uri: Uri) -> Response {
+    if !matches!(method, Method::GET | Method::HEAD) || uri.path().starts_with("/api/") {
+        return ApiError::not_found(format!("no such API route: {} {}", method, uri.path())).into_response();
+    }
+    match assets::get(uri.path()) {
+        Some((bytes, mime)) => (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CACHE_CONTROL, "no-cache".to_owned()),
+                (header::CONTENT_SECURITY_POLICY, assets::CSP.to_owned()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}

@@ -1,0 +1,124 @@
+//! The desktop window: the same `ui/` as the browser, talking through Tauri
+//! commands that forward to [`gloss_api::Api`].
+
+use crate::cli::Error;
+use gloss_api::{Api, ApiError};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::{Emitter, Manager};
+
+/// Tauri's event name for API events; the UI listens to it.
+const EVENT: &str = "gloss://event";
+/// Menu actions reach the UI as this event, with the action's name.
+const MENU_EVENT: &str = "gloss://menu";
+
+/// Forwards one API request. Async, so storage work never runs on the main
+/// thread and the window never freezes on a slow query.
+#[tauri::command]
+async fn call(api: tauri::State<'_, Arc<Api>>, request: Value) -> Result<Value, ApiError> {
+    let request = gloss_api::error::from_json(request)?;
+    api.call(request).await
+}
+
+/// Asks the user for a folder with the native picker.
+#[tauri::command]
+async fn pick_folder(app: tauri::AppHandle) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().pick_folder(move |folder| {
+        let _ = tx.send(folder.and_then(|f| f.into_path().ok()));
+    });
+    Ok(rx.await.ok().flatten().map(|path| path.display().to_string()))
+}
+
+/// Version and where Gloss keeps its files, for the About box.
+#[tauri::command]
+async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<Value, ApiError> {
+    api.call(gloss_api::Request::Health).await
+}
+
+pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>) -> Result<ExitCode, Error> {
+    let api = Arc::new(Api::new());
+    let events = api.subscribe();
+    builder(api)
+        .setup(move |app| {
+            app.set_menu(menu(app.handle())?)?;
+            forward_events(app.handle().clone(), events);
+            Ok(())
+        })
+        .run(tauri::generate_context!())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The app without its runtime: shared by `run` and the mock-runtime tests.
+fn builder<R: tauri::Runtime>(api: Arc<Api>) -> tauri::Builder<R> {
+    tauri::Builder::<R>::new()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(api)
+        .invoke_handler(tauri::generate_handler![call, pick_folder, about])
+        .on_menu_event(|app, event| {
+            let _ = app.emit(MENU_EVENT, event.id().0.as_str());
+        })
+}
+
+fn forward_events<R: tauri::Runtime>(app: tauri::AppHandle<R>, mut events: tokio::sync::broadcast::Receiver<Value>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    let _ = app.emit(EVENT, event);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = app.emit(EVENT, serde_json::json!({ "type": "resync" }));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// The native menu. Each custom item's id is the UI action it triggers.
+fn menu<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<Menu<R>> {
+    let item = |id: &str, label: &str, accel: Option<&str>| MenuItem::with_id(app, id, label, true, accel);
+    let file = Submenu::with_items(
+        app,
+        "File",
+        true,
+        &[
+            &item("choose-library", "Choose Library Folder…", Some("CmdOrCtrl+O"))?,
+            &item("export", "Export…", Some("CmdOrCtrl+E"))?,
+            &item("settings", "Settings…", Some("CmdOrCtrl+,"))?,
+            &PredefinedMenuItem::separator(app)?,
+            &PredefinedMenuItem::quit(app, Some("Quit Gloss"))?,
+        ],
+    )?;
+    let view = Submenu::with_items(
+        app,
+        "View",
+        true,
+        &[
+            &item("search", "Search", Some("CmdOrCtrl+F"))?,
+            &item("library", "Library", Some("CmdOrCtrl+1"))?,
+            &item("notes", "Notes", Some("CmdOrCtrl+2"))?,
+            &item("tags", "Tags", Some("CmdOrCtrl+3"))?,
+            &item("shortcuts", "Keyboard Shortcuts", Some("F1"))?,
+        ],
+    )?;
+    let help = Submenu::with_items(
+        app,
+        "Help",
+        true,
+        &[&item("about", "About Gloss", None)?],
+    )?;
+    Menu::with_items(app, &[&file, &view, &help])
+}

@@ -1,0 +1,61 @@
+//! `gloss serve`: the UI and API over HTTP.
+
+use crate::cli::Error;
+use gloss_api::guard::Guard;
+use gloss_api::Api;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 4747)]
+    port: u16,
+    /// Address to listen on. Anything but loopback needs a token.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    host: IpAddr,
+    /// Access token for a non-loopback address (one is generated if absent).
+    #[arg(long, env = "GLOSS_TOKEN")]
+    token: Option<String>,
+}
+
+pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>, args: ServeArgs) -> Result<ExitCode, Error> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let token = match (&args.token, args.host.is_loopback()) {
+            (Some(token), _) => Some(token.clone()),
+            (None, true) => None,
+            (None, false) => Some(gloss_api::guard::new_token()),
+        };
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
+            .await
+            .map_err(|err| format!("can not listen on {}:{}: {err}", args.host, args.port))?;
+        let addr = listener.local_addr()?;
+        let url = match &token {
+            Some(token) => format!("http://{addr}/?token={token}"),
+            None => format!("http://{addr}/"),
+        };
+        println!("Gloss is serving at {url}");
+        let api = Arc::new(Api::new());
+        gloss_api::http::serve(listener, api, Guard::new(addr, token), shutdown_signal()).await?;
+        eprintln!("gloss: stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

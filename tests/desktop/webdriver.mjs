@@ -1,0 +1,87 @@
+// A minimal W3C WebDriver client over fetch, for driving the real Gloss
+// window through tauri-driver (which forwards to WebKitWebDriver).
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
+
+export async function startDriver(port = 4444) {
+  const driver = spawn("tauri-driver", ["--port", String(port)], { stdio: ["ignore", "inherit", "inherit"] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`${base}/status`);
+      if (res.ok) return { base, stop: () => driver.kill("SIGTERM") };
+    } catch {}
+    await sleep(100);
+  }
+  driver.kill("SIGKILL");
+  throw new Error("tauri-driver did not start on port " + port);
+}
+
+async function wd(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`WebDriver ${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  return json.value;
+}
+
+export class Session {
+  static async open(base, application, args) {
+    const value = await wd(base, "POST", "/session", {
+      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application, args } } },
+    });
+    return new Session(base, value.sessionId);
+  }
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+  cmd(method, path, body) {
+    return wd(this.base, method, `/session/${this.id}${path}`, body);
+  }
+  /** Runs a script in the window; async scripts get a `done` callback as the last argument. */
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+  executeAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+  async find(css, { timeout = 10000 } = {}) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      try {
+        const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
+        return el[ELEMENT];
+      } catch (err) {
+        if (Date.now() > end) throw new Error(`no element matches ${css}: ${err.message}`);
+        await sleep(100);
+      }
+    }
+  }
+  async waitFor(script, { timeout = 10000, args = [] } = {}) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const value = await this.execute(script, args).catch(() => null);
+      if (value) return value;
+      if (Date.now() > end) throw new Error(`timed out waiting for: ${script}`);
+      await sleep(100);
+    }
+  }
+  text(element) {
+    return this.cmd("GET", `/element/${element}/text`);
+  }
+  click(element) {
+    return this.cmd("POST", `/element/${element}/click`, {});
+  }
+  screenshot() {
+    return this.cmd("GET", "/screenshot");
+  }
+  close() {
+    return this.cmd("DELETE", "");
+  }
+}

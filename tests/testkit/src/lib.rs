@@ -1,0 +1,34 @@
+//! Data generators for Gloss's tests and benchmarks.
+//!
+//! Everything is deterministic: the same seed gives the same bytes on every
+//! machine, so a failing case can be replayed from its seed.
+//!
+//! ```
+//! let text = gloss_testkit::summary(7);            // a realistic 3-5 KB summary
+//! let md = gloss_testkit::markdown(7);             // the same episode as Markdown
+//! let bytes = gloss_testkit::damage(&text);        // as the real files arrive
+//! let expected = gloss_testkit::spec(7);           // what a parser must find
+//! assert_eq!(expected.plain(), text);
+//! # let _ = (md, bytes);
+//! ```
+//!
+//! For a whole library on disk: [`library`]`(dir, 10_000)`.
+
+mod damage;
+mod library;
+mod spec;
+mod words;
+
+pub use damage::damage;
+pub use library::{library, LibraryFile, Variant};
+pub use spec::{plain_document, spec, Spec, SpecInsight, SpecRelated, SpecSection};
+
+/// A realistic summary in the plain format the summariser writes.
+pub fn summary(seed: u64) -> String {
+    spec(seed).plain()
+}
+
+/// The same episode as [`summary`], rendered as Markdown.
+pub fn markdown(seed: u64) -> String {
+    spec(seed).markdown()
+}
