@@ -7,6 +7,9 @@ import { cpToUtf16 } from "./codepoints.js";
 
 export const COLORS = ["yellow", "green", "blue", "pink", "purple"];
 
+/** What each block element was last painted with. */
+const paintedWith = new WeakMap();
+
 /** Anchor states that have a place in the text; the rest live in the sidebar. */
 const PLACED = new Set(["anchored", "moved", "fuzzy"]);
 
@@ -75,10 +78,12 @@ export function segment(length, spans) {
  */
 export function paintBlock(el, block, highlights, activeId = null) {
   const spans = spansForBlock(block, highlights);
+  // Repaint only when something changed: a repaint replaces the text nodes.
+  const signature = `${block.text.length}|${activeId}|${spans.map((s) => `${s.id},${s.color},${s.start},${s.end},${s.fuzzy},${s.note},${s.endsHere}`).join(";")}`;
+  if (paintedWith.get(el) === signature && el.textContent === block.text) return;
+  paintedWith.set(el, signature);
   if (!spans.length) {
-    if (el.childNodes.length !== 1 || el.firstChild.nodeType !== Node.TEXT_NODE || el.textContent !== block.text) {
-      el.replaceChildren(document.createTextNode(block.text));
-    }
+    el.replaceChildren(document.createTextNode(block.text));
     return;
   }
   const fragment = document.createDocumentFragment();
@@ -89,13 +94,16 @@ export function paintBlock(el, block, highlights, activeId = null) {
   el.replaceChildren(fragment);
 }
 
+const safeColor = (color) => (COLORS.includes(color) ? color : "yellow");
+
 function markFor(run, text, activeId) {
   const mark = document.createElement("mark");
   const top = run.spans[run.spans.length - 1];
-  const classes = ["hl", `hl-${COLORS.includes(top.color) ? top.color : "yellow"}`];
+  const classes = ["hl", `hl-${safeColor(top.color)}`];
   if (run.spans.length > 1) {
     classes.push("hl-overlap");
-    run.spans.slice(0, 3).forEach((span, n) => mark.style.setProperty(`--u${n + 1}`, `var(--hl-${span.color}-line)`));
+    run.spans.slice(0, 3).forEach((span, n) => mark.style.setProperty(`--u${n + 1}`, `var(--hl-${safeColor(span.color)}-line)`));
+    mark.style.setProperty("--hl-bg2", `var(--hl-${safeColor(run.spans[run.spans.length - 2].color)})`);
     mark.dataset.depth = String(Math.min(run.spans.length, 3));
   }
   if (run.spans.some((s) => s.fuzzy)) classes.push("hl-fuzzy");

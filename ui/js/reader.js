@@ -6,7 +6,7 @@
 import { call } from "./transport.js";
 import { byId, debounce, h, replace } from "./dom.js";
 import { isPlaced, paintBlock } from "./highlights.js";
-import { caretAt, rangeToOffsets, selectedRange } from "./selection.js";
+import { caretAt, rangeToOffsets, restoreSelection, saveSelection, selectedRange } from "./selection.js";
 import { render as renderMarkdown } from "./markdown.js";
 import * as toast from "./toast.js";
 
@@ -144,7 +144,7 @@ function renderDocument() {
       h("div", { class: "doc-actions" }, readToggle(), episode.source_path && h("span", { class: "doc-source", title: episode.source_path, text: fileName(episode.source_path) })),
     ),
     episode.status === "missing" && h("p", { class: "doc-missing", role: "note", text: `The file ${episode.source_path} is missing from the library folder. Its highlights are kept and come back when the file does.` }),
-    episode.warnings?.length && h("div", { class: "doc-warnings", role: "note" }, "This file was read with problems:", h("ul", {}, episode.warnings.map((w) => h("li", { text: w })))),
+    episode.warnings?.length > 0 && h("div", { class: "doc-warnings", role: "note" }, "This file was read with problems:", h("ul", {}, episode.warnings.map((w) => h("li", { text: w })))),
     doc.blocks.has("tldr") && h("section", { class: "tldr", "aria-label": "TL;DR" }, h("p", { class: "label", text: "TL;DR" }), textEl("p", "tldr")),
     (episode.sections ?? []).map((section, s) => renderSection(section, s + 1)),
     doc.blocks.has("bottom") && h("section", { class: "bottom-line", "aria-label": "Bottom line" }, h("p", { class: "label", text: "Bottom line" }), textEl("p", "bottom")),
@@ -221,11 +221,25 @@ function readToggle() {
 
 const fileName = (path) => path.split(/[\\/]/).pop();
 
-/** Repaints every block's highlights. */
+let pointerDown = false;
+let paintPending = false;
+
+/**
+ * Repaints every block's highlights. Waits while a mouse button is down, so
+ * a save or live update landing mid-drag never breaks the selection being
+ * made, and keeps any selection the user already has.
+ */
 export function paintAll() {
   if (!doc) return;
+  if (pointerDown) {
+    paintPending = true;
+    return;
+  }
+  paintPending = false;
+  const kept = saveSelection(view());
   const highlights = [...doc.highlights.values()];
   for (const [key, el] of blockEls) paintBlock(el, doc.blocks.get(key), highlights, activeId);
+  if (kept) restoreSelection(view(), kept);
 }
 
 // ---------- highlight state (used by actions.js) ----------
@@ -381,6 +395,11 @@ export function stepInsight(delta) {
  */
 export function initReader(handlers) {
   scroller().addEventListener("scroll", onScroll, { passive: true });
+  view().addEventListener("pointerdown", () => (pointerDown = true));
+  window.addEventListener("pointerup", () => {
+    pointerDown = false;
+    if (paintPending) paintAll();
+  });
   view().addEventListener("click", (event) => {
     const star = event.target.closest("[data-star]");
     if (star) {

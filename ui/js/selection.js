@@ -77,3 +77,48 @@ export function caretAt(el) {
   selection.removeAllRanges();
   selection.addRange(range);
 }
+
+/** The DOM point at UTF-16 offset `offset` of `blockEl`'s text. */
+export function pointAt(blockEl, offset) {
+  const walker = document.createTreeWalker(blockEl, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  let last = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (offset <= seen + node.data.length) return [node, offset - seen];
+    seen += node.data.length;
+    last = node;
+  }
+  return last ? [last, last.data.length] : [blockEl, 0];
+}
+
+/**
+ * Remembers the selection inside `root` as block keys and offsets, so it
+ * survives the blocks being repainted (a live update while the user selects).
+ */
+export function saveSelection(root) {
+  const range = selectedRange(root);
+  if (!range) return null;
+  const side = (node, offset) => {
+    const el = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node)?.closest("[data-block]");
+    return el && root.contains(el) ? { key: el.dataset.block, offset: pointOffset(el, node, offset) } : null;
+  };
+  const start = side(range.startContainer, range.startOffset);
+  const end = side(range.endContainer, range.endOffset);
+  const selection = document.getSelection();
+  const backward = selection.anchorNode === range.endContainer && selection.anchorOffset === range.endOffset && !range.collapsed;
+  return start && end ? { start, end, backward } : null;
+}
+
+/** Puts back a selection taken by saveSelection. */
+export function restoreSelection(root, saved) {
+  if (!saved) return;
+  const el = (key) => root.querySelector(`[data-block="${CSS.escape(key)}"]`);
+  const startEl = el(saved.start.key);
+  const endEl = el(saved.end.key);
+  if (!startEl || !endEl) return;
+  const [startNode, startOffset] = pointAt(startEl, saved.start.offset);
+  const [endNode, endOffset] = pointAt(endEl, saved.end.offset);
+  const selection = document.getSelection();
+  if (saved.backward) selection.setBaseAndExtent(endNode, endOffset, startNode, startOffset);
+  else selection.setBaseAndExtent(startNode, startOffset, endNode, endOffset);
+}
