@@ -94,4 +94,6 @@ test("markdown keeps raw HTML and unsafe links as plain text", () => {
 test("markdown leaves snake_case words and lone stars alone", () => {
   assert.deepEqual(parseInline("a snake_case_name and 2 * 3 * 4"), [{ type: "text", text: "a snake_case_name and 2 * 3 * 4" }]);
   assert.deepEqual(parseInline("\\*not em\\*"), [{ type: "text", text: "*not em*" }]);
+  assert.deepEqual(parseInline("window.__x = 1; window.__x"), [{ type: "text", text: "window.__x = 1; window.__x" }]);
+  assert.deepEqual(parseInline("__strong__ and **strong**").map((n) => n.type), ["strong", "text", "strong"]);
 });

@@ -95,8 +95,10 @@ export function parseInline(source) {
         continue;
       }
     }
-    if ((c === "*" || c === "_") && source[i + 1] === c) {
-      const end = source.indexOf(c + c, i + 2);
+    // Underscores never open or close emphasis inside a word (snake_case, __init__).
+    if ((c === "*" || c === "_") && source[i + 1] === c && !(c === "_" && isWordChar(source[i - 1]))) {
+      let end = source.indexOf(c + c, i + 2);
+      while (c === "_" && end > 0 && isWordChar(source[end + 2])) end = source.indexOf(c + c, end + 1);
       if (end > i + 2) {
         flush();
         out.push({ type: "strong", children: parseInline(source.slice(i + 2, end)) });

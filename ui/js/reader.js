@@ -383,8 +383,7 @@ export function stepInsight(delta) {
   item.focus({ preventScroll: true });
   item.scrollIntoView({ block: "start", behavior: "auto" });
   scroller().scrollTop -= 24;
-  const body = item.querySelector(".insight-body, [data-block]") ?? item;
-  caretAt(body.matches("[data-block]") ? body : item);
+  caretAt(item.querySelector(".insight-body") ?? item.querySelector("[data-block]") ?? item);
 }
 
 // ---------- wiring ----------
