@@ -48,7 +48,8 @@ test("search, open, select with the keyboard, highlight and note, without a mous
 
   // Next insight, select its first two words, n highlights and opens the note.
   await page.keyboard.press("j");
-  for (let n = 0; n < 2; n++) await page.keyboard.press("Control+Shift+ArrowRight");
+  const selected = () => page.evaluate(() => String(document.getSelection()).trim());
+  for (let n = 0; n < 6 && (await selected()) !== "Open-weight models"; n++) await page.keyboard.press("Control+Shift+ArrowRight");
   await page.keyboard.press("n");
   await page.waitForSelector("#editor-note:focus");
   await page.keyboard.type("Typed *without* a mouse: j k h n t stay letters.");
