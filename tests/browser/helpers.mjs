@@ -111,8 +111,9 @@ export async function startGloss(files = {}) {
 }
 
 /** Opens the app in a fresh context and waits until it has started. */
-export async function openApp(browser, url, { colorScheme = "light", viewport = { width: 1400, height: 900 } } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport, reducedMotion: "reduce" });
+export async function openApp(browser, url, { colorScheme = "light", viewport = { width: 1400, height: 900 }, bypassCSP = false } = {}) {
+  // bypassCSP only for injecting axe-core; every other test runs under the real policy.
+  const context = await browser.newContext({ colorScheme, viewport, reducedMotion: "reduce", bypassCSP });
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
