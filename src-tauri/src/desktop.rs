@@ -44,6 +44,14 @@ pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>) -> Result<ExitCode
     let api = Arc::new(Api::new());
     let events = api.subscribe();
     builder(api)
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             app.set_menu(menu(app.handle())?)?;
             forward_events(app.handle().clone(), events);
@@ -53,17 +61,10 @@ pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-/// The app without its runtime: shared by `run` and the mock-runtime tests.
+/// The commands and state, without plugins that need a real desktop: shared
+/// by `run` and the mock-runtime tests.
 fn builder<R: tauri::Runtime>(api: Arc<Api>) -> tauri::Builder<R> {
     tauri::Builder::<R>::new()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.set_focus();
-            }
-        }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_dialog::init())
         .manage(api)
         .invoke_handler(tauri::generate_handler![call, pick_folder, about])
         .on_menu_event(|app, event| {
@@ -121,4 +122,47 @@ fn menu<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<Menu<R>> 
         &[&item("about", "About Gloss", None)?],
     )?;
     Menu::with_items(app, &[&file, &view, &help])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    fn invoke(request: Value) -> Result<Value, Value> {
+        let app = builder::<MockRuntime>(Arc::new(Api::new()))
+            .build(mock_context(noop_assets()))
+            .expect("mock app builds");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("mock window opens");
+        let response = get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: "call".into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("valid url"),
+                body: InvokeBody::Json(json!({ "request": request })),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        );
+        response.map(|body| body.deserialize::<Value>().expect("json answer"))
+    }
+
+    #[test]
+    fn call_forwards_a_request_to_the_api() {
+        let answer = invoke(json!({ "op": "health" })).expect("health answers");
+        assert_eq!(answer["ok"], true);
+    }
+
+    #[test]
+    fn call_rejects_an_unknown_operation_with_a_typed_error() {
+        let err = invoke(json!({ "op": "drop_everything" })).expect_err("unknown op is refused");
+        assert_eq!(err["kind"], "invalid_input");
+    }
 }
