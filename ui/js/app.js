@@ -213,7 +213,8 @@ function initShortcuts() {
 
 async function start() {
   initPanes();
-  await loadSettings();
+  // Settings load alongside the library; the theme follows the system until then.
+  const settingsLoaded = loadSettings();
   initShortcuts();
   initSearch();
   initSidebar();
@@ -230,7 +231,7 @@ async function start() {
   document.addEventListener("mousedown", closeOnOutsideClick);
   onEvent(onLiveEvent);
   window.addEventListener("hashchange", route);
-  await Promise.all([initLibrary(), loadTags(), route()]);
+  await Promise.all([settingsLoaded, initLibrary(), loadTags(), route()]);
   document.documentElement.dataset.ready = "true";
 }
 

@@ -18,6 +18,8 @@ let rowHeight = 64;
 let currentId = null;
 const rows = new Map(); // index → row element
 let spacer = null;
+let searching = false;
+let emptyShown = false;
 
 const list = () => byId("episode-list");
 
@@ -61,6 +63,7 @@ async function reload() {
     if (mine !== generation) return;
     total = 0;
     pages = new Map();
+    byId("library-count").textContent = "";
     showEmpty(`Could not load the library: ${error.message}`);
     return;
   }
@@ -73,7 +76,7 @@ async function reload() {
   spacer.style.height = `${total * rowHeight}px`;
   byId("library-count").textContent = `${total.toLocaleString()} episode${total === 1 ? "" : "s"}`;
   if (total === 0) showEmpty();
-  else byId("library-empty").hidden = true;
+  else setEmpty(false);
   drawRows();
   performance.mark("library-painted");
   performance.measure("library-first-paint", "library-load-start", "library-painted");
@@ -91,7 +94,23 @@ function showEmpty(message) {
         ? h("p", {}, h("strong", { text: "No episodes match" }), "Try another show, tag or status.")
         : h("p", {}, h("strong", { text: "Your library is empty" }), "Drop summary files into ", dir ? h("code", { text: dir }) : "the library folder", " and they appear here."),
   );
-  empty.hidden = false;
+  setEmpty(true);
+}
+
+function setEmpty(on) {
+  emptyShown = on;
+  showWhatFits();
+}
+
+/** While search results are shown, the episode list and its empty state step aside. */
+export function setSearching(on) {
+  searching = on;
+  showWhatFits();
+}
+
+function showWhatFits() {
+  list().hidden = searching || emptyShown;
+  byId("library-empty").hidden = searching || !emptyShown;
 }
 
 async function fetchPage(index) {

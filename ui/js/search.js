@@ -5,6 +5,7 @@
 import { call } from "./transport.js";
 import { byId, h, replace } from "./dom.js";
 import { cpToUtf16 } from "./codepoints.js";
+import { setSearching } from "./library.js";
 
 const LIMIT = 40;
 const KIND_LABEL = { episode: "Episode", highlight: "Highlight", note: "Note" };
@@ -80,8 +81,7 @@ async function run(query) {
 
 function showResults(on) {
   results().hidden = !on;
-  byId("episode-list").hidden = on;
-  if (on) byId("library-empty").hidden = true;
+  setSearching(on);
 }
 
 function hitItem(hit) {
