@@ -20,7 +20,7 @@ export function resolveId(id) {
 }
 
 /** Whether saves are still running (live refreshes wait for them). */
-export function busy() {
+function busy() {
   return inFlight > 0;
 }
 

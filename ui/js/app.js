@@ -138,6 +138,7 @@ function onLiveEvent(event) {
       refreshLibrary();
       break;
     case "sync_done":
+    case "resync": // the server dropped events for this tab
     case "reconnected":
       refreshLibrary();
       loadTags();

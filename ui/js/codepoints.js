@@ -39,9 +39,3 @@ export function cpToUtf16(text, cp) {
   for (let n = 0; n < cp && i < text.length; n++) i += isHighSurrogate(text, i) ? 2 : 1;
   return i;
 }
-
-/** The code points `start..end` of `text`, as a string. */
-export function cpSlice(text, start, end) {
-  const from = cpToUtf16(text, start);
-  return text.slice(from, from + cpToUtf16(text.slice(from), end - start));
-}

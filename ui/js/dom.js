@@ -27,7 +27,7 @@ export function h(tag, props = {}, ...children) {
 }
 
 /** Sets one attribute, refusing the ones that could run or style code. */
-export function setAttr(el, name, value) {
+function setAttr(el, name, value) {
   const lower = name.toLowerCase();
   if (lower.startsWith("on") || lower === "style" || lower === "srcdoc") {
     throw new Error(`dom: refusing to set the ${name} attribute`);
@@ -39,7 +39,7 @@ export function setAttr(el, name, value) {
 }
 
 /** Whether a URL may go into an href: web, mail and in-app links only. */
-export function isSafeUrl(url) {
+function isSafeUrl(url) {
   return SAFE_URL.test(url.trim());
 }
 

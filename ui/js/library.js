@@ -210,7 +210,7 @@ function onListKey(event) {
 }
 
 /** Scrolls row `index` into view and focuses its link. */
-export function focusRow(index) {
+function focusRow(index) {
   const el = list();
   const top = index * rowHeight;
   if (top < el.scrollTop) el.scrollTop = top;

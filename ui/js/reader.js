@@ -231,7 +231,7 @@ let paintPending = false;
  * a save or live update landing mid-drag never breaks the selection being
  * made, and keeps any selection the user already has.
  */
-export function paintAll({ keepSelection = true } = {}) {
+function paintAll({ keepSelection = true } = {}) {
   if (!doc) return;
   if (pointerDown) {
     paintPending = true;

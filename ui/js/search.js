@@ -100,7 +100,7 @@ function hitItem(hit) {
 }
 
 /** The snippet's text with its matches (code point ranges) in <mark>. */
-export function snippet({ text, matches = [] }) {
+function snippet({ text, matches = [] }) {
   const parts = [];
   let at = 0;
   for (const [start, end] of [...matches].sort((a, b) => a[0] - b[0])) {

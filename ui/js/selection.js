@@ -7,7 +7,7 @@
 import { utf16ToCp } from "./codepoints.js";
 
 /** The UTF-16 offset of DOM point (node, offset) inside `blockEl`'s text. */
-export function pointOffset(blockEl, node, offset) {
+function pointOffset(blockEl, node, offset) {
   const range = document.createRange();
   range.setStart(blockEl, 0);
   range.setEnd(node, offset);
@@ -79,7 +79,7 @@ export function caretAt(el) {
 }
 
 /** The DOM point at UTF-16 offset `offset` of `blockEl`'s text. */
-export function pointAt(blockEl, offset) {
+function pointAt(blockEl, offset) {
   const walker = document.createTreeWalker(blockEl, NodeFilter.SHOW_TEXT);
   let seen = 0;
   let last = null;

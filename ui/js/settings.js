@@ -6,7 +6,7 @@ import { h, replace } from "./dom.js";
 import { COLORS } from "./highlights.js";
 import * as toast from "./toast.js";
 
-export const TEXT_SIZES = { min: 14, max: 26 };
+const TEXT_SIZES = { min: 14, max: 26 };
 
 let settings = { library_dir: "", sync_dir: null, theme: "system", text_size: 18, color_names: {} };
 const listeners = new Set();
@@ -50,7 +50,7 @@ function clampSize(size) {
 }
 
 /** Saves a subset of the settings, showing it at once and undoing on failure. */
-export async function saveSettings(patch) {
+async function saveSettings(patch) {
   const before = settings;
   settings = { ...settings, ...patch };
   apply();

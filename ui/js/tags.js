@@ -36,7 +36,7 @@ export async function loadTags() {
 }
 
 /** Tag names as the user typed them: trimmed, inner spaces kept, no empties. */
-export function cleanTag(name) {
+function cleanTag(name) {
   return name.replace(/\s+/g, " ").trim();
 }
 

@@ -3,7 +3,7 @@
 // (or use h / n / t directly); Esc dismisses it.
 
 import { byId, h } from "./dom.js";
-import { colorName } from "./settings.js";
+import { colorName, onSettingsChange } from "./settings.js";
 import { swatches, openEditor } from "./editor.js";
 import { placeNear } from "./popover.js";
 import * as actions from "./actions.js";
@@ -75,6 +75,13 @@ function update() {
 
 export function initToolbar() {
   build();
+  // Renamed colours show up in the swatches' labels at once.
+  onSettingsChange(() => {
+    for (const swatch of bar.querySelectorAll(".swatch")) {
+      swatch.setAttribute("aria-label", `Highlight ${colorName(swatch.dataset.color)}`);
+      swatch.title = colorName(swatch.dataset.color);
+    }
+  });
   let frame = 0;
   document.addEventListener("selectionchange", () => {
     cancelAnimationFrame(frame);
