@@ -4,7 +4,6 @@
 use crate::cli::Error;
 use gloss_api::{Api, ApiError};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
@@ -39,8 +38,8 @@ async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<Value, ApiError> {
     api.call(gloss_api::Request::Health {}).await
 }
 
-pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>) -> Result<ExitCode, Error> {
-    let api = Arc::new(Api::new());
+pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
+    let api = Arc::new(Api::open(open)?);
     let events = api.subscribe();
     builder::<tauri::Wry>(api)
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -132,7 +131,9 @@ mod tests {
     use tauri::webview::InvokeRequest;
 
     fn invoke(request: Value) -> Result<Value, Value> {
-        let app = builder::<MockRuntime>(Arc::new(Api::new()))
+        let data = tempfile::tempdir().expect("temp dir");
+        let options = gloss_core::OpenOptions { data_dir: Some(data.path().to_owned()), ..Default::default() };
+        let app = builder::<MockRuntime>(Arc::new(Api::open(options).expect("api opens")))
             .build(mock_context(noop_assets()))
             .expect("mock app builds");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -1,6 +1,9 @@
-//! The operations, as serde types. `{"op": "get_episode", "args": {...}}`.
+//! The operations, as serde types: `{"op": "get_episode", "args": {...}}`.
+//! docs/api.md lists them with their answers.
 
 use crate::error::{from_json, ApiError};
+use gloss_core::app::{EpisodeFilter, SettingsPatch};
+use gloss_core::store::episodes::EpisodeId;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -8,6 +11,19 @@ use serde_json::Value;
 #[serde(tag = "op", content = "args", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
     Health {},
+    LibraryStatus {},
+    ListEpisodes(EpisodeFilter),
+    GetEpisode { id: EpisodeId },
+    Search(SearchArgs),
+    GetSettings {},
+    UpdateSettings(SettingsPatch),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchArgs {
+    pub query: String,
+    pub limit: Option<usize>,
 }
 
 impl Request {
@@ -34,5 +50,11 @@ mod tests {
         assert_eq!(err.kind, crate::ErrorKind::InvalidInput);
         let err = Request::from_value(json!({ "op": "nope" })).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("op"));
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field() {
+        let err = Request::from_value(json!({ "op": "get_episode", "args": { "id": "seven" } })).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("args.id"));
     }
 }

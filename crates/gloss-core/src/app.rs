@@ -50,7 +50,9 @@ impl Gloss {
     pub fn open(options: OpenOptions) -> Result<Gloss> {
         let data_dir = crate::config::data_dir(options.data_dir.as_deref())?;
         let library = Library::open(&data_dir)?;
-        let folder = library.library_folder(options.library_dir.as_deref())?;
+        let folder = library
+            .library_folder(options.library_dir.as_deref())?
+            .map(|folder| std::fs::canonicalize(&folder).unwrap_or(folder));
         let state = Arc::new(Mutex::new(Running { folder: folder.clone(), ..Default::default() }));
         let kept = Arc::downgrade(&state);
         library.events().on_event(move |event| {
