@@ -23,22 +23,18 @@ pub struct ServeArgs {
 pub fn run(open: gloss_core::OpenOptions, args: ServeArgs) -> Result<ExitCode, Error> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let token = match (&args.token, args.host.is_loopback()) {
-            (Some(token), _) => Some(token.clone()),
-            (None, true) => None,
-            (None, false) => Some(gloss_api::guard::new_token()),
-        };
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
             .await
             .map_err(|err| format!("can not listen on {}:{}: {err}", args.host, args.port))?;
         let addr = listener.local_addr()?;
-        let url = match &token {
+        let guard = Guard::for_bind(addr, args.token);
+        let url = match guard.token() {
             Some(token) => format!("http://{addr}/?token={token}"),
             None => format!("http://{addr}/"),
         };
         let api = Arc::new(Api::open(open)?);
         println!("Gloss is serving at {url}");
-        gloss_api::http::serve(listener, api, Guard::new(addr, token), shutdown_signal()).await?;
+        gloss_api::http::serve(listener, api, guard, shutdown_signal()).await?;
         eprintln!("gloss: stopped");
         Ok(ExitCode::SUCCESS)
     })

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "op", content = "args", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
     Health {},
     LibraryStatus {},
@@ -27,13 +27,31 @@ pub struct SearchArgs {
 }
 
 impl Request {
-    /// Reads a request from JSON. `args` may be left out for operations
-    /// that take none; unknown operations and fields are refused.
-    pub fn from_value(mut value: Value) -> Result<Request, ApiError> {
-        if let Value::Object(map) = &mut value {
-            map.entry("args").or_insert_with(|| Value::Object(Default::default()));
+    /// Reads `{"op": ..., "args": ...}`. `args` may be left out for
+    /// operations that take none; unknown operations and fields are refused,
+    /// and the error names the field (`args.id`).
+    pub fn from_value(value: Value) -> Result<Request, ApiError> {
+        let Value::Object(mut envelope) = value else {
+            return Err(ApiError::invalid("body", "a request is a JSON object {\"op\": ..., \"args\": {...}}"));
+        };
+        let op = match envelope.remove("op") {
+            Some(Value::String(op)) => op,
+            _ => return Err(ApiError::invalid("op", "name the operation in \"op\" (see docs/api.md)")),
+        };
+        let args = envelope.remove("args").unwrap_or_else(|| Value::Object(Default::default()));
+        if let Some(extra) = envelope.keys().next() {
+            return Err(ApiError::invalid(extra.clone(), format!("unknown field `{extra}`: a request has only op and args")));
         }
-        from_json(value)
+        // Externally tagged (`{op: args}`) so that serde can tell which
+        // field of the arguments was wrong.
+        let tagged = Value::Object([(op.clone(), args)].into_iter().collect());
+        from_json(tagged).map_err(|mut err| {
+            err.field = match err.field.as_deref().and_then(|f| f.strip_prefix(op.as_str())) {
+                Some(rest) => Some(format!("args{rest}")),
+                None => Some("op".to_owned()),
+            };
+            err
+        })
     }
 }
 
