@@ -81,8 +81,9 @@ async function route() {
   if (next === "notes") return showNotes(byId("notes-view"));
   if (next === "tags") return showTagManager(byId("tags-view"));
   if (next === "settings") return showSettings(byId("settings-view"));
-  const id = name === "episode" ? args[0] : reader.currentDoc()?.episode.id ?? reader.lastEpisodeId();
-  if (!id) return reader.showEmpty();
+  // Episode ids are integers; the hash and storage hold them as text.
+  const id = Number(name === "episode" ? args[0] : reader.currentDoc()?.episode.id ?? reader.lastEpisodeId());
+  if (!Number.isSafeInteger(id) || id <= 0) return reader.showEmpty();
   setCurrentEpisode(id);
   closeEditor({ restoreFocus: false });
   if (narrow.matches) closeDrawers();
