@@ -116,12 +116,12 @@ const refreshReader = (() => {
 })();
 
 function onLiveEvent(event) {
-  const episodeId = event.episode_id ?? event.id ?? null;
+  const episodeId = event.episode?.id ?? event.episode_id ?? null;
   const isOpen = episodeId && reader.currentDoc()?.episode.id === episodeId;
   switch (event.type) {
     case "episode_added":
       refreshLibrary();
-      toast.info(event.title ? `New episode: ${event.title}` : "A new episode arrived.");
+      toast.info(event.episode?.title ? `New episode: ${event.episode.title}` : "A new episode arrived.");
       break;
     case "episode_updated":
     case "episode_missing":
