@@ -148,8 +148,17 @@ pub(crate) fn sync(
 
     let moved = match_moves_by_hash(root, &disk, &mut jobs, &gone, &mut claimed);
     restore(store, events, &returned, &moved, &mut report)?;
-    for batch in jobs.chunks(BATCH) {
-        ingest_batch(store, events, root, batch, &gone, &mut claimed, &mut report)?;
+    // Batch n + 1 is read and parsed while batch n is written.
+    let batches: Vec<&[(Job, &str)]> = jobs.chunks(BATCH).collect();
+    let mut reads = batches.first().map(|batch| read_batch(root, batch));
+    for (n, batch) in batches.iter().enumerate() {
+        let current = reads.take().unwrap_or_default();
+        let (next, stored) = rayon::join(
+            || batches.get(n + 1).map(|next| read_batch(root, next)),
+            || store_batch(store, events, batch, current, &gone, &mut claimed, &mut report),
+        );
+        stored?;
+        reads = next;
     }
     mark_missing(store, events, scope, &gone, &claimed, &mut report)?;
     Ok(report)
@@ -273,7 +282,7 @@ fn restore(
     if returned.is_empty() && moved.is_empty() {
         return Ok(());
     }
-    let published = store.write(|tx| {
+    let published = store.write_rebuildable(|tx| {
         let mut published = Vec::new();
         for (rows, is_move) in [(returned, false), (moved, true)] {
             for (row, path, stat) in rows {
@@ -289,19 +298,22 @@ fn restore(
     Ok(())
 }
 
-/// Reads one batch of changed and new files in parallel and stores them in
-/// one transaction.
-fn ingest_batch(
+/// Reads a batch of files in parallel.
+fn read_batch(root: &Path, batch: &[(Job, &str)]) -> Vec<Read> {
+    batch.par_iter().map(|(_, path)| read::read_file(root, path)).collect()
+}
+
+/// Stores a batch of files as read, in one transaction.
+fn store_batch(
     store: &Store,
     events: &Events,
-    root: &Path,
     batch: &[(Job, &str)],
+    reads: Vec<Read>,
     gone: &[&FileRow],
     claimed: &mut HashSet<EpisodeId>,
     report: &mut SyncReport,
 ) -> Result<()> {
-    let reads: Vec<Read> = batch.par_iter().map(|(_, path)| read::read_file(root, path)).collect();
-    let published = store.write(|tx| {
+    let published = store.write_rebuildable(|tx| {
         let mut published = Vec::new();
         for ((job, path), read) in batch.iter().zip(reads) {
             match read {
@@ -383,7 +395,7 @@ fn mark_missing(
     if newly_missing.is_empty() {
         return Ok(());
     }
-    let published = store.write(|tx| {
+    let published = store.write_rebuildable(|tx| {
         let mut published = Vec::new();
         for id in newly_missing {
             episodes::mark_missing(tx, id)?;

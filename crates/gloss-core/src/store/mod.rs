@@ -10,7 +10,9 @@
 //! process) but could drop the last few commits on power loss. Gloss's writes
 //! are few and small (user actions, ingest batches of hundreds of files in one
 //! transaction), so the fsync per commit is cheap and a highlight the user saw
-//! saved stays saved.
+//! saved stays saved. Ingest commits with `NORMAL`
+//! ([`Store::write_rebuildable`]): what it stores is re-read from the library
+//! folder if a power cut drops it.
 //!
 //! # Concurrency
 //!
@@ -84,11 +86,21 @@ impl Store {
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction and commits it; any
     /// error rolls everything back.
     pub fn write<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        in_transaction(&mut lock(&self.writer), work)
+    }
+
+    /// Like [`write`](Store::write), for data rebuilt from the library folder
+    /// if lost (what ingest stores): the commit does not wait for the disk
+    /// (`synchronous = NORMAL`). It survives a killed process all the same;
+    /// a power cut may drop it, and the next reconcile then reads those files
+    /// again. The next durable commit makes it durable too, since the WAL is
+    /// synced in order.
+    pub fn write_rebuildable<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = in_transaction(&mut conn, work);
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        result
     }
 
     /// Runs `work` on a read connection inside one read transaction, so every
@@ -112,6 +124,16 @@ impl Store {
         }
         Ok(value)
     }
+}
+
+fn in_transaction<T>(
+    conn: &mut Connection,
+    work: impl FnOnce(&Transaction) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let value = work(&tx)?;
+    tx.commit()?;
+    Ok(value)
 }
 
 fn open_connection(db_path: &Path, read_only: bool) -> Result<Connection> {
