@@ -8,7 +8,7 @@ use crate::config;
 use crate::events::{Event, Events, ScanReason};
 use crate::ingest::{self, ScanCounts, Scope, SyncReport};
 use crate::search::{self, SearchHit};
-use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary};
+use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary, StatusCounts};
 use crate::store::{settings, Error, Result, Store};
 use crate::watch::{WatchOptions, Watcher};
 
@@ -74,6 +74,11 @@ impl Library {
     /// Every episode, by path.
     pub fn list_episodes(&self) -> Result<Vec<EpisodeSummary>> {
         self.store().read(|conn| episodes::list(conn))
+    }
+
+    /// How many episodes are active, missing and failing.
+    pub fn status_counts(&self) -> Result<StatusCounts> {
+        self.store().read(|conn| episodes::count_by_status(conn))
     }
 
     pub fn episode(&self, id: EpisodeId) -> Result<Option<EpisodeRecord>> {

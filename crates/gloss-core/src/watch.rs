@@ -15,7 +15,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -60,6 +62,7 @@ impl Default for WatchOptions {
 pub struct Watcher {
     control: Sender<Message>,
     thread: Option<JoinHandle<()>>,
+    polling: Arc<AtomicBool>,
 }
 
 enum Message {
@@ -80,21 +83,30 @@ impl Watcher {
         let watched = root.clone();
         let thread_error =
             |source| Error::Watch { path: watched, source: notify::Error::io(source) };
-        library.sync_and_announce(&root, ScanReason::Startup)?;
+        let startup = library.sync_and_announce(&root, ScanReason::Startup)?;
+        let polling = Arc::new(AtomicBool::new(backend.polling));
         let mut live = Live {
             library,
             root,
             next_reconcile: Instant::now() + options.reconcile_every,
             options,
             backend,
+            polling: Arc::clone(&polling),
             control: control.clone(),
             retries: BTreeMap::new(),
         };
+        live.retry_later(startup.unsettled, &BTreeMap::new());
         let thread = std::thread::Builder::new()
             .name("gloss-watch".into())
             .spawn(move || live.run(&inbox))
             .map_err(thread_error)?;
-        Ok(Watcher { control, thread: Some(thread) })
+        Ok(Watcher { control, thread: Some(thread), polling })
+    }
+
+    /// Whether the folder is being polled rather than watched through
+    /// file-system events (asked for, or the system's watch limit was hit).
+    pub fn is_polling(&self) -> bool {
+        self.polling.load(Ordering::Relaxed)
     }
 
     /// Stops watching and waits for the batch in hand to be stored.
@@ -206,6 +218,8 @@ struct Live {
     root: PathBuf,
     options: WatchOptions,
     backend: Backend,
+    /// What [`Watcher::is_polling`] reports.
+    polling: Arc<AtomicBool>,
     control: Sender<Message>,
     /// Unsettled files: when to look again, and how often already tried.
     retries: BTreeMap<String, (Instant, u32)>,
@@ -285,6 +299,7 @@ impl Live {
             match Backend::polling(&self.root, &self.options, &self.control) {
                 Ok(backend) => {
                     self.backend = backend;
+                    self.polling.store(true, Ordering::Relaxed);
                     let notice =
                         Event::notice(NoticeLevel::Warning, limit_notice(&self.root, seconds));
                     self.library.events().publish(notice);
@@ -324,8 +339,15 @@ impl Live {
             .into_iter()
             .partition::<BTreeMap<_, _>, _>(|(path, _)| scope.contains(path));
         self.retries = waiting;
+        self.retry_later(unsettled, &handled);
+    }
+
+    /// Schedules another look at files that changed while being read.
+    /// `tried` holds earlier attempts at them.
+    fn retry_later(&mut self, unsettled: Vec<String>, tried: &BTreeMap<String, (Instant, u32)>) {
+        let now = Instant::now();
         for path in unsettled {
-            let tries = handled.get(&path).map_or(0, |(_, tries)| *tries) + 1;
+            let tries = tried.get(&path).map_or(0, |(_, tries)| *tries) + 1;
             if tries <= MAX_RETRIES {
                 self.retries.insert(path, (now + RETRY_DELAY * tries, tries));
             }

@@ -153,6 +153,8 @@ fn a_deleted_file_leaves_a_readable_missing_episode_that_reattaches_when_it_retu
     assert_eq!(fixture.library.reconcile(fixture.folder.path()).unwrap(), counts(0, 0, 1, 1, 0, 0));
     let back = fixture.episode_at("back/again.txt");
     assert_eq!((back.id, back.status), (id, Status::Active));
+    let counts = fixture.library.status_counts().unwrap();
+    assert_eq!((counts.active, counts.missing, counts.error), (2, 0, 0));
 }
 
 #[test]
@@ -169,6 +171,8 @@ fn a_file_that_fails_is_recorded_with_its_name_and_cleared_by_a_good_version() {
         assert!(message.contains(name), "{message}");
     }
     assert_eq!(fixture.episode_at("good.txt").status, Status::Active);
+    let status = fixture.library.status_counts().unwrap();
+    assert_eq!((status.active, status.missing, status.error), (1, 0, 2));
     // Unchanged, it stays an error without being read again.
     assert_eq!(fixture.library.reconcile(fixture.folder.path()).unwrap(), counts(0, 0, 0, 1, 0, 2));
 

@@ -19,6 +19,7 @@ const QUIET: Duration = Duration::from_millis(1500);
 fn watch(fixture: &Fixture) -> (Watcher, std::sync::mpsc::Receiver<Event>) {
     let events = fixture.library.events().subscribe();
     let watcher = fixture.library.watch(fixture.folder.path(), WatchOptions::default()).unwrap();
+    assert!(!watcher.is_polling());
     wait_for(&events, "the start-up scan", |e| {
         matches!(e, Event::Scanned { reason: ScanReason::Startup, .. })
     });
@@ -240,7 +241,8 @@ fn polling_can_be_forced_and_tells_the_user() {
     let events = fixture.library.events().subscribe();
     let options =
         WatchOptions { poll_interval: Duration::from_millis(200), ..WatchOptions::default() };
-    let _watcher = fixture.library.watch(fixture.folder.path(), options).unwrap();
+    let watcher = fixture.library.watch(fixture.folder.path(), options).unwrap();
+    assert!(watcher.is_polling());
     let seen = wait_for(&events, "start-up scan", |e| matches!(e, Event::Scanned { .. }));
     assert!(
         seen.iter().any(|e| matches!(e, Event::Notice { level: NoticeLevel::Info, message } if message.contains("polling"))),

@@ -194,6 +194,30 @@ pub fn list(conn: &Connection) -> Result<Vec<EpisodeSummary>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// How many episodes have each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub active: usize,
+    pub missing: usize,
+    pub error: usize,
+}
+
+pub fn count_by_status(conn: &Connection) -> Result<StatusCounts> {
+    let mut stmt = conn.prepare_cached("SELECT status, count(*) FROM episodes GROUP BY status")?;
+    let mut counts = StatusCounts::default();
+    let rows = stmt.query_map([], |row| Ok((row.get::<_, Status>(0)?, row.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (status, count) = row?;
+        let count = usize::try_from(count).unwrap_or(0);
+        match status {
+            Status::Active => counts.active = count,
+            Status::Missing => counts.missing = count,
+            Status::Error => counts.error = count,
+        }
+    }
+    Ok(counts)
+}
+
 pub fn summary(conn: &Connection, id: EpisodeId) -> Result<Option<EpisodeSummary>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE id = ?1"))?;
