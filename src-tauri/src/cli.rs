@@ -1,8 +1,11 @@
 //! Command-line interface. Each subcommand opens what it needs, runs one
-//! API operation or core function, and prints the answer.
+//! core function or API operation, and prints the answer: a line a person
+//! reads, or JSON with `--json`.
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use gloss_core::{Gloss, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -23,24 +26,130 @@ pub enum Command {
     /// Serve the UI and the API over HTTP (default http://127.0.0.1:4747).
     Serve(crate::serve::ServeArgs),
     /// Parse one summary file and print it as JSON.
-    Parse {
-        file: PathBuf,
+    Parse { file: PathBuf },
+    /// Bring the library up to date with its folder once, and print counts.
+    Scan,
+    /// List the episodes in the library.
+    List {
+        #[arg(long)]
+        json: bool,
     },
+    /// Search episodes (words, "a phrase", prefix*).
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Reconcile, then keep watching the library folder and print each change.
+    Watch,
 }
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let open = |watch| OpenOptions { data_dir: cli.data.clone(), library_dir: cli.library.clone(), watch };
     match cli.command {
-        None => crate::desktop::run(cli.data, cli.library),
-        Some(Command::Serve(args)) => crate::serve::run(cli.data, cli.library, args),
-        Some(Command::Parse { file }) => parse(&file),
+        None => crate::desktop::run(open(true)),
+        Some(Command::Serve(args)) => crate::serve::run(open(true), args),
+        Some(Command::Parse { ref file }) => parse(file),
+        Some(Command::Scan) => {
+            let gloss = Gloss::open(open(false))?;
+            let counts = gloss.library().reconcile(&library_folder(&gloss, &cli)?)?;
+            out(&counts.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::List { json }) => {
+            let episodes = Gloss::open(open(false))?.library().list_episodes()?;
+            if json {
+                print_json(&episodes)?;
+            }
+            for e in episodes.iter().filter(|_| !json) {
+                let title = e.title.as_deref().unwrap_or(&e.source_path);
+                let show = e.show.as_deref().unwrap_or("-");
+                let status = serde_json::to_value(e.status)?;
+                let status = status.as_str().unwrap_or("?");
+                out(&format!("{:>6}  {status:<7}  {title}  ({show})", e.id))?;
+                if let Some(error) = &e.error {
+                    out(&format!("        {}: {error}", e.source_path))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Search { ref query, json, limit }) => {
+            let hits = Gloss::open(open(false))?.search(query, limit)?;
+            if json {
+                print_json(&hits)?;
+            }
+            for hit in hits.iter().filter(|_| !json) {
+                let title = hit.episode.title.as_deref().unwrap_or(&hit.episode.source_path);
+                out(&format!("{:>6}  {title}\n        {}", hit.episode.id, hit.snippet.text))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Watch) => watch(&cli),
     }
 }
 
-fn parse(file: &std::path::Path) -> Result<ExitCode, Error> {
-    let bytes = std::fs::read(file).map_err(|err| format!("{}: {err}", file.display()))?;
-    let episode = gloss_core::parse::parse_bytes(&bytes).map_err(|err| format!("{}: {err}", file.display()))?;
-    println!("{}", serde_json::to_string_pretty(&episode)?);
+/// The library folder for one-shot commands: explicit, else remembered.
+fn library_folder(gloss: &Gloss, cli: &Cli) -> Result<PathBuf, Error> {
+    gloss
+        .library()
+        .library_folder(cli.library.as_deref())?
+        .ok_or_else(|| "no library folder yet: pass --library DIR (or set GLOSS_LIBRARY)".into())
+}
+
+fn watch(cli: &Cli) -> Result<ExitCode, Error> {
+    let gloss = Gloss::open(OpenOptions { data_dir: cli.data.clone(), library_dir: cli.library.clone(), watch: false })?;
+    let folder = library_folder(&gloss, cli)?;
+    let events = gloss.events().subscribe();
+    let _watcher = gloss.library().watch(&folder, Default::default())?;
+    eprintln!("gloss: watching {} (Ctrl-C stops)", folder.display());
+    for event in events {
+        out(&serde_json::to_string(&event)?)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
+    out(&serde_json::to_string_pretty(value)?)
+}
+
+/// Prints one line to stdout. A closed pipe (`gloss list | head`) ends the
+/// output quietly instead of failing.
+fn out(line: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
+}
+
+/// `gloss parse FILE`: the episode as JSON on stdout; on refusal, the reason
+/// on stderr and exit code 2 (1 is for files that can not be read at all).
+fn parse(file: &Path) -> Result<ExitCode, Error> {
+    use gloss_core::parse;
+    let refused = |reason: &dyn std::fmt::Display, code: u8| {
+        eprintln!("gloss: {}: {reason}", file.display());
+        Ok(ExitCode::from(code))
+    };
+    let size = match std::fs::metadata(file) {
+        Ok(meta) => meta.len(),
+        Err(err) => return refused(&err, 1),
+    };
+    if let Err(refusal) = parse::check_size(size) {
+        return refused(&refusal, 2);
+    }
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(err) => return refused(&err, 1),
+    };
+    match parse::parse_bytes(&bytes) {
+        Ok(episode) => {
+            out(&parse::to_json(&episode))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => refused(&refusal, 2),
+    }
 }

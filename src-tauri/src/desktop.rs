@@ -4,7 +4,6 @@
 use crate::cli::Error;
 use gloss_api::{Api, ApiError};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
@@ -19,13 +18,12 @@ const MENU_EVENT: &str = "gloss://menu";
 /// thread and the window never freezes on a slow query.
 #[tauri::command]
 async fn call(api: tauri::State<'_, Arc<Api>>, request: Value) -> Result<Value, ApiError> {
-    let request = gloss_api::error::from_json(request)?;
-    api.call(request).await
+    api.call(gloss_api::Request::from_value(request)?).await
 }
 
 /// Asks the user for a folder with the native picker.
 #[tauri::command]
-async fn pick_folder(app: tauri::AppHandle) -> Result<Option<String>, ApiError> {
+async fn pick_folder<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Option<String>, ApiError> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().pick_folder(move |folder| {
@@ -37,13 +35,21 @@ async fn pick_folder(app: tauri::AppHandle) -> Result<Option<String>, ApiError> 
 /// Version and where Gloss keeps its files, for the About box.
 #[tauri::command]
 async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<Value, ApiError> {
-    api.call(gloss_api::Request::Health).await
+    api.call(gloss_api::Request::Health {}).await
 }
 
-pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>) -> Result<ExitCode, Error> {
-    let api = Arc::new(Api::new());
+pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
+    let api = Arc::new(Api::open(open)?);
     let events = api.subscribe();
-    builder(api)
+    builder::<tauri::Wry>(api)
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             app.set_menu(menu(app.handle())?)?;
             forward_events(app.handle().clone(), events);
@@ -53,17 +59,10 @@ pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-/// The app without its runtime: shared by `run` and the mock-runtime tests.
+/// The commands and state, without plugins that need a real desktop: shared
+/// by `run` and the mock-runtime tests.
 fn builder<R: tauri::Runtime>(api: Arc<Api>) -> tauri::Builder<R> {
     tauri::Builder::<R>::new()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.set_focus();
-            }
-        }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_dialog::init())
         .manage(api)
         .invoke_handler(tauri::generate_handler![call, pick_folder, about])
         .on_menu_event(|app, event| {
@@ -121,4 +120,49 @@ fn menu<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<Menu<R>> 
         &[&item("about", "About Gloss", None)?],
     )?;
     Menu::with_items(app, &[&file, &view, &help])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    fn invoke(request: Value) -> Result<Value, Value> {
+        let data = tempfile::tempdir().expect("temp dir");
+        let options = gloss_core::OpenOptions { data_dir: Some(data.path().to_owned()), ..Default::default() };
+        let app = builder::<MockRuntime>(Arc::new(Api::open(options).expect("api opens")))
+            .build(mock_context(noop_assets()))
+            .expect("mock app builds");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("mock window opens");
+        let response = get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: "call".into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("valid url"),
+                body: InvokeBody::Json(json!({ "request": request })),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        );
+        response.map(|body| body.deserialize::<Value>().expect("json answer"))
+    }
+
+    #[test]
+    fn call_forwards_a_request_to_the_api() {
+        let answer = invoke(json!({ "op": "health" })).expect("health answers");
+        assert_eq!(answer["ok"], true);
+    }
+
+    #[test]
+    fn call_rejects_an_unknown_operation_with_a_typed_error() {
+        let err = invoke(json!({ "op": "drop_everything" })).expect_err("unknown op is refused");
+        assert_eq!(err["kind"], "invalid_input");
+    }
 }

@@ -4,7 +4,6 @@ use crate::cli::Error;
 use gloss_api::guard::Guard;
 use gloss_api::Api;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -21,25 +20,21 @@ pub struct ServeArgs {
     token: Option<String>,
 }
 
-pub fn run(_data: Option<PathBuf>, _library: Option<PathBuf>, args: ServeArgs) -> Result<ExitCode, Error> {
+pub fn run(open: gloss_core::OpenOptions, args: ServeArgs) -> Result<ExitCode, Error> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let token = match (&args.token, args.host.is_loopback()) {
-            (Some(token), _) => Some(token.clone()),
-            (None, true) => None,
-            (None, false) => Some(gloss_api::guard::new_token()),
-        };
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
             .await
             .map_err(|err| format!("can not listen on {}:{}: {err}", args.host, args.port))?;
         let addr = listener.local_addr()?;
-        let url = match &token {
+        let guard = Guard::for_bind(addr, args.token);
+        let url = match guard.token() {
             Some(token) => format!("http://{addr}/?token={token}"),
             None => format!("http://{addr}/"),
         };
+        let api = Arc::new(Api::open(open)?);
         println!("Gloss is serving at {url}");
-        let api = Arc::new(Api::new());
-        gloss_api::http::serve(listener, api, Guard::new(addr, token), shutdown_signal()).await?;
+        gloss_api::http::serve(listener, api, guard, shutdown_signal()).await?;
         eprintln!("gloss: stopped");
         Ok(ExitCode::SUCCESS)
     })

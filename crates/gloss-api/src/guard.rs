@@ -38,6 +38,17 @@ impl Guard {
         Guard { allowed_hosts, token }
     }
 
+    /// The guard for a server bound to `addr`: off loopback a token is
+    /// required, and one is generated when none was given.
+    pub fn for_bind(addr: SocketAddr, token: Option<String>) -> Self {
+        let token = match token {
+            Some(token) => Some(token),
+            None if addr.ip().is_loopback() => None,
+            None => Some(new_token()),
+        };
+        Guard::new(addr, token)
+    }
+
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
@@ -127,6 +138,14 @@ mod tests {
 
     fn guard(token: Option<&str>) -> Guard {
         Guard::new("127.0.0.1:4747".parse().unwrap(), token.map(str::to_owned))
+    }
+
+    #[test]
+    fn a_non_loopback_bind_always_has_a_token() {
+        assert!(Guard::for_bind("127.0.0.1:1".parse().unwrap(), None).token().is_none());
+        assert!(Guard::for_bind("0.0.0.0:1".parse().unwrap(), None).token().is_some());
+        let given = Guard::for_bind("0.0.0.0:1".parse().unwrap(), Some("t".into()));
+        assert_eq!(given.token(), Some("t"));
     }
 
     #[test]

@@ -83,7 +83,7 @@ async fn check_guard(State(state): State<AppState>, request: axum::extract::Requ
 }
 
 async fn call(State(state): State<AppState>, body: Body) -> Result<axum::Json<Value>, ApiError> {
-    let request: Request = crate::error::from_json(read_json(body).await?)?;
+    let request = Request::from_value(read_json(body).await?)?;
     state.api.call(request).await.map(axum::Json)
 }
 
@@ -99,7 +99,7 @@ async fn read_json(body: Body) -> Result<Value, ApiError> {
 
 /// Runs one operation named by the REST route, its arguments given as JSON.
 async fn forward(state: &AppState, op: &str, args: Value) -> Result<Value, ApiError> {
-    let request: Request = crate::error::from_json(json!({ "op": op, "args": args }))?;
+    let request = Request::from_value(json!({ "op": op, "args": args }))?;
     state.api.call(request).await
 }
 
@@ -112,14 +112,18 @@ fn query_args(query: Option<String>, rename: &[(&str, &str)]) -> Value {
             continue;
         }
         let name = rename.iter().find(|(from, _)| *from == name).map_or(name.to_string(), |(_, to)| to.to_string());
-        let value = match value.as_ref() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            v => v.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(v.to_owned())),
-        };
-        args.insert(name, value);
+        args.insert(name, typed(&value));
     }
     Value::Object(args)
+}
+
+/// A URL value as JSON: numbers and booleans as such, the rest as strings.
+fn typed(value: &str) -> Value {
+    match value {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        v => v.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(v.to_owned())),
+    }
 }
 
 async fn rest_health(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
@@ -131,7 +135,7 @@ async fn rest_list_episodes(State(state): State<AppState>, RawQuery(q): RawQuery
 }
 
 async fn rest_get_episode(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::Json<Value>, ApiError> {
-    forward(&state, "get_episode", json!({ "id": id })).await.map(axum::Json)
+    forward(&state, "get_episode", json!({ "id": typed(&id) })).await.map(axum::Json)
 }
 
 async fn rest_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Value>, ApiError> {

@@ -1,9 +1,78 @@
-//! The operations, as serde types. `{"op": "get_episode", "args": {...}}`.
+//! The operations, as serde types: `{"op": "get_episode", "args": {...}}`.
+//! docs/api.md lists them with their answers.
 
+use crate::error::{from_json, ApiError};
+use gloss_core::app::{EpisodeFilter, SettingsPatch};
+use gloss_core::store::episodes::EpisodeId;
 use serde::Deserialize;
+use serde_json::Value;
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "op", content = "args", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
-    Health,
+    Health {},
+    LibraryStatus {},
+    ListEpisodes(EpisodeFilter),
+    GetEpisode { id: EpisodeId },
+    Search(SearchArgs),
+    GetSettings {},
+    UpdateSettings(SettingsPatch),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchArgs {
+    pub query: String,
+    pub limit: Option<usize>,
+}
+
+impl Request {
+    /// Reads `{"op": ..., "args": ...}`. `args` may be left out for
+    /// operations that take none; unknown operations and fields are refused,
+    /// and the error names the field (`args.id`).
+    pub fn from_value(value: Value) -> Result<Request, ApiError> {
+        let Value::Object(mut envelope) = value else {
+            return Err(ApiError::invalid("body", "a request is a JSON object {\"op\": ..., \"args\": {...}}"));
+        };
+        let op = match envelope.remove("op") {
+            Some(Value::String(op)) => op,
+            _ => return Err(ApiError::invalid("op", "name the operation in \"op\" (see docs/api.md)")),
+        };
+        let args = envelope.remove("args").unwrap_or_else(|| Value::Object(Default::default()));
+        if let Some(extra) = envelope.keys().next() {
+            return Err(ApiError::invalid(extra.clone(), format!("unknown field `{extra}`: a request has only op and args")));
+        }
+        // Externally tagged (`{op: args}`) so that serde can tell which
+        // field of the arguments was wrong.
+        let tagged = Value::Object([(op.clone(), args)].into_iter().collect());
+        from_json(tagged).map_err(|mut err| {
+            err.field = match err.field.as_deref().and_then(|f| f.strip_prefix(op.as_str())) {
+                Some(rest) => Some(format!("args{rest}")),
+                None => Some("op".to_owned()),
+            };
+            err
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn args_may_be_left_out_but_unknown_fields_are_refused() {
+        assert!(Request::from_value(json!({ "op": "health" })).is_ok());
+        assert!(Request::from_value(json!({ "op": "health", "args": {} })).is_ok());
+        let err = Request::from_value(json!({ "op": "health", "args": { "x": 1 } })).unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::InvalidInput);
+        let err = Request::from_value(json!({ "op": "nope" })).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("op"));
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field() {
+        let err = Request::from_value(json!({ "op": "get_episode", "args": { "id": "seven" } })).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("args.id"));
+    }
 }

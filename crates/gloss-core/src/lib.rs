@@ -2,6 +2,8 @@
 //! user's annotations. No Tauri and no HTTP here; `gloss-api` puts a typed API
 //! over it and the binary puts windows and servers over that.
 
+pub mod anchor;
+pub mod app;
 pub mod config;
 pub mod events;
 pub mod ingest;
@@ -12,4 +14,5 @@ pub mod search;
 pub mod store;
 pub mod watch;
 
+pub use app::{Gloss, OpenOptions};
 pub use library::Library;

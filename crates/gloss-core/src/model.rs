@@ -147,6 +147,13 @@ impl Episode {
         text
     }
 
+    /// Identifies the episode's text: BLAKE3 of the canonical text, 32 hex
+    /// digits. Two files that parse to the same text share it, whatever
+    /// their encoding, line ends or spacing; any edit to the text changes it.
+    pub fn content_hash(&self) -> String {
+        blake3::hash(self.canonical_text().as_bytes()).to_hex()[..32].to_owned()
+    }
+
     /// Identifies the episode across devices and file names: the normalised
     /// title and show. Two files of the same episode share it.
     pub fn fingerprint(&self) -> String {

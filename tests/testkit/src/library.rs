@@ -68,11 +68,7 @@ pub fn library(dir: &Path, n: usize) -> io::Result<Vec<LibraryFile>> {
     (0..n as u64)
         .map(|seed| {
             let variant = Variant::for_index(seed);
-            let name = format!(
-                "{seed:05}-{}.{}",
-                format!("{variant:?}").to_lowercase(),
-                variant.extension()
-            );
+            let name = format!("{seed:05}-{}.{}", format!("{variant:?}").to_lowercase(), variant.extension());
             let path = dir.join(name);
             std::fs::write(&path, variant.render(seed))?;
             Ok(LibraryFile { path, seed, variant })

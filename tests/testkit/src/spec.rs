@@ -40,13 +40,7 @@ fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
 }
 
 fn sentence(rng: &mut fastrand::Rng) -> String {
-    format!(
-        "{} {} {}, {}.",
-        pick(rng, SUBJECTS),
-        pick(rng, VERBS),
-        pick(rng, OBJECTS),
-        pick(rng, CLAUSES)
-    )
+    format!("{} {} {}, {}.", pick(rng, SUBJECTS), pick(rng, VERBS), pick(rng, OBJECTS), pick(rng, CLAUSES))
 }
 
 fn paragraph(rng: &mut fastrand::Rng, sentences: usize) -> String {
@@ -73,18 +67,23 @@ fn title(seed: u64) -> String {
     if seed >= n * n * n {
         write!(title, " (Part {})", seed / (n * n * n) + 1).ok();
     }
-    if seed % 17 == 5 {
-        // Titles may contain a pipe of their own; the show follows the last one.
+    if seed % 17 == 5 && has_show(seed) {
+        // Titles may contain a pipe of their own; the show follows the last
+        // one. (Without a show such a line could not be told apart.)
         title = format!("Build | Buy: {title}");
     }
     title
+}
+
+fn has_show(seed: u64) -> bool {
+    seed % 10 != 9
 }
 
 /// The generated episode for `seed`.
 pub fn spec(seed: u64) -> Spec {
     let mut rng = fastrand::Rng::with_seed(seed);
     let (show, hosts, source) = *pick(&mut rng, SHOWS);
-    let has_show = seed % 10 != 9;
+    let has_show = has_show(seed);
     let sections = (0..rng.usize(2..=4))
         .map(|_| {
             let (emoji, title) = *pick(&mut rng, SECTIONS);
@@ -222,7 +221,7 @@ fn join_hosts(hosts: &[String], variant: usize) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => {
-            let and = if variant % 3 == 0 { "&" } else { "and" };
+            let and = if variant.is_multiple_of(3) { "&" } else { "and" };
             let comma = if variant % 4 == 1 && init.len() > 1 { "," } else { "" };
             format!("{}{comma} {and} {last}", init.join(", "))
         }

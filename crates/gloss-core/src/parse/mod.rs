@@ -1,10 +1,32 @@
-//! Placeholder parser: the real one is being written (issue 2). It keeps the
-//! public signature the rest of the crate builds on.
+//! Reads one summary file into an [`Episode`].
+//!
+//! The steps, each in its own module:
+//! 1. [`decode`]: bytes to text (BOM, UTF-8, Windows-1252 fallback), or a
+//!    [`Refusal`] for empty, binary and oversized files;
+//! 2. [`mojibake`]: repair of emoji and dashes damaged upstream, only in
+//!    documents that show the damage;
+//! 3. [`lines`]: line ends, NFC, trimming and space folding;
+//! 4. [`markdown`]: the Markdown rendering stripped back to plain lines;
+//! 5. [`grammar`] and [`summary`]: the summary's structure, or
+//!    [`document`]: a plain document when the text is not a summary.
+//!
+//! `docs/format.md` describes the accepted format, the canonical text and
+//! the JSON of [`EpisodeJson`].
 
-use crate::model::{DocKind, Episode};
+mod decode;
+mod document;
+mod grammar;
+mod json;
+mod lines;
+mod markdown;
+mod mojibake;
+mod summary;
 
-/// Largest file the parser reads.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub use decode::{check_size, MAX_FILE_BYTES};
+pub use json::{to_json, EpisodeJson};
+
+use crate::model::Episode;
+use std::borrow::Cow;
 
 /// Why a file is not read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,30 +39,30 @@ pub enum Refusal {
     TooLarge { size: u64, limit: u64 },
 }
 
-/// Parses one file's bytes into an episode, or refuses them.
+/// Parses one file's bytes into an episode, or refuses them. Never panics:
+/// any bytes give one or the other.
 pub fn parse_bytes(bytes: &[u8]) -> Result<Episode, Refusal> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Refusal::TooLarge { size: bytes.len() as u64, limit: MAX_FILE_BYTES });
+    let decoded = decode::decode(bytes)?;
+    let mut warnings: Vec<String> = decoded.warning.map(str::to_owned).into_iter().collect();
+    let mut text = decoded.text;
+    if mojibake::is_damaged(&text) {
+        let repair = mojibake::repair(&text);
+        warnings.push(repair.warning());
+        text = Cow::Owned(repair.text);
     }
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Refusal::Empty);
-    }
-    if bytes.contains(&0) {
-        return Err(Refusal::Binary);
-    }
-    let text = String::from_utf8_lossy(bytes);
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let mut episode = Episode::empty(DocKind::Document);
-    if let Some(first) = lines.next() {
-        match first.split_once(" | ") {
-            Some((title, show)) => {
-                episode.kind = DocKind::Summary;
-                episode.title = Some(title.into());
-                episode.show = Some(show.into());
-            }
-            None => episode.title = Some(first.into()),
+    let lines = lines::normalised_lines(&text);
+    let mut logical: Vec<&str> = Vec::with_capacity(lines.len());
+    for line in lines.iter().filter(|l| !l.is_empty()) {
+        match markdown::strip(line) {
+            markdown::Stripped::Nothing => {}
+            markdown::Stripped::One(line) => logical.push(line),
+            markdown::Stripped::Two(first, second) => logical.extend([first, second]),
         }
     }
-    episode.paragraphs = lines.map(str::to_owned).collect();
+    logical.retain(|l| !l.is_empty());
+    let is_summary = logical.iter().any(|l| summary::is_summary_marker(&grammar::classify(l)));
+    let mut episode = if is_summary { summary::build(&logical) } else { document::build(&lines) };
+    warnings.append(&mut episode.warnings);
+    episode.warnings = warnings;
     Ok(episode)
 }

@@ -394,3 +394,10 @@ pub(crate) fn mark_missing(conn: &Connection, id: EpisodeId) -> Result<()> {
         .execute(params![id, Status::Missing, now_ms()])?;
     Ok(())
 }
+
+/// Episode ids by fingerprint, for linking related episodes.
+pub fn fingerprints(conn: &Connection) -> Result<std::collections::HashMap<String, EpisodeId>> {
+    let mut stmt = conn.prepare_cached("SELECT fingerprint, id FROM episodes WHERE fingerprint IS NOT NULL")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -44,3 +44,15 @@ pub enum Error {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
+
+impl Error {
+    /// Whether the failure was the disk (or the database's size limit)
+    /// running out of room: the API reports it so the user can free space.
+    pub fn is_disk_full(&self) -> bool {
+        let sqlite = match self {
+            Error::Sqlite(err) | Error::Open { source: err, .. } => err,
+            _ => return false,
+        };
+        matches!(sqlite.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
+    }
+}

@@ -1,0 +1,191 @@
+//! Approximate matching: Myers' bit-parallel edit-distance algorithm over
+//! code points, with Hyyrö's multi-word blocks so quotes of any length work
+//! (diff-match-patch's bitap stops at 32 characters).
+
+use std::collections::HashMap;
+
+const WORD: usize = 64;
+
+/// One approximate occurrence: code points `[start, end)` of the text, at
+/// `errors` insertions, deletions or substitutions from the pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Match {
+    pub start: usize,
+    pub end: usize,
+    pub errors: usize,
+}
+
+/// A pattern prepared for bit-parallel matching.
+struct Pattern {
+    len: usize,
+    blocks: usize,
+    /// Per pattern code point: one bit per position it occurs at.
+    positions: HashMap<char, Vec<u64>>,
+}
+
+impl Pattern {
+    fn new(chars: &[char]) -> Self {
+        let blocks = chars.len().div_ceil(WORD).max(1);
+        let mut positions: HashMap<char, Vec<u64>> = HashMap::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let bits = positions.entry(c).or_insert_with(|| vec![0; blocks]);
+            bits[i / WORD] |= 1 << (i % WORD);
+        }
+        Pattern { len: chars.len(), blocks, positions }
+    }
+
+    /// For each `j`, the edit distance between the pattern and the best
+    /// substring of `text` ending at `j + 1` (`anchored_start == false`), or
+    /// `text[..j + 1]` itself (`anchored_start == true`).
+    fn distances(&self, text: &[char], anchored_start: bool) -> Vec<usize> {
+        let mut plus = vec![!0u64; self.blocks];
+        let mut minus = vec![0u64; self.blocks];
+        let mut scores: Vec<isize> =
+            (0..self.blocks).map(|b| ((b + 1) * WORD).min(self.len) as isize).collect();
+        let last_bits: Vec<u64> =
+            (0..self.blocks).map(|b| 1 << ((((b + 1) * WORD).min(self.len) - 1) % WORD)).collect();
+        let none = vec![0u64; self.blocks];
+        let mut out = Vec::with_capacity(text.len());
+        for c in text {
+            let eq = self.positions.get(c).unwrap_or(&none);
+            // The top row is all zeros for a free start, 0, 1, 2... otherwise.
+            let mut carry: i8 = if anchored_start { 1 } else { 0 };
+            for b in 0..self.blocks {
+                carry = advance(&mut plus[b], &mut minus[b], eq[b], carry, last_bits[b]);
+                scores[b] += carry as isize;
+            }
+            out.push(scores[self.blocks - 1].max(0) as usize);
+        }
+        out
+    }
+}
+
+/// One column step of one block; returns the horizontal delta at its last row.
+fn advance(plus: &mut u64, minus: &mut u64, eq: u64, carry_in: i8, last_bit: u64) -> i8 {
+    let carry_neg = (carry_in < 0) as u64;
+    let carry_pos = (carry_in > 0) as u64;
+    let eq = eq | carry_neg;
+    let xv = eq | *minus;
+    let xh = ((eq & *plus).wrapping_add(*plus) ^ *plus) | eq;
+    let mut ph = *minus | !(xh | *plus);
+    let mut mh = *plus & xh;
+    let carry_out = if ph & last_bit != 0 {
+        1
+    } else if mh & last_bit != 0 {
+        -1
+    } else {
+        0
+    };
+    ph = (ph << 1) | carry_pos;
+    mh = (mh << 1) | carry_neg;
+    *plus = mh | !(xv | ph);
+    *minus = ph & xv;
+    carry_out
+}
+
+/// Edit distance between two whole sequences.
+pub(crate) fn edit_distance(a: &[char], b: &[char]) -> usize {
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len());
+    }
+    Pattern::new(a).distances(b, true).last().copied().unwrap_or(a.len())
+}
+
+/// Every place in `text` where `pattern` occurs with at most `max_errors`
+/// errors: one match per local minimum of the error count, extended to the
+/// start that gives the fewest errors.
+pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize) -> Vec<Match> {
+    if pattern.is_empty() || text.is_empty() {
+        return Vec::new();
+    }
+    let forward = Pattern::new(pattern);
+    let ends = forward.distances(text, false);
+    let reversed: Vec<char> = pattern.iter().rev().copied().collect();
+    let backward = Pattern::new(&reversed);
+    let mut matches = Vec::new();
+    for (j, &errors) in ends.iter().enumerate() {
+        let falling = j == 0 || errors < ends[j - 1];
+        let not_rising_later = ends.get(j + 1).is_none_or(|&next| errors <= next);
+        if errors > max_errors || !falling || !not_rising_later {
+            continue;
+        }
+        let end = j + 1;
+        let from = end.saturating_sub(pattern.len() + errors);
+        let window: Vec<char> = text[from..end].iter().rev().copied().collect();
+        // Distance of the pattern to text[end - i - 1..end], for each i.
+        let starts = backward.distances(&window, true);
+        let best = starts
+            .iter()
+            .enumerate()
+            .min_by_key(|&(i, &d)| (d, (i + 1).abs_diff(pattern.len())))
+            .map(|(i, &d)| (end - i - 1, d));
+        if let Some((start, errors)) = best {
+            matches.push(Match { start, end, errors });
+        }
+    }
+    matches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    /// Textbook dynamic programming, to check the bit-parallel version.
+    fn naive(a: &[char], b: &[char]) -> usize {
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    }
+
+    #[test]
+    fn edit_distance_agrees_with_dynamic_programming_for_long_patterns() {
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for _ in 0..200 {
+            let a: Vec<char> =
+                (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
+            let b: Vec<char> =
+                (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
+            assert_eq!(edit_distance(&a, &b), naive(&a, &b), "{a:?} / {b:?}");
+        }
+    }
+
+    #[test]
+    fn finds_an_edited_quote_with_its_bounds() {
+        let text = chars("one two three. The quick brown fox jumps. four five");
+        let found = search(&chars("The quick brown cat jumps."), &text, 5);
+        assert_eq!(found, vec![Match { start: 15, end: 41, errors: 3 }]);
+    }
+
+    #[test]
+    fn works_past_one_machine_word() {
+        let quote: String = "lorem ipsum dolor sit amet ".repeat(4);
+        let edited = quote.replace("dolor", "dolour");
+        let text = chars(&format!("xx {edited} yy"));
+        let found = search(&chars(&quote), &text, 10);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].start, found[0].errors), (3, 4));
+    }
+
+    #[test]
+    fn nothing_within_the_limit_finds_nothing() {
+        assert!(search(&chars("abcdef"), &chars("zzzzzzzzz"), 2).is_empty());
+        assert!(search(&[], &chars("abc"), 2).is_empty());
+        assert_eq!(edit_distance(&[], &chars("abc")), 3);
+    }
+}

@@ -1,0 +1,354 @@
+//! [`Gloss`]: one running Gloss — the library, its watcher, and the views the
+//! API hands out. Operations that combine several parts of the core live
+//! here, so the API layer only translates requests.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+
+use crate::events::{Event, Events};
+use crate::library::Library;
+use crate::model::{Block, Episode};
+use crate::search::SearchHit;
+use crate::store::episodes::{EpisodeId, EpisodeSummary, Status};
+use crate::store::{settings, Result};
+use crate::watch::{WatchOptions, Watcher};
+
+/// How many recent notices (watch fallbacks, scan problems) the status keeps.
+const KEPT_NOTICES: usize = 20;
+
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// `--data`; else `GLOSS_DATA`; else the platform data folder.
+    pub data_dir: Option<PathBuf>,
+    /// `--library`; else `GLOSS_LIBRARY`; else the folder used last.
+    pub library_dir: Option<PathBuf>,
+    /// Keep the library folder in step while running (serve, desktop).
+    pub watch: bool,
+}
+
+pub struct Gloss {
+    library: Library,
+    state: Arc<Mutex<Running>>,
+}
+
+#[derive(Default)]
+struct Running {
+    folder: Option<PathBuf>,
+    watcher: Option<Watcher>,
+    /// Why watching is not running, when it is not.
+    watch_error: Option<String>,
+    notices: VecDeque<String>,
+}
+
+impl Gloss {
+    /// Opens the data folder and, if asked, starts watching the library
+    /// folder in the background (the first reconcile of a large library
+    /// takes seconds; the API answers meanwhile).
+    pub fn open(options: OpenOptions) -> Result<Gloss> {
+        let data_dir = crate::config::data_dir(options.data_dir.as_deref())?;
+        let library = Library::open(&data_dir)?;
+        let folder = library
+            .library_folder(options.library_dir.as_deref())?
+            .map(|folder| std::fs::canonicalize(&folder).unwrap_or(folder));
+        let state = Arc::new(Mutex::new(Running { folder: folder.clone(), ..Default::default() }));
+        let kept = Arc::downgrade(&state);
+        library.events().on_event(move |event| {
+            let Some(state) = kept.upgrade() else { return false };
+            if let Event::Notice { message, .. } = event {
+                let mut state = lock(&state);
+                if state.notices.len() == KEPT_NOTICES {
+                    state.notices.pop_front();
+                }
+                state.notices.push_back(message.clone());
+            }
+            true
+        });
+        let gloss = Gloss { library, state };
+        if let (true, Some(folder)) = (options.watch, folder) {
+            gloss.watch_in_background(folder);
+        }
+        Ok(gloss)
+    }
+
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    pub fn events(&self) -> &Events {
+        self.library.events()
+    }
+
+    /// (Re)starts watching `folder`, replacing any earlier watcher.
+    fn watch_in_background(&self, folder: PathBuf) {
+        let library = self.library.clone();
+        let state = Arc::clone(&self.state);
+        std::thread::spawn(move || {
+            // Stop the old watcher before the new one reconciles.
+            let old = lock(&state).watcher.take();
+            drop(old);
+            let started = library.watch(&folder, WatchOptions::default());
+            let mut state = lock(&state);
+            if state.folder.as_deref() != Some(folder.as_path()) {
+                return; // the user chose another folder meanwhile
+            }
+            match started {
+                Ok(watcher) => {
+                    state.watcher = Some(watcher);
+                    state.watch_error = None;
+                }
+                Err(err) => {
+                    let message = err.to_string();
+                    state.watch_error = Some(message.clone());
+                    drop(state);
+                    library.events().publish(Event::notice(crate::events::NoticeLevel::Warning, message));
+                }
+            }
+        });
+    }
+
+    pub fn status(&self) -> Result<LibraryStatus> {
+        let episodes = self.library.list_episodes()?;
+        let mut counts = StatusCounts::default();
+        let mut errors = Vec::new();
+        for episode in &episodes {
+            match episode.status {
+                Status::Active => counts.active += 1,
+                Status::Missing => counts.missing += 1,
+                Status::Error => {
+                    counts.error += 1;
+                    errors.push(FileError {
+                        episode_id: episode.id,
+                        path: episode.source_path.clone(),
+                        message: episode.error.clone().unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        let state = lock(&self.state);
+        Ok(LibraryStatus {
+            library_dir: state.folder.clone(),
+            data_dir: self.library.store().data_dir().to_owned(),
+            counts,
+            watching: state.watcher.is_some(),
+            watch_error: state.watch_error.clone(),
+            notices: state.notices.iter().cloned().collect(),
+            errors,
+        })
+    }
+
+    /// One page of episodes, newest first, with the shows for filtering.
+    pub fn list_episodes(&self, filter: &EpisodeFilter) -> Result<EpisodePage> {
+        let mut all = self.library.list_episodes()?;
+        let mut shows: HashMap<String, usize> = HashMap::new();
+        for episode in &all {
+            if let Some(show) = &episode.show {
+                *shows.entry(show.clone()).or_default() += 1;
+            }
+        }
+        all.retain(|e| filter.matches(e));
+        all.sort_by(|a, b| b.first_seen.cmp(&a.first_seen).then(b.id.cmp(&a.id)));
+        let total = all.len();
+        let items = all.into_iter().skip(filter.offset.unwrap_or(0)).take(filter.limit.unwrap_or(usize::MAX)).collect();
+        let mut shows: Vec<ShowCount> = shows.into_iter().map(|(show, count)| ShowCount { show, count }).collect();
+        shows.sort_by(|a, b| a.show.to_lowercase().cmp(&b.show.to_lowercase()));
+        Ok(EpisodePage { total, items, shows })
+    }
+
+    /// Everything the reader shows for one episode.
+    pub fn episode_view(&self, id: EpisodeId) -> Result<Option<EpisodeView>> {
+        let Some(record) = self.library.episode(id)? else { return Ok(None) };
+        let episode = record.episode.unwrap_or_else(|| Episode::empty(crate::model::DocKind::Document));
+        let related = self.link_related(&episode)?;
+        Ok(Some(EpisodeView {
+            blocks: episode.blocks(),
+            summary: record.summary,
+            related,
+            episode,
+        }))
+    }
+
+    /// Related episodes, each linked to its episode when that is in the library.
+    fn link_related(&self, episode: &Episode) -> Result<Vec<RelatedLink>> {
+        if episode.related.is_empty() {
+            return Ok(Vec::new());
+        }
+        let by_fingerprint = self.library.store().read(|conn| crate::store::episodes::fingerprints(conn))?;
+        Ok(episode
+            .related
+            .iter()
+            .map(|related| {
+                let (title, show) = match related.title.rsplit_once(" | ") {
+                    Some((title, show)) => (title, Some(show)),
+                    None => (related.title.as_str(), None),
+                };
+                let mut probe = Episode::empty(crate::model::DocKind::Summary);
+                probe.title = Some(title.to_owned());
+                probe.show = show.map(|s| s.split(" w/ ").next().unwrap_or(s).trim().to_owned());
+                RelatedLink {
+                    title: related.title.clone(),
+                    summary: related.summary.clone(),
+                    episode_id: by_fingerprint.get(&probe.fingerprint()).copied(),
+                }
+            })
+            .collect())
+    }
+
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        self.library.search(query, limit)
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        let folder = lock(&self.state).folder.clone();
+        self.library.store().read(|conn| {
+            let get = |key: &str| settings::get(conn, key);
+            Ok(Settings {
+                library_dir: folder,
+                theme: get(THEME)?.unwrap_or_else(|| "system".into()),
+                text_size: get(TEXT_SIZE)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TEXT_SIZE),
+                color_names: get(COLOR_NAMES)?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default(),
+            })
+        })
+    }
+
+    /// Applies the fields given; a new library folder is watched at once.
+    pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings> {
+        if let Some(folder) = &patch.library_dir {
+            let root = std::fs::canonicalize(folder)
+                .map_err(|source| crate::store::Error::Folder { path: folder.clone(), source })?;
+            lock(&self.state).folder = Some(root.clone());
+            self.watch_in_background(root);
+        }
+        self.library.store().write(|tx| {
+            if let Some(theme) = &patch.theme {
+                settings::set(tx, THEME, theme.as_str())?;
+            }
+            if let Some(size) = patch.text_size {
+                settings::set(tx, TEXT_SIZE, &size.clamp(12, 32).to_string())?;
+            }
+            if let Some(names) = &patch.color_names {
+                settings::set(tx, COLOR_NAMES, &serde_json::to_string(names).unwrap_or_default())?;
+            }
+            Ok(())
+        })?;
+        self.settings()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+const THEME: &str = "ui_theme";
+const TEXT_SIZE: &str = "ui_text_size";
+const COLOR_NAMES: &str = "ui_color_names";
+const DEFAULT_TEXT_SIZE: u32 = 18;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StatusCounts {
+    pub active: usize,
+    pub missing: usize,
+    pub error: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileError {
+    pub episode_id: EpisodeId,
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LibraryStatus {
+    pub library_dir: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    pub counts: StatusCounts,
+    pub watching: bool,
+    pub watch_error: Option<String>,
+    pub notices: Vec<String>,
+    pub errors: Vec<FileError>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodeFilter {
+    pub show: Option<String>,
+    pub status: Option<Status>,
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+}
+
+impl EpisodeFilter {
+    fn matches(&self, episode: &EpisodeSummary) -> bool {
+        self.show.as_ref().is_none_or(|show| episode.show.as_ref() == Some(show))
+            && self.status.is_none_or(|status| episode.status == status)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowCount {
+    pub show: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EpisodePage {
+    pub total: usize,
+    pub items: Vec<EpisodeSummary>,
+    pub shows: Vec<ShowCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedLink {
+    pub title: String,
+    pub summary: String,
+    pub episode_id: Option<EpisodeId>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EpisodeView {
+    #[serde(flatten)]
+    pub summary: EpisodeSummary,
+    #[serde(flatten)]
+    pub episode: Episode,
+    /// Overrides the episode's plain related list with linked entries.
+    pub related: Vec<RelatedLink>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub library_dir: Option<PathBuf>,
+    pub theme: String,
+    pub text_size: u32,
+    pub color_names: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    pub library_dir: Option<PathBuf>,
+    pub theme: Option<Theme>,
+    pub text_size: Option<u32>,
+    pub color_names: Option<HashMap<String, String>>,
+}

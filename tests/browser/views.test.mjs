@@ -1,0 +1,136 @@
+// Every view in both themes: axe-core finds no serious or critical
+// violations, highlight colours keep text at 4.5:1, and a screenshot of each
+// view is saved to tests/artifacts/ for a person to look at.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { SAMPLE, episodeId, launchBrowser, openApp, screenshot, startGloss, summaryText } from "./helpers.mjs";
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let gloss;
+let browser;
+let id;
+
+before(async () => {
+  gloss = await startGloss({
+    "signal-hours.txt": summaryText(SAMPLE),
+    "chips.txt": summaryText({ ...SAMPLE, title: "The Chip Supply Chain", show: "Signal Hours", related: [] }),
+    "broken.txt": "",
+  });
+  browser = await launchBrowser();
+  id = await episodeId(gloss, SAMPLE.title);
+  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
+  const at = (phrase, from = 0) => {
+    const start = [...text.slice(0, text.indexOf(phrase, from))].length;
+    return { start, end: start + [...phrase].length };
+  };
+  const add = (phrase, color, extra = {}) => gloss.call("create_highlight", { episode_id: id, ...at(phrase), color, ...extra });
+  await add("Open models now match last year's frontier", "yellow", { note: "The **headline** claim. See [the report](https://example.com).", tags: ["open-source"] });
+  await add("at a tenth of the cost", "green");
+  await add("400 million downloads", "blue", { tags: ["adoption"] });
+  await add("Labs distill from each other's", "pink", { note: "Compounding." });
+  await add("each other's public releases", "purple");
+  await add("ninety percent of the quality", "green", { note: "- cheap\n- good enough" });
+});
+
+after(async () => {
+  await browser?.close();
+  await gloss?.stop();
+});
+
+async function axe(page, name) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  assert.deepEqual(summary, [], `${name}: axe violations`);
+}
+
+/** Contrast of every highlight segment's text on its background. */
+function lowContrastMarks(page) {
+  return page.evaluate(() => {
+    const parse = (value) => {
+      const srgb = /color\(srgb ([\d.]+) ([\d.]+) ([\d.]+)/.exec(value);
+      if (srgb) return srgb.slice(1, 4).map(Number);
+      const rgb = /rgba?\(([\d.]+),? ([\d.]+),? ([\d.]+)/.exec(value);
+      return rgb.slice(1, 4).map((n) => Number(n) / 255);
+    };
+    const luminance = (rgb) => {
+      const [r, g, b] = rgb.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    return [...document.querySelectorAll("mark.hl")]
+      .map((mark) => {
+        const style = getComputedStyle(mark);
+        const [a, b] = [luminance(parse(style.color)), luminance(parse(style.backgroundColor))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        return { text: mark.textContent, className: mark.className, ratio: Math.round(ratio * 100) / 100 };
+      })
+      .filter((m) => m.ratio < 4.5);
+  });
+}
+
+for (const scheme of ["light", "dark"]) {
+  test(`library, reader, notes, tags and settings pass axe in the ${scheme} theme`, async () => {
+    const { context, page, problems } = await openApp(browser, gloss.url, { colorScheme: scheme, bypassCSP: true });
+    await page.waitForSelector(".episode-row");
+    await screenshot(page, `library-${scheme}`);
+    await axe(page, `library (${scheme})`);
+
+    await page.goto(`${gloss.url}#/episode/${id}`);
+    await page.waitForSelector("mark.hl-overlap");
+    await screenshot(page, `reader-${scheme}`);
+    await axe(page, `reader (${scheme})`);
+    assert.deepEqual(await lowContrastMarks(page), [], "every highlight keeps 4.5:1");
+
+    await page.click("mark.hl-blue");
+    await page.waitForSelector(".editor");
+    await screenshot(page, `reader-editor-${scheme}`);
+    await axe(page, `highlight editor (${scheme})`);
+    await page.keyboard.press("Escape");
+
+    await page.evaluate(() => document.querySelector('[data-block="s2.i1.body"]').scrollIntoView({ block: "center" }));
+    await page.evaluate(() => {
+      const el = document.querySelector('[data-block="bottom"]');
+      const range = document.createRange();
+      range.setStart(el.firstChild, 0);
+      range.setEnd(el.firstChild, 24);
+      document.getSelection().removeAllRanges();
+      document.getSelection().addRange(range);
+      el.scrollIntoView({ block: "center" });
+    });
+    await page.waitForSelector(".toolbar:not([hidden])");
+    await screenshot(page, `reader-toolbar-${scheme}`);
+    await page.keyboard.press("Escape");
+
+    for (const view of ["notes", "tags", "settings"]) {
+      await page.goto(`${gloss.url}#/${view}`);
+      await page.waitForSelector(`#${view}-title`);
+      await page.waitForTimeout(100);
+      await screenshot(page, `${view}-${scheme}`);
+      await axe(page, `${view} (${scheme})`);
+    }
+    await page.keyboard.press("?");
+    await page.waitForSelector("dialog#shortcuts[open]");
+    await screenshot(page, `shortcuts-${scheme}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+test("on a narrow window the panes become drawers and nothing scrolls sideways", async () => {
+  const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`, { viewport: { width: 420, height: 820 }, bypassCSP: true });
+  await page.waitForSelector("mark.hl");
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth && document.body.scrollWidth <= innerWidth), true);
+  await screenshot(page, "reader-narrow-light");
+  await page.click("#toggle-library");
+  await page.waitForSelector("#library .episode-row");
+  await screenshot(page, "library-drawer-narrow-light");
+  await axe(page, "narrow library drawer");
+  await page.keyboard.press("Escape");
+  assert.equal(await page.getAttribute("#toggle-library", "aria-expanded"), "false");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,88 @@
+// Text from files and notes is shown as text: markup in a summary's title,
+// TL;DR and insights, and in a note, is displayed literally and runs nothing.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { episodeId, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
+
+const SCRIPT = "<script>window.__pwned = 'script'</script>";
+const IMG = `<img src=x onerror="window.__pwned = 'img'">`;
+const LINK = "[click me](javascript:window.__pwned='link')";
+const HOSTILE = {
+  title: `Hostile ${SCRIPT} Title`,
+  show: `Show ${IMG}`,
+  tldr: `TL;DR with ${IMG} and ${LINK} and javascript:alert(1)`,
+  sections: [{ emoji: "🧨", title: `Section ${SCRIPT}`, insights: [[`Insight ${IMG}`, `Body ${SCRIPT} ${LINK} <a href="javascript:alert(2)">x</a>`]] }],
+  bottom: `Bottom ${IMG}`,
+};
+
+let gloss;
+let browser;
+
+before(async () => {
+  gloss = await startGloss({ "hostile.txt": summaryText(HOSTILE) });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await gloss?.stop();
+});
+
+/** Fails if anything ran or any element that could run code exists in the page body. */
+async function assertInert(page) {
+  const report = await page.evaluate(() => ({
+    pwned: window.__pwned ?? null,
+    scripts: [...document.body.querySelectorAll("script, iframe, object, embed, img")].map((e) => e.outerHTML),
+    jsLinks: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")).filter((href) => !/^(#|https?:|mailto:)/i.test(href)),
+    handlers: [...document.body.querySelectorAll("*")].flatMap((e) => [...e.attributes].filter((a) => a.name.startsWith("on")).map((a) => `${e.tagName} ${a.name}`)),
+  }));
+  assert.deepEqual(report, { pwned: null, scripts: [], jsLinks: [], handlers: [] });
+}
+
+test("markup in a summary's title, TL;DR and insights is shown as text and runs nothing", async () => {
+  const id = await episodeId(gloss, `Hostile ${SCRIPT} Title`);
+  const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`);
+  await page.waitForSelector('[data-block="tldr"]');
+  await page.waitForSelector(".episode-row");
+  assert.equal(await page.textContent('[data-block="title"]'), `Hostile ${SCRIPT} Title`);
+  assert.equal(await page.textContent('[data-block="tldr"]'), HOSTILE.tldr);
+  assert.equal(await page.textContent('[data-block="s1.i1.title"]'), `Insight ${IMG}`);
+  assert.match(await page.textContent('[data-block="s1.i1.body"]'), /<a href="javascript:alert\(2\)">x<\/a>/);
+  assert.match(await page.textContent(".episode-row"), /<script>/);
+  await assertInert(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a note holding markup and javascript: links renders as safe text", async () => {
+  const id = await episodeId(gloss, `Hostile ${SCRIPT} Title`);
+  const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`);
+  await page.waitForSelector('[data-block="bottom"]');
+  const note = `${SCRIPT}\n${IMG}\n${LINK} and [fine](https://example.com)\n<a href="javascript:alert(3)">y</a>`;
+  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
+  const start = [...text.slice(0, text.indexOf("Bottom"))].length;
+  const hl = await gloss.call("create_highlight", { episode_id: id, start, end: start + 6, color: "yellow" });
+  await page.waitForSelector("mark.hl-yellow");
+  await page.click("mark.hl-yellow");
+  await page.fill("#editor-note", note);
+  await page.click(".editor button:has-text('Done')");
+  await waitFor(async () => (await gloss.call("list_highlights", { episode_id: id })).items.find((h) => h.id === hl.id)?.note === note, { what: "the note saved" });
+  await page.waitForSelector(".annotation .markdown");
+  const rendered = await page.textContent(".annotation .markdown");
+  assert.match(rendered, /<script>window.__pwned = 'script'<\/script>/);
+  assert.match(rendered, /\[click me\]\(javascript:/);
+  assert.equal(await page.getAttribute(".annotation .markdown a", "href"), "https://example.com");
+  await assertInert(page);
+
+  await page.goto(`${gloss.url}#/notes`);
+  await page.waitForSelector(".feed-item .markdown");
+  assert.match(await page.textContent(".feed-item .markdown"), /<img src=x onerror=/);
+  await assertInert(page);
+
+  await page.fill("#search", "pwned");
+  await page.waitForSelector(".search-hit");
+  await assertInert(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,242 @@
+// Starts the UI: loads settings, wires the panes, routes between views
+// (#/episode/<id>[/<highlight id>], #/notes, #/tags, #/settings) and turns
+// live events into updates that never move the reading position.
+
+import { onEvent } from "./transport.js";
+import { byId } from "./dom.js";
+import { loadSettings, showSettings, stepTextSize } from "./settings.js";
+import { initLibrary, refreshLibrary, setCurrentEpisode } from "./library.js";
+import { clearSearch, focusSearch, initSearch } from "./search.js";
+import * as reader from "./reader.js";
+import * as actions from "./actions.js";
+import { initSidebar, focusEpisodeNote, focusEpisodeTags } from "./sidebar.js";
+import { initToolbar, highlightSelection, hideToolbar, isToolbarOpen, focusToolbar } from "./toolbar.js";
+import { closeChooser, closeEditor, closeOnOutsideClick, editingHighlightId, followScroll, isEditorOpen, openChooser, openEditor } from "./editor.js";
+import { initKeyboard, showShortcuts } from "./keyboard.js";
+import { showNotes, reload as reloadNotes } from "./notes.js";
+import { loadTags, showTagManager } from "./tags.js";
+import { COLORS } from "./highlights.js";
+import * as toast from "./toast.js";
+
+const PANES_KEY = "gloss.panes";
+const narrow = matchMedia("(max-width: 900px)");
+let view = "reader";
+
+// ---------- panes ----------
+
+function paneState() {
+  try {
+    return { library: true, sidebar: true, ...JSON.parse(localStorage.getItem(PANES_KEY) ?? "{}") };
+  } catch {
+    return { library: true, sidebar: true };
+  }
+}
+
+/** Opens or closes a side pane; on a narrow window they are drawers that start closed. */
+function setPane(name, open) {
+  document.body.classList.toggle(`${name}-closed`, !open);
+  const button = byId(`toggle-${name}`);
+  button.setAttribute("aria-expanded", String(open));
+  button.setAttribute("aria-label", `${open ? "Hide" : "Show"} ${name === "library" ? "library" : "annotations"}`);
+  byId("scrim").hidden = !(narrow.matches && open);
+  if (!narrow.matches) localStorage.setItem(PANES_KEY, JSON.stringify({ ...paneState(), [name]: open }));
+}
+
+const paneOpen = (name) => !document.body.classList.contains(`${name}-closed`);
+const togglePane = (name) => setPane(name, !paneOpen(name));
+
+function initPanes() {
+  const apply = () => {
+    const saved = paneState();
+    setPane("library", !narrow.matches && saved.library);
+    setPane("sidebar", !narrow.matches && saved.sidebar);
+  };
+  apply();
+  narrow.addEventListener("change", apply);
+  byId("toggle-library").addEventListener("click", () => togglePane("library"));
+  byId("toggle-sidebar").addEventListener("click", () => togglePane("sidebar"));
+  byId("show-shortcuts").addEventListener("click", showShortcuts);
+  byId("scrim").addEventListener("click", closeDrawers);
+}
+
+function closeDrawers() {
+  if (!narrow.matches) return false;
+  const open = paneOpen("library") || paneOpen("sidebar");
+  setPane("library", false);
+  setPane("sidebar", false);
+  return open;
+}
+
+// ---------- routing ----------
+
+function parseRoute() {
+  const [, name = "", ...rest] = location.hash.replace(/^#/, "").split("/");
+  return { name, args: rest.map(decodeURIComponent) };
+}
+
+async function route() {
+  const { name, args } = parseRoute();
+  const next = ["notes", "tags", "settings"].includes(name) ? name : "reader";
+  showView(next);
+  if (next === "notes") return showNotes(byId("notes-view"));
+  if (next === "tags") return showTagManager(byId("tags-view"));
+  if (next === "settings") return showSettings(byId("settings-view"));
+  const id = name === "episode" ? args[0] : reader.currentDoc()?.episode.id ?? reader.lastEpisodeId();
+  if (!id) return reader.showEmpty();
+  setCurrentEpisode(id);
+  closeEditor({ restoreFocus: false });
+  if (narrow.matches) closeDrawers();
+  await reader.openEpisode(id, { highlightId: args[1] ?? null });
+}
+
+function showView(name) {
+  view = name;
+  for (const v of ["reader", "notes", "tags", "settings"]) byId(`${v}-view`).hidden = v !== name;
+  for (const link of document.querySelectorAll(".views a")) {
+    if (link.dataset.view === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.body.classList.toggle("view-wide", name !== "reader");
+  if (name !== "reader") {
+    closeEditor({ restoreFocus: false });
+    hideToolbar();
+  }
+}
+
+// ---------- live events ----------
+
+const refreshReader = (() => {
+  let timer = 0;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => actions.whenSettled(reader.refreshEpisode), 120);
+  };
+})();
+
+function onLiveEvent(event) {
+  const episodeId = event.episode_id ?? event.id ?? null;
+  const isOpen = episodeId && reader.currentDoc()?.episode.id === episodeId;
+  switch (event.type) {
+    case "episode_added":
+      refreshLibrary();
+      toast.info(event.title ? `New episode: ${event.title}` : "A new episode arrived.");
+      break;
+    case "episode_updated":
+    case "episode_missing":
+    case "episode_error":
+      refreshLibrary();
+      if (isOpen) refreshReader();
+      break;
+    case "annotation_changed":
+      refreshLibrary();
+      loadTags();
+      if (isOpen || !episodeId) refreshReader();
+      if (view === "notes") reloadNotes();
+      break;
+    case "library_notice":
+      if (event.message) toast.info(event.message);
+      refreshLibrary();
+      break;
+    case "sync_done":
+    case "resync": // the server dropped events for this tab
+    case "reconnected":
+      refreshLibrary();
+      loadTags();
+      refreshReader();
+      if (view === "notes") reloadNotes();
+      break;
+    default:
+      break;
+  }
+}
+
+// ---------- keyboard ----------
+
+const inReader = (el) => view === "reader" && byId("reader-view").contains(el === document.body ? document.getSelection()?.anchorNode : el);
+
+function noteOrTag(focus) {
+  if (view !== "reader" || !reader.currentDoc()) return;
+  if (highlightSelection(undefined, focus)) return;
+  const active = editingHighlightId();
+  if (active) {
+    const field = document.getElementById(focus === "note" ? "editor-note" : "editor-tags");
+    if (field) return field.focus();
+    return openEditor(active, { focus });
+  }
+  if (!paneOpen("sidebar")) setPane("sidebar", true);
+  if (focus === "note") focusEpisodeNote();
+  else focusEpisodeTags();
+}
+
+function escape() {
+  if (byId("shortcuts").open) return false; // the dialog closes itself
+  if (closeChooser()) return true;
+  if (isEditorOpen()) return closeEditor();
+  if (isToolbarOpen()) {
+    hideToolbar();
+    document.getSelection()?.removeAllRanges();
+    return true;
+  }
+  if (document.activeElement === byId("search")) {
+    clearSearch();
+    document.activeElement.blur();
+    return true;
+  }
+  return closeDrawers();
+}
+
+function initShortcuts() {
+  initKeyboard({
+    search: () => {
+      if (!paneOpen("library")) setPane("library", true);
+      focusSearch();
+    },
+    step: (delta) => view === "reader" && reader.stepInsight(delta),
+    highlight: () => view === "reader" && highlightSelection(),
+    highlightColor: (n) => view === "reader" && highlightSelection(COLORS[n]),
+    note: () => noteOrTag("note"),
+    tag: () => noteOrTag("tags"),
+    toggleLibrary: () => togglePane("library"),
+    toggleSidebar: () => togglePane("sidebar"),
+    textSize: stepTextSize,
+    help: showShortcuts,
+    escape,
+    inReader,
+    toolbarTab: () => {
+      if (!isToolbarOpen() || document.activeElement?.closest(".toolbar")) return false;
+      focusToolbar();
+      return true;
+    },
+  });
+}
+
+// ---------- start ----------
+
+async function start() {
+  initPanes();
+  // Settings load alongside the library; the theme follows the system until then.
+  const settingsLoaded = loadSettings();
+  initShortcuts();
+  initSearch();
+  initSidebar();
+  initToolbar();
+  reader.initReader({
+    onMarkClick: (ids, mark) => (ids.length > 1 ? openChooser(ids, mark) : openEditor(ids[0], { anchorEl: mark })),
+    onStar: (key, starred) => actions.setStar(reader.currentDoc().episode.id, key, starred),
+    onToggleRead: (read) => {
+      actions.setRead(reader.currentDoc().episode.id, read);
+      refreshLibrary();
+    },
+  });
+  byId("main").addEventListener("scroll", followScroll, { passive: true });
+  document.addEventListener("mousedown", closeOnOutsideClick);
+  onEvent(onLiveEvent);
+  window.addEventListener("hashchange", route);
+  await Promise.all([settingsLoaded, initLibrary(), loadTags(), route()]);
+  document.documentElement.dataset.ready = "true";
+}
+
+start().catch((error) => {
+  console.error(error);
+  toast.error(`Gloss could not start: ${error.message}`, () => location.reload());
+});

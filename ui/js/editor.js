@@ -1,0 +1,176 @@
+// The highlight editor: a small panel next to a highlight to change its
+// colour, note (Markdown) and tags, or delete it. Also the chooser shown
+// when a click lands on several overlapping highlights.
+
+import { debounce, h } from "./dom.js";
+import { COLORS } from "./highlights.js";
+import { colorName } from "./settings.js";
+import { tagEditor } from "./tags.js";
+import { placeNear } from "./popover.js";
+import * as actions from "./actions.js";
+import * as reader from "./reader.js";
+
+const NOTE_SAVE_MS = 600;
+
+let panel = null;
+let editingId = null;
+let returnFocus = null;
+let saveNote = null;
+
+export function isEditorOpen() {
+  return Boolean(panel);
+}
+
+/** The highlight being edited (its saved id once saved). */
+export function editingHighlightId() {
+  return editingId && actions.resolveId(editingId);
+}
+
+/** Colour swatches as a radio group; `onPick(color)`. */
+export function swatches(selected, onPick, labelFor) {
+  return COLORS.map((color) =>
+    h("button", {
+      type: "button",
+      class: `swatch hl-${color}`,
+      role: selected === undefined ? null : "radio",
+      "aria-checked": selected === undefined ? null : String(color === selected),
+      "aria-label": labelFor(color),
+      title: colorName(color),
+      data: { color },
+      on: { click: () => onPick(color) },
+    }),
+  );
+}
+
+/**
+ * Opens the editor for highlight `id` next to its mark (or `anchorEl`).
+ * `focus` is "note", "tags" or null (first colour).
+ */
+export function openEditor(id, { anchorEl = null, focus = null } = {}) {
+  closeEditor();
+  const highlight = reader.getHighlight(actions.resolveId(id));
+  if (!highlight) return;
+  editingId = id;
+  returnFocus = document.activeElement;
+  reader.setActive(highlight.id);
+
+  saveNote = debounce((text) => actions.updateHighlight(editingId, { note: text }), NOTE_SAVE_MS);
+  const colorGroup = h(
+    "div",
+    { class: "editor-colors", role: "radiogroup", "aria-label": "Colour" },
+    swatches(highlight.color, (color) => {
+      for (const s of colorGroup.children) s.setAttribute("aria-checked", String(s.dataset.color === color));
+      actions.updateHighlight(editingId, { color });
+    }, (c) => colorName(c)),
+  );
+  const note = h("textarea", {
+    id: "editor-note",
+    rows: 3,
+    placeholder: "Write a note…",
+    props: { value: highlight.note ?? "" },
+    on: { input: (e) => saveNote(e.target.value) },
+  });
+  const tags = tagEditor({ tags: highlight.tags ?? [], label: "Tags for this highlight", id: "editor-tags", onChange: (list) => actions.updateHighlight(editingId, { tags: list }) });
+  panel = h(
+    "div",
+    { class: "popover editor", role: "dialog", "aria-label": "Edit highlight" },
+    highlight.selector?.exact && h("blockquote", { class: `editor-quote hl-${highlight.color}`, text: highlight.selector.exact }),
+    h("div", { class: "editor-head" }, colorGroup),
+    h("div", {}, h("label", { for: "editor-note", class: "field-label", text: "Note" }), note, h("span", { class: "hint", text: "Markdown works: **bold**, *italic*, lists, [links](https://…)." })),
+    h("div", {}, h("label", { for: "editor-tags", class: "field-label", text: "Tags" }), tags.el),
+    h(
+      "div",
+      { class: "editor-foot" },
+      h("button", { type: "button", class: "button button-danger", text: "Delete", on: { click: () => { const target = editingId; closeEditor(); actions.deleteHighlight(target); } } }),
+      h("button", { type: "button", class: "button button-primary", text: "Done", on: { click: () => closeEditor() } }),
+    ),
+  );
+  document.body.append(panel);
+  position(anchorEl);
+  if (focus === "note") note.focus();
+  else if (focus === "tags") tags.focus();
+  else colorGroup.querySelector('[aria-checked="true"]')?.focus();
+}
+
+function position(anchorEl) {
+  if (!panel) return;
+  const target = anchorEl?.isConnected ? anchorEl : reader.markFor(editingHighlightId());
+  const rect = target?.getBoundingClientRect() ?? { top: innerHeight / 3, bottom: innerHeight / 3, left: innerWidth / 2, width: 0 };
+  placeNear(panel, rect, "below");
+}
+
+/** Closes the editor, saving a note still being typed. */
+export function closeEditor({ restoreFocus = true } = {}) {
+  if (!panel) return false;
+  saveNote?.flush();
+  panel.remove();
+  panel = null;
+  editingId = null;
+  reader.setActive(null);
+  if (restoreFocus && returnFocus?.isConnected) returnFocus.focus({ preventScroll: true });
+  returnFocus = null;
+  return true;
+}
+
+// ---------- chooser ----------
+
+let chooser = null;
+
+export function closeChooser() {
+  if (!chooser) return false;
+  chooser.remove();
+  chooser = null;
+  return true;
+}
+
+/** Lets the user pick one of several overlapping highlights under a click. */
+export function openChooser(ids, mark) {
+  closeChooser();
+  const items = ids.map((id) => reader.getHighlight(id)).filter(Boolean);
+  chooser = h(
+    "div",
+    { class: "popover chooser", role: "menu", "aria-label": "Choose a highlight" },
+    h("p", { class: "chooser-title", text: `${items.length} highlights here` }),
+    items.map((hl) =>
+      h(
+        "button",
+        {
+          type: "button",
+          role: "menuitem",
+          class: `hl-${hl.color}`,
+          on: {
+            click: () => {
+              closeChooser();
+              openEditor(hl.id, { anchorEl: mark });
+            },
+          },
+        },
+        h("span", { class: "dot", "aria-hidden": "true" }),
+        h("span", { class: "chooser-quote", text: `${colorName(hl.color)}: ${hl.selector?.exact ?? ""}` }),
+      ),
+    ),
+  );
+  document.body.append(chooser);
+  placeNear(chooser, mark.getBoundingClientRect(), "below");
+  chooser.querySelector("button")?.focus();
+  chooser.addEventListener("keydown", (e) => {
+    const buttons = [...chooser.querySelectorAll("button")];
+    const at = buttons.indexOf(document.activeElement);
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      buttons[(at + (e.key === "ArrowDown" ? 1 : -1) + buttons.length) % buttons.length].focus();
+    }
+  });
+}
+
+/** Keeps open panels next to their highlight while the reader scrolls. */
+export function followScroll() {
+  if (panel) position(null);
+  closeChooser();
+}
+
+/** Closes panels when a click lands outside them. */
+export function closeOnOutsideClick(event) {
+  if (chooser && !chooser.contains(event.target)) closeChooser();
+  if (panel && !panel.contains(event.target) && !event.target.closest?.("mark.hl, .annotation, .toast")) closeEditor({ restoreFocus: false });
+}

@@ -1,0 +1,261 @@
+// The library pane: a windowed list of episodes (only the rows in view
+// exist in the DOM, pages of 100 fetched as they scroll into view, so
+// 10,000 episodes scroll smoothly), the filters, and files that failed.
+
+import { call } from "./transport.js";
+import { byId, debounce, h, replace } from "./dom.js";
+import { allTags, onTagsChange } from "./tags.js";
+import { currentSettings } from "./settings.js";
+
+const PAGE = 100;
+const OVERSCAN = 6;
+
+let filters = {};
+let total = 0;
+let pages = new Map(); // page index → items (or a promise while loading)
+let generation = 0;
+let rowHeight = 64;
+let currentId = null;
+const rows = new Map(); // index → row element
+let spacer = null;
+let searching = false;
+let emptyShown = false;
+
+const list = () => byId("episode-list");
+
+/** Loads the first page and wires the pane. */
+export async function initLibrary() {
+  rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--row-h")) || 64;
+  spacer = h("div", { class: "vlist-spacer", "aria-hidden": "true" });
+  list().append(spacer);
+  list().addEventListener("scroll", () => requestAnimationFrame(drawRows), { passive: true });
+  list().addEventListener("keydown", onListKey);
+  new ResizeObserver(() => drawRows()).observe(list());
+  for (const [id, key] of [["filter-show", "show"], ["filter-tag", "tag"], ["filter-read", "read"], ["filter-status", "status"]]) {
+    byId(id).addEventListener("change", (e) => setFilter(key, e.target.value));
+  }
+  onTagsChange(fillTagFilter);
+  await Promise.all([reload(), loadProblems()]);
+}
+
+function setFilter(key, value) {
+  filters = { ...filters };
+  if (value === "") delete filters[key];
+  else filters[key] = key === "read" ? value === "true" : value;
+  list().scrollTop = 0;
+  reload();
+}
+
+/** Refetches what is on screen (after a live event), keeping the scroll. */
+export const refreshLibrary = debounce(() => {
+  reload();
+  loadProblems();
+}, 150);
+
+async function reload() {
+  const mine = ++generation;
+  performance.mark("library-load-start");
+  const first = Math.floor(list().scrollTop / rowHeight / PAGE);
+  let page;
+  try {
+    page = await call("list_episodes", { ...filters, offset: first * PAGE, limit: PAGE });
+  } catch (error) {
+    if (mine !== generation) return;
+    total = 0;
+    pages = new Map();
+    byId("library-count").textContent = "";
+    showEmpty(`Could not load the library: ${error.message}`);
+    return;
+  }
+  if (mine !== generation) return;
+  total = page.total;
+  pages = new Map([[first, page.items]]);
+  fillShowFilter(page.shows ?? []);
+  for (const row of rows.values()) row.remove();
+  rows.clear();
+  spacer.style.height = `${total * rowHeight}px`;
+  byId("library-count").textContent = `${total.toLocaleString()} episode${total === 1 ? "" : "s"}`;
+  if (total === 0) showEmpty();
+  else setEmpty(false);
+  drawRows();
+  performance.mark("library-painted");
+  performance.measure("library-first-paint", "library-load-start", "library-painted");
+}
+
+function showEmpty(message) {
+  const empty = byId("library-empty");
+  const filtered = Object.keys(filters).length > 0;
+  const dir = currentSettings().library_dir;
+  replace(
+    empty,
+    message
+      ? h("p", { text: message })
+      : filtered
+        ? h("p", {}, h("strong", { text: "No episodes match" }), "Try another show, tag or status.")
+        : h("p", {}, h("strong", { text: "Your library is empty" }), "Drop summary files into ", dir ? h("code", { text: dir }) : "the library folder", " and they appear here."),
+  );
+  setEmpty(true);
+}
+
+function setEmpty(on) {
+  emptyShown = on;
+  showWhatFits();
+}
+
+/** While search results are shown, the episode list and its empty state step aside. */
+export function setSearching(on) {
+  searching = on;
+  showWhatFits();
+}
+
+function showWhatFits() {
+  list().hidden = searching || emptyShown;
+  byId("library-empty").hidden = searching || !emptyShown;
+}
+
+async function fetchPage(index) {
+  if (pages.has(index)) return;
+  const mine = generation;
+  pages.set(index, null);
+  try {
+    const page = await call("list_episodes", { ...filters, offset: index * PAGE, limit: PAGE });
+    if (mine !== generation) return;
+    pages.set(index, page.items);
+    if (page.total !== total) {
+      total = page.total;
+      spacer.style.height = `${total * rowHeight}px`;
+    }
+    for (const [i, row] of rows) {
+      if (Math.floor(i / PAGE) !== index) continue;
+      row.remove();
+      rows.delete(i);
+    }
+    drawRows();
+  } catch {
+    if (mine === generation) pages.delete(index);
+  }
+}
+
+function itemAt(index) {
+  return pages.get(Math.floor(index / PAGE))?.[index % PAGE] ?? null;
+}
+
+function drawRows() {
+  if (!total) return;
+  const el = list();
+  const first = Math.max(0, Math.floor(el.scrollTop / rowHeight) - OVERSCAN);
+  const last = Math.min(total - 1, Math.ceil((el.scrollTop + el.clientHeight) / rowHeight) + OVERSCAN);
+  for (const [i, row] of rows) {
+    if (i < first || i > last) {
+      if (row.contains(document.activeElement)) continue; // keep the focused row alive
+      row.remove();
+      rows.delete(i);
+    }
+  }
+  for (let i = first; i <= last; i++) {
+    if (rows.has(i)) continue;
+    const item = itemAt(i);
+    if (!item) fetchPage(Math.floor(i / PAGE));
+    const row = h("div", { class: "vrow", role: "listitem", "aria-setsize": total, "aria-posinset": i + 1, data: { index: i } }, item ? episodeLink(item) : h("div", { class: "row-placeholder", text: "Loading…" }));
+    row.style.transform = `translateY(${i * rowHeight}px)`;
+    rows.set(i, row);
+    el.append(row);
+  }
+}
+
+function episodeLink(item) {
+  const classes = ["episode-row"];
+  if (!item.read && item.status === "active") classes.push("is-unread");
+  const title = item.title || fileName(item.source_path) || "Untitled";
+  const badges = [];
+  if (item.status === "missing") badges.push(h("span", { class: "badge badge-warning", text: "Missing" }));
+  if (item.status === "error") badges.push(h("span", { class: "badge badge-error", text: "Cannot read" }));
+  if (item.highlight_count) badges.push(h("span", { class: "badge", title: `${item.highlight_count} highlights`, text: `✎ ${item.highlight_count}` }));
+  const meta = item.status === "error" ? item.error || "This file could not be read." : item.show || (item.kind === "document" ? "Document" : "");
+  return h(
+    "a",
+    {
+      class: classes.join(" "),
+      href: `#/episode/${encodeURIComponent(item.id)}`,
+      "aria-current": item.id === currentId ? "page" : null,
+      title: item.status === "error" ? `${item.source_path}: ${item.error ?? ""}` : title,
+      data: { id: item.id },
+    },
+    h("span", { class: "episode-title", text: title }),
+    h("span", { class: "episode-meta" }, badges, h("span", { class: "show", text: meta }), !item.read && item.status === "active" && h("span", { class: "visually-hidden", text: "unread" })),
+  );
+}
+
+const fileName = (path) => path?.split(/[\\/]/).pop();
+
+/** Marks the open episode in the list. */
+export function setCurrentEpisode(id) {
+  currentId = id;
+  for (const link of list().querySelectorAll(".episode-row")) {
+    if (link.dataset.id === id) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+/** Arrow keys move between rows; rows out of view are drawn first. */
+function onListKey(event) {
+  const row = event.target.closest?.(".vrow");
+  if (!row) return;
+  const index = Number(row.dataset.index);
+  const step = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 }[event.key];
+  const target = event.key === "Home" ? 0 : event.key === "End" ? total - 1 : step === undefined ? null : index + step;
+  if (target === null) return;
+  event.preventDefault();
+  focusRow(Math.max(0, Math.min(total - 1, target)));
+}
+
+/** Scrolls row `index` into view and focuses its link. */
+function focusRow(index) {
+  const el = list();
+  const top = index * rowHeight;
+  if (top < el.scrollTop) el.scrollTop = top;
+  else if (top + rowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight - el.clientHeight;
+  drawRows();
+  rows.get(index)?.querySelector("a")?.focus();
+}
+
+function fillShowFilter(shows) {
+  const select = byId("filter-show");
+  const value = filters.show ?? "";
+  replace(select, h("option", { props: { value: "" }, text: "All shows" }), shows.map((s) => h("option", { props: { value: s.show }, text: `${s.show} (${s.count})` })));
+  if (value && !shows.some((s) => s.show === value)) select.append(h("option", { props: { value }, text: value }));
+  select.value = value;
+}
+
+function fillTagFilter() {
+  const select = byId("filter-tag");
+  const value = filters.tag ?? "";
+  replace(select, h("option", { props: { value: "" }, text: "Any tag" }), allTags().map((t) => h("option", { props: { value: t.name }, text: `${t.name} (${t.count})` })));
+  select.value = value;
+}
+
+/** Lists the files the library could not read, with their errors. */
+async function loadProblems() {
+  const box = byId("library-problems");
+  let status;
+  try {
+    status = await call("library_status");
+  } catch {
+    replace(box);
+    return;
+  }
+  const errors = status.errors ?? [];
+  const notices = status.notices ?? [];
+  box.className = errors.length || notices.length ? "library-problems" : "";
+  replace(
+    box,
+    notices.map((n) => h("p", { class: "problem-message", role: "note", text: typeof n === "string" ? n : n.message })),
+    errors.length > 0 &&
+      h(
+        "details",
+        {},
+        h("summary", { text: `${errors.length} file${errors.length === 1 ? "" : "s"} could not be read` }),
+        h("ul", {}, errors.map((e) => h("li", {}, h("div", { class: "problem-path", text: e.path }), h("div", { class: "problem-message", text: e.message })))),
+      ),
+  );
+}

@@ -1,0 +1,138 @@
+// The annotations pane: the episode's tags and note, its highlights in
+// reading order (click to jump), and a separate group for highlights that
+// need the user: orphaned, ambiguous and fuzzy, each with its reason.
+
+import { byId, debounce, h, replace } from "./dom.js";
+import { isPlaced } from "./highlights.js";
+import { render as renderMarkdown } from "./markdown.js";
+import { colorName } from "./settings.js";
+import { tagChips, tagEditor } from "./tags.js";
+import { openEditor } from "./editor.js";
+import * as actions from "./actions.js";
+import * as reader from "./reader.js";
+
+const NOTE_SAVE_MS = 700;
+
+const REASONS = {
+  orphaned: "The passage is no longer in the file.",
+  ambiguous: "The passage now appears more than once.",
+  fuzzy: "The passage changed; this is the closest match.",
+};
+
+let shownEpisodeId = null;
+let episodePart = null;
+let listPart = null;
+let episodeNoteField = null;
+let episodeTagsField = null;
+
+/** Focuses the episode's note (n with nothing selected). */
+export function focusEpisodeNote() {
+  episodeNoteField?.focus();
+}
+
+/** Focuses the episode's tags (t with nothing selected). */
+export function focusEpisodeTags() {
+  episodeTagsField?.focus();
+}
+
+export function initSidebar() {
+  const pane = byId("sidebar");
+  episodePart = h("div", { class: "side-section" });
+  listPart = h("div");
+  replace(pane, episodePart, listPart);
+  reader.onReaderChange(render);
+  render(null);
+}
+
+function render(doc) {
+  if (!doc) {
+    shownEpisodeId = null;
+    episodeNoteField = episodeTagsField = null;
+    replace(episodePart);
+    replace(listPart, h("p", { class: "side-empty", text: "Open an episode to see its highlights and notes here." }));
+    return;
+  }
+  if (shownEpisodeId !== doc.episode.id || !episodePart.contains(document.activeElement)) renderEpisodePart(doc.episode);
+  renderList();
+}
+
+function renderEpisodePart(episode) {
+  shownEpisodeId = episode.id;
+  const saveNote = debounce((text) => actions.setEpisodeNote(episode.id, text), NOTE_SAVE_MS);
+  const tags = tagEditor({ tags: episode.tags ?? [], label: "Episode tags", id: "episode-tags", onChange: (list) => actions.setEpisodeTags(episode.id, list) });
+  episodeTagsField = tags;
+  episodeNoteField = h("textarea", {
+    id: "episode-note",
+    rows: 3,
+    placeholder: "Your thoughts on this episode (Markdown)…",
+    props: { value: episode.note ?? "" },
+    on: { input: (e) => saveNote(e.target.value), blur: () => saveNote.flush() },
+  });
+  replace(
+    episodePart,
+    h("h2", { class: "side-title", text: "This episode" }),
+    h("label", { for: "episode-tags", class: "field-label", text: "Tags" }),
+    tags.el,
+    h("label", { for: "episode-note", class: "field-label", text: "Note" }),
+    episodeNoteField,
+  );
+}
+
+function renderList() {
+  const focusKey = document.activeElement?.dataset?.focusKey;
+  const all = reader.highlightsInOrder();
+  const placed = all.filter((hl) => isPlaced(hl) && hl.anchor.status !== "fuzzy");
+  const problems = all.filter((hl) => !placed.includes(hl));
+  const active = reader.activeHighlightId();
+  replace(
+    listPart,
+    h(
+      "section",
+      { class: "side-section", "aria-labelledby": "side-highlights" },
+      h("h2", { class: "side-title", id: "side-highlights" }, "Highlights", h("span", { text: String(placed.length) })),
+      placed.length
+        ? h("ol", { class: "side-list" }, placed.map((hl) => card(hl, active)))
+        : h("p", { class: "side-empty", text: "Select text in the episode to highlight it." }),
+    ),
+    problems.length > 0 &&
+      h(
+        "section",
+        { class: "side-section problems", "aria-labelledby": "side-problems" },
+        h("h2", { class: "side-title", id: "side-problems" }, "Needs attention", h("span", { text: String(problems.length) })),
+        h("ol", { class: "side-list" }, problems.map((hl) => card(hl, active, true))),
+      ),
+  );
+  if (focusKey) listPart.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+}
+
+function card(hl, active, problem = false) {
+  const status = hl.anchor?.status ?? "orphaned";
+  const jump = () => {
+    if (reader.scrollToHighlight(hl.id, { flash: true })) openEditor(hl.id);
+  };
+  return h(
+    "li",
+    { class: `annotation hl-${hl.color}${hl.id === active ? " is-active" : ""}` },
+    h("button", {
+      type: "button",
+      class: "annotation-quote",
+      data: { focusKey: `quote-${hl.id}` },
+      "aria-label": `${colorName(hl.color)} highlight: ${hl.selector?.exact ?? ""}${isPlaced(hl) ? ". Show in text" : ""}`,
+      text: hl.selector?.exact ?? "",
+      on: { click: isPlaced(hl) ? jump : () => openEditor(hl.id) },
+    }),
+    hl.note?.trim() && renderMarkdown(hl.note),
+    tagChips(hl.tags),
+    problem && h("p", { class: "annotation-reason", text: `${capitalize(status)}: ${hl.anchor?.reason || REASONS[status] || "It could not be placed."}` }),
+    problem &&
+      h(
+        "div",
+        { class: "annotation-actions" },
+        h("button", { type: "button", class: "button button-small", data: { focusKey: `reattach-${hl.id}` }, text: "Re-attach to selection", title: "Select the right passage in the text, then press this", on: { mousedown: (e) => e.preventDefault(), click: () => actions.reattachHighlight(hl.id) } }),
+        status === "fuzzy" && h("button", { type: "button", class: "button button-small", data: { focusKey: `confirm-${hl.id}` }, text: "Confirm", title: "Keep the highlight where it is now", on: { click: () => actions.confirmHighlight(hl.id) } }),
+        h("button", { type: "button", class: "button button-small button-danger", text: "Delete", on: { click: () => actions.deleteHighlight(hl.id) } }),
+      ),
+  );
+}
+
+const capitalize = (s) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,74 @@
+// The only module that talks to the backend. Inside the Tauri window it uses
+// the `call` command and the `gloss://event` event; in a browser it uses
+// `POST /api/call` and the `/api/events` server-sent event stream. Both carry
+// the same JSON (docs/api.md).
+
+/** An error answered by the backend, or the backend being unreachable. */
+export class ApiError extends Error {
+  constructor({ kind, message, field = null }) {
+    super(message);
+    this.kind = kind;
+    this.field = field;
+  }
+}
+
+const tauri = globalThis.__TAURI__;
+
+/** Runs one operation and resolves with its result; rejects with ApiError. */
+export async function call(op, args) {
+  const request = args === undefined ? { op } : { op, args };
+  if (tauri) {
+    try {
+      return await tauri.core.invoke("call", { request });
+    } catch (rejected) {
+      throw toApiError(rejected?.error ?? rejected);
+    }
+  }
+  let response;
+  try {
+    response = await fetch("/api/call", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+  } catch (cause) {
+    throw new ApiError({ kind: "network", message: `Gloss is not reachable (${cause.message}). Is \`gloss serve\` still running?` });
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw toApiError(body?.error ?? { message: `${op} failed with HTTP ${response.status}` });
+  return body;
+}
+
+function toApiError(error) {
+  if (error instanceof ApiError) return error;
+  if (typeof error === "string") return new ApiError({ kind: "storage", message: error });
+  return new ApiError({ kind: error?.kind ?? "storage", message: error?.message ?? "the operation failed", field: error?.field ?? null });
+}
+
+/**
+ * Calls `handler(event)` for every live event. After the browser's event
+ * stream reconnects it sends `{ type: "reconnected" }`, because events may
+ * have been missed meanwhile and views should refresh.
+ */
+export function onEvent(handler) {
+  if (tauri) {
+    tauri.event.listen("gloss://event", (message) => handler(message.payload));
+    return;
+  }
+  const source = new EventSource("/api/events");
+  let dropped = false;
+  source.addEventListener("gloss", (message) => {
+    try {
+      handler(JSON.parse(message.data));
+    } catch (error) {
+      console.error("gloss: bad event", error);
+    }
+  });
+  source.addEventListener("error", () => {
+    dropped = true;
+  });
+  source.addEventListener("open", () => {
+    if (dropped) handler({ type: "reconnected" });
+    dropped = false;
+  });
+}
