@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let folder = work.path().join("library");
     let written = gloss_testkit::library(&folder, files)?;
     let bytes: u64 = written.iter().map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len())).sum();
-    println!("library bench: {files} files, {:.1} MB", bytes as f64 / 1e6);
+    println!("library bench: {files} files, {:.1} MB; {}", bytes as f64 / 1e6, load());
     let paths: Vec<PathBuf> = written.into_iter().map(|f| f.path).collect();
 
     // Cold import.
@@ -99,6 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => println!("peak RSS: not measured on this platform"),
     }
+    println!("done; {}", load());
     Ok(())
 }
 
@@ -259,6 +260,15 @@ fn watch_percentiles(library: &Library, folder: &Path) -> Result<(Duration, Dura
     let _watcher = library.watch(folder, WatchOptions::default())?;
     let canonical = std::fs::canonicalize(folder)?;
     Ok(write_and_wait(&canonical, "gloss", |path| wait_for_path(&receiver, path))?)
+}
+
+/// The machine's load average: other work competing for the cores inflates
+/// every figure (the raw limits too, so compare ratios across runs).
+fn load() -> String {
+    match std::fs::read_to_string("/proc/loadavg") {
+        Ok(text) => format!("load average {}", text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
+        Err(_) => "load average unknown".to_owned(),
+    }
 }
 
 fn rss_mb(field: &str) -> Option<f64> {

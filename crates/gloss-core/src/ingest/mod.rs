@@ -141,17 +141,25 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
 
     let moved = match_moves_by_hash(root, &disk, &mut jobs, &gone, &mut claimed);
     restore(store, events, &returned, &moved, &mut report)?;
-    // Batch n + 1 is read and parsed while batch n is written.
     let batches: Vec<&[(Job, &str)]> = jobs.chunks(BATCH).collect();
-    let mut reads = batches.first().map(|batch| read_batch(root, batch));
-    for (n, batch) in batches.iter().enumerate() {
-        let current = reads.take().unwrap_or_default();
-        let (next, stored) = rayon::join(
-            || batches.get(n + 1).map(|next| read_batch(root, next)),
-            || store_batch(store, events, batch, current, &gone, &mut claimed, &mut report),
-        );
-        stored?;
-        reads = next;
+    let mut ingest = || -> Result<()> {
+        // Batch n + 1 is read and parsed while batch n is written.
+        let mut reads = batches.first().map(|batch| read_batch(root, batch));
+        for (n, batch) in batches.iter().enumerate() {
+            let current = reads.take().unwrap_or_default();
+            let (next, stored) = rayon::join(
+                || batches.get(n + 1).map(|next| read_batch(root, next)),
+                || store_batch(store, events, batch, current, &gone, &mut claimed, &mut report),
+            );
+            stored?;
+            reads = next;
+        }
+        Ok(())
+    };
+    if batches.len() > 1 {
+        store.bulk(ingest)?;
+    } else {
+        ingest()?;
     }
     mark_missing(store, events, scope, &gone, &claimed, &mut report)?;
     Ok(report)
