@@ -29,9 +29,7 @@ impl Library {
     /// Opens the library kept in `data_dir` (see [`config::data_dir`]).
     pub fn open(data_dir: &Path) -> Result<Library> {
         let store = Store::open(data_dir)?;
-        Ok(Library {
-            inner: Arc::new(Inner { store, events: Events::default(), sync_lock: Mutex::new(()) }),
-        })
+        Ok(Library { inner: Arc::new(Inner { store, events: Events::default(), sync_lock: Mutex::new(()) }) })
     }
 
     /// The database, for the parts of Gloss that keep their own tables in it.
@@ -95,8 +93,7 @@ impl Library {
     /// The folder as an absolute path without symlinks (the form watcher
     /// events use), remembered as the library folder.
     fn use_folder(&self, folder: &Path) -> Result<PathBuf> {
-        let root = std::fs::canonicalize(folder)
-            .map_err(|source| Error::Folder { path: folder.to_owned(), source })?;
+        let root = std::fs::canonicalize(folder).map_err(|source| Error::Folder { path: folder.to_owned(), source })?;
         let text = root.to_string_lossy();
         self.store().write(|tx| settings::set(tx, settings::LIBRARY_FOLDER, &text))?;
         Ok(root)

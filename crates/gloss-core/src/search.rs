@@ -1,28 +1,38 @@
 //! Full-text search over the library (FTS5, bm25 ranking).
 //!
-//! One index row per episode, rowid = episode id. Ingest owns the episode
-//! columns; the annotation columns (`highlights`, `notes`, `tags`) belong to
-//! the annotations code, which updates them with its own `UPDATE`, so both
-//! rank together in one bm25 score.
+//! One index row per episode, rowid = episode id, over the episode's title,
+//! show, TL;DR, canonical text (all its sections and insights), bottom line
+//! and annotations. The index stores no text of its own: it reads the
+//! `episodes` columns, and triggers re-index a row when they change (see
+//! [`schema`](crate::store::schema)). For annotations to be found, the
+//! annotations code keeps `episodes.search_highlights`, `search_notes` and
+//! `search_tags` up to date; they then rank together with the episode text in
+//! one bm25 score.
 //!
 //! Queries accept FTS5 syntax (`word*` prefixes, `"exact phrases"`, `OR`,
 //! `NOT`, `title:word`). Input that is not valid FTS5 (`open-source`, `what's`,
 //! a stray `"`) is answered as plain words instead of failing.
 
-use rusqlite::{params, Connection, ErrorCode};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Episode;
-use crate::store::episodes::{summary_from_row, EpisodeId, EpisodeSummary, SUMMARY_COLUMNS};
+use crate::store::episodes::{summary_from_row, EpisodeSummary, SUMMARY_COLUMNS};
 use crate::store::Result;
 
 /// Marks the start and end of a match inside snippets. Private-use code
-/// points never appear in indexed text (they are blanked on the way in).
+/// points do not occur in summaries; one that did would only misplace a
+/// snippet's highlight.
 const MATCH_START: char = '\u{E000}';
 const MATCH_END: char = '\u{E001}';
 
 /// Upper bound on results per query.
 pub const MAX_RESULTS: usize = 200;
+
+/// Ranking scores every match, so a word found in most of a large library is
+/// slow to rank, and says little about relevance anyway (bm25 gives common
+/// words almost no weight). A query matching more episodes than this ranks
+/// the newest this many of them.
+const MAX_RANKED: i64 = 500;
 
 /// Tokens of context a snippet shows around its matches.
 const SNIPPET_TOKENS: u32 = 24;
@@ -67,18 +77,26 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Search
 }
 
 fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    let oldest_ranked: i64 = conn
+        .prepare_cached(
+            "SELECT rowid FROM search_index WHERE search_index MATCH ?1
+             ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+        )?
+        .query_row(params![fts_query, MAX_RANKED - 1], |row| row.get(0))
+        .optional()?
+        .unwrap_or(i64::MIN);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUMMARY_COLUMNS}, hits.snip, hits.score
          FROM (SELECT rowid AS hit_id, rank AS score,
                       snippet(search_index, -1, ?3, ?4, '…', ?5) AS snip
-               FROM search_index WHERE search_index MATCH ?1
+               FROM search_index WHERE search_index MATCH ?1 AND rowid >= ?6
                ORDER BY rank LIMIT ?2) AS hits
          JOIN episodes ON episodes.id = hits.hit_id
          ORDER BY hits.score"
     ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(
-        params![fts_query, limit, MATCH_START.to_string(), MATCH_END.to_string(), SNIPPET_TOKENS],
+        params![fts_query, limit, MATCH_START.to_string(), MATCH_END.to_string(), SNIPPET_TOKENS, oldest_ranked],
         |row| {
             let snippet: String = row.get(9)?;
             Ok(SearchHit {
@@ -147,80 +165,6 @@ fn snippet_from_marked(marked: &str) -> Snippet {
     Snippet { text, matches }
 }
 
-/// The episode columns of an index row.
-struct IndexDoc {
-    title: String,
-    show: String,
-    tldr: String,
-    body: String,
-    bottom_line: String,
-}
-
-impl IndexDoc {
-    fn new(episode: &Episode) -> IndexDoc {
-        let clean = |text: &str| text.replace([MATCH_START, MATCH_END], " ");
-        let optional = |text: &Option<String>| text.as_deref().map(clean).unwrap_or_default();
-        let mut body = Vec::new();
-        for section in &episode.sections {
-            body.push(section.title.as_str());
-            for insight in &section.insights {
-                body.push(insight.title.as_str());
-                body.push(insight.body.as_str());
-            }
-        }
-        body.extend(episode.paragraphs.iter().map(String::as_str));
-        IndexDoc {
-            title: optional(&episode.title),
-            show: optional(&episode.show),
-            tldr: optional(&episode.tldr),
-            body: clean(&body.join("\n")),
-            bottom_line: optional(&episode.bottom_line),
-        }
-    }
-}
-
-/// Writes the episode columns of `id`'s index row, leaving its annotation
-/// columns as they are.
-pub(crate) fn index_episode(
-    conn: &Connection,
-    id: EpisodeId,
-    episode: &Episode,
-) -> rusqlite::Result<()> {
-    let doc = IndexDoc::new(episode);
-    let values = params![id, doc.title, doc.show, doc.tldr, doc.body, doc.bottom_line];
-    let updated = conn
-        .prepare_cached(
-            "UPDATE search_index SET title = ?2, show = ?3, tldr = ?4, body = ?5, bottom_line = ?6
-             WHERE rowid = ?1",
-        )?
-        .execute(values)?;
-    if updated == 0 {
-        conn.prepare_cached(
-            "INSERT INTO search_index (rowid, title, show, tldr, body, bottom_line, highlights, notes, tags)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', '', '')",
-        )?
-        .execute(values)?;
-    }
-    Ok(())
-}
-
-/// Indexes every episode that has parsed content. Used when the index is
-/// created on a database that already holds episodes.
-pub(crate) fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
-    let mut stmt =
-        conn.prepare("SELECT id, structure FROM episodes WHERE structure IS NOT NULL")?;
-    let rows =
-        stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, String>(1)?)))?;
-    for row in rows {
-        let (id, json) = row?;
-        // A structure that no longer deserialises can not be indexed; the
-        // next change to its file re-parses and indexes it.
-        let Ok(episode) = serde_json::from_str::<Episode>(&json) else { continue };
-        index_episode(conn, id, &episode)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,10 +172,7 @@ mod tests {
     #[test]
     fn plain_words_quote_everything_but_phrases_and_prefixes() {
         assert_eq!(plain_words("open-source ai"), r#""open-source" "ai""#);
-        assert_eq!(
-            plain_words(r#"what's "compute arms" race*"#),
-            r#""what's" "compute arms" "race"*"#
-        );
+        assert_eq!(plain_words(r#"what's "compute arms" race*"#), r#""what's" "compute arms" "race"*"#);
         assert_eq!(plain_words(r#"unclosed "quote here"#), r#""unclosed" "quote here""#);
         assert_eq!(plain_words("* - :"), "");
     }

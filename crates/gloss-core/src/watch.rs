@@ -15,15 +15,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{
-    new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache,
-};
+use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache};
 
 use crate::events::{Event, NoticeLevel, ScanReason};
 use crate::ingest::{is_hidden, rel_key, Scope};
@@ -60,6 +60,7 @@ impl Default for WatchOptions {
 pub struct Watcher {
     control: Sender<Message>,
     thread: Option<JoinHandle<()>>,
+    polling: Arc<AtomicBool>,
 }
 
 enum Message {
@@ -78,23 +79,31 @@ impl Watcher {
         let (control, inbox) = channel();
         let backend = Backend::start(&library, &root, &options, polling, &control)?;
         let watched = root.clone();
-        let thread_error =
-            |source| Error::Watch { path: watched, source: notify::Error::io(source) };
-        library.sync_and_announce(&root, ScanReason::Startup)?;
+        let thread_error = |source| Error::Watch { path: watched, source: notify::Error::io(source) };
+        let startup = library.sync_and_announce(&root, ScanReason::Startup)?;
+        let polling = Arc::new(AtomicBool::new(backend.polling));
         let mut live = Live {
             library,
             root,
             next_reconcile: Instant::now() + options.reconcile_every,
             options,
             backend,
+            polling: Arc::clone(&polling),
             control: control.clone(),
             retries: BTreeMap::new(),
         };
+        live.retry_later(startup.unsettled, &BTreeMap::new());
         let thread = std::thread::Builder::new()
             .name("gloss-watch".into())
             .spawn(move || live.run(&inbox))
             .map_err(thread_error)?;
-        Ok(Watcher { control, thread: Some(thread) })
+        Ok(Watcher { control, thread: Some(thread), polling })
+    }
+
+    /// Whether the folder is being polled rather than watched through
+    /// file-system events (asked for, or the system's watch limit was hit).
+    pub fn is_polling(&self) -> bool {
+        self.polling.load(Ordering::Relaxed)
     }
 
     /// Stops watching and waits for the batch in hand to be stored.
@@ -127,8 +136,7 @@ impl Backend {
     ) -> Result<Backend> {
         let seconds = options.poll_interval.as_secs_f64();
         if polling {
-            let message =
-                format!("watching {} by polling every {seconds} s, as set", root.display());
+            let message = format!("watching {} by polling every {seconds} s, as set", root.display());
             library.events().publish(Event::notice(NoticeLevel::Info, message));
             return Backend::polling(root, options, control);
         }
@@ -146,9 +154,7 @@ impl Backend {
         }) {
             Ok(watcher) => Ok(Backend { polling: false, _watcher: Box::new(watcher) }),
             Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
-                library
-                    .events()
-                    .publish(Event::notice(NoticeLevel::Warning, limit_notice(root, seconds)));
+                library.events().publish(Event::notice(NoticeLevel::Warning, limit_notice(root, seconds)));
                 Backend::polling(root, options, control)
             }
             Err(source) => Err(Error::Watch { path: root.to_owned(), source }),
@@ -157,18 +163,12 @@ impl Backend {
 
     fn polling(root: &Path, options: &WatchOptions, control: &Sender<Message>) -> Result<Backend> {
         let config = notify::Config::default().with_poll_interval(options.poll_interval);
-        new_debouncer_opt::<_, PollWatcher, NoCache>(
-            options.debounce,
-            None,
-            forward(control),
-            NoCache,
-            config,
-        )
-        .and_then(|mut watcher| {
-            watcher.watch(root, RecursiveMode::Recursive)?;
-            Ok(Backend { polling: true, _watcher: Box::new(watcher) })
-        })
-        .map_err(|source| Error::Watch { path: root.to_owned(), source })
+        new_debouncer_opt::<_, PollWatcher, NoCache>(options.debounce, None, forward(control), NoCache, config)
+            .and_then(|mut watcher| {
+                watcher.watch(root, RecursiveMode::Recursive)?;
+                Ok(Backend { polling: true, _watcher: Box::new(watcher) })
+            })
+            .map_err(|source| Error::Watch { path: root.to_owned(), source })
     }
 }
 
@@ -206,6 +206,8 @@ struct Live {
     root: PathBuf,
     options: WatchOptions,
     backend: Backend,
+    /// What [`Watcher::is_polling`] reports.
+    polling: Arc<AtomicBool>,
     control: Sender<Message>,
     /// Unsettled files: when to look again, and how often already tried.
     retries: BTreeMap<String, (Instant, u32)>,
@@ -251,9 +253,7 @@ impl Live {
                     for path in &event.paths {
                         match path.strip_prefix(&self.root).map(|rel| (rel, rel_key(rel))) {
                             // The library folder itself changed (renamed, replaced).
-                            Ok((rel, _)) if rel.as_os_str().is_empty() => {
-                                batch.full = Some(ScanReason::Rescan)
-                            }
+                            Ok((rel, _)) if rel.as_os_str().is_empty() => batch.full = Some(ScanReason::Rescan),
                             Ok((rel, Some(key))) if !is_hidden(rel) => {
                                 batch.paths.insert(key);
                             }
@@ -270,10 +270,7 @@ impl Live {
             if matches!(error.kind, notify::ErrorKind::MaxFilesWatch) {
                 batch.watch_limit_hit = true;
             } else {
-                let message = format!(
-                    "watching {}: {error}; looking through the whole folder",
-                    self.root.display()
-                );
+                let message = format!("watching {}: {error}; looking through the whole folder", self.root.display());
                 self.library.events().publish(Event::notice(NoticeLevel::Warning, message));
             }
         }
@@ -285,20 +282,16 @@ impl Live {
             match Backend::polling(&self.root, &self.options, &self.control) {
                 Ok(backend) => {
                     self.backend = backend;
-                    let notice =
-                        Event::notice(NoticeLevel::Warning, limit_notice(&self.root, seconds));
+                    self.polling.store(true, Ordering::Relaxed);
+                    let notice = Event::notice(NoticeLevel::Warning, limit_notice(&self.root, seconds));
                     self.library.events().publish(notice);
                 }
                 Err(e) => self.warn(&e),
             }
         }
         let now = Instant::now();
-        let due: Vec<String> = self
-            .retries
-            .iter()
-            .filter(|(_, (at, _))| *at <= now)
-            .map(|(path, _)| path.clone())
-            .collect();
+        let due: Vec<String> =
+            self.retries.iter().filter(|(_, (at, _))| *at <= now).map(|(path, _)| path.clone()).collect();
         batch.paths.extend(due);
         if now >= self.next_reconcile {
             batch.full.get_or_insert(ScanReason::Periodic);
@@ -324,8 +317,15 @@ impl Live {
             .into_iter()
             .partition::<BTreeMap<_, _>, _>(|(path, _)| scope.contains(path));
         self.retries = waiting;
+        self.retry_later(unsettled, &handled);
+    }
+
+    /// Schedules another look at files that changed while being read.
+    /// `tried` holds earlier attempts at them.
+    fn retry_later(&mut self, unsettled: Vec<String>, tried: &BTreeMap<String, (Instant, u32)>) {
+        let now = Instant::now();
         for path in unsettled {
-            let tries = handled.get(&path).map_or(0, |(_, tries)| *tries) + 1;
+            let tries = tried.get(&path).map_or(0, |(_, tries)| *tries) + 1;
             if tries <= MAX_RETRIES {
                 self.retries.insert(path, (now + RETRY_DELAY * tries, tries));
             }

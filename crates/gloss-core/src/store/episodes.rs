@@ -138,8 +138,7 @@ impl Parsed {
     /// Only a titled summary's fingerprint tells episodes apart: every
     /// untitled document shares one.
     pub fn identifying_fingerprint(&self) -> Option<&str> {
-        (self.episode.kind == DocKind::Summary && self.episode.title.is_some())
-            .then_some(self.fingerprint.as_str())
+        (self.episode.kind == DocKind::Summary && self.episode.title.is_some()).then_some(self.fingerprint.as_str())
     }
 }
 
@@ -153,8 +152,7 @@ pub(crate) struct FileVersion {
     pub content: std::result::Result<Parsed, String>,
 }
 
-pub(crate) const SUMMARY_COLUMNS: &str =
-    "id, path, title, show, kind, status, error, first_seen, updated_at";
+pub(crate) const SUMMARY_COLUMNS: &str = "id, path, title, show, kind, status, error, first_seen, updated_at";
 
 pub(crate) fn summary_from_row(row: &Row) -> rusqlite::Result<EpisodeSummary> {
     let kind: Option<String> = row.get(4)?;
@@ -188,15 +186,13 @@ fn doc_kind_from_str(kind: &str) -> Option<DocKind> {
 
 /// Every episode, ordered by path.
 pub fn list(conn: &Connection) -> Result<Vec<EpisodeSummary>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes ORDER BY path"))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes ORDER BY path"))?;
     let rows = stmt.query_map([], summary_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn summary(conn: &Connection, id: EpisodeId) -> Result<Option<EpisodeSummary>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE id = ?1"))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE id = ?1"))?;
     Ok(stmt.query_row([id], summary_from_row).optional()?)
 }
 
@@ -263,26 +259,34 @@ fn size_sql(size: u64) -> i64 {
 
 /// Adds a file never seen before; returns its new id.
 pub(crate) fn insert(conn: &Connection, file: &FileVersion) -> Result<EpisodeId> {
-    let now = now_ms();
-    let error = file.content.as_ref().err();
+    let parsed = file.content.as_ref().ok();
+    let episode = parsed.map(|parsed| &parsed.episode);
     conn.prepare_cached(
-        "INSERT INTO episodes (path, size, mtime_ns, content_hash, status, error, first_seen, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO episodes (path, size, mtime_ns, content_hash, status, error, first_seen, updated_at,
+                text_revision, canonical_text, canonical_version, fingerprint, kind,
+                title, show, tldr, bottom_line, structure)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         file.path,
         size_sql(file.stat.size),
         file.stat.mtime_ns,
         file.content_hash,
-        Status::present(error.is_some()),
-        error,
-        now
+        Status::present(file.content.is_err()),
+        file.content.as_ref().err(),
+        now_ms(),
+        i64::from(parsed.is_some()),
+        parsed.map(|p| &p.canonical_text),
+        parsed.map(|_| CANONICAL_TEXT_VERSION),
+        parsed.map(|p| &p.fingerprint),
+        episode.map(|e| doc_kind_str(e.kind)),
+        episode.and_then(|e| e.title.as_ref()),
+        episode.and_then(|e| e.show.as_ref()),
+        episode.and_then(|e| e.tldr.as_ref()),
+        episode.and_then(|e| e.bottom_line.as_ref()),
+        parsed.map(|p| &p.structure_json),
     ])?;
-    let id = conn.last_insert_rowid();
-    if let Ok(parsed) = &file.content {
-        store_content(conn, id, parsed)?;
-    }
-    Ok(id)
+    Ok(conn.last_insert_rowid())
 }
 
 /// Records a new version of an episode's file, possibly at a new path. A
@@ -290,7 +294,6 @@ pub(crate) fn insert(conn: &Connection, file: &FileVersion) -> Result<EpisodeId>
 /// it changed) and clears any error; one that failed keeps the last good
 /// content and records the error. Returns whether the canonical text changed.
 pub(crate) fn update(conn: &Connection, id: EpisodeId, file: &FileVersion) -> Result<bool> {
-    let error = file.content.as_ref().err();
     conn.prepare_cached(
         "UPDATE episodes SET path = ?2, size = ?3, mtime_ns = ?4, content_hash = ?5,
                 status = ?6, error = ?7, updated_at = ?8
@@ -302,8 +305,8 @@ pub(crate) fn update(conn: &Connection, id: EpisodeId, file: &FileVersion) -> Re
         size_sql(file.stat.size),
         file.stat.mtime_ns,
         file.content_hash,
-        Status::present(error.is_some()),
-        error,
+        Status::present(file.content.is_err()),
+        file.content.as_ref().err(),
         now_ms()
     ])?;
     match &file.content {
@@ -312,35 +315,35 @@ pub(crate) fn update(conn: &Connection, id: EpisodeId, file: &FileVersion) -> Re
     }
 }
 
-/// Stores parsed content and its search document. Returns whether the
-/// canonical text changed (or was stored for the first time).
+/// Stores parsed content (the search index follows by trigger). Returns
+/// whether the canonical text changed, or was stored for the first time.
 fn store_content(conn: &Connection, id: EpisodeId, parsed: &Parsed) -> Result<bool> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE episodes SET
-                previous_canonical_text = CASE WHEN canonical_text IS NOT NULL
-                    THEN canonical_text ELSE previous_canonical_text END,
-                text_revision = text_revision + 1,
-                canonical_text = ?2
-             WHERE id = ?1 AND canonical_text IS NOT ?2",
-        )?
-        .execute(params![id, parsed.canonical_text])?
-        > 0;
+    let changed: bool = conn
+        .prepare_cached("SELECT canonical_text IS NOT ?2 FROM episodes WHERE id = ?1")?
+        .query_row(params![id, parsed.canonical_text], |row| row.get(0))?;
+    let episode = &parsed.episode;
     conn.prepare_cached(
-        "UPDATE episodes SET fingerprint = ?2, kind = ?3, title = ?4, show = ?5,
-                structure = ?6, canonical_version = ?7
+        "UPDATE episodes SET
+            previous_canonical_text = CASE WHEN ?2 AND canonical_text IS NOT NULL
+                THEN canonical_text ELSE previous_canonical_text END,
+            text_revision = text_revision + ?2,
+            canonical_text = ?3, canonical_version = ?4, fingerprint = ?5, kind = ?6,
+            title = ?7, show = ?8, tldr = ?9, bottom_line = ?10, structure = ?11
          WHERE id = ?1",
     )?
     .execute(params![
         id,
+        changed,
+        parsed.canonical_text,
+        CANONICAL_TEXT_VERSION,
         parsed.fingerprint,
-        doc_kind_str(parsed.episode.kind),
-        parsed.episode.title,
-        parsed.episode.show,
-        parsed.structure_json,
-        CANONICAL_TEXT_VERSION
+        doc_kind_str(episode.kind),
+        episode.title,
+        episode.show,
+        episode.tldr,
+        episode.bottom_line,
+        parsed.structure_json
     ])?;
-    crate::search::index_episode(conn, id, &parsed.episode)?;
     Ok(changed)
 }
 
@@ -359,8 +362,11 @@ pub(crate) fn touch(conn: &Connection, row: &FileRow, path: &str, stat: FileStat
 
 /// Marks an episode whose file is gone.
 pub(crate) fn mark_missing(conn: &Connection, id: EpisodeId) -> Result<()> {
-    conn.prepare_cached("UPDATE episodes SET status = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, Status::Missing, now_ms()])?;
+    conn.prepare_cached("UPDATE episodes SET status = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        Status::Missing,
+        now_ms()
+    ])?;
     Ok(())
 }
 

@@ -34,12 +34,15 @@ CREATE TABLE episodes (
     mtime_ns                INTEGER NOT NULL,
     -- blake3 of the file's bytes as last read; empty if they could not be read.
     content_hash            TEXT NOT NULL,
-    -- The remaining content columns are NULL until the file first parses, and
-    -- keep the last good version while the file is broken or missing.
+    -- The content columns are NULL until the file first parses, and keep the
+    -- last good version while the file is broken or missing.
     fingerprint             TEXT,
     kind                    TEXT,
     title                   TEXT,
     show                    TEXT,
+    tldr                    TEXT,
+    bottom_line             TEXT,
+    -- The parsed episode as JSON (model::Episode).
     structure               TEXT,
     canonical_text          TEXT,
     canonical_version       INTEGER,
@@ -60,29 +63,63 @@ CREATE INDEX episodes_content_hash ON episodes (content_hash);
 CREATE INDEX episodes_fingerprint ON episodes (fingerprint);
 ";
 
-/// Version 2: the full-text index, one row per episode (rowid = episode id).
+/// Version 2: the full-text index.
 ///
-/// The annotation columns (`highlights`, `notes`, `tags`) are owned by the
-/// annotations code; ingest updates only the episode columns, so re-ingesting
-/// a file keeps its annotations searchable. FTS5 can not add columns later,
-/// which is why they exist already.
+/// An external-content FTS5 table over `episodes` (rowid = episode id), kept
+/// in step by triggers, so the text is stored once. The `search_*` columns
+/// are the episode's annotations as text (highlight quotes, notes, tags);
+/// the annotations code keeps them up to date and the triggers re-index.
+/// FTS5 can not add columns later, which is why they exist already.
 const V2_SEARCH: &str = "
+ALTER TABLE episodes ADD COLUMN search_highlights TEXT;
+ALTER TABLE episodes ADD COLUMN search_notes TEXT;
+ALTER TABLE episodes ADD COLUMN search_tags TEXT;
+
 CREATE VIRTUAL TABLE search_index USING fts5(
-    title, show, tldr, body, bottom_line, highlights, notes, tags,
+    title, show, tldr, canonical_text, bottom_line, search_highlights, search_notes, search_tags,
+    content = 'episodes', content_rowid = 'id',
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 INSERT INTO search_index (search_index, rank)
     VALUES ('rank', 'bm25(10.0, 4.0, 3.0, 1.0, 2.0, 3.0, 3.0, 5.0)');
+
+CREATE TRIGGER episodes_search_insert AFTER INSERT ON episodes BEGIN
+    INSERT INTO search_index (rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES (new.id, new.title, new.show, new.tldr, new.canonical_text, new.bottom_line,
+            new.search_highlights, new.search_notes, new.search_tags);
+END;
+
+CREATE TRIGGER episodes_search_update AFTER UPDATE ON episodes
+WHEN old.title IS NOT new.title OR old.show IS NOT new.show OR old.tldr IS NOT new.tldr
+  OR old.canonical_text IS NOT new.canonical_text OR old.bottom_line IS NOT new.bottom_line
+  OR old.search_highlights IS NOT new.search_highlights
+  OR old.search_notes IS NOT new.search_notes OR old.search_tags IS NOT new.search_tags
+BEGIN
+    INSERT INTO search_index (search_index, rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES ('delete', old.id, old.title, old.show, old.tldr, old.canonical_text, old.bottom_line,
+            old.search_highlights, old.search_notes, old.search_tags);
+    INSERT INTO search_index (rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES (new.id, new.title, new.show, new.tldr, new.canonical_text, new.bottom_line,
+            new.search_highlights, new.search_notes, new.search_tags);
+END;
+
+CREATE TRIGGER episodes_search_delete AFTER DELETE ON episodes BEGIN
+    INSERT INTO search_index (search_index, rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES ('delete', old.id, old.title, old.show, old.tldr, old.canonical_text, old.bottom_line,
+            old.search_highlights, old.search_notes, old.search_tags);
+END;
+
+-- Index what an older database already holds.
+INSERT INTO search_index (search_index) VALUES ('rebuild');
 ";
 
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
-    vec![
-        M::up(V1_EPISODES),
-        M::up_with_hook(V2_SEARCH, |tx: &rusqlite::Transaction| {
-            crate::search::rebuild(tx).map_err(rusqlite_migration::HookError::from)
-        }),
-    ]
+    vec![M::up(V1_EPISODES), M::up(V2_SEARCH)]
 }
 
 /// The migrations, for opening the database and for tests that build a
@@ -103,11 +140,8 @@ pub(crate) fn migrate(conn: &mut Connection, db_path: &Path, data_dir: &Path) ->
     let known = latest_version();
     let open_error = |source| Error::Open { path: db_path.to_owned(), source };
     let backups = data_dir.join("backups");
-    let migrate_error = |source| Error::Migrate {
-        path: db_path.to_owned(),
-        backups: backups.clone(),
-        source: Box::new(source),
-    };
+    let migrate_error =
+        |source| Error::Migrate { path: db_path.to_owned(), backups: backups.clone(), source: Box::new(source) };
     let current = migrations.current_version(conn).map_err(migrate_error)?;
     match current {
         SchemaVersion::Outside(found) => {
@@ -127,8 +161,7 @@ pub(crate) fn migrate(conn: &mut Connection, db_path: &Path, data_dir: &Path) ->
 fn backup(conn: &Connection, db_path: &Path, backups: &Path, from: usize) -> Result<PathBuf> {
     let millis = crate::store::now_ms();
     let target = backups.join(format!("gloss-v{from}-{millis}.db"));
-    std::fs::create_dir_all(backups)
-        .map_err(|source| Error::DataDir { dir: backups.to_owned(), source })?;
+    std::fs::create_dir_all(backups).map_err(|source| Error::DataDir { dir: backups.to_owned(), source })?;
     conn.backup(MAIN_DB, &target, None).map_err(|source| Error::Backup {
         path: db_path.to_owned(),
         backup: target.clone(),
