@@ -56,9 +56,7 @@ fn reading_state_is_updated_on_every_visit() {
     let notes = s.notes();
     let id = s.episode("one.txt");
     assert_eq!(notes.episode_annotations(id).unwrap().reading.visited_at, None);
-    let visit = |read, position| {
-        notes.set_reading_state(&ReadingUpdate { episode_id: id, read, position }).unwrap()
-    };
+    let visit = |read, position| notes.set_reading_state(&ReadingUpdate { episode_id: id, read, position }).unwrap();
     let first = visit(None, Some(12));
     assert_eq!((first.read, first.position), (false, Some(12)));
     assert!(first.visited_at.is_some());

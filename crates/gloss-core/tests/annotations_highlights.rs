@@ -12,7 +12,10 @@ use gloss_core::store::DB_FILE;
 
 fn setup() -> Setup {
     Setup::new(&[
-        ("compute.txt", &summary("Compute Arms Race", "Tech Weekly", "Chip exports 🧠 shape the open-source model race.")),
+        (
+            "compute.txt",
+            &summary("Compute Arms Race", "Tech Weekly", "Chip exports 🧠 shape the open-source model race."),
+        ),
         ("echo.txt", &summary("Echo Chamber", "Tech Weekly", "The echo repeats. The echo repeats.")),
     ])
 }
@@ -160,7 +163,11 @@ fn delete_is_soft_and_undoable_and_only_empty_trash_removes() {
     let notes = s.notes();
     let kept = notes.create_highlight(&quote(id, "Chip exports")).unwrap();
     let h = notes
-        .create_highlight(&NewHighlight { note: Some("mine".into()), tags: vec!["t".into()], ..quote(id, "model race") })
+        .create_highlight(&NewHighlight {
+            note: Some("mine".into()),
+            tags: vec!["t".into()],
+            ..quote(id, "model race")
+        })
         .unwrap();
     assert_eq!(notes.delete_highlight(&h.id).unwrap(), h.id);
     // Trashing twice is harmless.

@@ -60,7 +60,10 @@ fn an_edited_episode_re_anchors_each_highlight_with_the_right_status() {
     assert_eq!((orphan.anchor.start, orphan.anchor.end), (None, None));
     assert!(orphan.anchor.reason.as_deref().is_some_and(|r| !r.is_empty()));
     // An orphan keeps everything the user gave it.
-    assert_eq!((orphan.selector, orphan.note.as_str(), orphan.tags.clone()), (deleted.selector, "deleted", vec!["grid".into()]));
+    assert_eq!(
+        (orphan.selector, orphan.note.as_str(), orphan.tags.clone()),
+        (deleted.selector, "deleted", vec!["grid".into()])
+    );
 
     let fuzzy = get(&edited.id);
     assert_eq!(fuzzy.anchor.status, AnchorStatus::Fuzzy, "{fuzzy:?}");
@@ -71,10 +74,10 @@ fn an_edited_episode_re_anchors_each_highlight_with_the_right_status() {
     // Statuses filter the list.
     let by_status = |status| {
         let filter = HighlightFilter { status: Some(status), ..Default::default() };
-        notes.list_highlights(&filter).unwrap().items.into_iter().map(|i| i.highlight.id).collect::<Vec<_>>()
+        notes.list_highlights(&filter).unwrap().items.into_iter().map(|i| i.highlight.id).collect::<Vec<String>>()
     };
-    assert_eq!(by_status(AnchorStatus::Orphaned), [deleted.id.clone()]);
-    assert_eq!(by_status(AnchorStatus::Fuzzy), [edited.id.clone()]);
+    assert_eq!(by_status(AnchorStatus::Orphaned), [deleted.id.as_str()]);
+    assert_eq!(by_status(AnchorStatus::Fuzzy), [edited.id.as_str()]);
 
     // The user confirms the fuzzy one and places the orphan by hand.
     let confirmed = notes.confirm_highlight(&edited.id).unwrap();

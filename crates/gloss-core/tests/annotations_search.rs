@@ -29,7 +29,7 @@ fn highlight_search_finds_quotes_notes_and_tags() {
     notes
         .create_highlight(&NewHighlight { note: Some("Semiconductor *policy*".into()), ..quote(compute, "model race") })
         .unwrap();
-    notes.create_highlight(&NewHighlight { tags: vec!["geo/zeitgeist".into()], ..quote(trade, "Tariffs")}).unwrap();
+    notes.create_highlight(&NewHighlight { tags: vec!["geo/zeitgeist".into()], ..quote(trade, "Tariffs") }).unwrap();
     let all = HighlightFilter::default();
     assert_eq!(found(&notes, "chip", &all), ["Chip exports"]);
     assert_eq!(found(&notes, "semicond", &all), ["model race"], "prefixes match");
@@ -39,7 +39,10 @@ fn highlight_search_finds_quotes_notes_and_tags() {
     assert!(found(&notes, "chip policy", &all).is_empty(), "every word must match");
     assert!(found(&notes, "\"-:*", &all).is_empty(), "no words, no hits, no error");
     let hit = &notes.search_highlights("tariffs", &all, 5).unwrap()[0];
-    assert_eq!((hit.item.episode_title.as_deref(), hit.item.show.as_deref()), (Some("Reordering Global Trade"), Some("Econ Talk")));
+    assert_eq!(
+        (hit.item.episode_title.as_deref(), hit.item.show.as_deref()),
+        (Some("Reordering Global Trade"), Some("Econ Talk"))
+    );
 }
 
 #[test]
@@ -48,7 +51,12 @@ fn filters_narrow_by_show_tag_color_status_and_date() {
     let notes = s.notes();
     let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
     let make = |episode, text: &str, color, tag: &str| {
-        let new = NewHighlight { color: Some(color), tags: vec![tag.into()], note: Some("market".into()), ..quote(episode, text) };
+        let new = NewHighlight {
+            color: Some(color),
+            tags: vec![tag.into()],
+            note: Some("market".into()),
+            ..quote(episode, text)
+        };
         notes.create_highlight(&new).unwrap()
     };
     let chip = make(compute, "Chip exports", Color::Blue, "ai/chips");
@@ -95,7 +103,8 @@ fn episode_search_finds_annotations_with_the_text() {
     let notes = s.notes();
     let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
     let episodes = |query: &str| {
-        s.fx.library.search(query, 10).unwrap().into_iter().map(|hit| hit.episode.id).collect::<Vec<_>>()
+        let found = notes.search(query, &HighlightFilter::default(), 10).unwrap();
+        found.episodes.into_iter().map(|hit| hit.episode.id).collect::<Vec<_>>()
     };
     assert!(episodes("quixotic").is_empty());
     let h = notes
@@ -108,7 +117,9 @@ fn episode_search_finds_annotations_with_the_text() {
     assert_eq!(episodes("ports"), [trade]);
     notes.set_episode_tags(trade, &["Mercantilism".into()]).unwrap();
     assert_eq!(episodes("mercantilism"), [trade]);
-    notes.update_highlight(&HighlightPatch { id: h.id.clone(), tags: Some(vec!["wafers".into()]), ..Default::default() }).unwrap();
+    notes
+        .update_highlight(&HighlightPatch { id: h.id.clone(), tags: Some(vec!["wafers".into()]), ..Default::default() })
+        .unwrap();
     assert_eq!(episodes("wafers"), [compute]);
 
     // Trashing takes the highlight's words out; restoring puts them back.
@@ -120,4 +131,50 @@ fn episode_search_finds_annotations_with_the_text() {
     // A deleted tag is no longer found.
     notes.delete_tag("wafers").unwrap();
     assert!(episodes("wafers").is_empty());
+}
+
+#[test]
+fn the_episode_index_catches_up_before_a_search() {
+    let s = setup();
+    let notes = s.notes();
+    let compute = s.episode("compute.txt");
+    let h = notes
+        .create_highlight(&NewHighlight { note: Some("serendipity".into()), ..quote(compute, "Chip exports") })
+        .unwrap();
+    notes.set_episode_note(compute, "more serendipity").unwrap();
+    // The write noted the episode; the index is brought up to date once.
+    assert_eq!(notes.flush_search().unwrap(), 1);
+    assert_eq!(notes.flush_search().unwrap(), 0);
+    assert_eq!(s.fx.library.search("serendipity", 10).unwrap().len(), 1);
+    notes.delete_highlight(&h.id).unwrap();
+    notes.set_episode_note(compute, "").unwrap();
+    // Pending work survives a restart: it was stored with the change.
+    let fx = s.fx.restart(|_| {});
+    let s = annotations_support::Setup { fx };
+    assert_eq!(s.notes().flush_search().unwrap(), 1);
+    assert!(s.fx.library.search("serendipity", 10).unwrap().is_empty());
+}
+
+#[test]
+fn search_filters_episode_hits_by_show_and_tag() {
+    let s = setup();
+    let notes = s.notes();
+    let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
+    notes.set_episode_tags(trade, &["econ/trade".into()]).unwrap();
+    notes.create_highlight(&NewHighlight { tags: vec!["econ".into()], ..quote(compute, "model race") }).unwrap();
+    let ids = |filter: HighlightFilter| {
+        let found = notes.search("overview", &filter, 10).unwrap();
+        let mut ids: Vec<_> = found.episodes.into_iter().map(|hit| hit.episode.id).collect();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![compute, trade];
+    both.sort();
+    assert_eq!(ids(HighlightFilter::default()), both);
+    assert_eq!(ids(HighlightFilter { show: Some("Econ Talk".into()), ..Default::default() }), [trade]);
+    assert_eq!(ids(HighlightFilter { tag: Some("econ/trade".into()), ..Default::default() }), [trade]);
+    assert_eq!(ids(HighlightFilter { tag: Some("ECON".into()), ..Default::default() }), both);
+    assert!(ids(HighlightFilter { color: Some(Color::Blue), ..Default::default() }).is_empty());
+    let found = notes.search("race", &HighlightFilter { tag: Some("econ".into()), ..Default::default() }, 10).unwrap();
+    assert_eq!(found.highlights.len(), 1);
 }

@@ -87,7 +87,8 @@ fn rename_changes_the_tag_and_its_children_everywhere() {
     notes.rename_tag("ml", "Ml").unwrap();
     assert_eq!(notes.get_highlight(&h2).unwrap().tags, ["Ml"]);
     // The search index follows.
-    assert_eq!(s.fx.library.search("open-source", 10).unwrap().len(), 1);
+    let found = notes.search("open-source", &HighlightFilter::default(), 10).unwrap();
+    assert_eq!((found.episodes.len(), found.highlights.len()), (1, 1));
 }
 
 #[test]

@@ -49,11 +49,8 @@ impl TextEpisode {
         if selector.exact.trim().is_empty() {
             return Err(Error::invalid(fields.0, "the selection is only spaces or line breaks; select some text"));
         }
-        selector.block_key = self
-            .blocks()
-            .into_iter()
-            .find(|b| b.start <= span.start && span.start < b.start + b.len)
-            .map(|b| b.key);
+        selector.block_key =
+            self.blocks().into_iter().find(|b| b.start <= span.start && span.start < b.start + b.len).map(|b| b.key);
         Ok(selector)
     }
 
@@ -67,9 +64,7 @@ impl TextEpisode {
 /// of blocks (`s2.i1`, a whole insight), so notes and stars land somewhere.
 pub(crate) fn check_block_key(record: &EpisodeRecord, key: &str) -> Result<()> {
     let blocks = record.episode.as_ref().map(|e| e.blocks()).unwrap_or_default();
-    let names_a_block = |b: &Block| {
-        b.key == key || b.key.strip_prefix(key).is_some_and(|rest| rest.starts_with('.'))
-    };
+    let names_a_block = |b: &Block| b.key == key || b.key.strip_prefix(key).is_some_and(|rest| rest.starts_with('.'));
     if !key.is_empty() && blocks.iter().any(names_a_block) {
         return Ok(());
     }

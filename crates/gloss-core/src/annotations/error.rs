@@ -42,9 +42,7 @@ impl Error {
     /// The request field the error is about, if any.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Error::NotFound { field, .. }
-            | Error::Invalid { field, .. }
-            | Error::Conflict { field, .. } => Some(field),
+            Error::NotFound { field, .. } | Error::Invalid { field, .. } | Error::Conflict { field, .. } => Some(field),
             Error::Store(_) => None,
         }
     }

@@ -10,9 +10,9 @@ use serde::Deserialize;
 
 use super::episode::{self, TextEpisode};
 use super::error::{Error, Result};
+use super::index;
 use super::model::{status_from_str, status_str, Anchor, Color, Highlight, HighlightId};
 use super::tags::{self, Tagged};
-use super::index;
 use crate::anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use crate::store::episodes::EpisodeId;
 
@@ -91,7 +91,7 @@ pub fn create(conn: &Connection, id: &str, now: i64, new: &NewHighlight) -> Resu
         tags::set(conn, Tagged::Highlight(seq), &tag_names, now)?;
         index::refresh_highlight(conn, seq)?;
     }
-    index::refresh_episode(conn, new.episode_id)?;
+    index::episode_changed(conn, new.episode_id)?;
     get(conn, &id)
 }
 
@@ -132,7 +132,7 @@ pub fn update(conn: &Connection, now: i64, patch: &HighlightPatch) -> Result<Hig
         tags::set(conn, Tagged::Highlight(seq), &names, now)?;
         index::refresh_highlight(conn, seq)?;
     }
-    index::refresh_episode(conn, episode_id)?;
+    index::episode_changed(conn, episode_id)?;
     get(conn, &patch.id)
 }
 
@@ -140,18 +140,22 @@ pub fn update(conn: &Connection, now: i64, patch: &HighlightPatch) -> Result<Hig
 /// trash removes it). Trashing one already there changes nothing.
 pub fn delete(conn: &Connection, id: &str, now: i64) -> Result<HighlightId> {
     let (seq, episode_id, _) = row(conn, id)?;
-    conn.prepare_cached("UPDATE highlights SET deleted_at = ?2, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NULL")?
-        .execute([seq, now])?;
-    index::refresh_episode(conn, episode_id)?;
+    conn.prepare_cached(
+        "UPDATE highlights SET deleted_at = ?2, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NULL",
+    )?
+    .execute([seq, now])?;
+    index::episode_changed(conn, episode_id)?;
     parse_id(id, "id")
 }
 
 /// Takes a highlight back out of the trash, as it was.
 pub fn restore(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
     let (seq, episode_id, _) = row(conn, id)?;
-    conn.prepare_cached("UPDATE highlights SET deleted_at = NULL, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NOT NULL")?
-        .execute([seq, now])?;
-    index::refresh_episode(conn, episode_id)?;
+    conn.prepare_cached(
+        "UPDATE highlights SET deleted_at = NULL, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NOT NULL",
+    )?
+    .execute([seq, now])?;
+    index::episode_changed(conn, episode_id)?;
     get(conn, id)
 }
 
@@ -163,7 +167,7 @@ pub fn reattach(conn: &Connection, id: &str, start: usize, end: usize, now: i64)
     let target = episode::load_text(conn, episode_id, "id")?;
     let selector = target.describe(Span { start, end }, ("start", "end"))?;
     place(conn, seq, &selector, target.record.text_revision, Some(now))?;
-    index::refresh_episode(conn, episode_id)?;
+    index::episode_changed(conn, episode_id)?;
     get(conn, id)
 }
 
@@ -188,7 +192,7 @@ pub fn confirm(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
         Error::conflict("id", format!("the place of highlight {id} is out of date; place it with reattach"))
     })?;
     place(conn, seq, &selector, target.record.text_revision, Some(now))?;
-    index::refresh_episode(conn, episode_id)?;
+    index::episode_changed(conn, episode_id)?;
     get(conn, id)
 }
 
@@ -263,9 +267,8 @@ pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Highlight> {
         let value: i64 = row.get(i)?;
         usize::try_from(value).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(i, value))
     };
-    let optional_offset = |i: usize| -> rusqlite::Result<Option<usize>> {
-        row.get::<_, Option<i64>>(i)?.map(|_| offset(i)).transpose()
-    };
+    let optional_offset =
+        |i: usize| -> rusqlite::Result<Option<usize>> { row.get::<_, Option<i64>>(i)?.map(|_| offset(i)).transpose() };
     let status: String = row.get(12)?;
     let tags_text: String = row.get(11)?;
     Ok(Highlight {

@@ -2,11 +2,18 @@
 //! `tags_text` (read by the highlight index) and each episode's
 //! `search_highlights`, `search_notes` and `search_tags` (read by the episode
 //! index, see [`crate::search`]). Triggers re-index whatever changed.
+//!
+//! A highlight's own text is indexed in the transaction that changes it.
+//! An episode's is not: the episode index can only replace a whole row, so
+//! re-indexing it means re-tokenizing the episode's entire text, which took
+//! most of the time of creating a highlight. Writes only note the episode
+//! in `search_pending` (durably, with the change), and [`flush`] brings the
+//! episode rows up to date before a search reads them.
 
 use rusqlite::Connection;
 
-use super::error::Result;
 use crate::store::episodes::EpisodeId;
+use crate::store::{Result, Store};
 
 /// Separates tag names in `tags_text`. Tag names never contain a line
 /// break, and the search tokenizer splits on it.
@@ -25,10 +32,42 @@ pub(crate) fn refresh_highlight(conn: &Connection, seq: i64) -> Result<()> {
     Ok(())
 }
 
+/// Notes that the annotation text of `episode_id` changed; [`flush`]
+/// re-indexes it.
+pub(crate) fn episode_changed(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO search_pending (episode_id) VALUES (?1)")?.execute([episode_id])?;
+    Ok(())
+}
+
+/// Re-indexes the episodes whose annotations changed since the last flush;
+/// returns how many. Costs one read when there are none. What it writes is
+/// derived from durable rows (and `search_pending` is durable), so it
+/// commits without waiting for the disk: a power cut only means the next
+/// flush does it again.
+pub fn flush(store: &Store) -> Result<usize> {
+    let pending: bool =
+        store.read(|conn| Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM search_pending)", [], |row| row.get(0))?))?;
+    if !pending {
+        return Ok(0);
+    }
+    store.write_rebuildable(|conn| {
+        let episodes: Vec<EpisodeId> = {
+            let mut stmt = conn.prepare_cached("SELECT episode_id FROM search_pending")?;
+            let rows = stmt.query_map([], |row| row.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for &episode_id in &episodes {
+            refresh_episode(conn, episode_id)?;
+        }
+        conn.execute("DELETE FROM search_pending", [])?;
+        Ok(episodes.len())
+    })
+}
+
 /// Recomputes the annotation text the episode index searches: live
 /// highlights' quotes, their notes with the episode and insight notes, and
 /// the tags of the episode and of its live highlights.
-pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
+fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
     conn.prepare_cached(
         "UPDATE episodes SET
             search_highlights = (
@@ -55,8 +94,9 @@ pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Resul
     Ok(())
 }
 
-/// Refreshes every highlight and episode tagged with any of `tag_ids`
-/// (live or not); returns how many live items carry one of them.
+/// Refreshes every highlight tagged with any of `tag_ids` (live or not)
+/// and notes their episodes and the tagged episodes as changed; returns how
+/// many live highlights and episodes carry one of them.
 pub(crate) fn refresh_tagged(conn: &Connection, tag_ids: &[i64]) -> Result<usize> {
     let mut highlights = std::collections::BTreeSet::new();
     let mut episodes = std::collections::BTreeSet::new();
@@ -87,7 +127,7 @@ pub(crate) fn refresh_tagged(conn: &Connection, tag_ids: &[i64]) -> Result<usize
         refresh_highlight(conn, seq)?;
     }
     for episode in episodes {
-        refresh_episode(conn, episode)?;
+        episode_changed(conn, episode)?;
     }
     Ok(live)
 }

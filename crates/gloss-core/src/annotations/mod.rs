@@ -24,7 +24,7 @@
 mod episode;
 mod error;
 pub mod highlights;
-mod index;
+pub mod index;
 pub mod model;
 pub mod notes;
 pub mod query;
@@ -43,7 +43,7 @@ use rusqlite::Connection;
 pub use error::{Error, Result};
 pub use highlights::{HighlightPatch, NewHighlight};
 pub use model::{Anchor, Color, Highlight, HighlightId, HighlightItem};
-pub use query::{HighlightFilter, HighlightHit, HighlightPage};
+pub use query::{Found, HighlightFilter, HighlightHit, HighlightPage};
 pub use reading::{ReadingState, ReadingUpdate};
 pub use reanchor::{reanchor_episode, Reanchored};
 pub use tags::Tag;
@@ -119,6 +119,22 @@ impl<'s> Annotations<'s> {
     /// word, with the filters of `filter` (its `text` is replaced by `words`).
     pub fn search_highlights(&self, words: &str, filter: &HighlightFilter, limit: usize) -> Result<Vec<HighlightHit>> {
         self.read(|conn| query::search(conn, words, filter, limit))
+    }
+
+    /// `search`: episodes and highlights matching `query`, with filters
+    /// (see [`query::search_all`]). Brings the episode index up to date
+    /// with the annotations first.
+    pub fn search(&self, query: &str, filter: &HighlightFilter, limit: usize) -> Result<Found> {
+        self.flush_search()?;
+        self.read(|conn| query::search_all(conn, query, filter, limit))
+    }
+
+    /// Re-indexes episodes whose annotations changed since the last search
+    /// (see [`index`]); returns how many. Cheap when there are none: call it
+    /// before any search of the episode index, or in the background after
+    /// annotation changes.
+    pub fn flush_search(&self) -> Result<usize> {
+        Ok(index::flush(self.store)?)
     }
 
     /// `set_episode_note`.
@@ -206,7 +222,7 @@ impl<'s> Annotations<'s> {
 /// refusal (`Invalid`, `NotFound`, `Conflict`) rolls back whatever `work`
 /// wrote before it, like a database error does.
 pub(crate) fn write<T>(store: &Store, work: impl FnOnce(&Connection, i64) -> Result<T>) -> Result<T> {
-    let outcome = store.write(|tx| {
+    store.write(|tx| {
         // The store's transaction only rolls back on its own error type, so
         // a refusal undoes its partial writes with a savepoint.
         tx.execute_batch("SAVEPOINT annotation")?;
@@ -221,15 +237,13 @@ pub(crate) fn write<T>(store: &Store, work: impl FnOnce(&Connection, i64) -> Res
                 Ok(Err(refusal))
             }
         }
-    })?;
-    outcome
+    })?
 }
 
 fn read<T>(store: &Store, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-    let outcome = store.read(|conn| match work(conn) {
+    store.read(|conn| match work(conn) {
         Ok(value) => Ok(Ok(value)),
         Err(Error::Store(e)) => Err(e),
         Err(refusal) => Ok(Err(refusal)),
-    })?;
-    outcome
+    })?
 }

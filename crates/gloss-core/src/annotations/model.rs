@@ -65,15 +65,9 @@ pub(crate) fn status_str(status: AnchorStatus) -> &'static str {
 }
 
 pub(crate) fn status_from_str(status: &str) -> Option<AnchorStatus> {
-    [
-        AnchorStatus::Anchored,
-        AnchorStatus::Moved,
-        AnchorStatus::Fuzzy,
-        AnchorStatus::Orphaned,
-        AnchorStatus::Ambiguous,
-    ]
-    .into_iter()
-    .find(|s| status_str(*s) == status)
+    [AnchorStatus::Anchored, AnchorStatus::Moved, AnchorStatus::Fuzzy, AnchorStatus::Orphaned, AnchorStatus::Ambiguous]
+        .into_iter()
+        .find(|s| status_str(*s) == status)
 }
 
 /// Where a highlight sits in its episode's current text.

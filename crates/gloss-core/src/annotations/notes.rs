@@ -33,14 +33,13 @@ fn store(conn: &Connection, episode_id: EpisodeId, block_key: &str, text: &str, 
          ON CONFLICT (episode_id, block_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
     )?
     .execute(params![episode_id, block_key, text, now])?;
-    index::refresh_episode(conn, episode_id)
+    Ok(index::episode_changed(conn, episode_id)?)
 }
 
 /// The episode's note, and its insight notes by block key (non-empty only).
 pub(crate) fn for_episode(conn: &Connection, episode_id: EpisodeId) -> Result<(String, Vec<(String, String)>)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT block_key, text FROM notes WHERE episode_id = ?1 AND text <> '' ORDER BY block_key",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT block_key, text FROM notes WHERE episode_id = ?1 AND text <> '' ORDER BY block_key")?;
     let mut episode_note = String::new();
     let mut insight_notes = Vec::new();
     for row in stmt.query_map([episode_id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {

@@ -12,7 +12,9 @@ use super::error::Result;
 use super::highlights::{from_row, COLUMNS, COLUMN_COUNT};
 use super::model::{status_str, Color, HighlightItem};
 use super::tags::{within_sql, TagName};
+use super::view::episodes_tagged;
 use crate::anchor::AnchorStatus;
+use crate::search::SearchHit;
 use crate::store::episodes::EpisodeId;
 
 /// Upper bound on search results per query.
@@ -63,7 +65,7 @@ pub fn list(conn: &Connection, filter: &HighlightFilter) -> Result<HighlightPage
         None => "h.created_at DESC, h.seq DESC",
     };
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) {}", query.from_where()))?
+        .prepare_cached(&format!("SELECT count(*) {}", query.sql_from_where()))?
         .query_row(rusqlite::params_from_iter(&query.params), |row| row.get(0))?;
     let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
     let offset = i64::try_from(filter.offset.unwrap_or(0)).unwrap_or(i64::MAX);
@@ -82,6 +84,44 @@ pub fn search(conn: &Connection, words: &str, filter: &HighlightFilter, limit: u
     let limit = i64::try_from(limit.min(MAX_HITS)).unwrap_or(0);
     let hits = query.run(conn, "m.rank", limit, 0)?;
     Ok(hits.into_iter().map(|(item, score)| HighlightHit { item, score: score.unwrap_or(0.0) }).collect())
+}
+
+/// What `search` finds: episodes (their text and annotations, ranked
+/// together by the episode index) and highlights (by quote, note, tags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub episodes: Vec<SearchHit>,
+    pub highlights: Vec<HighlightHit>,
+}
+
+/// Episodes and highlights matching `query`, each best first, at most
+/// `limit` of each. The episode hits take the filters an episode has: its
+/// id, show and tags (its own or its highlights'); with a color, status or
+/// date filter there are only highlight hits. Run [`super::index::flush`]
+/// first so the episode index has the latest annotations.
+pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limit: usize) -> Result<Found> {
+    let highlights = search(conn, query, filter, limit)?;
+    let only_highlights = filter.color.is_some()
+        || filter.status.is_some()
+        || filter.since.is_some()
+        || filter.until.is_some()
+        || filter.trashed;
+    if only_highlights {
+        return Ok(Found { episodes: Vec::new(), highlights });
+    }
+    let narrowed = filter.episode_id.is_some() || filter.show.is_some() || filter.tag.is_some();
+    let tagged = filter.tag.as_deref().map(|tag| episodes_tagged(conn, tag)).transpose()?;
+    let mut episodes = crate::search::search(conn, query, if narrowed { crate::search::MAX_RESULTS } else { limit })?;
+    episodes.retain(|hit| {
+        let episode = &hit.episode;
+        filter.episode_id.is_none_or(|id| episode.id == id)
+            && filter.show.as_deref().is_none_or(|show| {
+                episode.show.as_deref().is_some_and(|s| s.to_lowercase() == show.trim().to_lowercase())
+            })
+            && tagged.as_ref().is_none_or(|ids| ids.contains(&episode.id))
+    });
+    episodes.truncate(limit);
+    Ok(Found { episodes, highlights })
 }
 
 /// The FTS5 query for plain words: each word quoted (so `-`, `:` or `"`
@@ -117,9 +157,9 @@ impl Query {
             params: Vec::new(),
             matches_nothing: false,
         };
-        query.conditions.push(
-            if filter.trashed { "h.deleted_at IS NOT NULL" } else { "h.deleted_at IS NULL" }.to_owned(),
-        );
+        query
+            .conditions
+            .push(if filter.trashed { "h.deleted_at IS NOT NULL" } else { "h.deleted_at IS NULL" }.to_owned());
         if let Some(text) = &filter.text {
             match match_words(text) {
                 Some(words) => {
@@ -179,16 +219,22 @@ impl Query {
         format!("?{}", self.params.len())
     }
 
-    fn from_where(&self) -> String {
+    fn sql_from_where(&self) -> String {
         format!("{} WHERE {}", self.from, self.conditions.join(" AND "))
     }
 
     /// One page, with the bm25 score when searching by text.
-    fn run(&self, conn: &Connection, order: &str, limit: i64, offset: i64) -> Result<Vec<(HighlightItem, Option<f64>)>> {
+    fn run(
+        &self,
+        conn: &Connection,
+        order: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<(HighlightItem, Option<f64>)>> {
         let score = if self.ranked { "m.rank" } else { "NULL" };
         let sql = format!(
             "SELECT {COLUMNS}, e.title, e.show, {score} {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            self.from_where()
+            self.sql_from_where()
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(&self.params), |row| {

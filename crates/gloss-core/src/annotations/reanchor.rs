@@ -76,7 +76,7 @@ pub fn reanchor_episode(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<
             done.push(Reanchored { id: highlight.id.clone(), anchor });
         }
     }
-    index::refresh_episode(conn, episode_id)?;
+    index::episode_changed(conn, episode_id)?;
     Ok(done)
 }
 

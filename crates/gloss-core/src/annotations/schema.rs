@@ -103,6 +103,12 @@ CREATE TABLE reading (
     updated_at INTEGER NOT NULL
 ) STRICT;
 
+-- Episodes whose annotation search text (episodes.search_*) is behind:
+-- re-indexed before the next search (see annotations::index).
+CREATE TABLE search_pending (
+    episode_id INTEGER PRIMARY KEY REFERENCES episodes (id)
+) STRICT;
+
 -- Per-highlight full-text index (quote, note, tags), read from the
 -- highlights table and kept in step by triggers.
 CREATE VIRTUAL TABLE highlight_index USING fts5(

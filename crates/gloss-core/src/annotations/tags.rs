@@ -123,7 +123,7 @@ pub fn set_episode_tags(conn: &Connection, episode_id: EpisodeId, tags: &[String
     super::episode::load(conn, episode_id, "episode_id")?;
     let names = parse_all(tags, "tags")?;
     set(conn, Tagged::Episode(episode_id), &names, now)?;
-    index::refresh_episode(conn, episode_id)
+    Ok(index::episode_changed(conn, episode_id)?)
 }
 
 /// The live tags of episode `episode_id`, by name.
@@ -182,12 +182,7 @@ fn live_family(conn: &Connection, name: &TagName) -> Result<Vec<Member>> {
     family(conn, name, "t.deleted_at IS NULL", [])
 }
 
-fn family<const N: usize>(
-    conn: &Connection,
-    name: &TagName,
-    condition: &str,
-    extra: [i64; N],
-) -> Result<Vec<Member>> {
+fn family<const N: usize>(conn: &Connection, name: &TagName, condition: &str, extra: [i64; N]) -> Result<Vec<Member>> {
     let sql = format!("SELECT t.id, t.name, t.key FROM tags t WHERE {condition} AND {}", within_sql("t", "?1"));
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut params: Vec<rusqlite::types::Value> = vec![name.key.clone().into()];
@@ -239,7 +234,7 @@ pub fn rename(conn: &Connection, from: &str, to: &str) -> Result<usize> {
             .execute(params![id, name.name, name.key])?;
     }
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    index::refresh_tagged(conn, &ids)
+    Ok(index::refresh_tagged(conn, &ids)?)
 }
 
 /// Moves everything tagged `from` (or a tag nested under it) to `to` (or
@@ -268,7 +263,7 @@ pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize>
     }
     // Exactly the items that carried a merged tag changed.
     let sources: Vec<i64> = members.iter().map(|m| m.id).collect();
-    index::refresh_tagged(conn, &sources)
+    Ok(index::refresh_tagged(conn, &sources)?)
 }
 
 /// Trashes tag `name` and the tags nested under it: they disappear from
@@ -284,7 +279,7 @@ pub fn delete(conn: &Connection, name: &str, now: i64) -> Result<usize> {
         conn.prepare_cached("UPDATE tags SET deleted_at = ?2 WHERE id = ?1")?.execute([member.id, now])?;
     }
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    index::refresh_tagged(conn, &ids)
+    Ok(index::refresh_tagged(conn, &ids)?)
 }
 
 /// Undoes the latest [`delete`] (or [`merge`]) of tag `name`: it and the
@@ -317,7 +312,7 @@ pub fn restore(conn: &Connection, name: &str) -> Result<usize> {
         conn.prepare_cached("UPDATE tags SET deleted_at = NULL WHERE id = ?1")?.execute([member.id])?;
     }
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    index::refresh_tagged(conn, &ids)
+    Ok(index::refresh_tagged(conn, &ids)?)
 }
 
 #[cfg(test)]

@@ -53,9 +53,8 @@ pub struct EpisodeMarks {
 /// Marks of every episode that has any; the others have none.
 pub fn episode_marks(conn: &Connection) -> Result<HashMap<EpisodeId, EpisodeMarks>> {
     let mut marks: HashMap<EpisodeId, EpisodeMarks> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT episode_id, count(*) FROM highlights WHERE deleted_at IS NULL GROUP BY episode_id",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT episode_id, count(*) FROM highlights WHERE deleted_at IS NULL GROUP BY episode_id")?;
     for row in stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, i64>(1)?)))? {
         let (id, count) = row?;
         marks.entry(id).or_default().highlight_count = usize::try_from(count).unwrap_or(0);
