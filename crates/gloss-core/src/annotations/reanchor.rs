@@ -12,7 +12,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use super::episode;
-use super::error::Result;
+use super::error::{Error, Result};
 use super::highlights::{place, to_sql};
 use super::index;
 use super::model::{status_str, Anchor, HighlightId};
@@ -37,13 +37,27 @@ struct Stale {
 /// Re-anchors the highlights of `episode_id` that are behind its current
 /// text, inside the caller's transaction. Ingest calls this in the
 /// transaction that stores a changed text, so text and anchors never
-/// disagree on disk. Returns what happened to each highlight looked at.
-pub fn reanchor_episode(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanchored>> {
+/// disagree on disk. Returns what happened to each highlight looked at
+/// (nothing when the episode has no highlights or no text).
+pub fn reanchor_episode(conn: &Connection, episode_id: EpisodeId) -> crate::store::Result<Vec<Reanchored>> {
+    reanchor_stale(conn, episode_id).map_err(|error| match error {
+        Error::Store(error) => error,
+        // Only stored data can be at fault here: say which episode.
+        refusal => crate::store::Error::Damaged { id: episode_id, reason: refusal.to_string() },
+    })
+}
+
+fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanchored>> {
     let stale = stale_highlights(conn, episode_id)?;
     if stale.is_empty() {
         return Ok(Vec::new());
     }
-    let target = episode::load_text(conn, episode_id, "episode_id")?;
+    let target = match episode::load_text(conn, episode_id, "episode_id") {
+        Ok(target) => target,
+        // Never parsed: there is nothing to anchor into yet.
+        Err(Error::Conflict { .. }) => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
     let revision = target.record.text_revision;
     let previous = target.record.previous_canonical_text.as_deref();
     // The old text helps only the highlights whose selector was taken on it.
@@ -95,7 +109,7 @@ pub fn reanchor_pending(store: &Store) -> Result<usize> {
     })?;
     let mut count = 0;
     for episode_id in episodes {
-        count += super::write(store, |conn, _| reanchor_episode(conn, episode_id))?.len();
+        count += super::write(store, |conn, _| reanchor_stale(conn, episode_id))?.len();
     }
     Ok(count)
 }
