@@ -41,7 +41,7 @@ async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<Value, ApiError> {
 pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
     let api = Arc::new(Api::open(open)?);
     let events = api.subscribe();
-    builder::<tauri::Wry>(api)
+    with_api(tauri::Builder::default(), api)
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
@@ -59,10 +59,10 @@ pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The commands and state, without plugins that need a real desktop: shared
-/// by `run` and the mock-runtime tests.
-fn builder<R: tauri::Runtime>(api: Arc<Api>) -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
+/// Adds the commands and state, without plugins that need a real desktop:
+/// shared by `run` and the mock-runtime tests.
+fn with_api<R: tauri::Runtime>(builder: tauri::Builder<R>, api: Arc<Api>) -> tauri::Builder<R> {
+    builder
         .manage(api)
         .invoke_handler(tauri::generate_handler![call, pick_folder, about])
         .on_menu_event(|app, event| {
@@ -127,13 +127,13 @@ mod tests {
     use super::*;
     use serde_json::json;
     use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
 
     fn invoke(request: Value) -> Result<Value, Value> {
         let data = tempfile::tempdir().expect("temp dir");
         let options = gloss_core::OpenOptions { data_dir: Some(data.path().to_owned()), ..Default::default() };
-        let app = builder::<MockRuntime>(Arc::new(Api::open(options).expect("api opens")))
+        let app = with_api(mock_builder(), Arc::new(Api::open(options).expect("api opens")))
             .build(mock_context(noop_assets()))
             .expect("mock app builds");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())

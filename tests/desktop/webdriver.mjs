@@ -3,10 +3,10 @@
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export async function startDriver(port = 4444) {
-  const driver = spawn("tauri-driver", ["--port", String(port)], { stdio: ["ignore", "inherit", "inherit"] });
+  const driver = spawn("tauri-driver", ["--port", String(port)], { stdio: "ignore" });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -56,7 +56,8 @@ export class Session {
     for (;;) {
       try {
         const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
-        return el[ELEMENT];
+        if (el?.[ELEMENT]) return el[ELEMENT];
+        throw new Error(`unexpected element reference ${JSON.stringify(el)}`);
       } catch (err) {
         if (Date.now() > end) throw new Error(`no element matches ${css}: ${err.message}`);
         await sleep(100);
@@ -72,14 +73,12 @@ export class Session {
       await sleep(100);
     }
   }
-  text(element) {
-    return this.cmd("GET", `/element/${element}/text`);
-  }
   click(element) {
     return this.cmd("POST", `/element/${element}/click`, {});
   }
-  screenshot() {
-    return this.cmd("GET", "/screenshot");
+  /** Clicks the first element matching `css` from inside the page. */
+  clickCss(css) {
+    return this.execute("const el = document.querySelector(arguments[0]); if (el) el.click(); return !!el;", [css]);
   }
   close() {
     return this.cmd("DELETE", "");

@@ -17,6 +17,7 @@ import { showNotes, reload as reloadNotes } from "./notes.js";
 import { loadTags, showTagManager } from "./tags.js";
 import { COLORS } from "./highlights.js";
 import * as toast from "./toast.js";
+import { initDesktop } from "./desktop.js";
 
 const PANES_KEY = "gloss.panes";
 const narrow = matchMedia("(max-width: 900px)");
@@ -81,8 +82,9 @@ async function route() {
   if (next === "notes") return showNotes(byId("notes-view"));
   if (next === "tags") return showTagManager(byId("tags-view"));
   if (next === "settings") return showSettings(byId("settings-view"));
-  const id = name === "episode" ? args[0] : reader.currentDoc()?.episode.id ?? reader.lastEpisodeId();
-  if (!id) return reader.showEmpty();
+  // Episode ids are integers; the hash and storage hold them as text.
+  const id = Number(name === "episode" ? args[0] : reader.currentDoc()?.episode.id ?? reader.lastEpisodeId());
+  if (!Number.isSafeInteger(id) || id <= 0) return reader.showEmpty();
   setCurrentEpisode(id);
   closeEditor({ restoreFocus: false });
   if (narrow.matches) closeDrawers();
@@ -185,12 +187,14 @@ function escape() {
   return closeDrawers();
 }
 
+function openSearch() {
+  if (!paneOpen("library")) setPane("library", true);
+  focusSearch();
+}
+
 function initShortcuts() {
   initKeyboard({
-    search: () => {
-      if (!paneOpen("library")) setPane("library", true);
-      focusSearch();
-    },
+    search: openSearch,
     step: (delta) => view === "reader" && reader.stepInsight(delta),
     highlight: () => view === "reader" && highlightSelection(),
     highlightColor: (n) => view === "reader" && highlightSelection(COLORS[n]),
@@ -231,6 +235,15 @@ async function start() {
   byId("main").addEventListener("scroll", followScroll, { passive: true });
   document.addEventListener("mousedown", closeOnOutsideClick);
   onEvent(onLiveEvent);
+  initDesktop({
+    search: openSearch,
+    library: () => (location.hash = "#/"),
+    notes: () => (location.hash = "#/notes"),
+    tags: () => (location.hash = "#/tags"),
+    settings: () => (location.hash = "#/settings"),
+    export: () => (location.hash = "#/settings"),
+    shortcuts: showShortcuts,
+  });
   window.addEventListener("hashchange", route);
   await Promise.all([settingsLoaded, initLibrary(), loadTags(), route()]);
   document.documentElement.dataset.ready = "true";

@@ -2,6 +2,7 @@
 // exist in the DOM, pages of 100 fetched as they scroll into view, so
 // 10,000 episodes scroll smoothly), the filters, and files that failed.
 
+import { askForLibraryOnce } from "./desktop.js";
 import { call } from "./transport.js";
 import { byId, debounce, h, replace } from "./dom.js";
 import { allTags, onTagsChange } from "./tags.js";
@@ -244,6 +245,7 @@ async function loadProblems() {
     replace(box);
     return;
   }
+  askForLibraryOnce(status);
   const errors = status.errors ?? [];
   const notices = status.notices ?? [];
   box.className = errors.length || notices.length ? "library-problems" : "";

@@ -1,7 +1,8 @@
 // Settings: loaded once, applied to the page (theme, text size, colour
 // names), edited in the Settings view and saved optimistically.
 
-import { call } from "./transport.js";
+import { call, desktop } from "./transport.js";
+import { chooseLibrary } from "./desktop.js";
 import { h, replace } from "./dom.js";
 import { COLORS } from "./highlights.js";
 import * as toast from "./toast.js";
@@ -124,6 +125,13 @@ export function showSettings(view) {
           {},
           h("legend", { text: "Folders" }),
           field("library-dir", "Library folder", settings.library_dir, (v) => saveSettings({ library_dir: v }), "Summary files in this folder appear in the library."),
+          desktop.available &&
+            h("button", {
+              type: "button",
+              class: "button",
+              text: "Choose folder…",
+              on: { click: () => chooseLibrary().then(loadSettings).then(() => showSettings(view)) },
+            }),
           field("sync-dir", "Sync folder", settings.sync_dir, (v) => saveSettings({ sync_dir: v || null }), "A folder shared with your other devices (Syncthing, Dropbox, ...). Leave empty to turn sync off."),
         ),
         h("fieldset", {}, h("legend", { text: "Theme" }), h("div", { class: "radio-row" }, themeOption("system", "Follow the system"), themeOption("light", "Light"), themeOption("dark", "Dark"))),

@@ -72,3 +72,19 @@ export function onEvent(handler) {
     dropped = false;
   });
 }
+
+/**
+ * What only the desktop window offers: the native folder picker and the
+ * menu. In a browser `available` is false and neither is used.
+ */
+export const desktop = {
+  available: Boolean(tauri),
+  /** Resolves with the folder the user chose, or null. */
+  async pickFolder() {
+    return tauri ? tauri.core.invoke("pick_folder") : null;
+  },
+  /** Calls `handler(action)` for every menu item chosen ("settings", "notes", ...). */
+  onMenu(handler) {
+    tauri?.event.listen("gloss://menu", (message) => handler(message.payload));
+  },
+};

@@ -48,14 +48,12 @@ const QUERIES: &[&str] = &[
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files: usize =
-        std::env::var("GLOSS_BENCH_FILES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let files: usize = std::env::var("GLOSS_BENCH_FILES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let work = tempfile::TempDir::new()?;
     let folder = work.path().join("library");
     let written = gloss_testkit::library(&folder, files)?;
-    let bytes: u64 =
-        written.iter().map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len())).sum();
-    println!("library bench: {files} files, {:.1} MB", bytes as f64 / 1e6);
+    let bytes: u64 = written.iter().map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len())).sum();
+    println!("library bench: {files} files, {:.1} MB; {}", bytes as f64 / 1e6, load());
     let paths: Vec<PathBuf> = written.into_iter().map(|f| f.path).collect();
 
     // Cold import.
@@ -101,6 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => println!("peak RSS: not measured on this platform"),
     }
+    println!("done; {}", load());
     Ok(())
 }
 
@@ -189,14 +188,10 @@ fn raw_search_percentiles(data: &Path) -> Result<(Duration, Duration), Box<dyn s
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )?;
     // The least any search must do: find 20 matching episodes.
-    let mut stmt =
-        conn.prepare("SELECT rowid FROM search_index WHERE search_index MATCH ?1 LIMIT 20")?;
+    let mut stmt = conn.prepare("SELECT rowid FROM search_index WHERE search_index MATCH ?1 LIMIT 20")?;
     // Only the queries FTS5 accepts as typed.
-    let valid: Vec<&str> = QUERIES
-        .iter()
-        .copied()
-        .filter(|q| stmt.query([q]).and_then(|mut r| r.next().map(drop)).is_ok())
-        .collect();
+    let valid: Vec<&str> =
+        QUERIES.iter().copied().filter(|q| stmt.query([q]).and_then(|mut r| r.next().map(drop)).is_ok()).collect();
     Ok(percentiles(SEARCH_ROUNDS, &valid, |query| {
         time(|| {
             stmt.query_map([query], |row| row.get::<_, i64>(0))
@@ -227,15 +222,11 @@ fn write_and_wait(
 
 const WATCH_PATIENCE: Duration = Duration::from_secs(10);
 
-fn raw_watch_percentiles(
-    folder: &Path,
-) -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
+fn raw_watch_percentiles(folder: &Path) -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
     let (sender, receiver) = channel::<(PathBuf, Instant)>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
-        let close_write = notify::EventKind::Access(notify::event::AccessKind::Close(
-            notify::event::AccessMode::Write,
-        ));
+        let close_write = notify::EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write));
         if event.kind == close_write {
             for path in event.paths {
                 let _ = sender.send((path, Instant::now()));
@@ -252,29 +243,32 @@ fn raw_watch_percentiles(
 fn wait_for_path(receiver: &Receiver<(PathBuf, Instant)>, path: &Path) -> Option<Instant> {
     let deadline = Instant::now() + WATCH_PATIENCE;
     loop {
-        let (seen, at) =
-            receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok()?;
+        let (seen, at) = receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok()?;
         if seen == path {
             return Some(at);
         }
     }
 }
 
-fn watch_percentiles(
-    library: &Library,
-    folder: &Path,
-) -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
+fn watch_percentiles(library: &Library, folder: &Path) -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
     let (sender, receiver) = channel::<(PathBuf, Instant)>();
     let root = std::fs::canonicalize(folder)?;
     library.events().on_event(move |event| match event {
-        Event::Added { episode } => {
-            sender.send((root.join(&episode.source_path), Instant::now())).is_ok()
-        }
+        Event::Added { episode } => sender.send((root.join(&episode.source_path), Instant::now())).is_ok(),
         _ => true,
     });
     let _watcher = library.watch(folder, WatchOptions::default())?;
     let canonical = std::fs::canonicalize(folder)?;
     Ok(write_and_wait(&canonical, "gloss", |path| wait_for_path(&receiver, path))?)
+}
+
+/// The machine's load average: other work competing for the cores inflates
+/// every figure (the raw limits too, so compare ratios across runs).
+fn load() -> String {
+    match std::fs::read_to_string("/proc/loadavg") {
+        Ok(text) => format!("load average {}", text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
+        Err(_) => "load average unknown".to_owned(),
+    }
 }
 
 fn rss_mb(field: &str) -> Option<f64> {

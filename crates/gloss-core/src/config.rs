@@ -16,8 +16,7 @@ pub const LIBRARY_ENV: &str = "GLOSS_LIBRARY";
 
 /// The data folder to use, from the command line, the environment or the platform.
 pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
-    let platform =
-        || directories::ProjectDirs::from("", "", "gloss").map(|dirs| dirs.data_dir().to_owned());
+    let platform = || directories::ProjectDirs::from("", "", "gloss").map(|dirs| dirs.data_dir().to_owned());
     first_of(explicit, std::env::var_os(DATA_ENV), platform).ok_or(Error::NoDataDir)
 }
 
@@ -34,10 +33,7 @@ fn first_of(
     env: Option<OsString>,
     fallback: impl FnOnce() -> Option<PathBuf>,
 ) -> Option<PathBuf> {
-    explicit
-        .map(Path::to_owned)
-        .or_else(|| env.filter(|value| !value.is_empty()).map(PathBuf::from))
-        .or_else(fallback)
+    explicit.map(Path::to_owned).or_else(|| env.filter(|value| !value.is_empty()).map(PathBuf::from)).or_else(fallback)
 }
 
 #[cfg(test)]

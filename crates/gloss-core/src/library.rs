@@ -8,7 +8,7 @@ use crate::config;
 use crate::events::{Event, Events, ScanReason};
 use crate::ingest::{self, ScanCounts, Scope, SyncReport};
 use crate::search::{self, SearchHit};
-use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary, StatusCounts};
+use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary};
 use crate::store::{settings, Error, Result, Store};
 use crate::watch::{WatchOptions, Watcher};
 
@@ -29,9 +29,7 @@ impl Library {
     /// Opens the library kept in `data_dir` (see [`config::data_dir`]).
     pub fn open(data_dir: &Path) -> Result<Library> {
         let store = Store::open(data_dir)?;
-        Ok(Library {
-            inner: Arc::new(Inner { store, events: Events::default(), sync_lock: Mutex::new(()) }),
-        })
+        Ok(Library { inner: Arc::new(Inner { store, events: Events::default(), sync_lock: Mutex::new(()) }) })
     }
 
     /// The database, for the parts of Gloss that keep their own tables in it.
@@ -76,11 +74,6 @@ impl Library {
         self.store().read(|conn| episodes::list(conn))
     }
 
-    /// How many episodes are active, missing and failing.
-    pub fn status_counts(&self) -> Result<StatusCounts> {
-        self.store().read(|conn| episodes::count_by_status(conn))
-    }
-
     pub fn episode(&self, id: EpisodeId) -> Result<Option<EpisodeRecord>> {
         self.store().read(|conn| episodes::get(conn, id))
     }
@@ -100,8 +93,7 @@ impl Library {
     /// The folder as an absolute path without symlinks (the form watcher
     /// events use), remembered as the library folder.
     fn use_folder(&self, folder: &Path) -> Result<PathBuf> {
-        let root = std::fs::canonicalize(folder)
-            .map_err(|source| Error::Folder { path: folder.to_owned(), source })?;
+        let root = std::fs::canonicalize(folder).map_err(|source| Error::Folder { path: folder.to_owned(), source })?;
         let text = root.to_string_lossy();
         self.store().write(|tx| settings::set(tx, settings::LIBRARY_FOLDER, &text))?;
         Ok(root)

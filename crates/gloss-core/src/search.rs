@@ -96,14 +96,7 @@ fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<SearchHit
     ))?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = stmt.query_map(
-        params![
-            fts_query,
-            limit,
-            MATCH_START.to_string(),
-            MATCH_END.to_string(),
-            SNIPPET_TOKENS,
-            oldest_ranked
-        ],
+        params![fts_query, limit, MATCH_START.to_string(), MATCH_END.to_string(), SNIPPET_TOKENS, oldest_ranked],
         |row| {
             let snippet: String = row.get(9)?;
             Ok(SearchHit {
@@ -179,10 +172,7 @@ mod tests {
     #[test]
     fn plain_words_quote_everything_but_phrases_and_prefixes() {
         assert_eq!(plain_words("open-source ai"), r#""open-source" "ai""#);
-        assert_eq!(
-            plain_words(r#"what's "compute arms" race*"#),
-            r#""what's" "compute arms" "race"*"#
-        );
+        assert_eq!(plain_words(r#"what's "compute arms" race*"#), r#""what's" "compute arms" "race"*"#);
         assert_eq!(plain_words(r#"unclosed "quote here"#), r#""unclosed" "quote here""#);
         assert_eq!(plain_words("* - :"), "");
     }

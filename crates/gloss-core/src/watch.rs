@@ -23,9 +23,7 @@ use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{
-    new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache,
-};
+use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache};
 
 use crate::events::{Event, NoticeLevel, ScanReason};
 use crate::ingest::{is_hidden, rel_key, Scope};
@@ -81,8 +79,7 @@ impl Watcher {
         let (control, inbox) = channel();
         let backend = Backend::start(&library, &root, &options, polling, &control)?;
         let watched = root.clone();
-        let thread_error =
-            |source| Error::Watch { path: watched, source: notify::Error::io(source) };
+        let thread_error = |source| Error::Watch { path: watched, source: notify::Error::io(source) };
         let startup = library.sync_and_announce(&root, ScanReason::Startup)?;
         let polling = Arc::new(AtomicBool::new(backend.polling));
         let mut live = Live {
@@ -139,8 +136,7 @@ impl Backend {
     ) -> Result<Backend> {
         let seconds = options.poll_interval.as_secs_f64();
         if polling {
-            let message =
-                format!("watching {} by polling every {seconds} s, as set", root.display());
+            let message = format!("watching {} by polling every {seconds} s, as set", root.display());
             library.events().publish(Event::notice(NoticeLevel::Info, message));
             return Backend::polling(root, options, control);
         }
@@ -158,9 +154,7 @@ impl Backend {
         }) {
             Ok(watcher) => Ok(Backend { polling: false, _watcher: Box::new(watcher) }),
             Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
-                library
-                    .events()
-                    .publish(Event::notice(NoticeLevel::Warning, limit_notice(root, seconds)));
+                library.events().publish(Event::notice(NoticeLevel::Warning, limit_notice(root, seconds)));
                 Backend::polling(root, options, control)
             }
             Err(source) => Err(Error::Watch { path: root.to_owned(), source }),
@@ -169,18 +163,12 @@ impl Backend {
 
     fn polling(root: &Path, options: &WatchOptions, control: &Sender<Message>) -> Result<Backend> {
         let config = notify::Config::default().with_poll_interval(options.poll_interval);
-        new_debouncer_opt::<_, PollWatcher, NoCache>(
-            options.debounce,
-            None,
-            forward(control),
-            NoCache,
-            config,
-        )
-        .and_then(|mut watcher| {
-            watcher.watch(root, RecursiveMode::Recursive)?;
-            Ok(Backend { polling: true, _watcher: Box::new(watcher) })
-        })
-        .map_err(|source| Error::Watch { path: root.to_owned(), source })
+        new_debouncer_opt::<_, PollWatcher, NoCache>(options.debounce, None, forward(control), NoCache, config)
+            .and_then(|mut watcher| {
+                watcher.watch(root, RecursiveMode::Recursive)?;
+                Ok(Backend { polling: true, _watcher: Box::new(watcher) })
+            })
+            .map_err(|source| Error::Watch { path: root.to_owned(), source })
     }
 }
 
@@ -265,9 +253,7 @@ impl Live {
                     for path in &event.paths {
                         match path.strip_prefix(&self.root).map(|rel| (rel, rel_key(rel))) {
                             // The library folder itself changed (renamed, replaced).
-                            Ok((rel, _)) if rel.as_os_str().is_empty() => {
-                                batch.full = Some(ScanReason::Rescan)
-                            }
+                            Ok((rel, _)) if rel.as_os_str().is_empty() => batch.full = Some(ScanReason::Rescan),
                             Ok((rel, Some(key))) if !is_hidden(rel) => {
                                 batch.paths.insert(key);
                             }
@@ -284,10 +270,7 @@ impl Live {
             if matches!(error.kind, notify::ErrorKind::MaxFilesWatch) {
                 batch.watch_limit_hit = true;
             } else {
-                let message = format!(
-                    "watching {}: {error}; looking through the whole folder",
-                    self.root.display()
-                );
+                let message = format!("watching {}: {error}; looking through the whole folder", self.root.display());
                 self.library.events().publish(Event::notice(NoticeLevel::Warning, message));
             }
         }
@@ -300,20 +283,15 @@ impl Live {
                 Ok(backend) => {
                     self.backend = backend;
                     self.polling.store(true, Ordering::Relaxed);
-                    let notice =
-                        Event::notice(NoticeLevel::Warning, limit_notice(&self.root, seconds));
+                    let notice = Event::notice(NoticeLevel::Warning, limit_notice(&self.root, seconds));
                     self.library.events().publish(notice);
                 }
                 Err(e) => self.warn(&e),
             }
         }
         let now = Instant::now();
-        let due: Vec<String> = self
-            .retries
-            .iter()
-            .filter(|(_, (at, _))| *at <= now)
-            .map(|(path, _)| path.clone())
-            .collect();
+        let due: Vec<String> =
+            self.retries.iter().filter(|(_, (at, _))| *at <= now).map(|(path, _)| path.clone()).collect();
         batch.paths.extend(due);
         if now >= self.next_reconcile {
             batch.full.get_or_insert(ScanReason::Periodic);

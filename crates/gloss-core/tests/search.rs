@@ -9,23 +9,12 @@ fn library() -> Fixture {
     let fixture = Fixture::new();
     fixture.write(
         "compute.txt",
-        &summary(
-            "Compute Arms Race",
-            "Tech Weekly",
-            "Chip exports shape the open-source model race.",
-        ),
+        &summary("Compute Arms Race", "Tech Weekly", "Chip exports shape the open-source model race."),
     );
-    fixture.write(
-        "trade.txt",
-        &summary("Reordering Global Trade", "Econ Talk", "Tariffs move supply chains."),
-    );
+    fixture.write("trade.txt", &summary("Reordering Global Trade", "Econ Talk", "Tariffs move supply chains."));
     fixture.write(
         "models.txt",
-        &summary(
-            "Reasoning Models",
-            "Tech Weekly",
-            "Models use tools; compute matters less for reasoning.",
-        ),
+        &summary("Reasoning Models", "Tech Weekly", "Models use tools; compute matters less for reasoning."),
     );
     fixture.library.reconcile(fixture.folder.path()).unwrap();
     fixture
@@ -61,10 +50,7 @@ fn snippets_carry_match_ranges_in_code_points() {
 fn prefix_and_phrase_queries_work() {
     let fixture = library();
     assert_eq!(titles(&fixture.library.search("tarif*", 10).unwrap()), ["Reordering Global Trade"]);
-    assert_eq!(
-        titles(&fixture.library.search("\"supply chains\"", 10).unwrap()),
-        ["Reordering Global Trade"]
-    );
+    assert_eq!(titles(&fixture.library.search("\"supply chains\"", 10).unwrap()), ["Reordering Global Trade"]);
     assert!(fixture.library.search("\"chains supply\"", 10).unwrap().is_empty());
 }
 
@@ -109,16 +95,10 @@ fn input_that_is_not_valid_fts_syntax_is_answered_as_plain_words() {
 #[test]
 fn an_episode_that_changes_is_found_by_its_new_text_only() {
     let fixture = library();
-    fixture.write(
-        "trade.txt",
-        &summary("Reordering Global Trade", "Econ Talk", "Shipping lanes shift."),
-    );
+    fixture.write("trade.txt", &summary("Reordering Global Trade", "Econ Talk", "Shipping lanes shift."));
     fixture.library.reconcile(fixture.folder.path()).unwrap();
     assert!(fixture.library.search("tariffs", 10).unwrap().is_empty());
-    assert_eq!(
-        titles(&fixture.library.search("shipping", 10).unwrap()),
-        ["Reordering Global Trade"]
-    );
+    assert_eq!(titles(&fixture.library.search("shipping", 10).unwrap()), ["Reordering Global Trade"]);
 }
 
 #[test]

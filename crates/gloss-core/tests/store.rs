@@ -44,9 +44,7 @@ fn an_empty_database_is_brought_to_the_latest_version_without_a_backup() {
 /// Data each schema version can hold, written with that version's SQL; the
 /// check that it survived every later migration. Index `n` is for version `n + 1`.
 fn fixture_for_version(version: usize, conn: &Connection) {
-    let episode =
-        gloss_core::parse::parse_bytes(summary("Old Episode", "Old Show", "Kept text.").as_bytes())
-            .unwrap();
+    let episode = gloss_core::parse::parse_bytes(summary("Old Episode", "Old Show", "Kept text.").as_bytes()).unwrap();
     match version {
         1 => {
             conn.execute(
@@ -62,8 +60,7 @@ fn fixture_for_version(version: usize, conn: &Connection) {
                 ],
             )
             .unwrap();
-            conn.execute("INSERT INTO settings (key, value) VALUES ('library_folder', '/old')", [])
-                .unwrap();
+            conn.execute("INSERT INTO settings (key, value) VALUES ('library_folder', '/old')", []).unwrap();
         }
         2 => {} // The search index holds derived data only.
         other => panic!("add a fixture for schema version {other}"),
@@ -102,11 +99,9 @@ fn every_migration_runs_from_the_previous_version_with_data_after_a_backup() {
         let name = backup.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with(&format!("gloss-v{from}-")) && name.ends_with(".db"), "{name}");
         let copy = Connection::open(&backup).unwrap();
-        let version: usize =
-            copy.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        let version: usize = copy.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
         assert_eq!(version, from, "the backup is of the database before migrating");
-        let rows: i64 =
-            copy.query_row("SELECT count(*) FROM episodes", [], |row| row.get(0)).unwrap();
+        let rows: i64 = copy.query_row("SELECT count(*) FROM episodes", [], |row| row.get(0)).unwrap();
         assert_eq!(rows, 1);
     }
 }
@@ -116,10 +111,7 @@ fn a_database_from_a_newer_gloss_is_refused_untouched() {
     let data = TempDir::new().unwrap();
     drop(Store::open(data.path()).unwrap());
     let newer = schema::latest_version() + 1;
-    Connection::open(data.path().join(DB_FILE))
-        .unwrap()
-        .pragma_update(None, "user_version", newer)
-        .unwrap();
+    Connection::open(data.path().join(DB_FILE)).unwrap().pragma_update(None, "user_version", newer).unwrap();
     let error = Store::open(data.path()).unwrap_err();
     assert!(matches!(error, Error::TooNew { found, .. } if found == newer), "{error:?}");
     assert!(error.to_string().contains("update Gloss"), "{error}");

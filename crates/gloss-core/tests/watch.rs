@@ -20,9 +20,7 @@ fn watch(fixture: &Fixture) -> (Watcher, std::sync::mpsc::Receiver<Event>) {
     let events = fixture.library.events().subscribe();
     let watcher = fixture.library.watch(fixture.folder.path(), WatchOptions::default()).unwrap();
     assert!(!watcher.is_polling());
-    wait_for(&events, "the start-up scan", |e| {
-        matches!(e, Event::Scanned { reason: ScanReason::Startup, .. })
-    });
+    wait_for(&events, "the start-up scan", |e| matches!(e, Event::Scanned { reason: ScanReason::Startup, .. }));
     (watcher, events)
 }
 
@@ -36,11 +34,7 @@ fn create_modify_atomic_save_rename_delete_and_restore_each_announce_once() {
     let (_watcher, events) = watch(&fixture);
 
     fixture.write("a.txt", &summary("A", "Show", "first"));
-    wait_for(
-        &events,
-        "added",
-        |e| matches!(e, Event::Added { episode } if episode.source_path == "a.txt"),
-    );
+    wait_for(&events, "added", |e| matches!(e, Event::Added { episode } if episode.source_path == "a.txt"));
     let id = fixture.episode_at("a.txt").id;
 
     fixture.write("a.txt", &summary("A", "Show", "second"));
@@ -58,14 +52,7 @@ fn create_modify_atomic_save_rename_delete_and_restore_each_announce_once() {
         "atomic save",
         |e| matches!(e, Event::Updated { episode, text_changed: true, .. } if episode.id == id),
     );
-    assert!(fixture
-        .library
-        .episode(id)
-        .unwrap()
-        .unwrap()
-        .canonical_text
-        .unwrap()
-        .contains("third"));
+    assert!(fixture.library.episode(id).unwrap().unwrap().canonical_text.unwrap().contains("third"));
 
     std::fs::rename(fixture.path("a.txt"), fixture.path("renamed.txt")).unwrap();
     wait_for(&events, "rename", |e| {
@@ -84,8 +71,7 @@ fn create_modify_atomic_save_rename_delete_and_restore_each_announce_once() {
         |e| matches!(e, Event::Updated { episode, .. } if episode.id == id && episode.status == Status::Active),
     );
 
-    let extra: Vec<_> =
-        drain(&events, QUIET).into_iter().filter(|e| event_path(e).is_some()).collect();
+    let extra: Vec<_> = drain(&events, QUIET).into_iter().filter(|e| event_path(e).is_some()).collect();
     assert!(extra.is_empty(), "every change was announced exactly once: {extra:#?}");
     assert_eq!(fixture.library.list_episodes().unwrap().len(), 1);
 }
@@ -184,26 +170,19 @@ fn a_moved_folder_keeps_every_episode() {
         fixture.write(&format!("inbox/{n}.txt"), &summary(&format!("Ep {n}"), "Show", "x"));
     }
     let (_watcher, events) = watch(&fixture);
-    let before: Vec<_> =
-        fixture.library.list_episodes().unwrap().into_iter().map(|e| e.id).collect();
+    let before: Vec<_> = fixture.library.list_episodes().unwrap().into_iter().map(|e| e.id).collect();
     std::fs::rename(fixture.path("inbox"), fixture.path("archive")).unwrap();
     let mut moved = 0;
     while moved < 5 {
-        let seen = wait_for(&events, "folder move", |e| {
-            matches!(e, Event::Updated { moved_from: Some(_), .. })
-        });
-        moved +=
-            seen.iter().filter(|e| matches!(e, Event::Updated { moved_from: Some(_), .. })).count();
+        let seen = wait_for(&events, "folder move", |e| matches!(e, Event::Updated { moved_from: Some(_), .. }));
+        moved += seen.iter().filter(|e| matches!(e, Event::Updated { moved_from: Some(_), .. })).count();
     }
     let after = fixture.library.list_episodes().unwrap();
-    assert!(after
-        .iter()
-        .all(|e| e.source_path.starts_with("archive/") && e.status == Status::Active));
+    assert!(after.iter().all(|e| e.source_path.starts_with("archive/") && e.status == Status::Active));
     let mut ids: Vec<_> = after.into_iter().map(|e| e.id).collect();
     ids.sort();
     assert_eq!(ids, before);
-    let strays: Vec<_> =
-        drain(&events, QUIET).into_iter().filter(|e| is_about(e, "inbox/0.txt")).collect();
+    let strays: Vec<_> = drain(&events, QUIET).into_iter().filter(|e| is_about(e, "inbox/0.txt")).collect();
     assert!(strays.is_empty(), "{strays:#?}");
 }
 
@@ -239,21 +218,17 @@ fn polling_can_be_forced_and_tells_the_user() {
     let fixture = Fixture::new();
     fixture.library.set_force_polling(true).unwrap();
     let events = fixture.library.events().subscribe();
-    let options =
-        WatchOptions { poll_interval: Duration::from_millis(200), ..WatchOptions::default() };
+    let options = WatchOptions { poll_interval: Duration::from_millis(200), ..WatchOptions::default() };
     let watcher = fixture.library.watch(fixture.folder.path(), options).unwrap();
     assert!(watcher.is_polling());
     let seen = wait_for(&events, "start-up scan", |e| matches!(e, Event::Scanned { .. }));
     assert!(
-        seen.iter().any(|e| matches!(e, Event::Notice { level: NoticeLevel::Info, message } if message.contains("polling"))),
+        seen.iter()
+            .any(|e| matches!(e, Event::Notice { level: NoticeLevel::Info, message } if message.contains("polling"))),
         "{seen:#?}"
     );
     fixture.write("polled.txt", &summary("Polled", "Show", "x"));
-    wait_for(
-        &events,
-        "polled file",
-        |e| matches!(e, Event::Added { episode } if episode.source_path == "polled.txt"),
-    );
+    wait_for(&events, "polled file", |e| matches!(e, Event::Added { episode } if episode.source_path == "polled.txt"));
 }
 
 #[test]
@@ -268,15 +243,16 @@ fn the_periodic_reconcile_catches_what_events_missed() {
     };
     let events = fixture.library.events().subscribe();
     let _watcher = fixture.library.watch(fixture.folder.path(), options).unwrap();
+    // The poller rescans once as watching starts; by the first periodic scan
+    // it has, and it will not look again for an hour.
+    wait_for(&events, "a first periodic scan", |e| matches!(e, Event::Scanned { reason: ScanReason::Periodic, .. }));
     fixture.write("quiet.txt", &summary("Quiet", "Show", "x"));
     let seen = wait_for(
         &events,
         "a periodic scan that finds the file",
         |e| matches!(e, Event::Scanned { reason: ScanReason::Periodic, counts } if counts.added == 1),
     );
-    assert!(seen
-        .iter()
-        .any(|e| matches!(e, Event::Added { episode } if episode.source_path == "quiet.txt")));
+    assert!(seen.iter().any(|e| matches!(e, Event::Added { episode } if episode.source_path == "quiet.txt")));
 }
 
 #[test]

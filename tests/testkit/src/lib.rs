@@ -15,6 +15,7 @@
 //! For a whole library on disk: [`library`]`(dir, 10_000)`.
 
 mod damage;
+pub mod figures;
 mod library;
 mod spec;
 mod words;

@@ -16,8 +16,7 @@ const TEXT_EXTENSIONS: [&str; 4] = ["txt", "md", "markdown", "text"];
 /// Whether any component of `rel` is hidden (starts with a dot): hidden
 /// files and everything in hidden folders (`.git`, `.stfolder`) are ignored.
 pub(crate) fn is_hidden(rel: &Path) -> bool {
-    rel.components()
-        .any(|c| matches!(c, Component::Normal(name) if name.as_encoded_bytes().starts_with(b".")))
+    rel.components().any(|c| matches!(c, Component::Normal(name) if name.as_encoded_bytes().starts_with(b".")))
 }
 
 /// Whether a file at `rel` (relative to the library) is one Gloss reads.
@@ -55,20 +54,13 @@ pub(crate) fn stat_of(meta: &Metadata) -> FileStat {
 /// The summary files under `root/start` (a folder or a single file), keyed
 /// by their path relative to `root`. Folders that can not be read are skipped
 /// and reported in `problems`; so are names that are not UTF-8.
-pub(crate) fn find(
-    root: &Path,
-    start: &Path,
-    found: &mut BTreeMap<String, FileStat>,
-    problems: &mut Vec<String>,
-) {
+pub(crate) fn find(root: &Path, start: &Path, found: &mut BTreeMap<String, FileStat>, problems: &mut Vec<String>) {
     let walker = walkdir::WalkDir::new(root.join(start))
         .follow_links(false)
         .into_iter()
         // The starting folder itself may be hidden (`~/.summaries`); only
         // what is inside it is filtered.
-        .filter_entry(|entry| {
-            entry.depth() == 0 || !entry.file_name().as_encoded_bytes().starts_with(b".")
-        });
+        .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().as_encoded_bytes().starts_with(b"."));
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -85,10 +77,7 @@ pub(crate) fn find(
             continue;
         }
         let Some(key) = rel_key(rel) else {
-            problems.push(format!(
-                "skipped {}: its name is not valid UTF-8; rename it",
-                entry.path().display()
-            ));
+            problems.push(format!("skipped {}: its name is not valid UTF-8; rename it", entry.path().display()));
             continue;
         };
         match entry.metadata() {

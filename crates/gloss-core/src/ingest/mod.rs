@@ -78,8 +78,7 @@ impl Scope {
         match self {
             Scope::All => true,
             Scope::Paths(paths) => {
-                paths.contains(path)
-                    || path.match_indices('/').any(|(slash, _)| paths.contains(&path[..slash]))
+                paths.contains(path) || path.match_indices('/').any(|(slash, _)| paths.contains(&path[..slash]))
             }
         }
     }
@@ -100,12 +99,7 @@ enum Job<'r> {
 
 /// Brings the episodes in `scope` in line with the files under `root`,
 /// publishing an event for every change. Callers serialise syncs.
-pub(crate) fn sync(
-    store: &Store,
-    events: &Events,
-    root: &Path,
-    scope: &Scope,
-) -> Result<SyncReport> {
+pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -> Result<SyncReport> {
     match std::fs::metadata(root) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -119,8 +113,7 @@ pub(crate) fn sync(
     let mut report = SyncReport::default();
     let mut claimed: HashSet<EpisodeId> = HashSet::new();
 
-    let by_path: HashMap<&str, &FileRow> =
-        rows.iter().map(|row| (row.path.as_str(), row)).collect();
+    let by_path: HashMap<&str, &FileRow> = rows.iter().map(|row| (row.path.as_str(), row)).collect();
     let mut returned = Vec::new();
     let mut jobs: Vec<(Job, &str)> = Vec::new();
     for (path, stat) in &disk {
@@ -148,17 +141,25 @@ pub(crate) fn sync(
 
     let moved = match_moves_by_hash(root, &disk, &mut jobs, &gone, &mut claimed);
     restore(store, events, &returned, &moved, &mut report)?;
-    // Batch n + 1 is read and parsed while batch n is written.
     let batches: Vec<&[(Job, &str)]> = jobs.chunks(BATCH).collect();
-    let mut reads = batches.first().map(|batch| read_batch(root, batch));
-    for (n, batch) in batches.iter().enumerate() {
-        let current = reads.take().unwrap_or_default();
-        let (next, stored) = rayon::join(
-            || batches.get(n + 1).map(|next| read_batch(root, next)),
-            || store_batch(store, events, batch, current, &gone, &mut claimed, &mut report),
-        );
-        stored?;
-        reads = next;
+    let mut ingest = || -> Result<()> {
+        // Batch n + 1 is read and parsed while batch n is written.
+        let mut reads = batches.first().map(|batch| read_batch(root, batch));
+        for (n, batch) in batches.iter().enumerate() {
+            let current = reads.take().unwrap_or_default();
+            let (next, stored) = rayon::join(
+                || batches.get(n + 1).map(|next| read_batch(root, next)),
+                || store_batch(store, events, batch, current, &gone, &mut claimed, &mut report),
+            );
+            stored?;
+            reads = next;
+        }
+        Ok(())
+    };
+    if batches.len() > 1 {
+        store.bulk(ingest)?;
+    } else {
+        ingest()?;
     }
     mark_missing(store, events, scope, &gone, &claimed, &mut report)?;
     Ok(report)
@@ -247,9 +248,7 @@ impl SyncReport {
                 return Ok(None);
             }
             Change::Added(id) => (id, None),
-            Change::Updated { id, text_changed, moved_from } => {
-                (id, Some((text_changed, moved_from)))
-            }
+            Change::Updated { id, text_changed, moved_from } => (id, Some((text_changed, moved_from))),
         };
         let Some(episode) = episodes::summary(tx, id)? else { return Ok(None) };
         let event = match update {
@@ -339,9 +338,7 @@ fn store_version(
     claimed: &mut HashSet<EpisodeId>,
 ) -> Result<Change> {
     let (id, moved_from) = match job {
-        Job::Changed(row)
-            if row.content_hash == version.content_hash && !row.content_hash.is_empty() =>
-        {
+        Job::Changed(row) if row.content_hash == version.content_hash && !row.content_hash.is_empty() => {
             // Same bytes, new stat (a touch, a copy back): nothing to re-parse.
             episodes::touch(tx, row, path, version.stat)?;
             if row.status != Status::Missing {
@@ -367,9 +364,8 @@ fn moved_by_fingerprint<'r>(
     claimed: &mut HashSet<EpisodeId>,
 ) -> Option<&'r FileRow> {
     let fingerprint = version.content.as_ref().ok()?.identifying_fingerprint()?;
-    let mut matches = gone.iter().filter(|row| {
-        !claimed.contains(&row.id) && row.fingerprint.as_deref() == Some(fingerprint)
-    });
+    let mut matches =
+        gone.iter().filter(|row| !claimed.contains(&row.id) && row.fingerprint.as_deref() == Some(fingerprint));
     let row = matches.next()?;
     if matches.next().is_some() {
         return None; // Ambiguous: better a new episode than the wrong one.

@@ -48,17 +48,9 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
     // A parser bug must cost one file, not the whole library.
     let parsed = catch_unwind(AssertUnwindSafe(|| parse::parse_bytes(&bytes)));
     let content = match parsed {
-        Ok(Ok(episode)) => {
-            Parsed::new(episode).map_err(|e| format!("{rel}: could not be stored: {e}"))
-        }
+        Ok(Ok(episode)) => Parsed::new(episode).map_err(|e| format!("{rel}: could not be stored: {e}")),
         Ok(Err(refusal)) => return failed(stat, content_hash, refusal.to_string()),
-        Err(_) => {
-            return failed(
-                stat,
-                content_hash,
-                "the parser failed on this file; please report it".into(),
-            )
-        }
+        Err(_) => return failed(stat, content_hash, "the parser failed on this file; please report it".into()),
     };
     Read::Version(Box::new(FileVersion { path: rel.to_owned(), stat, content_hash, content }))
 }

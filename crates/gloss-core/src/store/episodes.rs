@@ -138,8 +138,7 @@ impl Parsed {
     /// Only a titled summary's fingerprint tells episodes apart: every
     /// untitled document shares one.
     pub fn identifying_fingerprint(&self) -> Option<&str> {
-        (self.episode.kind == DocKind::Summary && self.episode.title.is_some())
-            .then_some(self.fingerprint.as_str())
+        (self.episode.kind == DocKind::Summary && self.episode.title.is_some()).then_some(self.fingerprint.as_str())
     }
 }
 
@@ -153,8 +152,7 @@ pub(crate) struct FileVersion {
     pub content: std::result::Result<Parsed, String>,
 }
 
-pub(crate) const SUMMARY_COLUMNS: &str =
-    "id, path, title, show, kind, status, error, first_seen, updated_at";
+pub(crate) const SUMMARY_COLUMNS: &str = "id, path, title, show, kind, status, error, first_seen, updated_at";
 
 pub(crate) fn summary_from_row(row: &Row) -> rusqlite::Result<EpisodeSummary> {
     let kind: Option<String> = row.get(4)?;
@@ -188,39 +186,13 @@ fn doc_kind_from_str(kind: &str) -> Option<DocKind> {
 
 /// Every episode, ordered by path.
 pub fn list(conn: &Connection) -> Result<Vec<EpisodeSummary>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes ORDER BY path"))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes ORDER BY path"))?;
     let rows = stmt.query_map([], summary_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// How many episodes have each status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusCounts {
-    pub active: usize,
-    pub missing: usize,
-    pub error: usize,
-}
-
-pub fn count_by_status(conn: &Connection) -> Result<StatusCounts> {
-    let mut stmt = conn.prepare_cached("SELECT status, count(*) FROM episodes GROUP BY status")?;
-    let mut counts = StatusCounts::default();
-    let rows = stmt.query_map([], |row| Ok((row.get::<_, Status>(0)?, row.get::<_, i64>(1)?)))?;
-    for row in rows {
-        let (status, count) = row?;
-        let count = usize::try_from(count).unwrap_or(0);
-        match status {
-            Status::Active => counts.active = count,
-            Status::Missing => counts.missing = count,
-            Status::Error => counts.error = count,
-        }
-    }
-    Ok(counts)
-}
-
 pub fn summary(conn: &Connection, id: EpisodeId) -> Result<Option<EpisodeSummary>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE id = ?1"))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE id = ?1"))?;
     Ok(stmt.query_row([id], summary_from_row).optional()?)
 }
 
@@ -390,8 +362,11 @@ pub(crate) fn touch(conn: &Connection, row: &FileRow, path: &str, stat: FileStat
 
 /// Marks an episode whose file is gone.
 pub(crate) fn mark_missing(conn: &Connection, id: EpisodeId) -> Result<()> {
-    conn.prepare_cached("UPDATE episodes SET status = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, Status::Missing, now_ms()])?;
+    conn.prepare_cached("UPDATE episodes SET status = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        Status::Missing,
+        now_ms()
+    ])?;
     Ok(())
 }
 

@@ -21,13 +21,8 @@ impl DataDirLock {
         let path = data_dir.join("gloss.lock");
         let io_error = |source| Error::DataDir { dir: data_dir.to_owned(), source };
         // Not truncated on open: the pid inside belongs to whoever holds the lock.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io_error)?;
+        let mut file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_error)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {

@@ -140,11 +140,8 @@ pub(crate) fn migrate(conn: &mut Connection, db_path: &Path, data_dir: &Path) ->
     let known = latest_version();
     let open_error = |source| Error::Open { path: db_path.to_owned(), source };
     let backups = data_dir.join("backups");
-    let migrate_error = |source| Error::Migrate {
-        path: db_path.to_owned(),
-        backups: backups.clone(),
-        source: Box::new(source),
-    };
+    let migrate_error =
+        |source| Error::Migrate { path: db_path.to_owned(), backups: backups.clone(), source: Box::new(source) };
     let current = migrations.current_version(conn).map_err(migrate_error)?;
     match current {
         SchemaVersion::Outside(found) => {
@@ -164,8 +161,7 @@ pub(crate) fn migrate(conn: &mut Connection, db_path: &Path, data_dir: &Path) ->
 fn backup(conn: &Connection, db_path: &Path, backups: &Path, from: usize) -> Result<PathBuf> {
     let millis = crate::store::now_ms();
     let target = backups.join(format!("gloss-v{from}-{millis}.db"));
-    std::fs::create_dir_all(backups)
-        .map_err(|source| Error::DataDir { dir: backups.to_owned(), source })?;
+    std::fs::create_dir_all(backups).map_err(|source| Error::DataDir { dir: backups.to_owned(), source })?;
     conn.backup(MAIN_DB, &target, None).map_err(|source| Error::Backup {
         path: db_path.to_owned(),
         backup: target.clone(),

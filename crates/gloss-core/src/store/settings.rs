@@ -15,9 +15,7 @@ pub const LIBRARY_FOLDER: &str = "library_folder";
 pub const FORCE_POLLING: &str = "watch_force_polling";
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    let value = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
-        .optional()?;
+    let value = conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?;
     Ok(value)
 }
 

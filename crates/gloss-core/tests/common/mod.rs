@@ -50,10 +50,7 @@ impl Fixture {
 
     pub fn episode_at(&self, rel: &str) -> gloss_core::store::episodes::EpisodeSummary {
         let episodes = self.library.list_episodes().unwrap();
-        episodes
-            .into_iter()
-            .find(|e| e.source_path == rel)
-            .unwrap_or_else(|| panic!("no episode at {rel}"))
+        episodes.into_iter().find(|e| e.source_path == rel).unwrap_or_else(|| panic!("no episode at {rel}"))
     }
 }
 
@@ -76,11 +73,7 @@ pub fn summary(title: &str, show: &str, insight: &str) -> String {
 
 /// Receives events until one matches `wanted`; returns every event seen up
 /// to and including it. Panics, listing them, if none comes in [`PATIENCE`].
-pub fn wait_for(
-    events: &Receiver<Event>,
-    what: &str,
-    wanted: impl Fn(&Event) -> bool,
-) -> Vec<Event> {
+pub fn wait_for(events: &Receiver<Event>, what: &str, wanted: impl Fn(&Event) -> bool) -> Vec<Event> {
     let deadline = Instant::now() + PATIENCE;
     let mut seen = Vec::new();
     loop {

@@ -1,0 +1,82 @@
+//! Benchmark figures in one format, so `make bench` can gather every
+//! benchmark's results into bench/REPORT.md.
+//!
+//! A figure prints as a line a person reads, followed by a `FIGURE {json}`
+//! line that bench/report.py collects.
+
+/// Whether a smaller or a larger measurement is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Lower,
+    Higher,
+}
+
+#[derive(Debug, Clone)]
+pub struct Figure<'a> {
+    /// What was measured, e.g. "cold import of 10,000 files".
+    pub name: &'a str,
+    pub unit: &'a str,
+    /// The median (or the percentile the name says).
+    pub measured: f64,
+    /// The target, in the same unit.
+    pub target: f64,
+    pub better: Better,
+    /// The raw limit measured in the same run (the same bytes read, or
+    /// written in one transaction), when there is one.
+    pub raw: Option<f64>,
+}
+
+impl Figure<'_> {
+    pub fn meets_target(&self) -> bool {
+        match self.better {
+            Better::Lower => self.measured <= self.target,
+            Better::Higher => self.measured >= self.target,
+        }
+    }
+
+    /// Prints the figure for people and for bench/report.py.
+    pub fn print(&self) {
+        let sign = if self.better == Better::Lower { "≤" } else { "≥" };
+        let verdict = if self.meets_target() { "meets" } else { "MISSES" };
+        let raw = match self.raw {
+            Some(raw) => format!(", raw limit {raw:.3} {}, ratio {:.2}", self.unit, self.measured / raw),
+            None => String::new(),
+        };
+        println!(
+            "{}: {:.3} {} (target {sign} {} {}: {verdict}){raw}",
+            self.name, self.measured, self.unit, self.target, self.unit
+        );
+        let json = serde_json::json!({
+            "name": self.name,
+            "unit": self.unit,
+            "measured": self.measured,
+            "target": self.target,
+            "better": if self.better == Better::Lower { "lower" } else { "higher" },
+            "raw": self.raw,
+        });
+        println!("FIGURE {json}");
+    }
+}
+
+/// The p-th percentile (0-100) of `samples`, by nearest rank.
+pub fn percentile(samples: &mut [f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    samples.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * samples.len() as f64).ceil() as usize;
+    samples[rank.clamp(1, samples.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let mut s: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&mut s, 50.0), 50.0);
+        assert_eq!(percentile(&mut s, 95.0), 95.0);
+        assert!(percentile(&mut [], 50.0).is_nan());
+    }
+}

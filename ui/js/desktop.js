@@ -1,0 +1,40 @@
+// The desktop window's extras: menu actions, the About box, and asking for
+// a library folder once when none is set. Does nothing in a browser.
+
+import { call, desktop } from "./transport.js";
+import * as toast from "./toast.js";
+
+const ASKED_KEY = "gloss.askedForLibrary";
+
+/** Wires the native menu; `handlers` maps menu ids to UI actions. */
+export function initDesktop(handlers) {
+  if (!desktop.available) return;
+  desktop.onMenu((action) => {
+    const run = { ...handlers, "choose-library": chooseLibrary, about: showAbout }[action];
+    run?.();
+  });
+}
+
+/** Lets the user pick the library folder with the native picker. */
+export async function chooseLibrary() {
+  const folder = await desktop.pickFolder();
+  if (!folder) return;
+  try {
+    await call("update_settings", { library_dir: folder });
+    toast.info(`Watching ${folder}`);
+  } catch (error) {
+    toast.error(`Could not use ${folder}: ${error.message}`, chooseLibrary);
+  }
+}
+
+/** On first start with no library folder, asks for one (once). */
+export async function askForLibraryOnce(status) {
+  if (!desktop.available || status.library_dir || localStorage.getItem(ASKED_KEY)) return;
+  localStorage.setItem(ASKED_KEY, "yes");
+  await chooseLibrary();
+}
+
+async function showAbout() {
+  const [health, status] = await Promise.all([call("health"), call("library_status")]);
+  toast.info(`Gloss ${health.version} · data in ${status.data_dir} · library ${status.library_dir ?? "not chosen"}`);
+}
