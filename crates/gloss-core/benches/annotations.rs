@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use gloss_core::annotations::{highlights, Annotations, Color, NewHighlight};
 use gloss_core::Library;
+use gloss_testkit::figures::{percentile, Better, Figure};
 
-const TARGET_P95: Duration = Duration::from_millis(5);
+const TARGET_P95_MS: f64 = 5.0;
 const EPISODES: u64 = 20;
 /// Highlights already on each episode before measuring.
 const EXISTING: usize = 50;
@@ -61,37 +62,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n += 1;
         let started = Instant::now();
         if notes.create_highlight(&new).is_ok() {
-            times.push(started.elapsed());
+            times.push(ms(started.elapsed()));
         }
     }
-    let (raw_p50, raw_p95) = raw_fsynced_inserts(work.path())?;
-    let (work_p50, work_p95) = without_fsync(&library, &request, n)?;
+    let mut raw = raw_fsynced_inserts(work.path())?;
+    let mut work_only = without_fsync(&library, &request, n)?;
 
-    let (p50, p95, max) = (percentile(&mut times, 0.5), percentile(&mut times, 0.95), percentile(&mut times, 1.0));
     println!(
-        "create highlight (durable), {MEASURED} runs on {} episodes with {EXISTING} highlights each:",
-        episodes.len()
+        "create highlight (durable), {MEASURED} runs on {} episodes with {EXISTING} highlights each: \
+         p50 {:.2} ms, max {:.2} ms; raw fsynced one-row commit p50 {:.2} ms; \
+         the same creates not waiting for the disk p50 {:.2} ms, p95 {:.2} ms",
+        episodes.len(),
+        percentile(&mut times, 50.0),
+        percentile(&mut times, 100.0),
+        percentile(&mut raw, 50.0),
+        percentile(&mut work_only, 50.0),
+        percentile(&mut work_only, 95.0),
     );
-    println!("  p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms", ms(p50), ms(p95), ms(max));
-    println!(
-        "  raw floor (one-row insert, own fsynced transaction): p50 {:.2} ms, p95 {:.2} ms",
-        ms(raw_p50),
-        ms(raw_p95)
-    );
-    println!(
-        "  the same creates without waiting for the disk (synchronous = OFF): p50 {:.2} ms, p95 {:.2} ms",
-        ms(work_p50),
-        ms(work_p95)
-    );
-    let target = TARGET_P95.as_millis();
-    match (p95 <= TARGET_P95, raw_p95 > TARGET_P95) {
-        (true, _) => println!("  meets the target p95 <= {target} ms"),
-        (false, true) => println!(
-            "  MISSES the target p95 <= {target} ms on this disk, whose bare fsynced commit alone has p95 {:.2} ms",
-            ms(raw_p95)
-        ),
-        (false, false) => println!("  MISSES the target p95 <= {target} ms"),
+    Figure {
+        name: "create a highlight, durably stored, p95",
+        unit: "ms",
+        measured: percentile(&mut times, 95.0),
+        target: TARGET_P95_MS,
+        better: Better::Lower,
+        raw: Some(percentile(&mut raw, 95.0)),
     }
+    .print();
     Ok(())
 }
 
@@ -112,13 +108,13 @@ fn prefill(
     Ok(())
 }
 
-/// p50 and p95 of the same creates run on a second connection that does
+/// Times of the same creates run on a second connection that does
 /// not wait for the disk: Gloss's own work, apart from the fsync.
 fn without_fsync(
     library: &Library,
     request: &impl Fn(usize) -> NewHighlight,
     from: usize,
-) -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
+) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
     let conn = rusqlite::Connection::open(library.store().db_path())?;
     conn.pragma_update(None, "synchronous", "OFF")?;
     let mut times = Vec::with_capacity(MEASURED);
@@ -131,15 +127,15 @@ fn without_fsync(
         let created = highlights::create(&conn, &highlights::new_id(), n as i64, &new);
         conn.execute_batch("COMMIT")?;
         if created.is_ok() {
-            times.push(started.elapsed());
+            times.push(ms(started.elapsed()));
         }
     }
-    Ok((percentile(&mut times, 0.5), percentile(&mut times, 0.95)))
+    Ok(times)
 }
 
-/// p50 and p95 of the same number of one-row inserts, each its own transaction
+/// Times of the same number of one-row inserts, each its own transaction
 /// committed with `synchronous = FULL` in WAL mode: what the disk allows.
-fn raw_fsynced_inserts(dir: &std::path::Path) -> rusqlite::Result<(Duration, Duration)> {
+fn raw_fsynced_inserts(dir: &std::path::Path) -> rusqlite::Result<Vec<f64>> {
     let conn = rusqlite::Connection::open(dir.join("raw.db"))?;
     conn.pragma_update(None, "journal_mode", "wal")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -150,15 +146,9 @@ fn raw_fsynced_inserts(dir: &std::path::Path) -> rusqlite::Result<(Duration, Dur
         conn.execute_batch("BEGIN IMMEDIATE")?;
         conn.execute("INSERT INTO t (body) VALUES (?1)", [format!("row {n}")])?;
         conn.execute_batch("COMMIT")?;
-        times.push(started.elapsed());
+        times.push(ms(started.elapsed()));
     }
-    Ok((percentile(&mut times, 0.5), percentile(&mut times, 0.95)))
-}
-
-fn percentile(times: &mut [Duration], p: f64) -> Duration {
-    times.sort();
-    let index = ((times.len() as f64 - 1.0) * p).round() as usize;
-    times.get(index.min(times.len().saturating_sub(1))).copied().unwrap_or_default()
+    Ok(times)
 }
 
 fn ms(d: Duration) -> f64 {

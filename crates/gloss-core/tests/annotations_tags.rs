@@ -39,7 +39,8 @@ fn names_are_case_insensitive_and_unique() {
     let notes = s.notes();
     let (one, two) = (s.episode("one.txt"), s.episode("two.txt"));
     tagged(&notes, one, "Open weights", &["AI", "ai", " #Ai "]);
-    tagged(&notes, two, "Tariffs", &["aI"]);
+    let later = tagged(&notes, two, "Tariffs", &["aI"]);
+    assert_eq!(notes.get_highlight(&later).unwrap().tags, ["AI"], "shown as first written");
     notes.set_episode_tags(two, &["AI".into(), "Trade".into()]).unwrap();
     assert_eq!(tags(&notes), [("AI".to_owned(), 3), ("Trade".to_owned(), 1)]);
     assert_eq!(notes.episode_annotations(two).unwrap().tags, ["AI", "Trade"]);

@@ -62,13 +62,15 @@ pub fn create(conn: &Connection, id: &str, now: i64, new: &NewHighlight) -> Resu
     let target = episode::load_text(conn, new.episode_id, "episode_id")?;
     let span = locate(&target, new)?;
     let selector = target.describe(span, ("start", "end"))?;
-    let tag_names = tags::parse_all(&new.tags, "tags")?;
+    let tags = tags::resolve(conn, &tags::parse_all(&new.tags, "tags")?, now)?;
+    // Stored with the row, so the search index takes the highlight in once.
+    let tags_text: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
     let revision = target.record.text_revision;
     conn.prepare_cached(
         "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, block_key,
                 text_version, selector_revision, color, note, anchor_status, anchor_start, anchor_end,
-                anchor_revision, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?6, ?7, ?10, ?14, ?14)",
+                anchor_revision, created_at, updated_at, tags_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?6, ?7, ?10, ?14, ?14, ?15)",
     )?
     .execute(params![
         id,
@@ -85,12 +87,9 @@ pub fn create(conn: &Connection, id: &str, now: i64, new: &NewHighlight) -> Resu
         new.note.as_deref().unwrap_or(""),
         status_str(AnchorStatus::Anchored),
         now,
+        tags_text.join(&index::TAG_SEPARATOR.to_string()),
     ])?;
-    let seq = conn.last_insert_rowid();
-    if !tag_names.is_empty() {
-        tags::set(conn, Tagged::Highlight(seq), &tag_names, now)?;
-        index::refresh_highlight(conn, seq)?;
-    }
+    tags::link(conn, Tagged::Highlight(conn.last_insert_rowid()), &tags)?;
     index::episode_changed(conn, new.episode_id)?;
     get(conn, &id)
 }

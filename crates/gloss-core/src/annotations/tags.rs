@@ -110,10 +110,31 @@ pub(crate) fn set(conn: &Connection, item: Tagged, names: &[TagName], now: i64) 
         "DELETE FROM {table} WHERE {column} = ?1 AND tag_id IN (SELECT id FROM tags WHERE deleted_at IS NULL)"
     ))?
     .execute([id])?;
+    link(conn, item, &resolve(conn, names, now)?)
+}
+
+/// A live tag: its id and its name as stored (`AI` for a given `ai`).
+pub(crate) struct Resolved {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The live tags `names`, created as needed, sorted by key.
+pub(crate) fn resolve(conn: &Connection, names: &[TagName], now: i64) -> Result<Vec<Resolved>> {
+    let mut resolved = Vec::with_capacity(names.len());
     for name in names {
-        let tag = ensure(conn, name, now)?;
+        resolved.push(ensure(conn, name, now)?);
+    }
+    resolved.sort_by_key(|tag| tag.name.to_lowercase());
+    Ok(resolved)
+}
+
+/// Adds the tags to `item`.
+pub(crate) fn link(conn: &Connection, item: Tagged, tags: &[Resolved]) -> Result<()> {
+    let (table, column, id) = item.table();
+    for tag in tags {
         conn.prepare_cached(&format!("INSERT OR IGNORE INTO {table} ({column}, tag_id) VALUES (?1, ?2)"))?
-            .execute([id, tag])?;
+            .execute([id, tag.id])?;
     }
     Ok(())
 }
@@ -137,17 +158,17 @@ pub(crate) fn of_episode(conn: &Connection, episode_id: EpisodeId) -> Result<Vec
 }
 
 /// The live tag `name`, created if there is none.
-fn ensure(conn: &Connection, name: &TagName, now: i64) -> Result<i64> {
+fn ensure(conn: &Connection, name: &TagName, now: i64) -> Result<Resolved> {
     let found = conn
-        .prepare_cached("SELECT id FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
-        .query_row([&name.key], |row| row.get(0))
+        .prepare_cached("SELECT id, name FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
+        .query_row([&name.key], |row| Ok(Resolved { id: row.get(0)?, name: row.get(1)? }))
         .optional()?;
-    if let Some(id) = found {
-        return Ok(id);
+    if let Some(tag) = found {
+        return Ok(tag);
     }
     conn.prepare_cached("INSERT INTO tags (name, key, created_at) VALUES (?1, ?2, ?3)")?
         .execute(params![name.name, name.key, now])?;
-    Ok(conn.last_insert_rowid())
+    Ok(Resolved { id: conn.last_insert_rowid(), name: name.name.clone() })
 }
 
 /// Live tags, by name, with how many live items carry each.
@@ -252,7 +273,7 @@ pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize>
     // Shallowest first: merging `a/b` into `a` trashes `a/b` before its
     // child `a/b/b` moves to `a/b`, which is then a fresh tag.
     for member in &members {
-        let target = ensure(conn, &member.name.moved(&from, &to), now)?;
+        let target = ensure(conn, &member.name.moved(&from, &to), now)?.id;
         for (table, column) in [("highlight_tags", "highlight_seq"), ("episode_tags", "episode_id")] {
             conn.prepare_cached(&format!(
                 "INSERT OR IGNORE INTO {table} ({column}, tag_id) SELECT {column}, ?2 FROM {table} WHERE tag_id = ?1"
