@@ -247,3 +247,29 @@ fn read<T>(store: &Store, work: impl FnOnce(&Connection) -> Result<T>) -> Result
         Err(refusal) => Ok(Err(refusal)),
     })?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_rolls_back_what_the_action_wrote_before_it() {
+        let data = tempfile::TempDir::new().unwrap();
+        let store = Store::open(data.path()).unwrap();
+        let refused = write(&store, |conn, now| -> Result<()> {
+            conn.execute("INSERT INTO tags (name, key, created_at) VALUES ('a', 'a', ?1)", [now])?;
+            Err(Error::invalid("name", "refused after writing"))
+        });
+        assert!(matches!(refused, Err(Error::Invalid { field: "name", .. })));
+        let count = || -> i64 {
+            store.read(|conn| Ok(conn.query_row("SELECT count(*) FROM tags", [], |r| r.get(0))?)).unwrap()
+        };
+        assert_eq!(count(), 0);
+        // The writer is usable afterwards, and a success commits.
+        write(&store, |conn, now| {
+            Ok(conn.execute("INSERT INTO tags (name, key, created_at) VALUES ('b', 'b', ?1)", [now])?)
+        })
+        .unwrap();
+        assert_eq!(count(), 1);
+    }
+}
