@@ -3,6 +3,7 @@
 //! over it and the binary puts windows and servers over that.
 
 pub mod anchor;
+pub mod annotations;
 pub mod app;
 pub mod config;
 pub mod events;

@@ -1,0 +1,262 @@
+//! Finding highlights: the filtered list (`list_highlights`) and the
+//! annotation half of search, over the per-highlight full-text index
+//! (quote, note, tags). Filters: episode, show, tag (nested: `ai` finds
+//! `ai/open-source`; a highlight matches by its own tags or its episode's),
+//! color, anchor status and creation date.
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::error::Result;
+use super::highlights::{from_row, COLUMNS, COLUMN_COUNT};
+use super::model::{status_str, Color, HighlightItem};
+use super::tags::{within_sql, TagName};
+use super::view::episodes_tagged;
+use crate::anchor::AnchorStatus;
+use crate::search::SearchHit;
+use crate::store::episodes::EpisodeId;
+
+/// Upper bound on search results per query.
+pub const MAX_HITS: usize = 200;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HighlightFilter {
+    pub episode_id: Option<EpisodeId>,
+    pub show: Option<String>,
+    pub tag: Option<String>,
+    pub color: Option<Color>,
+    /// Words that must all occur (as word prefixes) in the quote, note or tags.
+    pub text: Option<String>,
+    pub status: Option<AnchorStatus>,
+    /// Created at or after, Unix milliseconds.
+    pub since: Option<i64>,
+    /// Created before, Unix milliseconds.
+    pub until: Option<i64>,
+    /// List the trash instead of the live highlights.
+    #[serde(default)]
+    pub trashed: bool,
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HighlightPage {
+    /// Matches in all, before `offset` and `limit`.
+    pub total: usize,
+    pub items: Vec<HighlightItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HighlightHit {
+    #[serde(flatten)]
+    pub item: HighlightItem,
+    /// bm25: lower is a better match.
+    pub score: f64,
+}
+
+/// Highlights matching `filter`: in reading order within one episode,
+/// newest first across episodes.
+pub fn list(conn: &Connection, filter: &HighlightFilter) -> Result<HighlightPage> {
+    let query = Query::new(filter)?;
+    let order = match filter.episode_id {
+        Some(_) => "h.anchor_start IS NULL, h.anchor_start, h.seq",
+        None => "h.created_at DESC, h.seq DESC",
+    };
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) {}", query.sql_from_where()))?
+        .query_row(rusqlite::params_from_iter(&query.params), |row| row.get(0))?;
+    let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let offset = i64::try_from(filter.offset.unwrap_or(0)).unwrap_or(i64::MAX);
+    let items = query.run(conn, order, limit, offset)?.into_iter().map(|(item, _)| item).collect();
+    Ok(HighlightPage { total: usize::try_from(total).unwrap_or(0), items })
+}
+
+/// Highlights whose quote, note or tags contain every word of `words`
+/// (word prefixes, any case and accents), best match first.
+pub fn search(conn: &Connection, words: &str, filter: &HighlightFilter, limit: usize) -> Result<Vec<HighlightHit>> {
+    let filter = HighlightFilter { text: Some(words.to_owned()), ..filter.clone() };
+    let query = Query::new(&filter)?;
+    if query.matches_nothing {
+        return Ok(Vec::new());
+    }
+    let limit = i64::try_from(limit.min(MAX_HITS)).unwrap_or(0);
+    let hits = query.run(conn, "m.rank", limit, 0)?;
+    Ok(hits.into_iter().map(|(item, score)| HighlightHit { item, score: score.unwrap_or(0.0) }).collect())
+}
+
+/// What `search` finds: episodes (their text and annotations, ranked
+/// together by the episode index) and highlights (by quote, note, tags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub episodes: Vec<SearchHit>,
+    pub highlights: Vec<HighlightHit>,
+}
+
+/// Episodes and highlights matching `query`, each best first, at most
+/// `limit` of each. The episode hits take the filters an episode has: its
+/// id, show and tags (its own or its highlights'); with a color, status or
+/// date filter there are only highlight hits. Run [`super::index::flush`]
+/// first so the episode index has the latest annotations.
+pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limit: usize) -> Result<Found> {
+    let highlights = search(conn, query, filter, limit)?;
+    let only_highlights = filter.color.is_some()
+        || filter.status.is_some()
+        || filter.since.is_some()
+        || filter.until.is_some()
+        || filter.trashed;
+    if only_highlights {
+        return Ok(Found { episodes: Vec::new(), highlights });
+    }
+    let narrowed = filter.episode_id.is_some() || filter.show.is_some() || filter.tag.is_some();
+    let tagged = filter.tag.as_deref().map(|tag| episodes_tagged(conn, tag)).transpose()?;
+    let mut episodes = crate::search::search(conn, query, if narrowed { crate::search::MAX_RESULTS } else { limit })?;
+    episodes.retain(|hit| {
+        let episode = &hit.episode;
+        filter.episode_id.is_none_or(|id| episode.id == id)
+            && filter.show.as_deref().is_none_or(|show| {
+                episode.show.as_deref().is_some_and(|s| s.to_lowercase() == show.trim().to_lowercase())
+            })
+            && tagged.as_ref().is_none_or(|ids| ids.contains(&episode.id))
+    });
+    episodes.truncate(limit);
+    Ok(Found { episodes, highlights })
+}
+
+/// The FTS5 query for plain words: each word quoted (so `-`, `:` or `"`
+/// mean nothing special) and matched as a prefix. `None` when there are no
+/// words.
+fn match_words(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// A filter as SQL: the `FROM ... WHERE ...` part and its parameters.
+struct Query {
+    from: String,
+    /// Whether `from` joins the full-text matches (`m`, with their rank).
+    ranked: bool,
+    conditions: Vec<String>,
+    params: Vec<Value>,
+    /// Text was given but held no words: nothing can match.
+    matches_nothing: bool,
+}
+
+impl Query {
+    fn new(filter: &HighlightFilter) -> Result<Query> {
+        let mut query = Query {
+            from: "FROM highlights h JOIN episodes e ON e.id = h.episode_id".to_owned(),
+            ranked: false,
+            conditions: Vec::new(),
+            params: Vec::new(),
+            matches_nothing: false,
+        };
+        query
+            .conditions
+            .push(if filter.trashed { "h.deleted_at IS NOT NULL" } else { "h.deleted_at IS NULL" }.to_owned());
+        if let Some(text) = &filter.text {
+            match match_words(text) {
+                Some(words) => {
+                    let p = query.bind(words);
+                    query.from = format!(
+                        "FROM (SELECT rowid AS seq, rank FROM highlight_index WHERE highlight_index MATCH {p}) m
+                         JOIN highlights h ON h.seq = m.seq JOIN episodes e ON e.id = h.episode_id"
+                    );
+                    query.ranked = true;
+                }
+                None => {
+                    query.matches_nothing = true;
+                    query.conditions.push("0".to_owned());
+                }
+            }
+        }
+        if let Some(id) = filter.episode_id {
+            let p = query.bind(id);
+            query.conditions.push(format!("h.episode_id = {p}"));
+        }
+        if let Some(show) = &filter.show {
+            let p = query.bind(show.trim().to_owned());
+            query.conditions.push(format!("e.show = {p} COLLATE NOCASE"));
+        }
+        if let Some(color) = filter.color {
+            let p = query.bind(color.as_str().to_owned());
+            query.conditions.push(format!("h.color = {p}"));
+        }
+        if let Some(status) = filter.status {
+            let p = query.bind(status_str(status).to_owned());
+            query.conditions.push(format!("h.anchor_status = {p}"));
+        }
+        if let Some(since) = filter.since {
+            let p = query.bind(since);
+            query.conditions.push(format!("h.created_at >= {p}"));
+        }
+        if let Some(until) = filter.until {
+            let p = query.bind(until);
+            query.conditions.push(format!("h.created_at < {p}"));
+        }
+        if let Some(tag) = &filter.tag {
+            let p = query.bind(TagName::parse(tag, "tag")?.key);
+            let within = within_sql("t", &p);
+            query.conditions.push(format!(
+                "(EXISTS (SELECT 1 FROM highlight_tags ht JOIN tags t ON t.id = ht.tag_id
+                          WHERE ht.highlight_seq = h.seq AND t.deleted_at IS NULL AND {within})
+                  OR EXISTS (SELECT 1 FROM episode_tags et JOIN tags t ON t.id = et.tag_id
+                             WHERE et.episode_id = h.episode_id AND t.deleted_at IS NULL AND {within}))"
+            ));
+        }
+        Ok(query)
+    }
+
+    /// Adds a parameter; returns its placeholder.
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.params.push(value.into());
+        format!("?{}", self.params.len())
+    }
+
+    fn sql_from_where(&self) -> String {
+        format!("{} WHERE {}", self.from, self.conditions.join(" AND "))
+    }
+
+    /// One page, with the bm25 score when searching by text.
+    fn run(
+        &self,
+        conn: &Connection,
+        order: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<(HighlightItem, Option<f64>)>> {
+        let score = if self.ranked { "m.rank" } else { "NULL" };
+        let sql = format!(
+            "SELECT {COLUMNS}, e.title, e.show, {score} {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            self.sql_from_where()
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&self.params), |row| {
+            let item = HighlightItem {
+                highlight: from_row(row)?,
+                episode_title: row.get(COLUMN_COUNT)?,
+                show: row.get(COLUMN_COUNT + 1)?,
+            };
+            Ok((item, row.get(COLUMN_COUNT + 2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_become_quoted_prefix_terms() {
+        assert_eq!(match_words("open-source AI").as_deref(), Some("\"open-source\"* \"AI\"*"));
+        assert_eq!(match_words(" \"what's\" ").as_deref(), Some("\"what's\"*"));
+        assert_eq!(match_words("- : *"), None);
+    }
+}

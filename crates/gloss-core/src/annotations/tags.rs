@@ -1,0 +1,364 @@
+//! Tags on highlights and episodes.
+//!
+//! Names are case-insensitive (`AI` and `ai` are one tag, shown as first
+//! written) and nest with `/`: `ai/open-source` is found under `ai`, and
+//! renaming, merging or deleting `ai` takes its children along. Deleting a
+//! tag puts it in the trash with its memberships; only "empty trash" drops
+//! them for good.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result};
+use super::index;
+use crate::store::episodes::EpisodeId;
+
+/// Longest tag name accepted, in characters.
+const MAX_NAME: usize = 200;
+
+/// A tag as [`list`] shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub name: String,
+    /// Live highlights and episodes carrying this very tag (not its children).
+    pub count: usize,
+}
+
+/// A tag name as stored: spaces tidied, and the key that compares names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TagName {
+    pub name: String,
+    pub key: String,
+}
+
+impl TagName {
+    /// Reads a name as the user typed it (`#AI / Open  Source` is
+    /// `AI/Open Source`); `field` names where it came from.
+    pub fn parse(raw: &str, field: &'static str) -> Result<TagName> {
+        let trimmed = raw.trim();
+        let trimmed = trimmed.strip_prefix('#').unwrap_or(trimmed);
+        if trimmed.chars().any(char::is_control) {
+            return Err(Error::invalid(field, format!("tag {raw:?} contains a control character or line break")));
+        }
+        let segments: Vec<String> =
+            trimmed.split('/').map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        if segments.iter().any(String::is_empty) {
+            return Err(Error::invalid(
+                field,
+                format!("tag {raw:?} has an empty part; write a tag as `name` or nested as `parent/child`"),
+            ));
+        }
+        let name = segments.join("/");
+        if name.chars().count() > MAX_NAME {
+            return Err(Error::invalid(field, format!("tag {raw:?} is longer than {MAX_NAME} characters")));
+        }
+        let key = name.to_lowercase();
+        Ok(TagName { name, key })
+    }
+
+    fn depth(&self) -> usize {
+        self.key.split('/').count()
+    }
+
+    /// Whether `self` is `other` or nested under it.
+    fn is_within(&self, other: &TagName) -> bool {
+        self.key == other.key || self.key.strip_prefix(&other.key).is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// The name `self` gets when its ancestor `from` becomes `to`.
+    fn moved(&self, from: &TagName, to: &TagName) -> TagName {
+        let rest: Vec<&str> = self.name.split('/').skip(from.depth()).collect();
+        let name = if rest.is_empty() { to.name.clone() } else { format!("{}/{}", to.name, rest.join("/")) };
+        let key = name.to_lowercase();
+        TagName { name, key }
+    }
+}
+
+/// What carries tags.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Tagged {
+    /// A highlight, by its row `seq`.
+    Highlight(i64),
+    Episode(EpisodeId),
+}
+
+impl Tagged {
+    fn table(self) -> (&'static str, &'static str, i64) {
+        match self {
+            Tagged::Highlight(seq) => ("highlight_tags", "highlight_seq", seq),
+            Tagged::Episode(id) => ("episode_tags", "episode_id", id),
+        }
+    }
+}
+
+/// Reads and de-duplicates tag names before anything is written.
+pub(crate) fn parse_all(raw: &[String], field: &'static str) -> Result<Vec<TagName>> {
+    let mut names: Vec<TagName> = Vec::with_capacity(raw.len());
+    for name in raw {
+        let name = TagName::parse(name, field)?;
+        if !names.iter().any(|n| n.key == name.key) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// Makes `names` the live tags of `item`, creating tags as needed.
+pub(crate) fn set(conn: &Connection, item: Tagged, names: &[TagName], now: i64) -> Result<()> {
+    let (table, column, id) = item.table();
+    conn.prepare_cached(&format!(
+        "DELETE FROM {table} WHERE {column} = ?1 AND tag_id IN (SELECT id FROM tags WHERE deleted_at IS NULL)"
+    ))?
+    .execute([id])?;
+    link(conn, item, &resolve(conn, names, now)?)
+}
+
+/// A live tag: its id and its name as stored (`AI` for a given `ai`).
+pub(crate) struct Resolved {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The live tags `names`, created as needed, sorted by key.
+pub(crate) fn resolve(conn: &Connection, names: &[TagName], now: i64) -> Result<Vec<Resolved>> {
+    let mut resolved = Vec::with_capacity(names.len());
+    for name in names {
+        resolved.push(ensure(conn, name, now)?);
+    }
+    resolved.sort_by_key(|tag| tag.name.to_lowercase());
+    Ok(resolved)
+}
+
+/// Adds the tags to `item`.
+pub(crate) fn link(conn: &Connection, item: Tagged, tags: &[Resolved]) -> Result<()> {
+    let (table, column, id) = item.table();
+    for tag in tags {
+        conn.prepare_cached(&format!("INSERT OR IGNORE INTO {table} ({column}, tag_id) VALUES (?1, ?2)"))?
+            .execute([id, tag.id])?;
+    }
+    Ok(())
+}
+
+/// Makes `tags` the tags of episode `episode_id` (the whole list).
+pub fn set_episode_tags(conn: &Connection, episode_id: EpisodeId, tags: &[String], now: i64) -> Result<()> {
+    super::episode::load(conn, episode_id, "episode_id")?;
+    let names = parse_all(tags, "tags")?;
+    set(conn, Tagged::Episode(episode_id), &names, now)?;
+    Ok(index::episode_changed(conn, episode_id)?)
+}
+
+/// The live tags of episode `episode_id`, by name.
+pub(crate) fn of_episode(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.name FROM episode_tags et JOIN tags t ON t.id = et.tag_id
+         WHERE et.episode_id = ?1 AND t.deleted_at IS NULL ORDER BY t.key",
+    )?;
+    let rows = stmt.query_map([episode_id], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The live tag `name`, created if there is none.
+fn ensure(conn: &Connection, name: &TagName, now: i64) -> Result<Resolved> {
+    let found = conn
+        .prepare_cached("SELECT id, name FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
+        .query_row([&name.key], |row| Ok(Resolved { id: row.get(0)?, name: row.get(1)? }))
+        .optional()?;
+    if let Some(tag) = found {
+        return Ok(tag);
+    }
+    conn.prepare_cached("INSERT INTO tags (name, key, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![name.name, name.key, now])?;
+    Ok(Resolved { id: conn.last_insert_rowid(), name: name.name.clone() })
+}
+
+/// Live tags, by name, with how many live items carry each.
+pub fn list(conn: &Connection) -> Result<Vec<Tag>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.name,
+            (SELECT count(*) FROM highlight_tags ht JOIN highlights h ON h.seq = ht.highlight_seq
+             WHERE ht.tag_id = t.id AND h.deleted_at IS NULL)
+          + (SELECT count(*) FROM episode_tags et WHERE et.tag_id = t.id)
+         FROM tags t WHERE t.deleted_at IS NULL ORDER BY t.key",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok(Tag { name: row.get(0)?, count: usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0) })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// SQL true when the tag aliased `t` is the tag bound to `param` (a key) or
+/// nested under it.
+pub(crate) fn within_sql(t: &str, param: &str) -> String {
+    format!("({t}.key = {param} OR substr({t}.key, 1, length({param}) + 1) = {param} || '/')")
+}
+
+/// One stored tag of a family.
+struct Member {
+    id: i64,
+    name: TagName,
+}
+
+/// The live tag `name` and every live tag nested under it, shallowest first.
+fn live_family(conn: &Connection, name: &TagName) -> Result<Vec<Member>> {
+    family(conn, name, "t.deleted_at IS NULL", [])
+}
+
+fn family<const N: usize>(conn: &Connection, name: &TagName, condition: &str, extra: [i64; N]) -> Result<Vec<Member>> {
+    let sql = format!("SELECT t.id, t.name, t.key FROM tags t WHERE {condition} AND {}", within_sql("t", "?1"));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut params: Vec<rusqlite::types::Value> = vec![name.key.clone().into()];
+    params.extend(extra.into_iter().map(rusqlite::types::Value::from));
+    let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
+        Ok(Member { id: row.get(0)?, name: TagName { name: row.get(1)?, key: row.get(2)? } })
+    })?;
+    let mut members: Vec<Member> = rows.collect::<rusqlite::Result<_>>()?;
+    members.sort_by_key(|m| (m.name.depth(), m.name.key.clone()));
+    Ok(members)
+}
+
+fn no_such_tag(field: &'static str, name: &TagName) -> Error {
+    Error::not_found(field, format!("no tag named `{}`; list them with `gloss tags`", name.name))
+}
+
+/// Renames tag `from` (and the tags nested under it) to `to` everywhere.
+/// Returns how many highlights and episodes carry a renamed tag. A name
+/// already taken by another tag is a conflict: merge instead.
+pub fn rename(conn: &Connection, from: &str, to: &str) -> Result<usize> {
+    let (from, to) = (TagName::parse(from, "from")?, TagName::parse(to, "to")?);
+    let members = live_family(conn, &from)?;
+    if members.is_empty() {
+        return Err(no_such_tag("from", &from));
+    }
+    if to.is_within(&from) && to.key != from.key {
+        return Err(Error::invalid("to", format!("can not move tag `{}` inside itself", from.name)));
+    }
+    let renamed: Vec<(i64, TagName)> = members.iter().map(|m| (m.id, m.name.moved(&from, &to))).collect();
+    for (_, name) in &renamed {
+        let taken: Option<String> = conn
+            .prepare_cached("SELECT name FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
+            .query_row([&name.key], |row| row.get(0))
+            .optional()?;
+        let taken_by_family = members.iter().any(|m| m.name.key == name.key);
+        if let (Some(existing), false) = (taken, taken_by_family) {
+            return Err(Error::conflict(
+                "to",
+                format!("a tag named `{existing}` already exists; merge `{}` into it instead", from.name),
+            ));
+        }
+    }
+    // Two passes, so that no intermediate state has two live tags with one key.
+    for (id, _) in &renamed {
+        conn.prepare_cached("UPDATE tags SET key = char(0) || id WHERE id = ?1")?.execute([id])?;
+    }
+    for (id, name) in &renamed {
+        conn.prepare_cached("UPDATE tags SET name = ?2, key = ?3 WHERE id = ?1")?
+            .execute(params![id, name.name, name.key])?;
+    }
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    Ok(index::refresh_tagged(conn, &ids)?)
+}
+
+/// Moves everything tagged `from` (or a tag nested under it) to `to` (or
+/// the matching tag under it), then trashes `from` and its children.
+/// Returns how many highlights and episodes carried a merged tag.
+pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize> {
+    let (from, to) = (TagName::parse(from, "from")?, TagName::parse(to, "to")?);
+    let members = live_family(conn, &from)?;
+    if members.is_empty() {
+        return Err(no_such_tag("from", &from));
+    }
+    if to.is_within(&from) {
+        return Err(Error::invalid("to", format!("can not merge tag `{}` into itself or a tag inside it", from.name)));
+    }
+    // Shallowest first: merging `a/b` into `a` trashes `a/b` before its
+    // child `a/b/b` moves to `a/b`, which is then a fresh tag.
+    for member in &members {
+        let target = ensure(conn, &member.name.moved(&from, &to), now)?.id;
+        for (table, column) in [("highlight_tags", "highlight_seq"), ("episode_tags", "episode_id")] {
+            conn.prepare_cached(&format!(
+                "INSERT OR IGNORE INTO {table} ({column}, tag_id) SELECT {column}, ?2 FROM {table} WHERE tag_id = ?1"
+            ))?
+            .execute([member.id, target])?;
+        }
+        conn.prepare_cached("UPDATE tags SET deleted_at = ?2 WHERE id = ?1")?.execute([member.id, now])?;
+    }
+    // Exactly the items that carried a merged tag changed.
+    let sources: Vec<i64> = members.iter().map(|m| m.id).collect();
+    Ok(index::refresh_tagged(conn, &sources)?)
+}
+
+/// Trashes tag `name` and the tags nested under it: they disappear from
+/// every highlight and episode, until restored or the trash is emptied.
+/// Returns how many highlights and episodes carried one.
+pub fn delete(conn: &Connection, name: &str, now: i64) -> Result<usize> {
+    let name = TagName::parse(name, "name")?;
+    let members = live_family(conn, &name)?;
+    if members.is_empty() {
+        return Err(no_such_tag("name", &name));
+    }
+    for member in &members {
+        conn.prepare_cached("UPDATE tags SET deleted_at = ?2 WHERE id = ?1")?.execute([member.id, now])?;
+    }
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    Ok(index::refresh_tagged(conn, &ids)?)
+}
+
+/// Undoes the latest [`delete`] (or [`merge`]) of tag `name`: it and the
+/// children trashed with it come back on everything they were on.
+pub fn restore(conn: &Connection, name: &str) -> Result<usize> {
+    let name = TagName::parse(name, "name")?;
+    let latest: Option<i64> = conn
+        .prepare_cached(&format!(
+            "SELECT max(t.deleted_at) FROM tags t WHERE t.deleted_at IS NOT NULL AND {}",
+            within_sql("t", "?1")
+        ))?
+        .query_row([&name.key], |row| row.get(0))?;
+    let Some(deleted_at) = latest else {
+        return Err(Error::not_found("name", format!("no tag named `{}` in the trash", name.name)));
+    };
+    let members = family(conn, &name, "t.deleted_at = ?2", [deleted_at])?;
+    for member in &members {
+        let taken = conn
+            .prepare_cached("SELECT 1 FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
+            .query_row([&member.name.key], |_| Ok(()))
+            .optional()?;
+        if taken.is_some() {
+            return Err(Error::conflict(
+                "name",
+                format!("a tag named `{}` exists again; rename it first, then restore", member.name.name),
+            ));
+        }
+    }
+    for member in &members {
+        conn.prepare_cached("UPDATE tags SET deleted_at = NULL WHERE id = ?1")?.execute([member.id])?;
+    }
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    Ok(index::refresh_tagged(conn, &ids)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_tidied_and_compared_without_case() {
+        let name = TagName::parse(" #AI /  Open   Source ", "tags").unwrap();
+        assert_eq!(name.name, "AI/Open Source");
+        assert_eq!(name.key, "ai/open source");
+        assert!(TagName::parse("ai//x", "tags").is_err());
+        assert!(TagName::parse("  ", "tags").is_err());
+        assert!(TagName::parse("a\nb", "tags").is_err());
+    }
+
+    #[test]
+    fn nesting_and_moving_go_by_whole_parts() {
+        let ai = TagName::parse("ai", "t").unwrap();
+        let child = TagName::parse("AI/Open", "t").unwrap();
+        let aim = TagName::parse("aim", "t").unwrap();
+        assert!(child.is_within(&ai));
+        assert!(!aim.is_within(&ai));
+        let ml = TagName::parse("ML", "t").unwrap();
+        assert_eq!(child.moved(&ai, &ml).name, "ML/Open");
+        assert_eq!(ai.moved(&ai, &ml).name, "ML");
+    }
+}

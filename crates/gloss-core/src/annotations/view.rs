@@ -1,0 +1,84 @@
+//! What the reader and the episode list show of the annotations.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::error::Result;
+use super::model::Highlight;
+use super::query::{self, HighlightFilter};
+use super::reading::{self, ReadingState};
+use super::tags::{self, within_sql, TagName};
+use super::{notes, stars};
+use crate::store::episodes::EpisodeId;
+
+/// Everything the user added to one episode (the parts of docs/api.md's
+/// `Episode` that are not the parsed text).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeAnnotations {
+    pub tags: Vec<String>,
+    pub note: String,
+    /// Non-empty insight notes by block key.
+    pub insight_notes: BTreeMap<String, String>,
+    /// Starred block keys.
+    pub stars: Vec<String>,
+    pub reading: ReadingState,
+    /// Live highlights in reading order; orphans and ambiguous ones last.
+    pub highlights: Vec<Highlight>,
+}
+
+pub fn episode_annotations(conn: &Connection, episode_id: EpisodeId) -> Result<EpisodeAnnotations> {
+    let filter = HighlightFilter { episode_id: Some(episode_id), ..Default::default() };
+    let highlights = query::list(conn, &filter)?.items.into_iter().map(|item| item.highlight).collect();
+    let (note, insight_notes) = notes::for_episode(conn, episode_id)?;
+    Ok(EpisodeAnnotations {
+        tags: tags::of_episode(conn, episode_id)?,
+        note,
+        insight_notes: insight_notes.into_iter().collect(),
+        stars: stars::for_episode(conn, episode_id)?,
+        reading: reading::get(conn, episode_id)?,
+        highlights,
+    })
+}
+
+/// What the episode list shows of one episode's annotations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EpisodeMarks {
+    /// Live highlights.
+    pub highlight_count: usize,
+    pub read: bool,
+}
+
+/// Marks of every episode that has any; the others have none.
+pub fn episode_marks(conn: &Connection) -> Result<HashMap<EpisodeId, EpisodeMarks>> {
+    let mut marks: HashMap<EpisodeId, EpisodeMarks> = HashMap::new();
+    let mut stmt = conn
+        .prepare_cached("SELECT episode_id, count(*) FROM highlights WHERE deleted_at IS NULL GROUP BY episode_id")?;
+    for row in stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, i64>(1)?)))? {
+        let (id, count) = row?;
+        marks.entry(id).or_default().highlight_count = usize::try_from(count).unwrap_or(0);
+    }
+    let mut stmt = conn.prepare_cached("SELECT episode_id FROM reading WHERE read = 1")?;
+    for row in stmt.query_map([], |row| row.get::<_, EpisodeId>(0))? {
+        marks.entry(row?).or_default().read = true;
+    }
+    Ok(marks)
+}
+
+/// Episodes carrying tag `tag` (or one nested under it) themselves or on
+/// one of their live highlights: the tag filter of the episode list and of
+/// episode search hits.
+pub fn episodes_tagged(conn: &Connection, tag: &str) -> Result<HashSet<EpisodeId>> {
+    let key = TagName::parse(tag, "tag")?.key;
+    let within = within_sql("t", "?1");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT et.episode_id FROM episode_tags et JOIN tags t ON t.id = et.tag_id
+         WHERE t.deleted_at IS NULL AND {within}
+         UNION
+         SELECT h.episode_id FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
+         JOIN tags t ON t.id = ht.tag_id WHERE h.deleted_at IS NULL AND t.deleted_at IS NULL AND {within}"
+    ))?;
+    let rows = stmt.query_map([key], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

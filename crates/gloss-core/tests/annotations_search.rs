@@ -1,0 +1,180 @@
+//! Search over annotations: highlight quotes, notes and tags, alone and
+//! with the episode text, with filters by show, tag, color, status and date.
+
+mod annotations_support;
+mod common;
+
+use annotations_support::{quote, Setup};
+use common::summary;
+use gloss_core::anchor::AnchorStatus;
+use gloss_core::annotations::{Annotations, Color, HighlightFilter, HighlightPatch, NewHighlight};
+
+fn setup() -> Setup {
+    Setup::new(&[
+        ("compute.txt", &summary("Compute Arms Race", "Tech Weekly", "Chip exports shape the open-source model race.")),
+        ("trade.txt", &summary("Reordering Global Trade", "Econ Talk", "Tariffs move supply chains.")),
+    ])
+}
+
+fn found(notes: &Annotations, words: &str, filter: &HighlightFilter) -> Vec<String> {
+    notes.search_highlights(words, filter, 50).unwrap().into_iter().map(|h| h.item.highlight.selector.exact).collect()
+}
+
+#[test]
+fn highlight_search_finds_quotes_notes_and_tags() {
+    let s = setup();
+    let notes = s.notes();
+    let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
+    notes.create_highlight(&quote(compute, "Chip exports")).unwrap();
+    notes
+        .create_highlight(&NewHighlight { note: Some("Semiconductor *policy*".into()), ..quote(compute, "model race") })
+        .unwrap();
+    notes.create_highlight(&NewHighlight { tags: vec!["geo/zeitgeist".into()], ..quote(trade, "Tariffs") }).unwrap();
+    let all = HighlightFilter::default();
+    assert_eq!(found(&notes, "chip", &all), ["Chip exports"]);
+    assert_eq!(found(&notes, "semicond", &all), ["model race"], "prefixes match");
+    assert_eq!(found(&notes, "POLICY semiconductor", &all), ["model race"]);
+    assert_eq!(found(&notes, "zeitgeist", &all), ["Tariffs"]);
+    assert_eq!(found(&notes, "geo", &all), ["Tariffs"]);
+    assert!(found(&notes, "chip policy", &all).is_empty(), "every word must match");
+    assert!(found(&notes, "\"-:*", &all).is_empty(), "no words, no hits, no error");
+    let hit = &notes.search_highlights("tariffs", &all, 5).unwrap()[0];
+    assert_eq!(
+        (hit.item.episode_title.as_deref(), hit.item.show.as_deref()),
+        (Some("Reordering Global Trade"), Some("Econ Talk"))
+    );
+}
+
+#[test]
+fn filters_narrow_by_show_tag_color_status_and_date() {
+    let s = setup();
+    let notes = s.notes();
+    let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
+    let make = |episode, text: &str, color, tag: &str| {
+        let new = NewHighlight {
+            color: Some(color),
+            tags: vec![tag.into()],
+            note: Some("market".into()),
+            ..quote(episode, text)
+        };
+        notes.create_highlight(&new).unwrap()
+    };
+    let chip = make(compute, "Chip exports", Color::Blue, "ai/chips");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let race = make(compute, "model race", Color::Yellow, "ai");
+    let tariffs = make(trade, "Tariffs", Color::Blue, "trade");
+
+    let with = |filter: HighlightFilter| found(&notes, "market", &filter);
+    let mut all = with(HighlightFilter::default());
+    all.sort();
+    assert_eq!(all, ["Chip exports", "Tariffs", "model race"]);
+    assert_eq!(with(HighlightFilter { show: Some("econ talk".into()), ..Default::default() }), ["Tariffs"]);
+    let mut ai = with(HighlightFilter { tag: Some("AI".into()), ..Default::default() });
+    ai.sort();
+    assert_eq!(ai, ["Chip exports", "model race"]);
+    let mut blue = with(HighlightFilter { color: Some(Color::Blue), ..Default::default() });
+    blue.sort();
+    assert_eq!(blue, ["Chip exports", "Tariffs"]);
+    assert_eq!(with(HighlightFilter { episode_id: Some(trade), ..Default::default() }), ["Tariffs"]);
+    assert!(with(HighlightFilter { status: Some(AnchorStatus::Orphaned), ..Default::default() }).is_empty());
+    let since_race = HighlightFilter { since: Some(race.created_at), ..Default::default() };
+    let mut recent = with(since_race);
+    recent.sort();
+    assert_eq!(recent, ["Tariffs", "model race"]);
+    assert_eq!(with(HighlightFilter { until: Some(race.created_at), ..Default::default() }), ["Chip exports"]);
+
+    // The same filters serve the list, with paging.
+    let page = notes
+        .list_highlights(&HighlightFilter { color: Some(Color::Blue), limit: Some(1), ..Default::default() })
+        .unwrap();
+    assert_eq!((page.total, page.items.len()), (2, 1));
+    assert_eq!(page.items[0].highlight.id, tariffs.id, "newest first");
+    let text = HighlightFilter { text: Some("chips".into()), ..Default::default() };
+    assert_eq!(notes.list_highlights(&text).unwrap().items[0].highlight.id, chip.id);
+
+    // Trashed highlights are not found.
+    notes.delete_highlight(&chip.id).unwrap();
+    assert!(!with(HighlightFilter::default()).contains(&"Chip exports".to_owned()));
+}
+
+#[test]
+fn episode_search_finds_annotations_with_the_text() {
+    let s = setup();
+    let notes = s.notes();
+    let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
+    let episodes = |query: &str| {
+        let found = notes.search(query, &HighlightFilter::default(), 10).unwrap();
+        found.episodes.into_iter().map(|hit| hit.episode.id).collect::<Vec<_>>()
+    };
+    assert!(episodes("quixotic").is_empty());
+    let h = notes
+        .create_highlight(&NewHighlight { note: Some("a quixotic bet".into()), ..quote(compute, "Chip exports") })
+        .unwrap();
+    assert_eq!(episodes("quixotic"), [compute]);
+    notes.set_episode_note(trade, "protectionism returns").unwrap();
+    notes.set_insight_note(trade, "s1.i1", "about ports").unwrap();
+    assert_eq!(episodes("protectionism"), [trade]);
+    assert_eq!(episodes("ports"), [trade]);
+    notes.set_episode_tags(trade, &["Mercantilism".into()]).unwrap();
+    assert_eq!(episodes("mercantilism"), [trade]);
+    notes
+        .update_highlight(&HighlightPatch { id: h.id.clone(), tags: Some(vec!["wafers".into()]), ..Default::default() })
+        .unwrap();
+    assert_eq!(episodes("wafers"), [compute]);
+
+    // Trashing takes the highlight's words out; restoring puts them back.
+    notes.delete_highlight(&h.id).unwrap();
+    assert!(episodes("quixotic").is_empty());
+    assert!(episodes("wafers").is_empty());
+    notes.restore_highlight(&h.id).unwrap();
+    assert_eq!(episodes("quixotic"), [compute]);
+    // A deleted tag is no longer found.
+    notes.delete_tag("wafers").unwrap();
+    assert!(episodes("wafers").is_empty());
+}
+
+#[test]
+fn the_episode_index_catches_up_before_a_search() {
+    let s = setup();
+    let notes = s.notes();
+    let compute = s.episode("compute.txt");
+    let h = notes
+        .create_highlight(&NewHighlight { note: Some("serendipity".into()), ..quote(compute, "Chip exports") })
+        .unwrap();
+    notes.set_episode_note(compute, "more serendipity").unwrap();
+    // The write noted the episode; the index is brought up to date once.
+    assert_eq!(notes.flush_search().unwrap(), 1);
+    assert_eq!(notes.flush_search().unwrap(), 0);
+    assert_eq!(s.fx.library.search("serendipity", 10).unwrap().len(), 1);
+    notes.delete_highlight(&h.id).unwrap();
+    notes.set_episode_note(compute, "").unwrap();
+    // Pending work survives a restart: it was stored with the change.
+    let fx = s.fx.restart(|_| {});
+    let s = annotations_support::Setup { fx };
+    assert_eq!(s.notes().flush_search().unwrap(), 1);
+    assert!(s.fx.library.search("serendipity", 10).unwrap().is_empty());
+}
+
+#[test]
+fn search_filters_episode_hits_by_show_and_tag() {
+    let s = setup();
+    let notes = s.notes();
+    let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
+    notes.set_episode_tags(trade, &["econ/trade".into()]).unwrap();
+    notes.create_highlight(&NewHighlight { tags: vec!["econ".into()], ..quote(compute, "model race") }).unwrap();
+    let ids = |filter: HighlightFilter| {
+        let found = notes.search("overview", &filter, 10).unwrap();
+        let mut ids: Vec<_> = found.episodes.into_iter().map(|hit| hit.episode.id).collect();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![compute, trade];
+    both.sort();
+    assert_eq!(ids(HighlightFilter::default()), both);
+    assert_eq!(ids(HighlightFilter { show: Some("Econ Talk".into()), ..Default::default() }), [trade]);
+    assert_eq!(ids(HighlightFilter { tag: Some("econ/trade".into()), ..Default::default() }), [trade]);
+    assert_eq!(ids(HighlightFilter { tag: Some("ECON".into()), ..Default::default() }), both);
+    assert!(ids(HighlightFilter { color: Some(Color::Blue), ..Default::default() }).is_empty());
+    let found = notes.search("race", &HighlightFilter { tag: Some("econ".into()), ..Default::default() }, 10).unwrap();
+    assert_eq!(found.highlights.len(), 1);
+}
