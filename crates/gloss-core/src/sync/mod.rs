@@ -1,0 +1,12 @@
+//! Sync through a shared folder: each device appends its changes to its own
+//! log in a folder that Syncthing, Dropbox, iCloud Drive or git carries, and
+//! reads everyone else's. No server, no live database in the folder, and no
+//! file ever written by two devices. docs/sync.md describes the design.
+
+pub mod clock;
+pub mod op;
+pub mod state;
+
+pub use clock::{Clock, Hlc, Observed, MAX_AHEAD_MS};
+pub use op::{fold_tag, Anchor, Change, DeviceId, Fingerprint, HighlightId, NoteOn, Op, OpId, Tagged};
+pub use state::{HighlightView, Key, NoteVersion, NoteView, State, Version};
