@@ -4,9 +4,15 @@
 //! file ever written by two devices. docs/sync.md describes the design.
 
 pub mod clock;
+mod compact;
+pub mod log;
 pub mod op;
+mod record;
+mod replica;
 pub mod state;
 
 pub use clock::{Clock, Hlc, Observed, MAX_AHEAD_MS};
 pub use op::{fold_tag, Anchor, Change, DeviceId, Fingerprint, HighlightId, NoteOn, Op, OpId, Tagged};
 pub use state::{HighlightView, Key, NoteVersion, NoteView, State, Version};
+pub use log::{Damage, LogError, LogOptions};
+pub use replica::{Compacted, Problem, Replica, Round};
