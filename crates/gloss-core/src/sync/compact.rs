@@ -3,12 +3,14 @@
 //!
 //! An op may go only if, for every register it writes, a later op of the
 //! same device makes it irrelevant everywhere:
+//!
 //! - a value register: a later own op writes the same register (it wins
 //!   over this one on every replica, whatever else arrives);
 //! - a note: a later own op *replaces* this version (so it is never shown
 //!   as an earlier version); the dropped version's own `replaces` move to
 //!   that later op, so nothing it hid comes back;
 //! - anything about a purged highlight: the purge hides it all.
+//!
 //! Everything else stays, tombstones and purges included, so a device that
 //! was away for months reads the snapshot and ends where everyone else is.
 //! The device's last op always stays too: it tells the device, should it
@@ -24,7 +26,7 @@ use super::{Change, HighlightId, Op, OpId};
 pub fn compact(ops: Vec<Op>) -> Vec<Op> {
     let mut seen = HashSet::new();
     let mut ops: Vec<Op> = ops.into_iter().filter(|op| seen.insert(op.id())).collect();
-    ops.sort_by(|a, b| (a.stamp, a.seq).cmp(&(b.stamp, b.seq)));
+    ops.sort_by_key(|op| (op.stamp, op.seq));
 
     let purged: HashSet<HighlightId> = ops
         .iter()

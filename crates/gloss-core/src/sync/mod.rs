@@ -5,6 +5,7 @@
 
 pub mod clock;
 mod compact;
+pub mod device;
 pub mod log;
 pub mod op;
 mod record;
@@ -16,3 +17,4 @@ pub use op::{fold_tag, Anchor, Change, DeviceId, Fingerprint, HighlightId, NoteO
 pub use state::{HighlightView, Key, NoteVersion, NoteView, State, Version};
 pub use log::{Damage, LogError, LogOptions};
 pub use replica::{Compacted, Problem, Replica, Round};
+pub use device::{device_id, DeviceError};

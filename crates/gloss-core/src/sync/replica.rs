@@ -180,3 +180,54 @@ impl Replica {
         Ok(Compacted { segments: finished.len(), ops_before, ops_kept: kept.len() })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{Hlc, MAX_AHEAD_MS};
+
+    const HOUR: u64 = 3_600_000;
+
+    fn color(highlight: &str, color: &str) -> Change {
+        Change::SetColor { highlight: highlight.into(), color: color.into() }
+    }
+
+    #[test]
+    fn an_edit_made_after_seeing_a_far_future_one_wins_over_it() {
+        let sync = tempfile::tempdir().unwrap();
+        let options = LogOptions::default();
+        let (mut ahead, _) = Replica::open(sync.path(), DeviceId::generate(), options).unwrap();
+        let (mut on_time, _) = Replica::open(sync.path(), DeviceId::generate(), options).unwrap();
+        let now = 1000 * HOUR;
+        let far = ahead.record_at(vec![color("h", "red")], now + 30 * 24 * HOUR).unwrap();
+        let round = on_time.round_at(now).unwrap();
+        assert!(matches!(round.problems[..], [Problem::ClockAhead { ahead_ms, .. }] if ahead_ms == 30 * 24 * HOUR));
+        assert_eq!(on_time.state().version(&Key::Color("h".into())).unwrap().stamp, far[0].stamp);
+        let mine = on_time.record_at(vec![color("h", "blue")], now).unwrap();
+        assert!(mine[0].stamp > far[0].stamp);
+        // Its clock did not follow: the next unrelated edit is stamped near its own time.
+        let next = on_time.record_at(vec![color("other", "green")], now).unwrap();
+        assert!(next[0].stamp <= Hlc::new(now + MAX_AHEAD_MS, 1));
+        ahead.round_at(now).unwrap();
+        assert_eq!(ahead.state(), on_time.state());
+    }
+
+    #[test]
+    fn a_restarted_device_continues_its_numbering_after_compaction() {
+        let sync = tempfile::tempdir().unwrap();
+        let options = LogOptions { segment_bytes: 200, compact_after: 2 };
+        let device = DeviceId::generate();
+        let (mut replica, _) = Replica::open(sync.path(), device.clone(), options).unwrap();
+        for n in 0..20 {
+            replica.record_at(vec![color("h", &format!("c{n}"))], 1000 + n).unwrap();
+        }
+        let compacted = replica.compact().unwrap();
+        assert!(compacted.ops_kept < compacted.ops_before, "{compacted:?}");
+        let state = replica.state().clone();
+        drop(replica);
+        let (mut again, _) = Replica::open(sync.path(), device, options).unwrap();
+        assert_eq!(again.state(), &state);
+        let op = again.record_at(vec![color("h", "last")], 2000).unwrap();
+        assert_eq!(op[0].seq, 21);
+    }
+}

@@ -448,12 +448,8 @@ impl State {
     }
 
     /// How many registers the state holds.
-    pub fn len(&self) -> usize {
+    pub fn register_count(&self) -> usize {
         self.registers.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.registers.is_empty() && self.purged.is_empty()
     }
 }
 
@@ -561,7 +557,7 @@ mod tests {
         let one = apply_all(&[op(1, 1, 10, create("h")), purge.clone(), late.clone()]);
         let other = apply_all(&[late, op(1, 1, 10, create("h")), purge]);
         assert_eq!(one, other);
-        assert!(one.highlight(&id).is_none() && one.is_purged(&id) && one.len() == 0);
+        assert!(one.highlight(&id).is_none() && one.is_purged(&id) && one.register_count() == 0);
     }
 
     #[test]
