@@ -24,7 +24,7 @@ fn create(n: usize, text: &str) -> Change {
     let selector = describe(text, start, start + 60 + n % 80).expect("a selector inside the text");
     Change::CreateHighlight {
         highlight: uuid::Uuid::new_v4().to_string(),
-        anchor: Anchor { episode: format!("{:032x}", n % EPISODES), selectors: vec![selector] },
+        anchor: Anchor { episode: format!("{:032x}", n % EPISODES), selector },
         color: ["yellow", "green", "blue", "pink"][n % 4].into(),
         note: if n % 3 == 0 { format!("Note {n}: why this matters, in a sentence or two.") } else { String::new() },
         tags: vec!["ai".into(), format!("topic/{}", n % 25)],

@@ -187,7 +187,7 @@ impl World {
             }
             Edit::Read { episode, read } => Change::SetRead { episode: EPISODES[episode].into(), read },
             Edit::Position { episode, at } => {
-                Change::SetPosition { episode: EPISODES[episode].into(), position: at.into() }
+                Change::SetPosition { episode: EPISODES[episode].into(), position: at }
             }
             Edit::Setting { value } => Change::SetSetting { key: "colors".into(), value: value.into() },
             // Creating, or an edit of a highlight when there is none yet.
@@ -197,7 +197,7 @@ impl World {
                 let selector = describe("a quote in its context", 2, 7).expect("a selector");
                 Change::CreateHighlight {
                     highlight: id,
-                    anchor: Anchor { episode: EPISODES[0].into(), selectors: vec![selector] },
+                    anchor: Anchor { episode: EPISODES[0].into(), selector },
                     color: COLORS[0].into(),
                     note: String::new(),
                     tags: vec![TAGS[0].into()],

@@ -118,7 +118,7 @@ mod tests {
     fn repeated_writes_shrink_to_the_last_and_the_state_is_unchanged() {
         let mut own = Vec::new();
         for seq in 1..=50 {
-            own.push(op(1, seq, Change::SetPosition { episode: "ep".into(), position: seq.into() }));
+            own.push(op(1, seq, Change::SetPosition { episode: "ep".into(), position: seq }));
         }
         own.push(op(1, 51, Change::SetRead { episode: "ep".into(), read: true }));
         let kept = compact(own.clone());

@@ -124,11 +124,12 @@ pub enum Tagged {
     Episode(Fingerprint),
 }
 
-/// Where a highlight is: its episode and its selectors on that episode.
+/// Where a highlight is: its episode, and its selector (quote, context and
+/// position; it may span blocks) on the text it was made or placed on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
     pub episode: Fingerprint,
-    pub selectors: Vec<Selector>,
+    pub selector: Selector,
 }
 
 /// One change a user made. Every variant names its target itself.
@@ -161,8 +162,8 @@ pub enum Change {
     Purge { highlight: HighlightId },
     SetStar { episode: Fingerprint, insight: String, starred: bool },
     SetRead { episode: Fingerprint, read: bool },
-    /// Where the user was in the episode, as the reader records it.
-    SetPosition { episode: Fingerprint, position: serde_json::Value },
+    /// Where the user was in the episode: a code point offset into its canonical text.
+    SetPosition { episode: Fingerprint, position: u64 },
     /// A setting that follows the user (colour names, ...); `null` unsets it.
     SetSetting { key: String, value: serde_json::Value },
 }

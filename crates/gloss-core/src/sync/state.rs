@@ -114,7 +114,7 @@ fn writes(change: &Change) -> Vec<(Key, Write)> {
         }
         Change::SetRead { episode, read } => set(Key::Read(episode.clone()), Value::Flag(*read)),
         Change::SetPosition { episode, position } => {
-            set(Key::Position(episode.clone()), Value::Json(position.clone()))
+            set(Key::Position(episode.clone()), Value::Json((*position).into()))
         }
         Change::SetSetting { key, value } => set(Key::Setting(key.clone()), Value::Json(value.clone())),
     }
@@ -434,8 +434,8 @@ impl State {
         self.flag(&Key::Read(episode.clone()))
     }
 
-    pub fn position(&self, episode: &Fingerprint) -> Option<&serde_json::Value> {
-        self.json(&Key::Position(episode.clone()))
+    pub fn position(&self, episode: &Fingerprint) -> Option<u64> {
+        self.json(&Key::Position(episode.clone()))?.as_u64()
     }
 
     pub fn setting(&self, key: &str) -> Option<&serde_json::Value> {
@@ -470,7 +470,7 @@ mod tests {
     fn create(id: &str) -> Change {
         Change::CreateHighlight {
             highlight: id.into(),
-            anchor: Anchor { episode: "ep".into(), selectors: vec![describe("some text", 0, 4).unwrap()] },
+            anchor: Anchor { episode: "ep".into(), selector: describe("some text", 0, 4).unwrap() },
             color: "yellow".into(),
             note: String::new(),
             tags: vec!["AI".into()],
