@@ -26,7 +26,11 @@ fn create(n: usize, text: &str) -> Change {
         highlight: uuid::Uuid::new_v4().to_string(),
         anchor: Anchor { episode: format!("{:032x}", n % EPISODES), selector },
         color: ["yellow", "green", "blue", "pink"][n % 4].into(),
-        note: if n % 3 == 0 { format!("Note {n}: why this matters, in a sentence or two.") } else { String::new() },
+        note: if n.is_multiple_of(3) {
+            format!("Note {n}: why this matters, in a sentence or two.")
+        } else {
+            String::new()
+        },
         tags: vec!["ai".into(), format!("topic/{}", n % 25)],
     }
 }

@@ -14,9 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use gloss_core::anchor::describe;
-use gloss_core::sync::{
-    Anchor, Change, DeviceId, LogOptions, NoteOn, Op, Replica, State, Tagged, MAX_AHEAD_MS,
-};
+use gloss_core::sync::{Anchor, Change, DeviceId, LogOptions, NoteOn, Op, Replica, State, Tagged, MAX_AHEAD_MS};
 use proptest::prelude::*;
 
 const HOUR: u64 = 3_600_000;
@@ -53,24 +51,48 @@ enum Edit {
 enum Copy {
     Whole,
     /// One file arrives cut at a byte.
-    Torn { file: usize, cut: usize },
+    Torn {
+        file: usize,
+        cut: usize,
+    },
     /// One file arrives a second time under a sync tool's conflict name.
-    Conflict { file: usize },
+    Conflict {
+        file: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
 enum Action {
     /// A few changes recorded together (one append, one fsync).
-    Edit { replica: usize, edits: Vec<Edit> },
-    Sync { from: usize, to: usize, copy: Copy },
-    Round { replica: usize },
-    Compact { replica: usize },
+    Edit {
+        replica: usize,
+        edits: Vec<Edit>,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+        copy: Copy,
+    },
+    Round {
+        replica: usize,
+    },
+    Compact {
+        replica: usize,
+    },
     /// The sync tool saw a device's own file changed on two machines: the
     /// stale copy from `from` wins the name and the device's current file
     /// becomes a conflict copy (the device may keep appending to it).
-    Clash { from: usize, owner: usize, file: usize },
-    Restart { replica: usize },
-    Wait { ms: u64 },
+    Clash {
+        from: usize,
+        owner: usize,
+        file: usize,
+    },
+    Restart {
+        replica: usize,
+    },
+    Wait {
+        ms: u64,
+    },
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -186,9 +208,7 @@ impl World {
                 Change::SetStar { episode: EPISODES[episode].into(), insight: "s1.i2".into(), starred }
             }
             Edit::Read { episode, read } => Change::SetRead { episode: EPISODES[episode].into(), read },
-            Edit::Position { episode, at } => {
-                Change::SetPosition { episode: EPISODES[episode].into(), position: at }
-            }
+            Edit::Position { episode, at } => Change::SetPosition { episode: EPISODES[episode].into(), position: at },
             Edit::Setting { value } => Change::SetSetting { key: "colors".into(), value: value.into() },
             // Creating, or an edit of a highlight when there is none yet.
             _ => {
@@ -332,10 +352,7 @@ fn scratch_dir() -> tempfile::TempDir {
 
 fn device_dirs(folder: &Path) -> Vec<(String, PathBuf)> {
     let Ok(entries) = fs::read_dir(folder.join("gloss")) else { return Vec::new() };
-    entries
-        .map(|e| e.expect("an entry"))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .collect()
+    entries.map(|e| e.expect("an entry")).map(|e| (e.file_name().to_string_lossy().into_owned(), e.path())).collect()
 }
 
 /// Copies files whole, never replacing a longer copy with a shorter one
@@ -357,7 +374,10 @@ fn remove_deleted_segments(own_dir: &Path, target: &Path) {
     for entry in entries {
         let path = entry.expect("an entry").path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        let segment = name.len() >= 12 && name[..8].bytes().all(|b| b.is_ascii_digit()) && !name.contains(' ') && !name.contains("conflict");
+        let segment = name.len() >= 12
+            && name[..8].bytes().all(|b| b.is_ascii_digit())
+            && !name.contains(' ')
+            && !name.contains("conflict");
         if segment && !own_dir.join(&name).exists() {
             fs::remove_file(&path).expect("remove");
         }

@@ -27,10 +27,10 @@ pub fn device_id(data_dir: &Path) -> Result<DeviceId, DeviceError> {
     let path = data_dir.join(DEVICE_FILE);
     let io_error = |source| DeviceError::Io { path: path.clone(), source };
     match fs::read_to_string(&path) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .map_err(|error: super::op::InvalidDeviceId| DeviceError::Invalid { path: path.clone(), reason: error.to_string() }),
+        Ok(text) => text.trim().parse().map_err(|error: super::op::InvalidDeviceId| DeviceError::Invalid {
+            path: path.clone(),
+            reason: error.to_string(),
+        }),
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             let device = DeviceId::generate();
             fs::create_dir_all(data_dir).map_err(io_error)?;

@@ -84,9 +84,8 @@ impl Segment {
             Some(digits) => (digits, true),
             None => (name.strip_suffix(SEGMENT_SUFFIX)?, false),
         };
-        let number = (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| digits.parse().ok())
-            .flatten()?;
+        let number =
+            (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok()).flatten()?;
         Some(Segment { number, snapshot })
     }
 
@@ -181,11 +180,7 @@ impl LogWriter {
             Some(file) => file,
             None => {
                 let created = !path.exists();
-                let file = OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&path)
-                    .map_err(write_error(&path))?;
+                let file = OpenOptions::new().create(true).append(true).open(&path).map_err(write_error(&path))?;
                 if created {
                     sync_dir(&self.dir)?;
                 }
@@ -226,9 +221,7 @@ impl LogWriter {
         for segment in old.iter().filter(|&&s| s != snapshot) {
             let path = self.dir.join(segment.file_name());
             match fs::remove_file(&path) {
-                Err(error) if error.kind() != io::ErrorKind::NotFound => {
-                    return Err(write_error(&path)(error))
-                }
+                Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(write_error(&path)(error)),
                 _ => {}
             }
         }
@@ -337,8 +330,8 @@ impl FolderReader {
             for file in fs::read_dir(&dir).map_err(read_error(&dir))? {
                 let file = file.map_err(read_error(&dir))?;
                 let path = file.path();
-                let readable = file.file_name().to_str().is_some_and(holds_records)
-                    && file.file_type().is_ok_and(|t| t.is_file());
+                let readable =
+                    file.file_name().to_str().is_some_and(holds_records) && file.file_type().is_ok_and(|t| t.is_file());
                 if readable {
                     present.insert(path.clone());
                     self.read_file(&path, &mut batch);
@@ -351,10 +344,7 @@ impl FolderReader {
     }
 
     fn read_file(&mut self, path: &Path, batch: &mut Batch) {
-        let unreadable = |error: io::Error| Damage::Unreadable {
-            path: path.to_owned(),
-            reason: error.to_string(),
-        };
+        let unreadable = |error: io::Error| Damage::Unreadable { path: path.to_owned(), reason: error.to_string() };
         let mut file = match File::open(path) {
             Ok(file) => file,
             // Removed between listing and opening: compaction, or the sync tool.

@@ -11,10 +11,12 @@ pub mod op;
 mod record;
 mod replica;
 pub mod state;
+pub mod target;
 
 pub use clock::{Clock, Hlc, Observed, MAX_AHEAD_MS};
-pub use op::{fold_tag, Anchor, Change, DeviceId, Fingerprint, HighlightId, NoteOn, Op, OpId, Tagged};
-pub use state::{HighlightView, Key, NoteVersion, NoteView, State, Version};
-pub use log::{Damage, LogError, LogOptions};
-pub use replica::{Compacted, Problem, Replica, Round};
 pub use device::{device_id, DeviceError};
+pub use log::{Damage, LogError, LogOptions};
+pub use op::{fold_tag, Anchor, Change, DeviceId, Fingerprint, HighlightId, NoteOn, Op, OpId, Tagged};
+pub use replica::{Compacted, Problem, Replica, Round};
+pub use state::{HighlightView, Key, NoteVersion, NoteView, State, Version};
+pub use target::{episode_of, SyncTarget, Waiting};

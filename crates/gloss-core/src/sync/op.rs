@@ -48,8 +48,8 @@ impl TryFrom<String> for DeviceId {
     type Error = InvalidDeviceId;
 
     fn try_from(text: String) -> Result<DeviceId, InvalidDeviceId> {
-        let valid = text.len() == DEVICE_ID_LEN
-            && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let valid =
+            text.len() == DEVICE_ID_LEN && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if valid {
             Ok(DeviceId(text))
         } else {
@@ -113,7 +113,10 @@ pub enum NoteOn {
     Highlight(HighlightId),
     Episode(Fingerprint),
     /// A note on a whole insight; `insight` is its block key prefix (`s2.i1`).
-    Insight { episode: Fingerprint, insight: String },
+    Insight {
+        episode: Fingerprint,
+        insight: String,
+    },
 }
 
 /// What a tag is on.
@@ -145,27 +148,60 @@ pub enum Change {
         tags: Vec<String>,
     },
     /// The user re-attached a highlight (an orphan, or a fuzzy match confirmed elsewhere).
-    Reattach { highlight: HighlightId, anchor: Anchor },
-    SetColor { highlight: HighlightId, color: String },
+    Reattach {
+        highlight: HighlightId,
+        anchor: Anchor,
+    },
+    SetColor {
+        highlight: HighlightId,
+        color: String,
+    },
     /// A note's new text; empty removes the note. `replaces` lists the
     /// versions the writer saw and meant to replace (see [`State::edit_note`]);
     /// a version nobody replaced stays visible as an earlier version.
     ///
     /// [`State::edit_note`]: super::State::edit_note
-    SetNote { on: NoteOn, text: String, replaces: Vec<OpId> },
+    SetNote {
+        on: NoteOn,
+        text: String,
+        replaces: Vec<OpId>,
+    },
     /// Adds (`tagged: true`) or removes a tag on a highlight or an episode.
-    SetTag { on: Tagged, tag: String, tagged: bool },
+    SetTag {
+        on: Tagged,
+        tag: String,
+        tagged: bool,
+    },
     /// Moves a highlight to the trash (a tombstone; undone by `Restore`).
-    Delete { highlight: HighlightId },
-    Restore { highlight: HighlightId },
+    Delete {
+        highlight: HighlightId,
+    },
+    Restore {
+        highlight: HighlightId,
+    },
     /// Empties a trashed highlight for good: nothing about it is kept.
-    Purge { highlight: HighlightId },
-    SetStar { episode: Fingerprint, insight: String, starred: bool },
-    SetRead { episode: Fingerprint, read: bool },
+    Purge {
+        highlight: HighlightId,
+    },
+    SetStar {
+        episode: Fingerprint,
+        insight: String,
+        starred: bool,
+    },
+    SetRead {
+        episode: Fingerprint,
+        read: bool,
+    },
     /// Where the user was in the episode: a code point offset into its canonical text.
-    SetPosition { episode: Fingerprint, position: u64 },
+    SetPosition {
+        episode: Fingerprint,
+        position: u64,
+    },
     /// A setting that follows the user (colour names, ...); `null` unsets it.
-    SetSetting { key: String, value: serde_json::Value },
+    SetSetting {
+        key: String,
+        value: serde_json::Value,
+    },
 }
 
 /// A tag's identity: tags are unique regardless of case.

@@ -15,7 +15,10 @@ pub enum Problem {
     Damage(Damage),
     /// A device's clock is far ahead of this one's: its changes are kept and
     /// merged, but this device's clock does not follow it.
-    ClockAhead { device: DeviceId, ahead_ms: u64 },
+    ClockAhead {
+        device: DeviceId,
+        ahead_ms: u64,
+    },
 }
 
 impl std::fmt::Display for Problem {

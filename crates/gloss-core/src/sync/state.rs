@@ -63,7 +63,10 @@ pub enum Value {
     Text(String),
     Flag(bool),
     /// A tag as the user spelled it, and whether it is on.
-    Tag { name: String, tagged: bool },
+    Tag {
+        name: String,
+        tagged: bool,
+    },
     Json(serde_json::Value),
 }
 
@@ -95,16 +98,11 @@ fn writes(change: &Change) -> Vec<(Key, Write)> {
             writes.extend(tags.iter().map(|name| tag(&on, name, true)));
             writes
         }
-        Change::Reattach { highlight, anchor } => {
-            set(Key::Anchor(highlight.clone()), Value::Anchor(anchor.clone()))
+        Change::Reattach { highlight, anchor } => set(Key::Anchor(highlight.clone()), Value::Anchor(anchor.clone())),
+        Change::SetColor { highlight, color } => set(Key::Color(highlight.clone()), Value::Text(color.clone())),
+        Change::SetNote { on, text, replaces } => {
+            vec![(Key::Note(on.clone()), Write::Note { text: text.clone(), replaces: replaces.clone() })]
         }
-        Change::SetColor { highlight, color } => {
-            set(Key::Color(highlight.clone()), Value::Text(color.clone()))
-        }
-        Change::SetNote { on, text, replaces } => vec![(
-            Key::Note(on.clone()),
-            Write::Note { text: text.clone(), replaces: replaces.clone() },
-        )],
         Change::SetTag { on, tag: name, tagged } => vec![tag(on, name, *tagged)],
         Change::Delete { highlight } => set(Key::Deleted(highlight.clone()), Value::Flag(true)),
         Change::Restore { highlight } => set(Key::Deleted(highlight.clone()), Value::Flag(false)),
@@ -165,11 +163,7 @@ fn wins<T: Serialize>(new: (&Version, &T), old: (&Version, &T)) -> bool {
 
 impl NoteSlot {
     fn new(version: NoteVersion, replaces: Vec<OpId>) -> NoteSlot {
-        let mut slot = NoteSlot {
-            winner: version.clone(),
-            heads: BTreeMap::new(),
-            replaced: BTreeSet::new(),
-        };
+        let mut slot = NoteSlot { winner: version.clone(), heads: BTreeMap::new(), replaced: BTreeSet::new() };
         slot.write(version, replaces);
         slot
     }
@@ -286,12 +280,7 @@ impl State {
         if !self.purged.insert(highlight.clone()) {
             return Vec::new();
         }
-        let gone: Vec<Key> = self
-            .registers
-            .keys()
-            .filter(|key| key.highlight() == Some(highlight))
-            .cloned()
-            .collect();
+        let gone: Vec<Key> = self.registers.keys().filter(|key| key.highlight() == Some(highlight)).cloned().collect();
         for key in &gone {
             self.registers.remove(key);
         }
@@ -332,7 +321,8 @@ impl State {
         Change::SetNote { on, text, replaces }
     }
 
-    fn value(&self, key: &Key) -> Option<&Value> {
+    /// A value register's current value.
+    pub(crate) fn value_of(&self, key: &Key) -> Option<&Value> {
         match self.registers.get(key)? {
             Slot::Value { value, .. } => Some(value),
             Slot::Note(_) => None,
@@ -340,14 +330,14 @@ impl State {
     }
 
     fn flag(&self, key: &Key) -> Option<bool> {
-        match self.value(key)? {
+        match self.value_of(key)? {
             Value::Flag(flag) => Some(*flag),
             _ => None,
         }
     }
 
     fn json(&self, key: &Key) -> Option<&serde_json::Value> {
-        match self.value(key)? {
+        match self.value_of(key)? {
             Value::Json(json) => Some(json),
             _ => None,
         }
@@ -358,12 +348,8 @@ impl State {
         let Some(Slot::Note(slot)) = self.registers.get(&Key::Note(on.clone())) else {
             return None;
         };
-        let mut earlier: Vec<NoteVersion> = slot
-            .heads
-            .values()
-            .filter(|v| v.at != slot.winner.at && !v.text.is_empty())
-            .cloned()
-            .collect();
+        let mut earlier: Vec<NoteVersion> =
+            slot.heads.values().filter(|v| v.at != slot.winner.at && !v.text.is_empty()).cloned().collect();
         earlier.sort_by(|a, b| b.at.cmp(&a.at));
         if slot.winner.text.is_empty() && earlier.is_empty() {
             return None;
@@ -390,10 +376,10 @@ impl State {
     /// A highlight, once the op that created it has arrived.
     pub fn highlight(&self, id: &HighlightId) -> Option<HighlightView> {
         let created = self.version(&Key::Created(id.clone()))?.stamp;
-        let Some(Value::Anchor(anchor)) = self.value(&Key::Anchor(id.clone())) else {
+        let Some(Value::Anchor(anchor)) = self.value_of(&Key::Anchor(id.clone())) else {
             return None;
         };
-        let color = match self.value(&Key::Color(id.clone())) {
+        let color = match self.value_of(&Key::Color(id.clone())) {
             Some(Value::Text(color)) => color.clone(),
             _ => String::new(),
         };
@@ -528,7 +514,10 @@ mod tests {
         state.apply(&b);
         let resolve = op(2, 2, 40, state.resolve_note(on.clone(), "merged".into()));
         state.apply(&resolve);
-        assert_eq!(state.note(&on).unwrap(), NoteView { text: "merged".into(), updated: Hlc::new(40, 0), earlier: vec![] });
+        assert_eq!(
+            state.note(&on).unwrap(),
+            NoteView { text: "merged".into(), updated: Hlc::new(40, 0), earlier: vec![] }
+        );
     }
 
     #[test]
