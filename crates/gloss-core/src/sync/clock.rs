@@ -78,12 +78,6 @@ impl Clock {
         Clock::default()
     }
 
-    /// A clock that continues after `last` (the greatest stamp this device
-    /// made or accepted before it restarted).
-    pub fn resume(last: Hlc) -> Clock {
-        Clock { last }
-    }
-
     /// The greatest stamp this clock made or accepted.
     pub fn last(&self) -> Hlc {
         self.last
