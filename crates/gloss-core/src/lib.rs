@@ -13,6 +13,7 @@ pub mod model;
 pub mod parse;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod watch;
 
 pub use app::{Gloss, OpenOptions};
