@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::ScanCounts;
-use crate::store::episodes::EpisodeSummary;
+use crate::store::episodes::{EpisodeId, EpisodeSummary};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -38,6 +38,11 @@ pub enum Event {
     /// A reconcile of the library folder finished.
     #[serde(rename = "library_scanned")]
     Scanned { reason: ScanReason, counts: ScanCounts },
+    /// The user's highlights, notes, tags, stars or reading state changed
+    /// (in this process or another window); `episode_id` says where, `None`
+    /// when the change spans the library (a tag renamed, the trash emptied).
+    #[serde(rename = "annotation_changed")]
+    AnnotationChanged { episode_id: Option<EpisodeId> },
     /// Something the user should know about the library as a whole.
     #[serde(rename = "library_notice")]
     Notice { level: NoticeLevel, message: String },

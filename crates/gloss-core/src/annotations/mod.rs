@@ -213,7 +213,7 @@ impl<'s> Annotations<'s> {
     }
 
     /// Re-anchors whatever is behind its episode's text (see [`reanchor`]).
-    pub fn reanchor_pending(&self) -> Result<usize> {
+    pub fn reanchor_pending(&self) -> crate::store::Result<usize> {
         reanchor::reanchor_pending(self.store)
     }
 }

@@ -98,7 +98,7 @@ fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanch
 /// transaction each: catches up on changes stored without re-anchoring
 /// (a database from before this hook, an interrupted run). Returns how
 /// many highlights were re-anchored.
-pub fn reanchor_pending(store: &Store) -> Result<usize> {
+pub fn reanchor_pending(store: &Store) -> crate::store::Result<usize> {
     let episodes: Vec<EpisodeId> = store.read(|conn| {
         let mut stmt = conn.prepare(
             "SELECT DISTINCT h.episode_id FROM highlights h JOIN episodes e ON e.id = h.episode_id
@@ -109,7 +109,7 @@ pub fn reanchor_pending(store: &Store) -> Result<usize> {
     })?;
     let mut count = 0;
     for episode_id in episodes {
-        count += super::write(store, |conn, _| reanchor_stale(conn, episode_id))?.len();
+        count += store.write(|tx| reanchor_episode(tx, episode_id))?.len();
     }
     Ok(count)
 }

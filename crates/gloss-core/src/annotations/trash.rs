@@ -28,13 +28,6 @@ pub struct Emptied {
     pub tags: usize,
 }
 
-impl Emptied {
-    /// Everything removed, as the API's `{ removed }` counts it.
-    pub fn removed(&self) -> usize {
-        self.highlights + self.tags
-    }
-}
-
 pub fn list(conn: &Connection) -> Result<Trash> {
     let highlights = query::list(conn, &HighlightFilter { trashed: true, ..Default::default() })?.items;
     let mut stmt = conn.prepare_cached(

@@ -353,6 +353,11 @@ fn store_version(
         },
     };
     let text_changed = episodes::update(tx, id, version)?;
+    if text_changed {
+        // In the same transaction, so the text and the anchors into it
+        // never disagree on disk.
+        crate::annotations::reanchor_episode(tx, id)?;
+    }
     Ok(Change::Updated { id, text_changed, moved_from })
 }
 
