@@ -153,7 +153,7 @@ impl Gloss {
         let total = all.len();
         let items = all.into_iter().skip(filter.offset.unwrap_or(0)).take(filter.limit.unwrap_or(usize::MAX)).collect();
         let mut shows: Vec<ShowCount> = shows.into_iter().map(|(show, count)| ShowCount { show, count }).collect();
-        shows.sort_by(|a, b| a.show.to_lowercase().cmp(&b.show.to_lowercase()));
+        shows.sort_by_key(|count| count.show.to_lowercase());
         Ok(EpisodePage { total, items, shows })
     }
 
