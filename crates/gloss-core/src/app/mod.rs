@@ -182,7 +182,7 @@ impl Gloss {
             .map(|summary| EpisodeItem { marks: marks.get(&summary.id).cloned().unwrap_or_default(), summary })
             .collect();
         let mut shows: Vec<ShowCount> = shows.into_iter().map(|(show, count)| ShowCount { show, count }).collect();
-        shows.sort_by(|a, b| a.show.to_lowercase().cmp(&b.show.to_lowercase()));
+        shows.sort_by_key(|count| count.show.to_lowercase());
         Ok(EpisodePage { total, items, shows })
     }
 

@@ -42,6 +42,10 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Unsettled,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            let reason = format!("could not be read: {e}; let Gloss read it (check its permissions)");
+            return failed(stat, String::new(), reason);
+        }
         Err(e) => return failed(stat, String::new(), format!("could not be read: {e}")),
     };
     match std::fs::metadata(&path) {
