@@ -162,12 +162,7 @@ impl Gloss {
         let Some(record) = self.library.episode(id)? else { return Ok(None) };
         let episode = record.episode.unwrap_or_else(|| Episode::empty(crate::model::DocKind::Document));
         let related = self.link_related(&episode)?;
-        Ok(Some(EpisodeView {
-            blocks: episode.blocks(),
-            summary: record.summary,
-            related,
-            episode,
-        }))
+        Ok(Some(EpisodeView { blocks: episode.blocks(), summary: record.summary, related, episode }))
     }
 
     /// Related episodes, each linked to its episode when that is in the library.
@@ -243,7 +238,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 const THEME: &str = "ui_theme";
 const TEXT_SIZE: &str = "ui_text_size";
-const COLOR_NAMES: &str = "ui_color_names";
+/// The user's names for the highlight colors, a JSON object (export reads it too).
+pub(crate) const COLOR_NAMES: &str = "ui_color_names";
 const DEFAULT_TEXT_SIZE: u32 = 18;
 
 #[derive(Debug, Clone, Default, Serialize)]
