@@ -207,23 +207,30 @@ pub fn item<T>(
 }
 
 /// Makes sure the tag exists as in the backup; returns the row of a trashed
-/// tag, whose memberships are restored once the highlights are in.
+/// tag, whose memberships are restored once the highlights are in. A
+/// trashed tag the library has (trashed, or restored since: same name and
+/// creation time) is the same tag and is left as it is.
 fn restore_tag(conn: &Connection, tag: &TagEntry, report: &mut ImportReport) -> Result<Option<i64>> {
     let name = TagName::parse(&tag.name, "tags")?;
-    let existing: Option<i64> = conn
-        .prepare_cached("SELECT id FROM tags WHERE key = ?1 AND deleted_at IS ?2")?
-        .query_row(params![name.key, tag.deleted_at], |row| row.get(0))
-        .optional()?;
-    let id = match existing {
-        Some(id) => id,
-        None => {
-            conn.prepare_cached("INSERT INTO tags (name, key, created_at, deleted_at) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![name.name, name.key, tag.created_at, tag.deleted_at])?;
-            report.tags += 1;
-            conn.last_insert_rowid()
-        }
+    let existing: Option<i64> = match tag.deleted_at {
+        None => conn
+            .prepare_cached("SELECT id FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
+            .query_row([&name.key], |row| row.get(0))
+            .optional()?,
+        Some(deleted_at) => conn
+            .prepare_cached(
+                "SELECT id FROM tags WHERE key = ?1 AND (deleted_at = ?2 OR created_at = ?3) ORDER BY deleted_at IS NULL",
+            )?
+            .query_row(params![name.key, deleted_at, tag.created_at], |row| row.get(0))
+            .optional()?,
     };
-    Ok(tag.deleted_at.map(|_| id))
+    if let Some(id) = existing {
+        return Ok(tag.deleted_at.map(|_| id));
+    }
+    conn.prepare_cached("INSERT INTO tags (name, key, created_at, deleted_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![name.name, name.key, tag.created_at, tag.deleted_at])?;
+    report.tags += 1;
+    Ok(tag.deleted_at.map(|_| conn.last_insert_rowid()))
 }
 
 fn link_trashed(conn: &Connection, episodes: &Episodes, tag_id: i64, tag: &TagEntry) -> Result<()> {
