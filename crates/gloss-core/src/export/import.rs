@@ -205,7 +205,9 @@ fn place(columns: &Columns, record: &StringRecord, episodes: &[Candidate]) -> Re
     }
     let show = normal(readwise::show_of_author(cell(columns.author)));
     let titled: Vec<&Candidate> = episodes.iter().filter(|e| e.title == normal(title)).collect();
-    let matching: Vec<&Candidate> = titled.iter().copied().filter(|e| show.is_empty() || e.show == show).collect();
+    // An episode without a show has nothing to contradict the Author.
+    let matching: Vec<&Candidate> =
+        titled.iter().copied().filter(|e| show.is_empty() || e.show.is_empty() || e.show == show).collect();
     let episode = match (titled.as_slice(), matching.as_slice()) {
         ([], _) => return Err(format!("no episode titled {title:?} in the library")),
         (_, []) => return Err(format!("no episode titled {title:?} is from {:?}", cell(columns.author))),
