@@ -162,7 +162,12 @@ impl Gloss {
         let Some(record) = self.library.episode(id)? else { return Ok(None) };
         let episode = record.episode.unwrap_or_else(|| Episode::empty(crate::model::DocKind::Document));
         let related = self.link_related(&episode)?;
-        Ok(Some(EpisodeView { blocks: episode.blocks(), summary: record.summary, related, episode }))
+        Ok(Some(EpisodeView {
+            blocks: episode.blocks(),
+            summary: record.summary,
+            related,
+            episode,
+        }))
     }
 
     /// Related episodes, each linked to its episode when that is in the library.
