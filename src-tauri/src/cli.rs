@@ -56,6 +56,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export annotations: markdown (Obsidian), w3c (Web Annotation), csv (Readwise) or json (full backup).
+    Export {
+        #[arg(long)]
+        format: gloss_core::export::Format,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a Gloss JSON backup, a W3C annotation collection or a Readwise CSV.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,6 +180,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Export { format, ref out, json }) => {
+            let report = gloss_core::export::export(Gloss::open(open(false))?.library().store(), format, out)?;
+            report_out(&report, json)
+        }
+        Some(Command::Import { ref file, json }) => {
+            let report = gloss_core::export::import(Gloss::open(open(false))?.library().store(), file)?;
+            report_out(&report, json)
+        }
     }
 }
 
@@ -185,6 +208,16 @@ fn watch(cli: &Cli) -> Result<ExitCode, Error> {
     eprintln!("gloss: watching {} (Ctrl-C stops)", folder.display());
     for event in events {
         out(&serde_json::to_string(&event)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An export or import report: a summary for people, or JSON with `--json`.
+fn report_out<T: serde::Serialize + std::fmt::Display>(report: &T, json: bool) -> Result<ExitCode, Error> {
+    if json {
+        print_json(report)?;
+    } else {
+        out(&report.to_string())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -271,7 +271,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 const THEME: &str = "ui_theme";
 const TEXT_SIZE: &str = "ui_text_size";
-const COLOR_NAMES: &str = "ui_color_names";
+/// The user's names for the highlight colors, a JSON object (export reads it too).
+pub(crate) const COLOR_NAMES: &str = "ui_color_names";
 const DEFAULT_TEXT_SIZE: u32 = 18;
 
 #[derive(Debug, Clone, Default, Serialize)]
