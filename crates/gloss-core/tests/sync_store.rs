@@ -418,6 +418,68 @@ fn annotations_made_before_joining_are_sent_on_the_first_round() {
     assert_eq!(d[0].snapshot(), d[1].snapshot());
 }
 
+#[test]
+fn every_kind_of_edit_reaches_the_other_device() {
+    let (sync, mut d) = devices(&["a", "b"]);
+    let first = d[0].highlight(SHARED[0], 100, 30);
+    let second = d[0].highlight(SHARED[1], 40, 30);
+    d[0].notes().set_episode_tags(d[0].episode(SHARED[0]), &["policy".into()]).unwrap();
+    d[0].round(sync.path());
+    d[1].round(sync.path());
+
+    let b = d[1].notes();
+    let patch = HighlightPatch {
+        id: first.clone(),
+        color: Some(Color::Blue),
+        note: Some(String::new()),
+        tags: Some(vec!["AI".into(), "Later".into()]),
+    };
+    b.update_highlight(&patch).unwrap();
+    b.reattach_highlight(&second, 10, 25).unwrap();
+    b.merge_tag("policy", "Politics").unwrap();
+    b.delete_tag("Later").unwrap();
+    b.restore_tag("Later").unwrap();
+    b.set_star(d[1].episode(SHARED[0]), "s1.i1", true).unwrap();
+    b.set_star(d[1].episode(SHARED[0]), "s1.i1", false).unwrap();
+    b.set_star(d[1].episode(SHARED[0]), "s1.i2", true).unwrap();
+    d[1].round(sync.path());
+    d[0].round(sync.path());
+
+    let a = d[0].snapshot();
+    assert_eq!(a, d[1].snapshot());
+    assert_eq!(a.highlights[&first].color, Color::Blue);
+    assert_eq!(a.highlights[&first].note, "");
+    assert_eq!(a.highlights[&first].tags, ["AI", "Later"]);
+    let text = d[0].text(SHARED[1]);
+    assert_eq!(a.highlights[&second].exact, text.chars().skip(10).take(15).collect::<String>());
+    assert_eq!(a.episodes[&gloss_testkit::spec(SHARED[0]).title].3, ["s1.i2"]);
+    assert!(a.tags.iter().any(|(name, _)| name == "Politics") && !a.tags.iter().any(|(name, _)| name == "policy"));
+}
+
+#[test]
+fn a_highlight_lands_where_its_quote_is_in_this_devices_text() {
+    let sync = TempDir::new().unwrap();
+    let mut a = Device::new("a", &[SHARED[0]]);
+    let mut b = Device::new("b", &[]);
+    let original = gloss_testkit::summary(SHARED[0]);
+    assert!(original.contains("TL;DR\n"));
+    // b's copy was revised: a few words more at the start of the TL;DR.
+    let revised = original.replacen("TL;DR\n", "TL;DR\nNewly revised. ", 1);
+    common::write(&b.folder.path().join("revised.txt"), &revised);
+    b.library.reconcile(b.folder.path()).unwrap();
+
+    let start = 400;
+    let id = a.highlight(SHARED[0], start, 30);
+    let quote = a.notes().get_highlight(&id).unwrap().selector.exact;
+    a.round(sync.path());
+    b.round(sync.path());
+    let h = b.notes().get_highlight(&id).unwrap();
+    let shift = "Newly revised. ".chars().count();
+    assert_eq!((h.anchor.start, h.anchor.end), (Some(start + shift), Some(start + shift + 30)), "{:?}", h.anchor);
+    assert_eq!(h.selector.exact, quote);
+    assert_eq!(b.text(SHARED[0]).chars().skip(start + shift).take(30).collect::<String>(), quote);
+}
+
 fn newest_segment(dir: &Path) -> PathBuf {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|f| f.unwrap().path()).collect();
     files.sort();

@@ -18,10 +18,11 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::op::{HighlightId, NoteOn, Tagged};
-use super::state::Key;
+use super::state::{Key, NoteVersion};
 use super::{Hlc, State, SyncTarget};
 use crate::anchor::Selector;
 use crate::annotations::highlights::to_sql;
@@ -52,6 +53,20 @@ pub(crate) struct StoreTarget<'c> {
     retagged: bool,
     /// Tags looked up or created this round, by key.
     tags: HashMap<String, Resolved>,
+    new_rows: Vec<NewRow>,
+}
+
+/// Highlights inserted per statement: large batches for the search index,
+/// well under SQLite's limit of 32,766 parameters (15 per row).
+const ROWS_PER_INSERT: usize = 500;
+
+/// A highlight new to this database, waiting to be inserted with others.
+struct NewRow {
+    id: HighlightId,
+    /// The insert's parameters, in order.
+    values: Vec<Value>,
+    tags: Vec<Resolved>,
+    earlier: Vec<NoteVersion>,
 }
 
 /// A highlight row as apply compares it.
@@ -74,6 +89,7 @@ impl<'c> StoreTarget<'c> {
             to_place: BTreeSet::new(),
             retagged: false,
             tags: HashMap::new(),
+            new_rows: Vec::new(),
         }
     }
 
@@ -145,35 +161,25 @@ impl<'c> StoreTarget<'c> {
             None => {
                 // With its tags, so the search index takes the row in once.
                 let tags_text: Vec<&str> = tags.iter().map(|tag| tag.name.as_str()).collect();
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end,
-                            block_key, text_version, selector_revision, color, note, anchor_status,
-                            anchor_revision, created_at, updated_at, deleted_at, tags_text)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, -1, ?10, ?11, 'orphaned', -1, ?12, ?13, ?14, ?15)",
-                    )?
-                    .execute(params![
-                        id,
-                        episode_id,
-                        selector.exact,
-                        selector.prefix,
-                        selector.suffix,
-                        to_sql(selector.start),
-                        to_sql(selector.end),
-                        selector.block_key,
-                        selector.text_version,
-                        color,
-                        note,
-                        ms(view.created),
-                        ms(view.updated),
-                        deleted_at,
-                        tags_text.join(&index::TAG_SEPARATOR.to_string()),
-                    ])?;
+                let values = vec![
+                    Value::from(id.clone()),
+                    Value::from(episode_id),
+                    Value::from(selector.exact.clone()),
+                    Value::from(selector.prefix.clone()),
+                    Value::from(selector.suffix.clone()),
+                    Value::from(to_sql(selector.start)),
+                    Value::from(to_sql(selector.end)),
+                    Value::from(selector.block_key.clone()),
+                    Value::from(selector.text_version),
+                    Value::from(color.as_str().to_owned()),
+                    Value::from(note.to_owned()),
+                    Value::from(ms(view.created)),
+                    Value::from(ms(view.updated)),
+                    Value::from(deleted_at),
+                    Value::from(tags_text.join(&index::TAG_SEPARATOR.to_string())),
+                ];
                 self.to_place.insert(episode_id);
-                tags::link(self.conn, tags::Tagged::Highlight(self.conn.last_insert_rowid()), &tags)?;
-                if !earlier.is_empty() {
-                    versions::replace(self.conn, &NoteRef::Highlight { id: id.clone() }, &earlier)?;
-                }
+                self.new_rows.push(NewRow { id: id.clone(), values, tags, earlier });
             }
             Some(row) => {
                 if placed_anew && (row.episode_id != episode_id || row.place != place_of(selector)) {
@@ -195,6 +201,35 @@ impl<'c> StoreTarget<'c> {
             }
         }
         self.touch(episode_id)
+    }
+
+    /// Inserts the highlights new to this database, many per statement:
+    /// the search index then takes in a batch at a time, not a row.
+    fn insert_new_rows(&mut self) -> Result<()> {
+        let rows = std::mem::take(&mut self.new_rows);
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, -1, ?, ?, 'orphaned', -1, ?, ?, ?, ?)";
+            let sql = format!(
+                "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, block_key,
+                    text_version, selector_revision, color, note, anchor_status, anchor_revision,
+                    created_at, updated_at, deleted_at, tags_text)
+                 VALUES {} RETURNING id, seq",
+                vec![one; chunk.len()].join(", ")
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let values = chunk.iter().flat_map(|row| row.values.iter());
+            let inserted: HashMap<String, i64> = stmt
+                .query_map(rusqlite::params_from_iter(values), |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for row in chunk {
+                let Some(&seq) = inserted.get(&row.id) else { continue };
+                tags::link(self.conn, tags::Tagged::Highlight(seq), &row.tags)?;
+                if !row.earlier.is_empty() {
+                    versions::replace(self.conn, &NoteRef::Highlight { id: row.id.clone() }, &row.earlier)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The live tags named, created as needed, sorted by key; names that
@@ -350,6 +385,7 @@ impl SyncTarget for StoreTarget<'_> {
         for (id, placed_anew) in highlights {
             self.highlight(state, id, placed_anew)?;
         }
+        self.insert_new_rows()?;
         for episode in tagged {
             self.episode_tags(state, episode)?;
         }

@@ -6,25 +6,28 @@
 //! 1. **Send** (one transaction): the outbox's changes are stamped by when
 //!    they were made, appended to this device's log and fsynced, then
 //!    removed from the outbox.
-//! 2. **Receive** (one transaction): what is new in the folder is read and
-//!    merged into the state, and the registers of every op the database
-//!    does not reflect yet are copied into it ([`super::apply`]); those
-//!    about an episode that is not here wait (persisted) and are retried
-//!    every round, so they attach once the episode is ingested.
+//! 2. **Receive** (one transaction): anything queued meanwhile is sent,
+//!    what is new in the folder is read and merged into the state, and the
+//!    registers of every op the database does not reflect yet are copied
+//!    into it ([`super::apply`]); those about an episode that is not here
+//!    wait (persisted) and are retried every round, so they attach once
+//!    the episode is ingested.
 //! 3. **Compact** this device's own log if enough segments piled up.
 //!
-//! User actions can not commit between reading the folder and applying
-//! it (both happen under the database's write lock), so the state a local
-//! edit is stamped against is always the one the user was looking at: a
-//! note edit replaces exactly the version shown, and a concurrent edit from
-//! elsewhere stays visible as an earlier version.
+//! Receiving starts by sending whatever the user did since step 1, and no
+//! user action can commit until it is done (it holds the database's write
+//! lock). So the state always holds every local change before it is
+//! written over the tables (nothing the user just did is undone), and the
+//! state a local edit is stamped against is the one the user was looking
+//! at: a note edit replaces exactly the version shown, and a concurrent
+//! edit from elsewhere stays visible as an earlier version.
 //!
 //! Opening reads only this device's own log, so the first send stamps
 //! changes queued while Gloss was not syncing (sync off, or changes made
 //! through the command line) before anything of the other devices is
 //! read: they merge as made when they were made.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection};
@@ -183,8 +186,15 @@ impl SyncSession {
         }
         self.spoiled = true;
         let mut report = RoundReport { exported: self.exported.take(), ..RoundReport::default() };
+        // Sent on its own first, so a failure to receive never sends twice...
         report.sent = transaction(store, |tx| self.send(tx))?;
-        transaction(store, |tx| self.receive(tx, &mut report))?;
+        // ...and again as receiving starts: a change the user made in
+        // between must be in the state before the state is written over
+        // the tables, or applying would undo it here while it wins elsewhere.
+        transaction(store, |tx| {
+            report.sent += self.send(tx)?;
+            self.receive(tx, &mut report)
+        })?;
         self.spoiled = false;
         match self.replica.compact_if_due() {
             Ok(compacted) => report.compacted = compacted.map_or(0, |c| c.segments),
@@ -216,7 +226,7 @@ impl SyncSession {
         let round = self.replica.round()?;
         report.read = round.read;
         report.problems.extend(round.problems.iter().map(ToString::to_string));
-        let mut new = BTreeSet::new();
+        let mut new = HashSet::new();
         let mut seen = std::collections::BTreeMap::<&DeviceId, u64>::new();
         let ops: Vec<Op> = std::mem::take(&mut self.unapplied).into_iter().chain(round.ops).collect();
         for op in &ops {
