@@ -1,16 +1,16 @@
 //! The outbox: the user's changes waiting to be written to this device's
 //! sync log.
 //!
-//! Every annotation action queues the [`Change`]s it made with [`push`],
+//! Every annotation action queues the [`Change`]s it made with `push`,
 //! inside the transaction that makes them, so a change is stored if and
 //! only if it is queued: a crash can lose neither half. The sync round
 //! ([`super::session`]) moves queued changes into the log, stamped by when
 //! they were made, and removes them. Changes arriving from other devices
-//! are written by [`super::apply`], which never queues anything: nothing
+//! are written by `sync::apply`, which never queues anything: nothing
 //! echoes back.
 //!
 //! Nothing is queued before the database first joined a sync folder: that
-//! join exports everything as it is then ([`super::seed`]), which covers
+//! join exports everything as it is then (`sync::seed`), which covers
 //! all earlier changes. After that, changes are queued while sync is off
 //! too, and reach the folder when it is on again.
 
@@ -23,7 +23,7 @@ use crate::store::episodes::EpisodeId;
 use crate::store::{settings, Result};
 
 /// The sync folder this database last exported everything to (see
-/// [`super::seed`]); absent until the first join, and while absent nothing
+/// `sync::seed`); absent until the first join, and while absent nothing
 /// is queued.
 pub(crate) const JOINED: &str = "sync_joined";
 

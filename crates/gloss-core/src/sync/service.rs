@@ -37,9 +37,25 @@
 //!   runs a [`SyncService`], go through it ([`SyncService::sync_now`]), not
 //!   the free [`round`].
 //!
-//! User settings that follow the user (color names) must be changed with
-//! [`Annotations::set_color_names`](crate::annotations::Annotations::set_color_names)
-//! so they are queued for sync.
+//! # Wiring
+//!
+//! - `Gloss` keeps one `SyncService::start(library.clone())` and drops it
+//!   on exit (that stops the worker after its round).
+//! - `get_settings.sync_dir`: [`SyncService::sync_dir`] (or
+//!   [`settings::sync_dir`] on a store); `update_settings.sync_dir`:
+//!   [`SyncService::set_sync_dir`] (`null` turns sync off). Write the
+//!   setting only through it, so the worker follows.
+//! - `update_settings.color_names`: the setting follows the user, so
+//!   change it with
+//!   [`Annotations::set_color_names`](crate::annotations::Annotations::set_color_names),
+//!   which queues it for sync (not `settings::set`).
+//! - `sync_status`: [`SyncService::status`] ([`SyncStatus`] serialises as
+//!   docs/api.md has it).
+//! - `gloss sync [--dir DIR]`: with `--dir`, [`set_sync_dir`] first; then
+//!   [`round`] and print its [`RoundReport`]. `gloss sync --off`, if
+//!   wanted, is `set_sync_dir(store, None)`.
+//! - Earlier versions of notes: `Annotations::note_versions` and
+//!   `Annotations::settle_note` (a `NoteRef` names the note).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
@@ -455,4 +471,36 @@ impl Run {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_service_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<SyncService>();
+    }
+
+    #[test]
+    fn the_sync_folder_must_be_a_folder_apart_from_the_data_folder() {
+        let data = tempfile::tempdir().unwrap();
+        let sync = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path()).unwrap();
+        let file = sync.path().join("a file");
+        std::fs::write(&file, "").unwrap();
+        for bad in [data.path().to_owned(), data.path().join("backups"), file, sync.path().join("missing")] {
+            std::fs::create_dir_all(data.path().join("backups")).unwrap();
+            let error = set_sync_dir(&store, Some(&bad)).unwrap_err().to_string();
+            assert!(error.contains("can not be used") && error.contains(&*bad.to_string_lossy()), "{error}");
+        }
+        let stored = set_sync_dir(&store, Some(sync.path())).unwrap();
+        assert_eq!(stored, Some(std::fs::canonicalize(sync.path()).unwrap()));
+        assert!(status(&store, vec![]).unwrap().enabled);
+        set_sync_dir(&store, None).unwrap();
+        let off = status(&store, vec![]).unwrap();
+        assert!(!off.enabled && off.sync_dir.is_none());
+        assert!(matches!(round(&store, None), Err(SyncError::Off)));
+    }
 }

@@ -9,7 +9,7 @@
 //! 2. **Receive** (one transaction): anything queued meanwhile is sent,
 //!    what is new in the folder is read and merged into the state, and the
 //!    registers of every op the database does not reflect yet are copied
-//!    into it ([`super::apply`]); those about an episode that is not here
+//!    into it (`sync::apply`); those about an episode that is not here
 //!    wait (persisted) and are retried every round, so they attach once
 //!    the episode is ingested.
 //! 3. **Compact** this device's own log if enough segments piled up.
@@ -131,7 +131,7 @@ impl SyncSession {
     /// Opens this device's log in `sync_dir` (the device id is kept in
     /// `data_dir`). On the first join of this database to a folder without
     /// a log of this device, everything the database holds is queued to be
-    /// sent ([`seed`]).
+    /// sent (`sync::seed`).
     pub fn open(
         store: &Store,
         data_dir: &Path,
