@@ -510,6 +510,9 @@ fn the_worker_carries_a_highlight_to_a_running_device() {
     );
     assert_eq!(b.notes().get_highlight(&id).unwrap().episode_id, episode);
 
+    // b can read a's log before a's round has committed: let a finish (a
+    // round asked for now runs after the one in progress).
+    on_a.sync_now().unwrap();
     let status = on_a.status().unwrap();
     assert!(status.enabled && status.last_sync.is_some() && status.problems.is_empty(), "{status:?}");
     assert_eq!(status.pending, 0);
