@@ -1,5 +1,6 @@
 //! What the library tells its subscribers: every episode added, updated,
-//! gone missing or failing, plus notices and scan results for the user.
+//! gone missing or failing, annotations changed by sync, plus notices and
+//! scan and sync results for the user.
 //!
 //! Subscribers are plain callbacks or std channels, so the core needs no async
 //! runtime; an async API forwards from a callback into its own broadcast
@@ -46,6 +47,15 @@ pub enum Event {
     /// Something the user should know about the library as a whole.
     #[serde(rename = "library_notice")]
     Notice { level: NoticeLevel, message: String },
+    /// Annotations changed without a request of this window's: another
+    /// device's changes arrived through sync. `episode_id` is the episode
+    /// whose annotations changed, `None` for what belongs to no episode
+    /// (settings that follow the user).
+    #[serde(rename = "annotation_changed")]
+    AnnotationChanged { episode_id: Option<EpisodeId> },
+    /// A sync round finished that sent or received changes.
+    #[serde(rename = "sync_done")]
+    SyncDone { changed_episodes: Vec<EpisodeId> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
