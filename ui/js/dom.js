@@ -124,8 +124,8 @@ const RELATIVE_STEPS = [
 ];
 
 /** How long ago Unix-millisecond time `ms` was: "just now", "3 minutes ago", "yesterday". */
-export function relativeTime(ms, now = Date.now()) {
-  const seconds = Math.round((ms - now) / 1000);
+function relativeTime(ms) {
+  const seconds = Math.round((ms - Date.now()) / 1000);
   if (Math.abs(seconds) < 45) return "just now";
   const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
   for (const [unit, size] of RELATIVE_STEPS) {
