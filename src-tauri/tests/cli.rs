@@ -1,0 +1,160 @@
+//! The `gloss` command line, run as a user runs it: the real binary on a
+//! temp library and data folder.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const SUMMARY: &str = "Open Models | Signal Hours w/ Ada Host and Ben Host\nTL;DR\nA short take on open models.\n\
+🧠 Big Ideas 2 insights\nFirst idea\nThe first idea has 400 million downloads and counting.\nSecond idea\n\
+The second idea builds on the first one quickly.\nBottom Line\nIdeas compound.\n";
+
+struct Folders {
+    root: tempfile::TempDir,
+}
+
+impl Folders {
+    fn new() -> Folders {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("library")).unwrap();
+        std::fs::write(root.path().join("library/open models.txt"), SUMMARY).unwrap();
+        Folders { root }
+    }
+
+    fn library(&self) -> std::path::PathBuf {
+        self.root.path().join("library")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gloss"));
+        // Global flags after the subcommand, as a user may type them.
+        command.args(args).arg("--data").arg(self.root.path().join("data")).arg("--library").arg(self.library());
+        command.env_remove("GLOSS_DATA").env_remove("GLOSS_LIBRARY");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("gloss runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(output.status.success(), "gloss {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("JSON output")
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn scan_list_and_search() {
+    let folders = Folders::new();
+    std::fs::write(folders.library().join("broken.txt"), [0xff, 0xfe, 0x00, 0x00, 0x41]).unwrap();
+    let counts = folders.ok(&["scan"]);
+    assert!(counts.contains("errors 1"), "{counts}");
+    let episodes = folders.json(&["list", "--json"]);
+    let statuses: Vec<&str> = episodes.as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "active").count(), 1);
+    assert_eq!(statuses.iter().filter(|s| **s == "error").count(), 1);
+    let listing = folders.ok(&["list"]);
+    assert!(listing.contains("Open Models") && listing.contains("broken.txt"), "{listing}");
+    let hits = folders.json(&["search", "downloads", "--json"]);
+    assert_eq!(hits[0]["title"], "Open Models");
+    assert_eq!(hits[0]["kind"], "episode");
+    folders.ok(&["search", "\"unbalanced -("]); // FTS syntax is read as words, never an error
+}
+
+#[test]
+fn highlight_anchors_a_quote_and_annotations_lists_it() {
+    let folders = Folders::new();
+    folders.ok(&["scan"]);
+    let id = folders.json(&["list", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    let made = folders.json(&[
+        "highlight", "--episode", &id, "--quote", "400 million downloads", "--color", "green", "--note", "big",
+        "--tag", "ai", "--tag", "numbers",
+    ]);
+    assert_eq!(made["selector"]["exact"], "400 million downloads");
+    assert_eq!((made["color"].as_str(), made["tags"].as_array().map(Vec::len)), (Some("green"), Some(2)));
+
+    let absent = folders.run(&["highlight", "--episode", &id, "--quote", "not in the text"]);
+    assert!(!absent.status.success());
+    assert!(stderr(&absent).contains("quote"), "{}", stderr(&absent));
+    let twice = folders.run(&["highlight", "--episode", &id, "--quote", "idea"]);
+    assert!(!twice.status.success(), "an ambiguous quote needs --occurrence");
+    assert!(stderr(&twice).contains("occurrence"), "{}", stderr(&twice));
+    let second = folders.json(&["highlight", "--episode", &id, "--quote", "idea", "--occurrence", "2"]);
+    assert_eq!(second["selector"]["exact"], "idea");
+    let bad_color = folders.run(&["highlight", "--episode", &id, "--quote", "Ideas", "--color", "red"]);
+    assert!(stderr(&bad_color).contains("yellow"), "the error lists the colors: {}", stderr(&bad_color));
+
+    let listed = folders.json(&["annotations", "--episode", &id, "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    assert!(listed.as_array().unwrap().iter().all(|h| h["anchor"]["status"] == "anchored"));
+    let plain = folders.ok(&["annotations"]);
+    assert!(plain.contains("anchored") && plain.contains("400 million downloads"), "{plain}");
+
+    // Edited on disk: the listing tells the new status.
+    let edited = SUMMARY.replace("400 million downloads", "four hundred million installs");
+    std::fs::write(folders.library().join("open models.txt"), edited).unwrap();
+    folders.ok(&["scan"]);
+    let after = folders.json(&["annotations", "--json"]);
+    let statuses: Vec<&str> = after.as_array().unwrap().iter().map(|h| h["anchor"]["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains(&"orphaned") || statuses.contains(&"fuzzy"), "{statuses:?}");
+}
+
+#[test]
+fn export_import_and_sync_from_the_command_line() {
+    let folders = Folders::new();
+    folders.ok(&["scan"]);
+    let id = folders.json(&["list", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    folders.ok(&["highlight", "--episode", &id, "--quote", "Ideas compound"]);
+    let out = folders.root.path().join("export");
+    let report = folders.json(&["export", "--format", "json", "--out", out.to_str().unwrap(), "--json"]);
+    assert_eq!(report["highlights"], 1);
+    let imported = folders.json(&["import", out.join("gloss-backup.json").to_str().unwrap(), "--json"]);
+    assert_eq!(imported["highlights_added"], 0);
+    let sync = folders.root.path().join("sync");
+    std::fs::create_dir_all(&sync).unwrap();
+    let round = folders.json(&["sync", "--dir", sync.to_str().unwrap(), "--json"]);
+    assert!(round["sent"].as_u64().unwrap_or(0) + round["exported"].as_u64().unwrap_or(0) >= 1, "{round}");
+    assert!(dir_has_files(&sync), "this device's log is in the sync folder");
+}
+
+fn dir_has_files(dir: &Path) -> bool {
+    walk(dir).into_iter().any(|p| p.is_file())
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        }
+        found.push(path);
+    }
+    found
+}
+
+#[test]
+fn watch_prints_each_change_as_it_happens() {
+    let folders = Folders::new();
+    let mut child = folders.command(&["watch"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The start-up reconcile announces itself once it is done.
+    let scanned = lines.by_ref().map_while(Result::ok).find(|l| l.contains("library_scanned"));
+    assert!(scanned.is_some(), "watch reports its first scan");
+    std::fs::write(folders.library().join("second.txt"), SUMMARY.replace("Open Models", "Closed Models")).unwrap();
+    let added = lines.map_while(Result::ok).find(|l| l.contains("episode_added"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let event: Value = serde_json::from_str(&added.expect("an episode_added line")).unwrap();
+    assert_eq!(event["episode"]["title"], "Closed Models");
+}
