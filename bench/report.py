@@ -2,16 +2,20 @@
 """Gathers every benchmark figure of one `make bench` run into bench/REPORT.md.
 
 Timed benchmarks print `FIGURE {json}` lines (gloss_testkit::figures, and
-tests/browser/bench.mjs); criterion benchmarks leave their estimates under
-target/criterion, and the few with an issue target are listed in CRITERION.
+tests/browser/benchkit.mjs for the UI, API and desktop benchmarks);
+criterion benchmarks leave their estimates under target/criterion (or
+$CARGO_TARGET_DIR/criterion), and the few with an issue target are listed in
+CRITERION.
 """
 import json
+import os
 import pathlib
 import platform
 import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
 # criterion benchmark id -> (figure name, target, better, unit)
 # Throughput benchmarks are reported in MB/s (1 MB = 1e6 bytes).
@@ -24,7 +28,7 @@ CRITERION = {
 def criterion_figures():
     figures = []
     for bench_id, (name, target, better, unit) in CRITERION.items():
-        base = ROOT / "target" / "criterion" / bench_id / "new"
+        base = TARGET / "criterion" / bench_id / "new"
         try:
             estimates = json.loads((base / "estimates.json").read_text())
             meta = json.loads((base / "benchmark.json").read_text())

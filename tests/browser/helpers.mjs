@@ -64,18 +64,25 @@ export const SAMPLE = {
   related: [["The Chip Supply Chain | Signal Hours", "Why a handful of factories decide the pace of AI progress, and what could change that."]],
 };
 
+/** The gloss binary under test: GLOSS_BIN, or the debug build. */
+export function glossBin() {
+  return path.resolve(repoRoot, process.env.GLOSS_BIN ?? "target/debug/gloss");
+}
+
 /**
  * Starts `gloss serve` on a fresh temp library holding `files`
- * ({ name: text }). Resolves to { url, library, data, call(op, args), stop() }.
+ * ({ name: text }); `prepare(library)` may fill the library further before
+ * the server starts. Resolves to { url, library, data, pid, call(op, args), stop() }.
  */
-export async function startGloss(files = {}) {
+export async function startGloss(files = {}, { prepare } = {}) {
   const root = await mkdtemp(path.join(tmpdir(), "gloss-ui-"));
   const library = path.join(root, "library");
   const data = path.join(root, "data");
   await mkdir(library);
   await mkdir(data);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(library, name), text);
-  const bin = path.resolve(repoRoot, process.env.GLOSS_BIN ?? "target/debug/gloss");
+  await prepare?.(library);
+  const bin = glossBin();
   const child = spawn(bin, ["serve", "--library", library, "--data", data, "--port", "0"], {
     env: { ...process.env, GLOSS_UI_DIR: path.join(repoRoot, "ui") },
     stdio: ["ignore", "pipe", "pipe"],
@@ -107,7 +114,7 @@ export async function startGloss(files = {}) {
     await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
     await rm(root, { recursive: true, force: true });
   };
-  return { url, library, data, call, stop };
+  return { url, library, data, pid: child.pid, call, stop };
 }
 
 /** Opens the app in a fresh context and waits until it has started. */
