@@ -3,6 +3,8 @@
 //! reads, or JSON with `--json`.
 
 use clap::{Parser, Subcommand};
+use gloss_core::annotations::{Color, HighlightFilter, NewHighlight};
+use gloss_core::store::episodes::EpisodeId;
 use gloss_core::{Gloss, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,60 @@ pub enum Command {
     },
     /// Reconcile, then keep watching the library folder and print each change.
     Watch,
+    /// Highlight a quote in an episode and print the highlight as JSON.
+    Highlight(HighlightArgs),
+    /// List highlights with their anchoring status.
+    Annotations {
+        /// Only this episode's.
+        #[arg(long, value_name = "ID")]
+        episode: Option<EpisodeId>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export annotations: markdown (Obsidian), w3c (Web Annotation), csv (Readwise) or json (full backup).
+    Export {
+        #[arg(long)]
+        format: gloss_core::export::Format,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a Gloss JSON backup, a W3C annotation collection or a Readwise CSV.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HighlightArgs {
+    /// The episode's id (see `gloss list`).
+    #[arg(long, value_name = "ID")]
+    episode: EpisodeId,
+    /// The exact text to highlight.
+    #[arg(long)]
+    quote: String,
+    /// Which occurrence, when the quote appears more than once (1 is the first).
+    #[arg(long, value_name = "K")]
+    occurrence: Option<usize>,
+    /// yellow, green, blue, pink or purple.
+    #[arg(long, value_parser = parse_color)]
+    color: Option<Color>,
+    /// A note (Markdown).
+    #[arg(long)]
+    note: Option<String>,
+    /// A tag; repeat for several.
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+}
+
+fn parse_color(name: &str) -> Result<Color, String> {
+    Color::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Color::ALL.iter().map(|c| c.as_str()).collect();
+        format!("{name:?} is not a highlight color; use one of {}", names.join(", "))
+    })
 }
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -78,17 +134,60 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Search { ref query, json, limit }) => {
-            let hits = Gloss::open(open(false))?.search(query, limit)?;
+            let hits = Gloss::open(open(false))?.search(query, &HighlightFilter::default(), limit)?;
             if json {
                 print_json(&hits)?;
             }
             for hit in hits.iter().filter(|_| !json) {
-                let title = hit.episode.title.as_deref().unwrap_or(&hit.episode.source_path);
-                out(&format!("{:>6}  {title}\n        {}", hit.episode.id, hit.snippet.text))?;
+                let kind = serde_json::to_value(hit.kind)?;
+                let title = hit.title.as_deref().unwrap_or("Untitled");
+                let kind = kind.as_str().unwrap_or("?");
+                out(&format!("{:>6}  {kind:<9}  {title}\n        {}", hit.episode_id, hit.snippet.text))?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Watch) => watch(&cli),
+        Some(Command::Highlight(ref args)) => {
+            let gloss = Gloss::open(open(false))?;
+            let new = NewHighlight {
+                episode_id: args.episode,
+                quote: Some(args.quote.clone()),
+                occurrence: args.occurrence,
+                color: args.color,
+                note: args.note.clone(),
+                tags: args.tags.clone(),
+                ..Default::default()
+            };
+            print_json(&gloss.annotations().create_highlight(&new)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Annotations { episode, json }) => {
+            let gloss = Gloss::open(open(false))?;
+            let filter = HighlightFilter { episode_id: episode, ..Default::default() };
+            let page = gloss.annotations().list_highlights(&filter)?;
+            if json {
+                print_json(&page.items)?;
+            }
+            for item in page.items.iter().filter(|_| !json) {
+                let h = &item.highlight;
+                let status = serde_json::to_value(h.anchor.status)?;
+                let title = item.episode_title.as_deref().unwrap_or("?");
+                out(&format!("{}  {:<9} {:>6}  {title}", h.id, status.as_str().unwrap_or("?"), h.episode_id))?;
+                out(&format!("    \"{}\"", h.selector.exact))?;
+                if let Some(reason) = &h.anchor.reason {
+                    out(&format!("    {reason}"))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Export { format, ref out, json }) => {
+            let report = gloss_core::export::export(Gloss::open(open(false))?.library().store(), format, out)?;
+            report_out(&report, json)
+        }
+        Some(Command::Import { ref file, json }) => {
+            let report = gloss_core::export::import(Gloss::open(open(false))?.library().store(), file)?;
+            report_out(&report, json)
+        }
     }
 }
 
@@ -101,13 +200,24 @@ fn library_folder(gloss: &Gloss, cli: &Cli) -> Result<PathBuf, Error> {
 }
 
 fn watch(cli: &Cli) -> Result<ExitCode, Error> {
-    let gloss = Gloss::open(OpenOptions { data_dir: cli.data.clone(), library_dir: cli.library.clone(), watch: false })?;
+    let gloss =
+        Gloss::open(OpenOptions { data_dir: cli.data.clone(), library_dir: cli.library.clone(), watch: false })?;
     let folder = library_folder(&gloss, cli)?;
     let events = gloss.events().subscribe();
     let _watcher = gloss.library().watch(&folder, Default::default())?;
     eprintln!("gloss: watching {} (Ctrl-C stops)", folder.display());
     for event in events {
         out(&serde_json::to_string(&event)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An export or import report: a summary for people, or JSON with `--json`.
+fn report_out<T: serde::Serialize + std::fmt::Display>(report: &T, json: bool) -> Result<ExitCode, Error> {
+    if json {
+        print_json(report)?;
+    } else {
+        out(&report.to_string())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,9 @@
 //! [`Api`]: answers requests and fans events out to every window and tab.
 
 use crate::error::{ApiError, ErrorKind};
-use crate::ops::{Request, SearchArgs};
+use crate::ops::Request;
+use gloss_core::annotations;
+use gloss_core::store::episodes::EpisodeId;
 use gloss_core::{Gloss, OpenOptions};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -51,25 +53,130 @@ impl Api {
 }
 
 fn answer(gloss: &Gloss, request: Request) -> Result<Value, ApiError> {
-    match request {
+    let notes = gloss.annotations();
+    // The episode an annotation operation changes, when the arguments say;
+    // otherwise the answer's `episode_id` does (see `announce`).
+    let mut changed: Option<Option<EpisodeId>> = None;
+    let mut changes = |episode_id: Option<EpisodeId>| changed = Some(episode_id);
+    let answer = match request {
         Request::Health {} => Ok(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })),
-        Request::LibraryStatus {} => to_json(gloss.status()),
-        Request::ListEpisodes(filter) => to_json(gloss.list_episodes(&filter)),
-        Request::GetEpisode { id } => match gloss.episode_view(id).map_err(storage)? {
+        Request::LibraryStatus {} => to_json(gloss.status().map_err(storage)),
+        Request::ListEpisodes(filter) => to_json(gloss.list_episodes(&filter).map_err(refused)),
+        Request::GetEpisode { id } => match gloss.episode_view(id).map_err(refused)? {
             Some(view) => to_json(Ok(view)),
-            None => Err(ApiError::not_found(format!("no episode with id {id}"))),
+            None => Err(ApiError::not_found(format!("no episode with id {id}")).on("args.id")),
         },
-        Request::Search(SearchArgs { query, limit }) => {
-            to_json(gloss.search(&query, limit.unwrap_or(DEFAULT_SEARCH_LIMIT)))
+        Request::Search(args) => {
+            let limit = args.limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
+            to_json(gloss.search(&args.query, &args.filter(), limit).map_err(refused))
         }
-        Request::GetSettings {} => to_json(gloss.settings()),
-        Request::UpdateSettings(patch) => to_json(gloss.update_settings(patch)),
+        Request::CreateHighlight(new) => {
+            changes(Some(new.episode_id));
+            to_json(notes.create_highlight(&new).map_err(refused))
+        }
+        Request::UpdateHighlight(patch) => {
+            changes(None);
+            to_json(notes.update_highlight(&patch).map_err(refused))
+        }
+        Request::DeleteHighlight { id } => {
+            changes(None);
+            let episode_id = notes.get_highlight(&id).map_err(refused)?.episode_id;
+            notes.delete_highlight(&id).map_err(refused)?;
+            Ok(json!({ "id": id, "episode_id": episode_id }))
+        }
+        Request::RestoreHighlight { id } => {
+            changes(None);
+            to_json(notes.restore_highlight(&id).map_err(refused))
+        }
+        Request::ReattachHighlight { id, start, end } => {
+            changes(None);
+            to_json(notes.reattach_highlight(&id, start, end).map_err(refused))
+        }
+        Request::ConfirmHighlight { id } => {
+            changes(None);
+            to_json(notes.confirm_highlight(&id).map_err(refused))
+        }
+        Request::ListHighlights(filter) => to_json(notes.list_highlights(&filter).map_err(refused)),
+        Request::SetEpisodeNote { episode_id, text } => {
+            changes(Some(episode_id));
+            done(notes.set_episode_note(episode_id, &text))
+        }
+        Request::SetInsightNote { episode_id, block_key, text } => {
+            changes(Some(episode_id));
+            done(notes.set_insight_note(episode_id, &block_key, &text))
+        }
+        Request::SetStar { episode_id, block_key, starred } => {
+            changes(Some(episode_id));
+            done(notes.set_star(episode_id, &block_key, starred))
+        }
+        Request::SetEpisodeTags { episode_id, tags } => {
+            changes(Some(episode_id));
+            done(notes.set_episode_tags(episode_id, &tags))
+        }
+        Request::ListTags {} => to_json(notes.list_tags().map_err(refused)),
+        Request::RenameTag { from, to } => {
+            changes(None);
+            counted(notes.rename_tag(&from, &to))
+        }
+        Request::MergeTag { from, to } => {
+            changes(None);
+            counted(notes.merge_tag(&from, &to))
+        }
+        Request::DeleteTag { name } => {
+            changes(None);
+            counted(notes.delete_tag(&name))
+        }
+        Request::RestoreTag { name } => {
+            changes(None);
+            counted(notes.restore_tag(&name))
+        }
+        // A visit changes only this window's view: no event, or every
+        // scroll would make other windows reload.
+        Request::SetReadingState(update) => to_json(notes.set_reading_state(&update).map_err(refused)),
+        Request::ListTrash {} => to_json(notes.list_trash().map_err(refused)),
+        Request::EmptyTrash {} => {
+            changes(None);
+            to_json(notes.empty_trash().map_err(refused))
+        }
+        Request::GetSettings {} => to_json(gloss.settings().map_err(storage)),
+        Request::UpdateSettings(patch) => to_json(gloss.update_settings(patch).map_err(storage)),
+    }?;
+    if let Some(episode_id) = changed {
+        let episode_id = episode_id.or_else(|| answer.get("episode_id").and_then(Value::as_i64));
+        gloss.annotation_changed(episode_id);
     }
+    Ok(answer)
 }
 
-fn to_json<T: Serialize>(result: Result<T, gloss_core::store::Error>) -> Result<Value, ApiError> {
-    let value = result.map_err(storage)?;
-    serde_json::to_value(value).map_err(|err| ApiError::new(ErrorKind::Storage, err.to_string()))
+fn to_json<T: Serialize>(result: Result<T, ApiError>) -> Result<Value, ApiError> {
+    serde_json::to_value(result?).map_err(|err| ApiError::new(ErrorKind::Storage, err.to_string()))
+}
+
+/// The answer of an operation that returns nothing.
+fn done(result: annotations::Result<()>) -> Result<Value, ApiError> {
+    result.map_err(refused)?;
+    Ok(json!({}))
+}
+
+/// The answer of a tag operation: how many items it changed.
+fn counted(result: annotations::Result<usize>) -> Result<Value, ApiError> {
+    Ok(json!({ "changed": result.map_err(refused)? }))
+}
+
+/// A refusal from the annotation rules, with the request field it is about.
+fn refused(err: annotations::Error) -> ApiError {
+    let (message, field) = (err.to_string(), err.field());
+    let kind = match err {
+        annotations::Error::NotFound { .. } => ErrorKind::NotFound,
+        annotations::Error::Invalid { .. } => ErrorKind::InvalidInput,
+        annotations::Error::Conflict { .. } => ErrorKind::Conflict,
+        annotations::Error::Store(err) => return storage(err),
+    };
+    let error = ApiError::new(kind, message);
+    match field {
+        Some(field) => error.on(&format!("args.{field}")),
+        None => error,
+    }
 }
 
 /// A core failure: the message already names the file or folder and what to do.

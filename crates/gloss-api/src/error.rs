@@ -37,6 +37,12 @@ impl ApiError {
         ApiError { kind: ErrorKind::InvalidInput, message: message.into(), field: Some(field.into()) }
     }
 
+    /// The same error, about request field `field` (`args.episode_id`).
+    pub fn on(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotFound, message)
     }

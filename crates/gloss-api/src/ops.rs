@@ -2,6 +2,8 @@
 //! docs/api.md lists them with their answers.
 
 use crate::error::{from_json, ApiError};
+use gloss_core::anchor::AnchorStatus;
+use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight, ReadingUpdate};
 use gloss_core::app::{EpisodeFilter, SettingsPatch};
 use gloss_core::store::episodes::EpisodeId;
 use serde::Deserialize;
@@ -15,6 +17,25 @@ pub enum Request {
     ListEpisodes(EpisodeFilter),
     GetEpisode { id: EpisodeId },
     Search(SearchArgs),
+    CreateHighlight(NewHighlight),
+    UpdateHighlight(HighlightPatch),
+    DeleteHighlight { id: String },
+    RestoreHighlight { id: String },
+    ReattachHighlight { id: String, start: usize, end: usize },
+    ConfirmHighlight { id: String },
+    ListHighlights(HighlightFilter),
+    SetEpisodeNote { episode_id: EpisodeId, text: String },
+    SetInsightNote { episode_id: EpisodeId, block_key: String, text: String },
+    SetStar { episode_id: EpisodeId, block_key: String, starred: bool },
+    SetEpisodeTags { episode_id: EpisodeId, tags: Vec<String> },
+    ListTags {},
+    RenameTag { from: String, to: String },
+    MergeTag { from: String, to: String },
+    DeleteTag { name: String },
+    RestoreTag { name: String },
+    SetReadingState(ReadingUpdate),
+    ListTrash {},
+    EmptyTrash {},
     GetSettings {},
     UpdateSettings(SettingsPatch),
 }
@@ -24,6 +45,31 @@ pub enum Request {
 pub struct SearchArgs {
     pub query: String,
     pub limit: Option<usize>,
+    pub episode_id: Option<EpisodeId>,
+    pub show: Option<String>,
+    pub tag: Option<String>,
+    pub color: Option<Color>,
+    pub status: Option<AnchorStatus>,
+    /// Highlights created at or after, Unix milliseconds.
+    pub since: Option<i64>,
+    /// Highlights created before, Unix milliseconds.
+    pub until: Option<i64>,
+}
+
+impl SearchArgs {
+    /// The filters, as the annotation search takes them.
+    pub fn filter(&self) -> HighlightFilter {
+        HighlightFilter {
+            episode_id: self.episode_id,
+            show: self.show.clone(),
+            tag: self.tag.clone(),
+            color: self.color,
+            status: self.status,
+            since: self.since,
+            until: self.until,
+            ..Default::default()
+        }
+    }
 }
 
 impl Request {
@@ -40,7 +86,10 @@ impl Request {
         };
         let args = envelope.remove("args").unwrap_or_else(|| Value::Object(Default::default()));
         if let Some(extra) = envelope.keys().next() {
-            return Err(ApiError::invalid(extra.clone(), format!("unknown field `{extra}`: a request has only op and args")));
+            return Err(ApiError::invalid(
+                extra.clone(),
+                format!("unknown field `{extra}`: a request has only op and args"),
+            ));
         }
         // Externally tagged (`{op: args}`) so that serde can tell which
         // field of the arguments was wrong.

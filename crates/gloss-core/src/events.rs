@@ -1,5 +1,6 @@
 //! What the library tells its subscribers: every episode added, updated,
-//! gone missing or failing, plus notices and scan results for the user.
+//! gone missing or failing, annotations changed by sync, plus notices and
+//! scan and sync results for the user.
 //!
 //! Subscribers are plain callbacks or std channels, so the core needs no async
 //! runtime; an async API forwards from a callback into its own broadcast
@@ -12,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::ScanCounts;
-use crate::store::episodes::EpisodeSummary;
+use crate::store::episodes::{EpisodeId, EpisodeSummary};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -38,9 +39,23 @@ pub enum Event {
     /// A reconcile of the library folder finished.
     #[serde(rename = "library_scanned")]
     Scanned { reason: ScanReason, counts: ScanCounts },
+    /// The user's highlights, notes, tags, stars or reading state changed
+    /// (in this process or another window); `episode_id` says where, `None`
+    /// when the change spans the library (a tag renamed, the trash emptied).
+    #[serde(rename = "annotation_changed")]
+    AnnotationChanged { episode_id: Option<EpisodeId> },
     /// Something the user should know about the library as a whole.
     #[serde(rename = "library_notice")]
     Notice { level: NoticeLevel, message: String },
+    /// Annotations changed without a request of this window's: another
+    /// device's changes arrived through sync. `episode_id` is the episode
+    /// whose annotations changed, `None` for what belongs to no episode
+    /// (settings that follow the user).
+    #[serde(rename = "annotation_changed")]
+    AnnotationChanged { episode_id: Option<EpisodeId> },
+    /// A sync round finished that sent or received changes.
+    #[serde(rename = "sync_done")]
+    SyncDone { changed_episodes: Vec<EpisodeId> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ pub mod annotations;
 pub mod app;
 pub mod config;
 pub mod events;
+pub mod export;
 pub mod ingest;
 pub mod library;
 pub mod model;

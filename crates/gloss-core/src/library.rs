@@ -1,11 +1,12 @@
 //! The library as the rest of Gloss sees it: the store, the events and the
 //! operations over them. Cheap to clone; every clone is the same library.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::config;
-use crate::events::{Event, Events, ScanReason};
+use crate::events::{Event, Events, NoticeLevel, ScanReason};
 use crate::ingest::{self, ScanCounts, Scope, SyncReport};
 use crate::search::{self, SearchHit};
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary};
@@ -66,7 +67,7 @@ impl Library {
     /// vanished ones missing, remembers `folder` as the library.
     pub fn reconcile(&self, folder: &Path) -> Result<ScanCounts> {
         let root = self.use_folder(folder)?;
-        Ok(self.sync_and_announce(&root, ScanReason::Manual)?.counts)
+        Ok(self.sync_and_announce(&root, ScanReason::Manual, &mut Told::default())?.counts)
     }
 
     /// Every episode, by path.
@@ -99,15 +100,46 @@ impl Library {
         Ok(root)
     }
 
-    pub(crate) fn sync(&self, root: &Path, scope: &Scope) -> Result<SyncReport> {
-        let _one_at_a_time = self.inner.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
-        ingest::sync(self.store(), self.events(), root, scope)
+    /// Syncs `scope`, telling the user the problems met that `told` does not hold yet.
+    pub(crate) fn sync(&self, root: &Path, scope: &Scope, told: &mut Told) -> Result<SyncReport> {
+        let report = {
+            let _one_at_a_time = self.inner.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
+            ingest::sync(self.store(), self.events(), root, scope)?
+        };
+        told.tell(self.events(), &report.problems, matches!(scope, Scope::All));
+        Ok(report)
     }
 
     /// A full sync of `root`, announced with a [`Event::Scanned`].
-    pub(crate) fn sync_and_announce(&self, root: &Path, reason: ScanReason) -> Result<SyncReport> {
-        let report = self.sync(root, &Scope::All)?;
+    pub(crate) fn sync_and_announce(&self, root: &Path, reason: ScanReason, told: &mut Told) -> Result<SyncReport> {
+        let report = self.sync(root, &Scope::All, told)?;
         self.events().publish(Event::Scanned { reason, counts: report.counts });
         Ok(report)
+    }
+
+    /// The library folder itself is gone: marks every episode missing.
+    pub(crate) fn folder_gone(&self) -> Result<()> {
+        let _one_at_a_time = self.inner.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        ingest::folder_gone(self.store(), self.events())
+    }
+}
+
+/// The problems in the folder (unreadable parts, unusable names) the user
+/// was told about. A watcher looks at the folder again and again, polling
+/// every few seconds: each problem is worth one notice, not one per look.
+#[derive(Debug, Default)]
+pub(crate) struct Told(BTreeSet<String>);
+
+impl Told {
+    /// Publishes the `problems` not told yet. After a look at the whole
+    /// folder, forgets those that went away, so they are told if they return.
+    fn tell(&mut self, events: &Events, problems: &[String], whole_folder: bool) {
+        for problem in problems.iter().filter(|problem| !self.0.contains(*problem)) {
+            events.publish(Event::notice(NoticeLevel::Warning, problem.clone()));
+        }
+        if whole_folder {
+            self.0.clear();
+        }
+        self.0.extend(problems.iter().cloned());
     }
 }

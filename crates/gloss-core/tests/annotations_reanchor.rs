@@ -172,10 +172,10 @@ fn re_anchoring_runs_inside_the_transaction_that_stores_the_new_text() {
     let h = s.notes().create_highlight(&quote(id, "who pays for the wires")).unwrap();
     s.fx.write("grid.txt", &version(&format!("Added first. {INSIGHT}"), SECOND, BOTTOM));
     s.fx.library.reconcile(s.fx.folder.path()).unwrap();
-    // What ingest's hook does, in its own (rebuildable) transaction.
-    let done = s.fx.library.store().write_rebuildable(|tx| gloss_core::annotations::reanchor_episode(tx, id)).unwrap();
-    assert_eq!(done.len(), 1);
-    assert_eq!((done[0].id.as_str(), done[0].anchor.status), (h.id.as_str(), AnchorStatus::Anchored));
+    // Ingest re-anchored it in the transaction that stored the new text.
+    let now = s.notes().get_highlight(&h.id).unwrap();
+    assert_eq!(now.anchor.status, AnchorStatus::Anchored);
+    assert_eq!(now.anchor.start, h.anchor.start.map(|start| start + "Added first. ".chars().count()));
     assert_eq!(s.notes().reanchor_pending().unwrap(), 0);
     assert!(s
         .fx

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{summary, Fixture};
+use gloss_core::annotations::Annotations;
 use gloss_core::store::{schema, Error, Store, DB_FILE};
 use gloss_core::Library;
 use rusqlite::Connection;
@@ -63,11 +64,22 @@ fn fixture_for_version(version: usize, conn: &Connection) {
             conn.execute("INSERT INTO settings (key, value) VALUES ('library_folder', '/old')", []).unwrap();
         }
         2 => {} // The search index holds derived data only.
+        3 => {
+            conn.execute(
+                "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, text_version,
+                     selector_revision, color, note, anchor_status, anchor_start, anchor_end, anchor_revision,
+                     created_at, updated_at)
+                 VALUES ('0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d', 1, 'Kept', '', ' text.', 0, 4, 1, 1, 'green',
+                     'old note', 'anchored', 0, 4, 1, 1, 1)",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for schema version {other}"),
     }
 }
 
-fn check_fixture_survived(library: &Library) {
+fn check_fixture_survived(library: &Library, from: usize) {
     let episodes = library.list_episodes().unwrap();
     assert_eq!(episodes.len(), 1);
     let record = library.episode(episodes[0].id).unwrap().unwrap();
@@ -77,6 +89,10 @@ fn check_fixture_survived(library: &Library) {
     // Version 2 indexed what version 1 held.
     let hits = library.search("kept", 10).unwrap();
     assert_eq!(hits.len(), 1);
+    if from >= 3 {
+        let highlight = Annotations::new(library.store()).get_highlight("0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d");
+        assert_eq!(highlight.unwrap().note, "old note");
+    }
 }
 
 #[test]
@@ -91,7 +107,7 @@ fn every_migration_runs_from_the_previous_version_with_data_after_a_backup() {
             }
         }
         let library = Library::open(data.path()).unwrap();
-        check_fixture_survived(&library);
+        check_fixture_survived(&library, from);
 
         let backups: Vec<_> = std::fs::read_dir(data.path().join("backups")).unwrap().collect();
         assert_eq!(backups.len(), 1, "one backup before migrating from {from}");

@@ -232,6 +232,45 @@ fn polling_can_be_forced_and_tells_the_user() {
 }
 
 #[test]
+fn forced_polling_sees_creates_edits_within_one_second_restored_old_copies_and_deletes() {
+    let fixture = Fixture::new();
+    fixture.library.set_force_polling(true).unwrap();
+    let options = WatchOptions { poll_interval: Duration::from_millis(100), ..WatchOptions::default() };
+    let events = fixture.library.events().subscribe();
+    let _watcher = fixture.library.watch(fixture.folder.path(), options).unwrap();
+    wait_for(&events, "start-up scan", |e| matches!(e, Event::Scanned { .. }));
+    // Saved as a sync tool does: written aside (hidden, so ignored) with the
+    // modification time it should have, then renamed over. The times are
+    // what a network share or a sync tool shows: two saves within one
+    // second, and an older copy put back with its old time.
+    let second = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let save = |text: &str, mtime| {
+        fixture.write(".a.txt.partial", text);
+        let file = std::fs::File::options().write(true).open(fixture.path(".a.txt.partial")).unwrap();
+        file.set_modified(mtime).unwrap();
+        std::fs::rename(fixture.path(".a.txt.partial"), fixture.path("a.txt")).unwrap();
+    };
+
+    save(&summary("A", "Show", "first"), second + Duration::from_millis(100));
+    wait_for(&events, "created", |e| matches!(e, Event::Added { episode } if episode.source_path == "a.txt"));
+    let id = fixture.episode_at("a.txt").id;
+    let has_text = |words: &str| fixture.library.episode(id).unwrap().unwrap().canonical_text.unwrap().contains(words);
+
+    save(&summary("A", "Show", "second, in the same second"), second + Duration::from_millis(600));
+    wait_for(&events, "edited within the second", |e| matches!(e, Event::Updated { episode, .. } if episode.id == id));
+    assert!(has_text("second, in the same second"));
+
+    save(&summary("A", "Show", "an older copy"), second - Duration::from_secs(3600));
+    wait_for(&events, "an older copy restored", |e| matches!(e, Event::Updated { episode, .. } if episode.id == id));
+    assert!(has_text("an older copy"));
+
+    std::fs::remove_file(fixture.path("a.txt")).unwrap();
+    wait_for(&events, "deleted", |e| matches!(e, Event::Missing { episode } if episode.id == id));
+    let extra: Vec<_> = drain(&events, QUIET).into_iter().filter(|e| !matches!(e, Event::Scanned { .. })).collect();
+    assert!(extra.is_empty(), "each change announced once, and nothing while the folder stays still: {extra:#?}");
+}
+
+#[test]
 fn the_periodic_reconcile_catches_what_events_missed() {
     let fixture = Fixture::new();
     // Polling far slower than the periodic reconcile: only the latter can see the file.
@@ -243,8 +282,7 @@ fn the_periodic_reconcile_catches_what_events_missed() {
     };
     let events = fixture.library.events().subscribe();
     let _watcher = fixture.library.watch(fixture.folder.path(), options).unwrap();
-    // The poller rescans once as watching starts; by the first periodic scan
-    // it has, and it will not look again for an hour.
+    // The first poll is an hour away: only a periodic scan can see the file.
     wait_for(&events, "a first periodic scan", |e| matches!(e, Event::Scanned { reason: ScanReason::Periodic, .. }));
     fixture.write("quiet.txt", &summary("Quiet", "Show", "x"));
     let seen = wait_for(

@@ -1,6 +1,8 @@
 //! The episode an annotation write is about: loaded once, checked, and used
 //! to place selections and validate block keys.
 
+use std::cell::OnceCell;
+
 use rusqlite::Connection;
 
 use super::error::{Error, Result};
@@ -12,6 +14,10 @@ use crate::store::episodes::{self, EpisodeId, EpisodeRecord};
 pub(crate) struct TextEpisode {
     pub record: EpisodeRecord,
     pub text: String,
+    /// The text's code points and the episode's blocks, made on first use:
+    /// re-anchoring describes many places on one text.
+    chars: OnceCell<Vec<char>>,
+    blocks: OnceCell<Vec<Block>>,
 }
 
 /// Loads episode `id`; `field` names the request field that carried it.
@@ -31,18 +37,19 @@ pub(crate) fn load_text(conn: &Connection, id: EpisodeId, field: &'static str) -
             format!("episode {id} ({}) has no text to annotate: {why}", record.summary.source_path),
         ));
     };
-    Ok(TextEpisode { record, text })
+    Ok(TextEpisode { record, text, chars: OnceCell::new(), blocks: OnceCell::new() })
 }
 
 impl TextEpisode {
-    fn blocks(&self) -> Vec<Block> {
-        self.record.episode.as_ref().map(|e| e.blocks()).unwrap_or_default()
+    fn blocks(&self) -> &[Block] {
+        self.blocks.get_or_init(|| self.record.episode.as_ref().map(|e| e.blocks()).unwrap_or_default())
     }
 
     /// Describes `span` of the text as a selector, with the key of the block
     /// it starts in. `fields` name the request fields of the start and end.
     pub fn describe(&self, span: Span, fields: (&'static str, &'static str)) -> Result<Selector> {
-        let mut selector = anchor::describe(&self.text, span.start, span.end).map_err(|e| match e {
+        let chars = self.chars.get_or_init(|| self.text.chars().collect());
+        let mut selector = anchor::describe_chars(chars, span).map_err(|e| match e {
             RangeError::PastEnd { .. } => Error::invalid(fields.1, e.to_string()),
             RangeError::Empty | RangeError::Reversed { .. } => Error::invalid(fields.0, e.to_string()),
         })?;
@@ -50,13 +57,13 @@ impl TextEpisode {
             return Err(Error::invalid(fields.0, "the selection is only spaces or line breaks; select some text"));
         }
         selector.block_key =
-            self.blocks().into_iter().find(|b| b.start <= span.start && span.start < b.start + b.len).map(|b| b.key);
+            self.blocks().iter().find(|b| b.start <= span.start && span.start < b.start + b.len).map(|b| b.key.clone());
         Ok(selector)
     }
 
     /// Length of the text in code points.
     pub fn len(&self) -> usize {
-        self.text.chars().count()
+        self.chars.get().map_or_else(|| self.text.chars().count(), Vec::len)
     }
 }
 

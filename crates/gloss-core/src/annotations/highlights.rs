@@ -2,8 +2,8 @@
 //! restoring it, and placing it again by hand after re-anchoring gave up.
 //!
 //! Each function is one user action over one open transaction, taking the
-//! time (`now`, Unix milliseconds) from its caller so a sync layer can
-//! replay the action with its own stamp.
+//! time (`now`, Unix milliseconds) from its caller, and queues what it
+//! changed for sync in that transaction ([`crate::sync::outbox`]).
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use super::model::{status_from_str, status_str, Anchor, Color, Highlight, Highli
 use super::tags::{self, Tagged};
 use crate::anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use crate::store::episodes::EpisodeId;
+use crate::sync::{self, outbox, Change};
 
 /// What `create_highlight` takes: the episode and either a quote (with an
 /// occurrence if it appears more than once) or a code point range.
@@ -91,7 +92,18 @@ pub fn create(conn: &Connection, id: &str, now: i64, new: &NewHighlight) -> Resu
     ])?;
     tags::link(conn, Tagged::Highlight(conn.last_insert_rowid()), &tags)?;
     index::episode_changed(conn, new.episode_id)?;
-    get(conn, &id)
+    let created = get(conn, &id)?;
+    if let Some(episode) = target.record.fingerprint {
+        let change = Change::CreateHighlight {
+            highlight: id,
+            anchor: sync::Anchor { episode, selector },
+            color: created.color.as_str().to_owned(),
+            note: created.note.clone(),
+            tags: created.tags.clone(),
+        };
+        outbox::push(conn, now, [change])?;
+    }
+    Ok(created)
 }
 
 /// Where in the episode's text the new highlight goes.
@@ -121,6 +133,7 @@ impl TextEpisode {
 /// Changes a live highlight's color, note or tags.
 pub fn update(conn: &Connection, now: i64, patch: &HighlightPatch) -> Result<Highlight> {
     let (seq, episode_id) = live_row(conn, &patch.id)?;
+    let before = get(conn, &patch.id)?;
     let tag_names = patch.tags.as_deref().map(|t| tags::parse_all(t, "tags")).transpose()?;
     conn.prepare_cached(
         "UPDATE highlights SET color = coalesce(?2, color), note = coalesce(?3, note), updated_at = ?4
@@ -132,30 +145,32 @@ pub fn update(conn: &Connection, now: i64, patch: &HighlightPatch) -> Result<Hig
         index::refresh_highlight(conn, seq)?;
     }
     index::episode_changed(conn, episode_id)?;
-    get(conn, &patch.id)
+    record(conn, now, before)
 }
 
 /// Puts a highlight in the trash (undo with [`restore`]; only emptying the
 /// trash removes it). Trashing one already there changes nothing.
 pub fn delete(conn: &Connection, id: &str, now: i64) -> Result<HighlightId> {
     let (seq, episode_id, _) = row(conn, id)?;
+    let before = get(conn, id)?;
     conn.prepare_cached(
         "UPDATE highlights SET deleted_at = ?2, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NULL",
     )?
     .execute([seq, now])?;
     index::episode_changed(conn, episode_id)?;
-    parse_id(id, "id")
+    Ok(record(conn, now, before)?.id)
 }
 
 /// Takes a highlight back out of the trash, as it was.
 pub fn restore(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
     let (seq, episode_id, _) = row(conn, id)?;
+    let before = get(conn, id)?;
     conn.prepare_cached(
         "UPDATE highlights SET deleted_at = NULL, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NOT NULL",
     )?
     .execute([seq, now])?;
     index::episode_changed(conn, episode_id)?;
-    get(conn, id)
+    record(conn, now, before)
 }
 
 /// The user places a highlight (typically an orphan) on `[start, end)` of
@@ -163,11 +178,12 @@ pub fn restore(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
 /// anchored there.
 pub fn reattach(conn: &Connection, id: &str, start: usize, end: usize, now: i64) -> Result<Highlight> {
     let (seq, episode_id) = live_row(conn, id)?;
+    let before = get(conn, id)?;
     let target = episode::load_text(conn, episode_id, "id")?;
     let selector = target.describe(Span { start, end }, ("start", "end"))?;
     place(conn, seq, &selector, target.record.text_revision, Some(now))?;
     index::episode_changed(conn, episode_id)?;
-    get(conn, id)
+    record(conn, now, before)
 }
 
 /// The user accepts a fuzzy anchor: the highlight takes the text it was
@@ -192,7 +208,37 @@ pub fn confirm(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
     })?;
     place(conn, seq, &selector, target.record.text_revision, Some(now))?;
     index::episode_changed(conn, episode_id)?;
-    get(conn, id)
+    record(conn, now, highlight)
+}
+
+/// Queues for sync what the user's action changed on a highlight, by
+/// comparing it as it was (`before`) with how it is now; returns it now.
+/// One comparison serves every edit, so no action can forget a field.
+fn record(conn: &Connection, now: i64, before: Highlight) -> Result<Highlight> {
+    let after = get(conn, &before.id)?;
+    let id = &after.id;
+    let mut changes = Vec::new();
+    if before.selector != after.selector {
+        if let Some(episode) = outbox::fingerprint(conn, after.episode_id)? {
+            let anchor = sync::Anchor { episode, selector: after.selector.clone() };
+            changes.push(Change::Reattach { highlight: id.clone(), anchor });
+        }
+    }
+    if before.color != after.color {
+        changes.push(Change::SetColor { highlight: id.clone(), color: after.color.as_str().to_owned() });
+    }
+    if before.note != after.note {
+        let on = sync::NoteOn::Highlight(id.clone());
+        changes.push(Change::SetNote { on, text: after.note.clone(), replaces: Vec::new() });
+    }
+    changes.extend(outbox::tag_changes(&sync::Tagged::Highlight(id.clone()), &before.tags, &after.tags));
+    match (before.deleted_at.is_some(), after.deleted_at.is_some()) {
+        (false, true) => changes.push(Change::Delete { highlight: id.clone() }),
+        (true, false) => changes.push(Change::Restore { highlight: id.clone() }),
+        _ => {}
+    }
+    outbox::push(conn, now, changes)?;
+    Ok(after)
 }
 
 /// Stores `selector` as the highlight's selector and anchors it there.

@@ -7,10 +7,15 @@
 //! submodules (`highlights::create`, `tags::rename`, ...), taking the time
 //! of the action from the caller. [`Annotations`] runs each in its own
 //! `BEGIN IMMEDIATE` transaction on the store's writer, which commits with
-//! `synchronous = FULL`: when a method returns, the change is on disk. A
-//! sync layer can wrap either level: call the [`Annotations`] method and
-//! log the result, or call the submodule function inside its own
-//! transaction to log the operation atomically with it.
+//! `synchronous = FULL`: when a method returns, the change is on disk.
+//!
+//! # Sync
+//!
+//! Each action function also queues the sync [`Change`](crate::sync::Change)s
+//! it made in the sync outbox ([`crate::sync::outbox`]), in its own
+//! transaction: a change is stored if and only if it is queued. Changes
+//! from other devices are written by `sync::apply` through the plain
+//! writers (`notes::store`, `stars::store`, ...), which queue nothing.
 //!
 //! # Never losing anything
 //!
@@ -27,6 +32,7 @@ pub mod highlights;
 pub mod index;
 pub mod model;
 pub mod notes;
+pub mod preferences;
 pub mod query;
 pub mod reading;
 pub mod reanchor;
@@ -34,6 +40,7 @@ pub mod schema;
 pub mod stars;
 pub mod tags;
 pub mod trash;
+pub mod versions;
 pub mod view;
 
 use std::collections::{HashMap, HashSet};
@@ -48,6 +55,7 @@ pub use reading::{ReadingState, ReadingUpdate};
 pub use reanchor::{reanchor_episode, Reanchored};
 pub use tags::Tag;
 pub use trash::{Emptied, Trash};
+pub use versions::{EarlierVersion, NoteRef};
 pub use view::{EpisodeAnnotations, EpisodeMarks};
 
 use crate::store::episodes::EpisodeId;
@@ -147,6 +155,24 @@ impl<'s> Annotations<'s> {
         self.write(|conn, now| notes::set_insight_note(conn, episode_id, block_key, text, now))
     }
 
+    /// A note's earlier versions: concurrent edits from other devices (or
+    /// this one) that lost to the text shown, newest first.
+    pub fn note_versions(&self, note: &NoteRef) -> Result<Vec<EarlierVersion>> {
+        self.read(|conn| versions::list(conn, note))
+    }
+
+    /// Settles a note that has earlier versions: `text` becomes its text
+    /// and the earlier versions are dropped, on every device.
+    pub fn settle_note(&self, note: &NoteRef, text: &str) -> Result<()> {
+        self.write(|conn, now| versions::settle(conn, note, text, now))
+    }
+
+    /// What each highlight color means, a setting that follows the user to
+    /// every device (`update_settings`' `color_names`).
+    pub fn set_color_names(&self, names: &HashMap<String, String>) -> Result<()> {
+        self.write(|conn, now| preferences::set_color_names(conn, names, now))
+    }
+
     /// `set_star`.
     pub fn set_star(&self, episode_id: EpisodeId, block_key: &str, starred: bool) -> Result<()> {
         self.write(|conn, now| stars::set_star(conn, episode_id, block_key, starred, now))
@@ -164,7 +190,7 @@ impl<'s> Annotations<'s> {
 
     /// `rename_tag`: returns how many highlights and episodes changed.
     pub fn rename_tag(&self, from: &str, to: &str) -> Result<usize> {
-        self.write(|conn, _| tags::rename(conn, from, to))
+        self.write(|conn, now| tags::rename(conn, from, to, now))
     }
 
     /// `merge_tag`: returns how many highlights and episodes changed.
@@ -179,7 +205,7 @@ impl<'s> Annotations<'s> {
 
     /// Undoes the latest `delete_tag` (or `merge_tag`) of `name`.
     pub fn restore_tag(&self, name: &str) -> Result<usize> {
-        self.write(|conn, _| tags::restore(conn, name))
+        self.write(|conn, now| tags::restore(conn, name, now))
     }
 
     /// `set_reading_state`: call on every visit.
@@ -194,7 +220,7 @@ impl<'s> Annotations<'s> {
 
     /// `empty_trash`: the one hard delete.
     pub fn empty_trash(&self) -> Result<Emptied> {
-        self.write(|conn, _| trash::empty(conn))
+        self.write(trash::empty)
     }
 
     /// The annotation fields of `get_episode`.
@@ -213,7 +239,7 @@ impl<'s> Annotations<'s> {
     }
 
     /// Re-anchors whatever is behind its episode's text (see [`reanchor`]).
-    pub fn reanchor_pending(&self) -> Result<usize> {
+    pub fn reanchor_pending(&self) -> crate::store::Result<usize> {
         reanchor::reanchor_pending(self.store)
     }
 }

@@ -7,6 +7,7 @@ use super::episode;
 use super::error::{Error, Result};
 use super::highlights::to_sql;
 use crate::store::episodes::EpisodeId;
+use crate::sync::{outbox, Change};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingState {
@@ -39,6 +40,7 @@ pub fn set_reading_state(conn: &Connection, update: &ReadingUpdate, now: i64) ->
             ));
         }
     }
+    let before = get(conn, update.episode_id)?;
     conn.prepare_cached(
         "INSERT INTO reading (episode_id, read, position, visited_at, updated_at)
          VALUES (?1, coalesce(?2, 0), ?3, ?4, ?4)
@@ -47,7 +49,38 @@ pub fn set_reading_state(conn: &Connection, update: &ReadingUpdate, now: i64) ->
             updated_at = CASE WHEN ?2 IS NULL AND ?3 IS NULL THEN updated_at ELSE ?4 END",
     )?
     .execute(params![update.episode_id, update.read, update.position.map(to_sql), now])?;
-    get(conn, update.episode_id)
+    let after = get(conn, update.episode_id)?;
+    // The visit time stays on this device; what was read, and where, follows the user.
+    if let Some(episode) = target.record.fingerprint {
+        let mut changes = Vec::new();
+        if after.read != before.read {
+            changes.push(Change::SetRead { episode: episode.clone(), read: after.read });
+        }
+        if let (Some(position), true) = (after.position, after.position != before.position) {
+            changes.push(Change::SetPosition { episode, position: position as u64 });
+        }
+        outbox::push(conn, now, changes)?;
+    }
+    Ok(after)
+}
+
+/// Writes the read flag and position as sync merged them, queueing
+/// nothing; the visit time stays this device's own.
+pub(crate) fn store(
+    conn: &Connection,
+    episode_id: EpisodeId,
+    read: Option<bool>,
+    position: Option<i64>,
+    at: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO reading (episode_id, read, position, visited_at, updated_at)
+         VALUES (?1, coalesce(?2, 0), ?3, ?4, ?4)
+         ON CONFLICT (episode_id) DO UPDATE SET
+            read = coalesce(?2, read), position = coalesce(?3, position), updated_at = ?4",
+    )?
+    .execute(params![episode_id, read, position, at])?;
+    Ok(())
 }
 
 /// An episode's reading state; never visited reads as unread.

@@ -76,7 +76,11 @@ fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanch
                 (true, Some(span)) => target.describe(span, ("start", "end")).ok(),
                 _ => None,
             };
-            if let Some(selector) = &new_selector {
+            // Placed where its selector already says (typically a highlight
+            // from another device on the same text), it only counts as
+            // taken on this revision; otherwise it takes the new text's.
+            let unchanged = new_selector.as_ref() == Some(&highlight.selector);
+            if let Some(selector) = new_selector.as_ref().filter(|_| !unchanged) {
                 place(conn, highlight.seq, selector, revision, None)?;
             }
             let anchor = Anchor {
@@ -86,7 +90,7 @@ fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanch
                 reason: outcome.reason,
                 score: outcome.score,
             };
-            set_anchor(conn, highlight.seq, &anchor, revision)?;
+            set_anchor(conn, highlight.seq, &anchor, revision, unchanged)?;
             done.push(Reanchored { id: highlight.id.clone(), anchor });
         }
     }
@@ -98,7 +102,7 @@ fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanch
 /// transaction each: catches up on changes stored without re-anchoring
 /// (a database from before this hook, an interrupted run). Returns how
 /// many highlights were re-anchored.
-pub fn reanchor_pending(store: &Store) -> Result<usize> {
+pub fn reanchor_pending(store: &Store) -> crate::store::Result<usize> {
     let episodes: Vec<EpisodeId> = store.read(|conn| {
         let mut stmt = conn.prepare(
             "SELECT DISTINCT h.episode_id FROM highlights h JOIN episodes e ON e.id = h.episode_id
@@ -109,7 +113,7 @@ pub fn reanchor_pending(store: &Store) -> Result<usize> {
     })?;
     let mut count = 0;
     for episode_id in episodes {
-        count += super::write(store, |conn, _| reanchor_stale(conn, episode_id))?.len();
+        count += store.write(|tx| reanchor_episode(tx, episode_id))?.len();
     }
     Ok(count)
 }
@@ -143,10 +147,13 @@ fn stale_highlights(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Stal
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn set_anchor(conn: &Connection, seq: i64, anchor: &Anchor, revision: i64) -> Result<()> {
+/// Stores where a highlight is on text `revision`; `selector_current`
+/// when its selector is that text's too.
+fn set_anchor(conn: &Connection, seq: i64, anchor: &Anchor, revision: i64, selector_current: bool) -> Result<()> {
     conn.prepare_cached(
         "UPDATE highlights SET anchor_status = ?2, anchor_start = ?3, anchor_end = ?4,
-                anchor_reason = ?5, anchor_score = ?6, anchor_revision = ?7
+                anchor_reason = ?5, anchor_score = ?6, anchor_revision = ?7,
+                selector_revision = CASE WHEN ?8 THEN ?7 ELSE selector_revision END
          WHERE seq = ?1",
     )?
     .execute(params![
@@ -156,7 +163,8 @@ fn set_anchor(conn: &Connection, seq: i64, anchor: &Anchor, revision: i64) -> Re
         anchor.end.map(to_sql),
         anchor.reason,
         anchor.score.map(f64::from),
-        revision
+        revision,
+        selector_current
     ])?;
     Ok(())
 }

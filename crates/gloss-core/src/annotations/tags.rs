@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{Error, Result};
 use super::index;
 use crate::store::episodes::EpisodeId;
+use crate::sync::{self, outbox};
 
 /// Longest tag name accepted, in characters.
 const MAX_NAME: usize = 200;
@@ -75,7 +76,7 @@ impl TagName {
 }
 
 /// What carries tags.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Tagged {
     /// A highlight, by its row `seq`.
     Highlight(i64),
@@ -93,27 +94,44 @@ impl Tagged {
 
 /// Reads and de-duplicates tag names before anything is written.
 pub(crate) fn parse_all(raw: &[String], field: &'static str) -> Result<Vec<TagName>> {
-    let mut names: Vec<TagName> = Vec::with_capacity(raw.len());
-    for name in raw {
-        let name = TagName::parse(name, field)?;
-        if !names.iter().any(|n| n.key == name.key) {
-            names.push(name);
+    let names = raw.iter().map(|name| TagName::parse(name, field)).collect::<Result<Vec<_>>>()?;
+    Ok(distinct(names))
+}
+
+/// The valid names among `raw`, de-duplicated: for names from another
+/// device, where one bad name must not keep the others out.
+pub(crate) fn parse_valid(raw: &[String]) -> Vec<TagName> {
+    distinct(raw.iter().filter_map(|name| TagName::parse(name, "tags").ok()).collect())
+}
+
+/// The first of each key, in order.
+fn distinct(names: Vec<TagName>) -> Vec<TagName> {
+    let mut kept: Vec<TagName> = Vec::with_capacity(names.len());
+    for name in names {
+        if !kept.iter().any(|n| n.key == name.key) {
+            kept.push(name);
         }
     }
-    Ok(names)
+    kept
 }
 
 /// Makes `names` the live tags of `item`, creating tags as needed.
 pub(crate) fn set(conn: &Connection, item: Tagged, names: &[TagName], now: i64) -> Result<()> {
+    set_resolved(conn, item, &resolve(conn, names, now)?)
+}
+
+/// Makes `tags` the live tags of `item`.
+pub(crate) fn set_resolved(conn: &Connection, item: Tagged, tags: &[Resolved]) -> Result<()> {
     let (table, column, id) = item.table();
     conn.prepare_cached(&format!(
         "DELETE FROM {table} WHERE {column} = ?1 AND tag_id IN (SELECT id FROM tags WHERE deleted_at IS NULL)"
     ))?
     .execute([id])?;
-    link(conn, item, &resolve(conn, names, now)?)
+    link(conn, item, tags)
 }
 
 /// A live tag: its id and its name as stored (`AI` for a given `ai`).
+#[derive(Debug, Clone)]
 pub(crate) struct Resolved {
     pub id: i64,
     pub name: String,
@@ -143,8 +161,10 @@ pub(crate) fn link(conn: &Connection, item: Tagged, tags: &[Resolved]) -> Result
 pub fn set_episode_tags(conn: &Connection, episode_id: EpisodeId, tags: &[String], now: i64) -> Result<()> {
     super::episode::load(conn, episode_id, "episode_id")?;
     let names = parse_all(tags, "tags")?;
+    let before = Carriers::of(conn, vec![Tagged::Episode(episode_id)])?;
     set(conn, Tagged::Episode(episode_id), &names, now)?;
-    Ok(index::episode_changed(conn, episode_id)?)
+    index::episode_changed(conn, episode_id)?;
+    before.record(conn, now)
 }
 
 /// The live tags of episode `episode_id`, by name.
@@ -158,7 +178,7 @@ pub(crate) fn of_episode(conn: &Connection, episode_id: EpisodeId) -> Result<Vec
 }
 
 /// The live tag `name`, created if there is none.
-fn ensure(conn: &Connection, name: &TagName, now: i64) -> Result<Resolved> {
+pub(crate) fn ensure(conn: &Connection, name: &TagName, now: i64) -> Result<Resolved> {
     let found = conn
         .prepare_cached("SELECT id, name FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
         .query_row([&name.key], |row| Ok(Resolved { id: row.get(0)?, name: row.get(1)? }))
@@ -223,7 +243,7 @@ fn no_such_tag(field: &'static str, name: &TagName) -> Error {
 /// Renames tag `from` (and the tags nested under it) to `to` everywhere.
 /// Returns how many highlights and episodes carry a renamed tag. A name
 /// already taken by another tag is a conflict: merge instead.
-pub fn rename(conn: &Connection, from: &str, to: &str) -> Result<usize> {
+pub fn rename(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize> {
     let (from, to) = (TagName::parse(from, "from")?, TagName::parse(to, "to")?);
     let members = live_family(conn, &from)?;
     if members.is_empty() {
@@ -246,6 +266,8 @@ pub fn rename(conn: &Connection, from: &str, to: &str) -> Result<usize> {
             ));
         }
     }
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let before = Carriers::tagged(conn, &ids)?;
     // Two passes, so that no intermediate state has two live tags with one key.
     for (id, _) in &renamed {
         conn.prepare_cached("UPDATE tags SET key = char(0) || id WHERE id = ?1")?.execute([id])?;
@@ -254,8 +276,9 @@ pub fn rename(conn: &Connection, from: &str, to: &str) -> Result<usize> {
         conn.prepare_cached("UPDATE tags SET name = ?2, key = ?3 WHERE id = ?1")?
             .execute(params![id, name.name, name.key])?;
     }
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    Ok(index::refresh_tagged(conn, &ids)?)
+    let changed = index::refresh_tagged(conn, &ids)?;
+    before.record(conn, now)?;
+    Ok(changed)
 }
 
 /// Moves everything tagged `from` (or a tag nested under it) to `to` (or
@@ -270,6 +293,8 @@ pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize>
     if to.is_within(&from) {
         return Err(Error::invalid("to", format!("can not merge tag `{}` into itself or a tag inside it", from.name)));
     }
+    let sources: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let before = Carriers::tagged(conn, &sources)?;
     // Shallowest first: merging `a/b` into `a` trashes `a/b` before its
     // child `a/b/b` moves to `a/b`, which is then a fresh tag.
     for member in &members {
@@ -283,8 +308,9 @@ pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize>
         conn.prepare_cached("UPDATE tags SET deleted_at = ?2 WHERE id = ?1")?.execute([member.id, now])?;
     }
     // Exactly the items that carried a merged tag changed.
-    let sources: Vec<i64> = members.iter().map(|m| m.id).collect();
-    Ok(index::refresh_tagged(conn, &sources)?)
+    let changed = index::refresh_tagged(conn, &sources)?;
+    before.record(conn, now)?;
+    Ok(changed)
 }
 
 /// Trashes tag `name` and the tags nested under it: they disappear from
@@ -296,16 +322,19 @@ pub fn delete(conn: &Connection, name: &str, now: i64) -> Result<usize> {
     if members.is_empty() {
         return Err(no_such_tag("name", &name));
     }
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let before = Carriers::tagged(conn, &ids)?;
     for member in &members {
         conn.prepare_cached("UPDATE tags SET deleted_at = ?2 WHERE id = ?1")?.execute([member.id, now])?;
     }
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    Ok(index::refresh_tagged(conn, &ids)?)
+    let changed = index::refresh_tagged(conn, &ids)?;
+    before.record(conn, now)?;
+    Ok(changed)
 }
 
 /// Undoes the latest [`delete`] (or [`merge`]) of tag `name`: it and the
 /// children trashed with it come back on everything they were on.
-pub fn restore(conn: &Connection, name: &str) -> Result<usize> {
+pub fn restore(conn: &Connection, name: &str, now: i64) -> Result<usize> {
     let name = TagName::parse(name, "name")?;
     let latest: Option<i64> = conn
         .prepare_cached(&format!(
@@ -329,11 +358,77 @@ pub fn restore(conn: &Connection, name: &str) -> Result<usize> {
             ));
         }
     }
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let before = Carriers::tagged(conn, &ids)?;
     for member in &members {
         conn.prepare_cached("UPDATE tags SET deleted_at = NULL WHERE id = ?1")?.execute([member.id])?;
     }
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    Ok(index::refresh_tagged(conn, &ids)?)
+    let changed = index::refresh_tagged(conn, &ids)?;
+    before.record(conn, now)?;
+    Ok(changed)
+}
+
+/// Highlights and episodes with their live tags as they were before an
+/// action: afterwards, [`record`](Carriers::record) queues for sync how
+/// each one's tags changed. Renaming, merging or deleting a tag is logged
+/// as a removal and an addition per item, so it merges item by item with
+/// what other devices did meanwhile (see docs/sync.md).
+struct Carriers {
+    items: Vec<(Tagged, Vec<String>)>,
+}
+
+impl Carriers {
+    fn of(conn: &Connection, items: Vec<Tagged>) -> Result<Carriers> {
+        let items = items.into_iter().map(|item| Ok((item, live_names(conn, item)?))).collect::<Result<_>>()?;
+        Ok(Carriers { items })
+    }
+
+    /// Every item linked to any of `tag_ids`, live tag or trashed.
+    fn tagged(conn: &Connection, tag_ids: &[i64]) -> Result<Carriers> {
+        let mut items = std::collections::BTreeSet::new();
+        for &tag in tag_ids {
+            for kind in [Tagged::Highlight, Tagged::Episode] {
+                let (table, column, _) = kind(0).table();
+                let mut stmt = conn.prepare_cached(&format!("SELECT {column} FROM {table} WHERE tag_id = ?1"))?;
+                for row in stmt.query_map([tag], |row| row.get::<_, i64>(0))? {
+                    items.insert(kind(row?));
+                }
+            }
+        }
+        Carriers::of(conn, items.into_iter().collect())
+    }
+
+    fn record(self, conn: &Connection, now: i64) -> Result<()> {
+        let mut changes = Vec::new();
+        for (item, before) in self.items {
+            let Some(on) = sync_name(conn, item)? else { continue };
+            changes.extend(outbox::tag_changes(&on, &before, &live_names(conn, item)?));
+        }
+        Ok(outbox::push(conn, now, changes)?)
+    }
+}
+
+/// The live tag names on an item, sorted by key.
+fn live_names(conn: &Connection, item: Tagged) -> Result<Vec<String>> {
+    let (table, column, id) = item.table();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT t.name FROM {table} x JOIN tags t ON t.id = x.tag_id
+         WHERE x.{column} = ?1 AND t.deleted_at IS NULL ORDER BY t.key"
+    ))?;
+    let rows = stmt.query_map([id], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What sync calls an item: a highlight by its id, an episode by its fingerprint.
+fn sync_name(conn: &Connection, item: Tagged) -> Result<Option<sync::Tagged>> {
+    Ok(match item {
+        Tagged::Highlight(seq) => conn
+            .prepare_cached("SELECT id FROM highlights WHERE seq = ?1")?
+            .query_row([seq], |row| row.get(0))
+            .optional()?
+            .map(sync::Tagged::Highlight),
+        Tagged::Episode(id) => outbox::fingerprint(conn, id)?.map(sync::Tagged::Episode),
+    })
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! Which files in the library folder are summaries, and finding them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::fs::Metadata;
 use std::path::{Component, Path};
 use std::time::UNIX_EPOCH;
 
+use super::Scope;
 use crate::store::episodes::FileStat;
 
 /// Extensions of the files Gloss reads (compared case-insensitively).
@@ -51,12 +53,58 @@ pub(crate) fn stat_of(meta: &Metadata) -> FileStat {
     FileStat { size: meta.len(), mtime_ns }
 }
 
-/// The summary files under `root/start` (a folder or a single file), keyed
-/// by their path relative to `root`. Folders that can not be read are skipped
-/// and reported in `problems`; so are names that are not UTF-8.
-pub(crate) fn find(root: &Path, start: &Path, found: &mut BTreeMap<String, FileStat>, problems: &mut Vec<String>) {
+/// What a look through (part of) the library folder found.
+#[derive(Debug)]
+pub(crate) struct Found {
+    /// The summary files, keyed by their path relative to the library.
+    pub files: BTreeMap<String, FileStat>,
+    /// Where Gloss could not look (relative paths, or everything when the
+    /// library folder itself can not be read). Nothing is known there now,
+    /// so what is stored for it is left as it is, not called missing.
+    pub unreadable: Scope,
+    /// What to tell the user: each names the path and what went wrong.
+    pub problems: Vec<String>,
+}
+
+impl Found {
+    pub fn new() -> Found {
+        Found { files: BTreeMap::new(), unreadable: Scope::Paths(BTreeSet::new()), problems: Vec::new() }
+    }
+
+    /// Records that `path` (under `root`) could not be looked at.
+    pub fn unreadable_at(&mut self, root: &Path, path: &Path, reason: &dyn fmt::Display) {
+        self.problems.push(format!(
+            "could not look in {}: {reason}; its episodes are kept as they are until it can be read",
+            path.display()
+        ));
+        match path.strip_prefix(root).ok().and_then(rel_key) {
+            Some(key) if key.is_empty() => self.unreadable = Scope::All,
+            Some(key) => {
+                if let Scope::Paths(paths) = &mut self.unreadable {
+                    paths.insert(key);
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn skipped(&mut self, root: &Path, error: &walkdir::Error) {
+        let path = error.path().unwrap_or(root);
+        match error.io_error() {
+            Some(io) => self.unreadable_at(root, path, io),
+            None => self.unreadable_at(root, path, error),
+        }
+    }
+}
+
+/// Finds the summary files under `root/start` (a folder or a single file).
+/// Symbolic links are never followed, not even when `start` is one: a link
+/// back up would never end, and a link to another part of the library would
+/// make every file in it a second episode.
+pub(crate) fn find(root: &Path, start: &Path, found: &mut Found) {
     let walker = walkdir::WalkDir::new(root.join(start))
         .follow_links(false)
+        .follow_root_links(false)
         .into_iter()
         // The starting folder itself may be hidden (`~/.summaries`); only
         // what is inside it is filtered.
@@ -65,7 +113,7 @@ pub(crate) fn find(root: &Path, start: &Path, found: &mut BTreeMap<String, FileS
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                problems.push(format!("skipped part of the library: {e}"));
+                found.skipped(root, &e);
                 continue;
             }
         };
@@ -77,14 +125,14 @@ pub(crate) fn find(root: &Path, start: &Path, found: &mut BTreeMap<String, FileS
             continue;
         }
         let Some(key) = rel_key(rel) else {
-            problems.push(format!("skipped {}: its name is not valid UTF-8; rename it", entry.path().display()));
+            found.problems.push(format!("skipped {}: its name is not valid UTF-8; rename it", entry.path().display()));
             continue;
         };
         match entry.metadata() {
             Ok(meta) => {
-                found.insert(key, stat_of(&meta));
+                found.files.insert(key, stat_of(&meta));
             }
-            Err(e) => problems.push(format!("skipped {}: {e}", entry.path().display())),
+            Err(e) => found.skipped(root, &e),
         }
     }
 }

@@ -22,14 +22,16 @@ mod read;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::io::ErrorKind;
 use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::events::{Event, Events, NoticeLevel};
+use crate::events::{Event, Events};
 use crate::store::episodes::{self, EpisodeId, FileRow, FileStat, FileVersion, Status};
 use crate::store::{Error, Result, Store};
+use files::Found;
 use read::Read;
 
 pub(crate) use files::{is_hidden, rel_key};
@@ -89,6 +91,9 @@ pub(crate) struct SyncReport {
     pub counts: ScanCounts,
     /// Files that changed while being read: look again shortly.
     pub unsettled: Vec<String>,
+    /// Parts of the folder that could not be looked at, and why, for the
+    /// user; the caller decides which are news (a watcher looks again and again).
+    pub problems: Vec<String>,
 }
 
 /// A file to read, and the row it updates if it has one.
@@ -108,9 +113,9 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
         }
         Err(source) => return Err(Error::Folder { path: root.to_owned(), source }),
     }
-    let disk = find_files(root, scope, events);
+    let Found { files: disk, unreadable, problems } = find_files(root, scope);
     let rows = store.read(|conn| episodes::file_rows(conn))?;
-    let mut report = SyncReport::default();
+    let mut report = SyncReport { problems, ..SyncReport::default() };
     let mut claimed: HashSet<EpisodeId> = HashSet::new();
 
     let by_path: HashMap<&str, &FileRow> = rows.iter().map(|row| (row.path.as_str(), row)).collect();
@@ -121,8 +126,8 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
             Some(row) if row.stat == *stat && row.status == Status::Missing => {
                 returned.push((*row, path.as_str(), *stat))
             }
-            Some(row) if row.stat == *stat => {
-                if row.has_error {
+            Some(row) if row.stat == *stat && !row.read_failed() => {
+                if row.has_error() {
                     report.counts.errors += 1;
                 } else {
                     report.counts.unchanged += 1;
@@ -132,11 +137,13 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
             None => jobs.push((Job::New, path)),
         }
     }
-    // Episodes whose files are gone: vanished in scope now, or missing from before.
+    // Episodes whose files are gone: vanished in scope now (from where Gloss
+    // could look), or missing from before.
+    let vanished = |row: &FileRow| scope.contains(&row.path) && !unreadable.contains(&row.path);
     let gone: Vec<&FileRow> = rows
         .iter()
         .filter(|row| !disk.contains_key(&row.path))
-        .filter(|row| row.status == Status::Missing || scope.contains(&row.path))
+        .filter(|row| row.status == Status::Missing || vanished(row))
         .collect();
 
     let moved = match_moves_by_hash(root, &disk, &mut jobs, &gone, &mut claimed);
@@ -165,24 +172,23 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
     Ok(report)
 }
 
-fn find_files(root: &Path, scope: &Scope, events: &Events) -> BTreeMap<String, FileStat> {
-    let mut disk = BTreeMap::new();
-    let mut problems = Vec::new();
+fn find_files(root: &Path, scope: &Scope) -> Found {
+    let mut found = Found::new();
     match scope {
-        Scope::All => files::find(root, Path::new(""), &mut disk, &mut problems),
+        Scope::All => files::find(root, Path::new(""), &mut found),
         Scope::Paths(paths) => {
-            for path in paths {
-                let rel = Path::new(path);
-                if !is_hidden(rel) && root.join(rel).symlink_metadata().is_ok() {
-                    files::find(root, rel, &mut disk, &mut problems);
+            for path in paths.iter().filter(|path| !is_hidden(Path::new(path))) {
+                let full = root.join(path);
+                match full.symlink_metadata() {
+                    Ok(_) => files::find(root, Path::new(path), &mut found),
+                    // Gone: what was there is missing.
+                    Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {}
+                    Err(e) => found.unreadable_at(root, &full, &e),
                 }
             }
         }
     }
-    for problem in problems {
-        events.publish(Event::notice(NoticeLevel::Warning, problem));
-    }
-    disk
+    found
 }
 
 /// Takes the new files whose bytes equal a gone episode's last bytes out of
@@ -338,11 +344,19 @@ fn store_version(
     claimed: &mut HashSet<EpisodeId>,
 ) -> Result<Change> {
     let (id, moved_from) = match job {
+        // Failed again the same way (a file still not readable): nothing new.
+        Job::Changed(row)
+            if row.stat == version.stat
+                && row.error.is_some()
+                && row.error.as_ref() == version.content.as_ref().err() =>
+        {
+            return Ok(Change::Unchanged { has_error: true });
+        }
         Job::Changed(row) if row.content_hash == version.content_hash && !row.content_hash.is_empty() => {
             // Same bytes, new stat (a touch, a copy back): nothing to re-parse.
             episodes::touch(tx, row, path, version.stat)?;
             if row.status != Status::Missing {
-                return Ok(Change::Unchanged { has_error: row.has_error });
+                return Ok(Change::Unchanged { has_error: row.has_error() });
             }
             return Ok(Change::Updated { id: row.id, text_changed: false, moved_from: None });
         }
@@ -353,6 +367,11 @@ fn store_version(
         },
     };
     let text_changed = episodes::update(tx, id, version)?;
+    if text_changed {
+        // In the same transaction, so the text and the anchors into it
+        // never disagree on disk.
+        crate::annotations::reanchor_episode(tx, id)?;
+    }
     Ok(Change::Updated { id, text_changed, moved_from })
 }
 
@@ -372,6 +391,15 @@ fn moved_by_fingerprint<'r>(
     }
     claimed.insert(row.id);
     Some(row)
+}
+
+/// The library folder itself is gone (deleted, renamed away, replaced by a
+/// file): every episode's file went with it. They stay readable, and come
+/// back (same ids) when their files do.
+pub(crate) fn folder_gone(store: &Store, events: &Events) -> Result<()> {
+    let rows = store.read(|conn| episodes::file_rows(conn))?;
+    let gone: Vec<&FileRow> = rows.iter().collect();
+    mark_missing(store, events, &Scope::All, &gone, &HashSet::new(), &mut SyncReport::default())
 }
 
 /// Marks the gone episodes in scope that no file claimed as `missing`.

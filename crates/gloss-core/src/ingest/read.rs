@@ -31,6 +31,10 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
     };
     let Ok(before) = std::fs::metadata(&path) else { return Read::Unsettled };
     let stat = stat_of(&before);
+    if stat.size == 0 && just_touched(&before) {
+        // Created but not written yet (the writer opens, then writes).
+        return Read::Unsettled;
+    }
     if stat.size > parse::MAX_FILE_BYTES {
         let refusal = Refusal::TooLarge { size: stat.size, limit: parse::MAX_FILE_BYTES };
         return failed(stat, String::new(), refusal.to_string());
@@ -38,6 +42,10 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Unsettled,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            let reason = format!("could not be read: {e}; let Gloss read it (check its permissions)");
+            return failed(stat, String::new(), reason);
+        }
         Err(e) => return failed(stat, String::new(), format!("could not be read: {e}")),
     };
     match std::fs::metadata(&path) {
@@ -53,6 +61,13 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
         Err(_) => return failed(stat, content_hash, "the parser failed on this file; please report it".into()),
     };
     Read::Version(Box::new(FileVersion { path: rel.to_owned(), stat, content_hash, content }))
+}
+
+/// How long an empty file is taken for one still being written.
+const SETTLING: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn just_touched(meta: &std::fs::Metadata) -> bool {
+    meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age < SETTLING)
 }
 
 /// The content hash stored for `bytes`.

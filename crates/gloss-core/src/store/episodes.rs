@@ -105,8 +105,22 @@ pub(crate) struct FileRow {
     pub content_hash: String,
     pub fingerprint: Option<String>,
     pub status: Status,
-    pub has_error: bool,
+    /// Why the file's current version failed, if it did.
+    pub error: Option<String>,
     pub updated_at: i64,
+}
+
+impl FileRow {
+    pub fn has_error(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// Whether the current version could not even be read (no bytes were
+    /// hashed): permissions, locks and I/O errors pass, so it is worth
+    /// trying again although its size and mtime did not move.
+    pub fn read_failed(&self) -> bool {
+        self.has_error() && self.content_hash.is_empty()
+    }
 }
 
 /// Size and modification time: what decides whether a file is re-read.
@@ -233,8 +247,7 @@ pub fn get(conn: &Connection, id: EpisodeId) -> Result<Option<EpisodeRecord>> {
 /// Every row, with what ingest needs to compare against the disk.
 pub(crate) fn file_rows(conn: &Connection) -> Result<Vec<FileRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, path, size, mtime_ns, content_hash, fingerprint, status,
-                error IS NOT NULL, updated_at
+        "SELECT id, path, size, mtime_ns, content_hash, fingerprint, status, error, updated_at
          FROM episodes",
     )?;
     let rows = stmt.query_map([], |row| {
@@ -246,7 +259,7 @@ pub(crate) fn file_rows(conn: &Connection) -> Result<Vec<FileRow>> {
             content_hash: row.get(4)?,
             fingerprint: row.get(5)?,
             status: row.get(6)?,
-            has_error: row.get(7)?,
+            error: row.get(7)?,
             updated_at: row.get(8)?,
         })
     })?;
@@ -350,7 +363,7 @@ fn store_content(conn: &Connection, id: EpisodeId, parsed: &Parsed) -> Result<bo
 /// Records that a file's stat changed but its bytes did not (a `touch`, a
 /// copy back), and that it is present again if it was missing.
 pub(crate) fn touch(conn: &Connection, row: &FileRow, path: &str, stat: FileStat) -> Result<()> {
-    let status = Status::present(row.has_error);
+    let status = Status::present(row.has_error());
     conn.prepare_cached(
         "UPDATE episodes SET path = ?2, size = ?3, mtime_ns = ?4, status = ?5,
                 updated_at = CASE WHEN status = ?5 AND path = ?2 THEN updated_at ELSE ?6 END

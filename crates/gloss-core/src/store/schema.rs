@@ -119,7 +119,12 @@ INSERT INTO search_index (search_index) VALUES ('rebuild');
 
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
-    vec![M::up(V1_EPISODES), M::up(V2_SEARCH), M::up(crate::annotations::schema::V3_ANNOTATIONS)]
+    vec![
+        M::up(V1_EPISODES),
+        M::up(V2_SEARCH),
+        M::up(crate::annotations::schema::V3_ANNOTATIONS),
+        M::up(crate::sync::schema::V4_SYNC),
+    ]
 }
 
 /// The migrations, for opening the database and for tests that build a

@@ -310,6 +310,12 @@ impl FolderReader {
     }
 
     pub fn read_new(&mut self, sync_dir: &Path) -> Result<Batch> {
+        self.read_new_of(sync_dir, None)
+    }
+
+    /// Like [`read_new`](Self::read_new), reading only the log of `only`
+    /// when given (a device reads its own log before anyone else's).
+    pub fn read_new_of(&mut self, sync_dir: &Path, only: Option<&DeviceId>) -> Result<Batch> {
         let root = sync_dir.join(ROOT);
         let mut batch = Batch::default();
         let mut present = HashSet::new();
@@ -324,7 +330,11 @@ impl FolderReader {
             if !device.file_type().map_err(read_error(&dir))?.is_dir() {
                 continue;
             }
-            if let Some(id) = device.file_name().to_str().and_then(|n| n.parse().ok()) {
+            let id: Option<DeviceId> = device.file_name().to_str().and_then(|n| n.parse().ok());
+            if only.is_some_and(|only| id.as_ref() != Some(only)) {
+                continue;
+            }
+            if let Some(id) = id {
                 batch.devices.insert(id);
             }
             for file in fs::read_dir(&dir).map_err(read_error(&dir))? {
@@ -339,7 +349,11 @@ impl FolderReader {
             }
         }
         // Forget files that are gone (compacted away), so the map stays small.
-        self.marks.retain(|path, _| present.contains(path));
+        let looked_at = |path: &Path| match only {
+            Some(device) => path.starts_with(root.join(device.as_str())),
+            None => true,
+        };
+        self.marks.retain(|path, _| present.contains(path) || !looked_at(path));
         Ok(batch)
     }
 

@@ -1,13 +1,13 @@
 //! [`Replica`]: one device's side of sync. It stamps and logs local changes,
 //! reads everyone's logs, and keeps the merged [`State`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::clock::{self, Clock, Observed};
 use super::compact::compact;
 use super::log::{self, Damage, FolderReader, LogError, LogOptions, LogWriter};
-use super::{Change, DeviceId, Key, Op, State};
+use super::{Change, DeviceId, Key, NoteOn, Op, OpId, State};
 
 /// Something about a round the user may want to see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +45,20 @@ pub struct Round {
     pub problems: Vec<Problem>,
     /// Devices with a log in the folder.
     pub devices: BTreeSet<DeviceId>,
+    /// The records read, in the order read: a store that keeps what it
+    /// applied across restarts tells from their ids which are new to it.
+    pub ops: Vec<Op>,
+}
+
+impl Round {
+    /// Adds what a later round over the same replica did.
+    fn absorb(&mut self, later: Round) {
+        self.read += later.read;
+        self.changed.extend(later.changed);
+        self.problems.extend(later.problems);
+        self.devices.extend(later.devices);
+        self.ops.extend(later.ops);
+    }
 }
 
 /// What a compaction did.
@@ -73,6 +87,18 @@ impl Replica {
     /// and clock stand). Local changes are only stamped after that, so they
     /// always sort after what the device has already written.
     pub fn open(sync_dir: &Path, device: DeviceId, options: LogOptions) -> Result<(Replica, Round), LogError> {
+        let (mut replica, mut round) = Replica::open_own(sync_dir, device, options)?;
+        round.absorb(replica.round()?);
+        Ok((replica, round))
+    }
+
+    /// Opens this device's log and reads only that: numbering and clock
+    /// continue where the device left off, but nothing of the other devices
+    /// is known yet. Changes made while the device was not syncing are
+    /// recorded now, so they are stamped by when they were made and not
+    /// after edits from elsewhere that the user never saw; the next
+    /// [`round`](Self::round) reads everyone else.
+    pub fn open_own(sync_dir: &Path, device: DeviceId, options: LogOptions) -> Result<(Replica, Round), LogError> {
         let writer = LogWriter::open(sync_dir, &device, options)?;
         let mut replica = Replica {
             sync_dir: sync_dir.to_owned(),
@@ -83,7 +109,8 @@ impl Replica {
             writer,
             reader: FolderReader::new(),
         };
-        let round = replica.round()?;
+        let own = replica.device.clone();
+        let round = replica.read_at(Some(&own), clock::wall_ms())?;
         Ok((replica, round))
     }
 
@@ -108,14 +135,40 @@ impl Replica {
 
     /// [`record`](Self::record) at a given wall time (tests play clocks with it).
     pub fn record_at(&mut self, changes: Vec<Change>, wall_ms: u64) -> Result<Vec<Op>, LogError> {
-        let ops: Vec<Op> = changes
-            .into_iter()
-            .map(|change| {
-                self.last_seq += 1;
-                let stamp = self.clock.stamp(wall_ms, self.state.latest(&change));
-                Op { device: self.device.clone(), seq: self.last_seq, stamp, change }
-            })
-            .collect();
+        self.append(changes.into_iter().map(|change| (change, wall_ms)).collect(), false)
+    }
+
+    /// Records changes the user made, each at its own wall time, in order
+    /// (a queue of changes kept while not syncing). Each `SetNote` also
+    /// replaces the version the user was looking at when editing: the
+    /// note's current text, or its previous edit in the same batch. So a
+    /// concurrent edit from elsewhere that the user had not seen is never
+    /// taken as replaced, and stays visible if it loses.
+    pub fn record_edits(&mut self, edits: Vec<(Change, u64)>) -> Result<Vec<Op>, LogError> {
+        self.append(edits, true)
+    }
+
+    fn append(&mut self, changes: Vec<(Change, u64)>, follow_notes: bool) -> Result<Vec<Op>, LogError> {
+        let mut noted: HashMap<NoteOn, OpId> = HashMap::new();
+        let mut ops = Vec::with_capacity(changes.len());
+        for (mut change, wall_ms) in changes {
+            if let (true, Change::SetNote { on, replaces, .. }) = (follow_notes, &mut change) {
+                let seen = match noted.get(on) {
+                    Some(id) => Some(id.clone()),
+                    None => self.state.version(&Key::Note(on.clone())).map(|v| v.op.clone()),
+                };
+                if let Some(seen) = seen.filter(|seen| !replaces.contains(seen)) {
+                    replaces.push(seen);
+                }
+            }
+            self.last_seq += 1;
+            let stamp = self.clock.stamp(wall_ms, self.state.latest(&change));
+            let op = Op { device: self.device.clone(), seq: self.last_seq, stamp, change };
+            if let Change::SetNote { on, .. } = &op.change {
+                noted.insert(on.clone(), op.id());
+            }
+            ops.push(op);
+        }
         // On failure the numbers stay used: a torn record may hold them.
         self.writer.append(&ops)?;
         for op in &ops {
@@ -130,7 +183,11 @@ impl Replica {
     }
 
     pub fn round_at(&mut self, wall_ms: u64) -> Result<Round, LogError> {
-        let batch = self.reader.read_new(&self.sync_dir)?;
+        self.read_at(None, wall_ms)
+    }
+
+    fn read_at(&mut self, only: Option<&DeviceId>, wall_ms: u64) -> Result<Round, LogError> {
+        let batch = self.reader.read_new_of(&self.sync_dir, only)?;
         let mut round = Round {
             read: batch.ops.len(),
             problems: batch.damage.into_iter().map(Problem::Damage).collect(),
@@ -152,6 +209,7 @@ impl Replica {
         if let Some((device, ahead_ms)) = ahead {
             round.problems.push(Problem::ClockAhead { device, ahead_ms });
         }
+        round.ops = batch.ops;
         Ok(round)
     }
 
@@ -213,6 +271,49 @@ mod tests {
         assert!(next[0].stamp <= Hlc::new(now + MAX_AHEAD_MS, 1));
         ahead.round_at(now).unwrap();
         assert_eq!(ahead.state(), on_time.state());
+    }
+
+    #[test]
+    fn a_note_edit_replaces_the_version_seen_even_an_earlier_edit_in_the_same_batch() {
+        let sync = tempfile::tempdir().unwrap();
+        let (mut replica, _) = Replica::open(sync.path(), DeviceId::generate(), LogOptions::default()).unwrap();
+        let on = NoteOn::Episode("ep".into());
+        let note = |text: &str| Change::SetNote { on: on.clone(), text: text.into(), replaces: vec![] };
+        let first = replica.record_edits(vec![(note("one"), 10)]).unwrap();
+        let batch = replica.record_edits(vec![(note("two"), 20), (note("three"), 30)]).unwrap();
+        let replaced = |op: &Op| match &op.change {
+            Change::SetNote { replaces, .. } => replaces.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(replaced(&batch[0]), [first[0].id()]);
+        assert_eq!(replaced(&batch[1]), [batch[0].id()]);
+        let view = replica.state().note(&on).unwrap();
+        assert_eq!((view.text.as_str(), view.earlier.len()), ("three", 0));
+    }
+
+    #[test]
+    fn opening_reads_only_this_devices_log_until_the_first_round() {
+        let sync = tempfile::tempdir().unwrap();
+        let options = LogOptions::default();
+        let device = DeviceId::generate();
+        let (mut mine, _) = Replica::open(sync.path(), device.clone(), options).unwrap();
+        mine.record_at(vec![color("mine", "blue")], 1000).unwrap();
+        drop(mine);
+        let (mut other, _) = Replica::open(sync.path(), DeviceId::generate(), options).unwrap();
+        other.record_at(vec![color("theirs", "red")], 5000).unwrap();
+
+        let (mut again, own) = Replica::open_own(sync.path(), device, options).unwrap();
+        assert_eq!(own.ops.len(), 1);
+        assert!(
+            again.state().highlight(&"theirs".into()).is_none()
+                && again.state().version(&Key::Color("theirs".into())).is_none()
+        );
+        // Stamped by when it was made, not after what the device has not read yet.
+        let late = again.record_edits(vec![(color("theirs", "green"), 2000)]).unwrap();
+        assert!(late[0].stamp < Hlc::new(5000, 0));
+        let round = again.round().unwrap();
+        assert_eq!(round.ops.len(), 2, "the other device's op and its own new one");
+        assert_eq!(again.state().version(&Key::Color("theirs".into())).unwrap().stamp, Hlc::new(5000, 0));
     }
 
     #[test]

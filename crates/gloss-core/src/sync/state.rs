@@ -13,14 +13,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::clock::Hlc;
 use super::op::{fold_tag, Anchor, Change, Fingerprint, HighlightId, NoteOn, OpId, Tagged};
 use super::Op;
 
-/// One register.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// One register. Serialised only by stores that keep registers waiting
+/// for their episode across restarts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Key {
     /// Set once, by the op that created the highlight; its stamp is the creation time.
     Created(HighlightId),

@@ -47,6 +47,14 @@ pub struct Waiting {
     keys: BTreeSet<Key>,
 }
 
+/// Registers kept waiting from an earlier run: [`Waiting::retry`] hands
+/// over those whose episode has arrived meanwhile.
+impl FromIterator<Key> for Waiting {
+    fn from_iter<I: IntoIterator<Item = Key>>(keys: I) -> Waiting {
+        Waiting { keys: keys.into_iter().collect() }
+    }
+}
+
 impl Waiting {
     pub fn new() -> Waiting {
         Waiting::default()
@@ -58,6 +66,11 @@ impl Waiting {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// The registers held back, for a store to keep across restarts.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
+        self.keys.iter()
     }
 
     /// Hands `changed` to the target, holding back what it can not take yet.

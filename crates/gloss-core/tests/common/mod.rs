@@ -2,8 +2,11 @@
 //! summary files and waiting for events.
 #![allow(dead_code)] // Each test file uses a different part.
 
+pub mod sysctl;
+pub mod unprivileged;
+
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use gloss_core::events::Event;
@@ -91,6 +94,16 @@ pub fn wait_for(events: &Receiver<Event>, what: &str, wanted: impl Fn(&Event) ->
     }
 }
 
+/// Waits until `done` holds, checking now and after every event (the
+/// library's state changes before its events are published); returns the
+/// events seen meanwhile. Panics, listing them, if it does not hold in [`PATIENCE`].
+pub fn wait_until(events: &Receiver<Event>, what: &str, done: impl Fn() -> bool) -> Vec<Event> {
+    if done() {
+        return Vec::new();
+    }
+    wait_for(events, what, |_| done())
+}
+
 /// Every event that arrives until none has for `quiet`.
 pub fn drain(events: &Receiver<Event>, quiet: Duration) -> Vec<Event> {
     let mut seen = Vec::new();
@@ -109,4 +122,40 @@ pub fn event_path(event: &Event) -> Option<&str> {
         | Event::Error { episode } => Some(&episode.source_path),
         _ => None,
     }
+}
+
+/// Runs `work` on its own thread and returns what it returns; panics if it
+/// has not finished after `patience`. A guard against hangs, not a speed
+/// check: `patience` is many times what the work needs on a busy machine.
+pub fn within<T: Send + 'static>(what: &str, patience: Duration, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done, result) = channel();
+    let thread = std::thread::spawn(move || {
+        let _ = done.send(work());
+    });
+    match result.recv_timeout(patience) {
+        Ok(value) => value,
+        // The work panicked: pass its panic on.
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match thread.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the work ended without sending its result"),
+        },
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("{what} did not finish: it hangs"),
+    }
+}
+
+/// Every notice message among `events`.
+pub fn notices(events: &[Event]) -> Vec<&str> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notice { message, .. } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Says why a test did not run, so a skip is told apart from a pass (shown
+/// with `--nocapture`).
+pub fn skip(reason: &str) {
+    println!("skipped: {reason}");
 }

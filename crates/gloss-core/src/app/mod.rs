@@ -2,16 +2,20 @@
 //! API hands out. Operations that combine several parts of the core live
 //! here, so the API layer only translates requests.
 
+mod hits;
+
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
+pub use hits::{Hit, HitKind};
+
+use crate::annotations::{self, Annotations, EpisodeAnnotations, HighlightFilter};
 use crate::events::{Event, Events};
 use crate::library::Library;
 use crate::model::{Block, Episode};
-use crate::search::SearchHit;
 use crate::store::episodes::{EpisodeId, EpisodeSummary, Status};
 use crate::store::{settings, Result};
 use crate::watch::{WatchOptions, Watcher};
@@ -67,6 +71,8 @@ impl Gloss {
             true
         });
         let gloss = Gloss { library, state };
+        // Highlights left behind by an interrupted re-anchoring catch up.
+        gloss.annotations().reanchor_pending()?;
         if let (true, Some(folder)) = (options.watch, folder) {
             gloss.watch_in_background(folder);
         }
@@ -79,6 +85,17 @@ impl Gloss {
 
     pub fn events(&self) -> &Events {
         self.library.events()
+    }
+
+    /// The user's highlights, notes, tags and reading state.
+    pub fn annotations(&self) -> Annotations<'_> {
+        Annotations::new(self.library.store())
+    }
+
+    /// Tells every window that annotations changed (after a successful
+    /// annotation operation).
+    pub fn annotation_changed(&self, episode_id: Option<EpisodeId>) {
+        self.events().publish(Event::AnnotationChanged { episode_id });
     }
 
     /// (Re)starts watching `folder`, replacing any earlier watcher.
@@ -140,34 +157,42 @@ impl Gloss {
     }
 
     /// One page of episodes, newest first, with the shows for filtering.
-    pub fn list_episodes(&self, filter: &EpisodeFilter) -> Result<EpisodePage> {
+    pub fn list_episodes(&self, filter: &EpisodeFilter) -> annotations::Result<EpisodePage> {
         let mut all = self.library.list_episodes()?;
+        let marks = self.annotations().episode_marks()?;
+        let tagged = filter.tag.as_deref().map(|tag| self.annotations().episodes_tagged(tag)).transpose()?;
         let mut shows: HashMap<String, usize> = HashMap::new();
         for episode in &all {
             if let Some(show) = &episode.show {
                 *shows.entry(show.clone()).or_default() += 1;
             }
         }
-        all.retain(|e| filter.matches(e));
+        let read = |e: &EpisodeSummary| marks.get(&e.id).is_some_and(|m| m.read);
+        all.retain(|e| {
+            filter.matches(e)
+                && tagged.as_ref().is_none_or(|ids| ids.contains(&e.id))
+                && filter.read.is_none_or(|wanted| read(e) == wanted)
+        });
         all.sort_by(|a, b| b.first_seen.cmp(&a.first_seen).then(b.id.cmp(&a.id)));
         let total = all.len();
-        let items = all.into_iter().skip(filter.offset.unwrap_or(0)).take(filter.limit.unwrap_or(usize::MAX)).collect();
+        let items = all
+            .into_iter()
+            .skip(filter.offset.unwrap_or(0))
+            .take(filter.limit.unwrap_or(usize::MAX))
+            .map(|summary| EpisodeItem { marks: marks.get(&summary.id).cloned().unwrap_or_default(), summary })
+            .collect();
         let mut shows: Vec<ShowCount> = shows.into_iter().map(|(show, count)| ShowCount { show, count }).collect();
-        shows.sort_by(|a, b| a.show.to_lowercase().cmp(&b.show.to_lowercase()));
+        shows.sort_by_key(|count| count.show.to_lowercase());
         Ok(EpisodePage { total, items, shows })
     }
 
     /// Everything the reader shows for one episode.
-    pub fn episode_view(&self, id: EpisodeId) -> Result<Option<EpisodeView>> {
+    pub fn episode_view(&self, id: EpisodeId) -> annotations::Result<Option<EpisodeView>> {
         let Some(record) = self.library.episode(id)? else { return Ok(None) };
+        let annotations = self.annotations().episode_annotations(id)?;
         let episode = record.episode.unwrap_or_else(|| Episode::empty(crate::model::DocKind::Document));
         let related = self.link_related(&episode)?;
-        Ok(Some(EpisodeView {
-            blocks: episode.blocks(),
-            summary: record.summary,
-            related,
-            episode,
-        }))
+        Ok(Some(EpisodeView { blocks: episode.blocks(), summary: record.summary, related, episode, annotations }))
     }
 
     /// Related episodes, each linked to its episode when that is in the library.
@@ -196,8 +221,11 @@ impl Gloss {
             .collect())
     }
 
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        self.library.search(query, limit)
+    /// Episodes, highlights and notes matching `query`, with the filters of
+    /// `filter` (its `text` is ignored), at most `limit` of each kind.
+    pub fn search(&self, query: &str, filter: &HighlightFilter, limit: usize) -> annotations::Result<Vec<Hit>> {
+        let found = self.annotations().search(query, filter, limit)?;
+        Ok(hits::flatten(found, query))
     }
 
     pub fn settings(&self) -> Result<Settings> {
@@ -243,7 +271,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 const THEME: &str = "ui_theme";
 const TEXT_SIZE: &str = "ui_text_size";
-const COLOR_NAMES: &str = "ui_color_names";
+/// The user's names for the highlight colors, a JSON object (export reads it too).
+pub(crate) const COLOR_NAMES: &str = "ui_color_names";
 const DEFAULT_TEXT_SIZE: u32 = 18;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -276,6 +305,10 @@ pub struct LibraryStatus {
 pub struct EpisodeFilter {
     pub show: Option<String>,
     pub status: Option<Status>,
+    /// Carrying this tag (or one nested under it), on the episode or one of
+    /// its highlights.
+    pub tag: Option<String>,
+    pub read: Option<bool>,
     pub offset: Option<usize>,
     pub limit: Option<usize>,
 }
@@ -293,10 +326,19 @@ pub struct ShowCount {
     pub count: usize,
 }
 
+/// An episode as the list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpisodeItem {
+    #[serde(flatten)]
+    pub summary: EpisodeSummary,
+    #[serde(flatten)]
+    pub marks: annotations::EpisodeMarks,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct EpisodePage {
     pub total: usize,
-    pub items: Vec<EpisodeSummary>,
+    pub items: Vec<EpisodeItem>,
     pub shows: Vec<ShowCount>,
 }
 
@@ -316,6 +358,8 @@ pub struct EpisodeView {
     /// Overrides the episode's plain related list with linked entries.
     pub related: Vec<RelatedLink>,
     pub blocks: Vec<Block>,
+    #[serde(flatten)]
+    pub annotations: EpisodeAnnotations,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

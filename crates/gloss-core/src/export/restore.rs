@@ -1,0 +1,403 @@
+//! Writes a [`Backup`] into the library as it is: highlights keep their
+//! ids, times, colors, tags and places; notes, stars and reading state
+//! keep their times. Importing the same backup twice changes nothing the
+//! second time, and an item already in the library in a newer version
+//! (a later `updated_at`) is left as it is.
+//!
+//! Episodes are found by fingerprint, then by id (see [`Episodes`]). An
+//! item whose episode the library does not have is reported, not dropped
+//! silently. Anchors are kept when the library has the very text they were
+//! computed on, and re-computed from the selector otherwise.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, TagEntry};
+use super::snapshot::text_hash;
+use super::{ImportReport, Problem};
+use crate::anchor::AnchorStatus;
+use crate::annotations::highlights::{parse_id, to_sql};
+use crate::annotations::index;
+use crate::annotations::model::status_str;
+use crate::annotations::tags::{self, TagName, Tagged};
+use crate::annotations::{Error, Result};
+use crate::model::CANONICAL_TEXT_VERSION;
+use crate::store::episodes::EpisodeId;
+use crate::store::settings;
+
+/// Settings a backup may set: the user's preferences only.
+const PREFERENCE_PREFIX: &str = "ui_";
+
+/// A local episode, as import needs it.
+struct Local {
+    id: EpisodeId,
+    path: String,
+    fingerprint: Option<String>,
+    revision: i64,
+    text_hash: Option<String>,
+}
+
+/// The library's episodes, to find the one an entry names.
+struct Episodes {
+    all: Vec<Local>,
+    by_fingerprint: HashMap<String, Vec<usize>>,
+    by_id: HashMap<EpisodeId, usize>,
+}
+
+impl Episodes {
+    fn load(conn: &Connection) -> Result<Episodes> {
+        let mut stmt = conn.prepare("SELECT id, path, fingerprint, text_revision, canonical_text FROM episodes")?;
+        let rows = stmt.query_map([], |row| {
+            let text: Option<String> = row.get(4)?;
+            Ok(Local {
+                id: row.get(0)?,
+                path: row.get(1)?,
+                fingerprint: row.get(2)?,
+                revision: row.get(3)?,
+                text_hash: text.as_deref().map(text_hash),
+            })
+        })?;
+        let all: Vec<Local> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut by_fingerprint: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, local) in all.iter().enumerate() {
+            if let Some(fingerprint) = &local.fingerprint {
+                by_fingerprint.entry(fingerprint.clone()).or_default().push(i);
+            }
+            by_id.insert(local.id, i);
+        }
+        Ok(Episodes { all, by_fingerprint, by_id })
+    }
+
+    /// The local episode `reference` names: the one with its fingerprint;
+    /// among several (untitled documents share one), the one with its id
+    /// or source path. Without a fingerprint match, the one with its id,
+    /// but only if that one has no fingerprint to contradict it.
+    fn find(&self, reference: &EpisodeRef, path: Option<&str>) -> std::result::Result<&Local, String> {
+        let same_id = self.by_id.get(&reference.id).map(|&i| &self.all[i]);
+        let candidates = reference.fingerprint.as_ref().and_then(|f| self.by_fingerprint.get(f));
+        let found = match candidates.map(Vec::as_slice) {
+            Some([only]) => Some(&self.all[*only]),
+            Some(several) => several
+                .iter()
+                .map(|&i| &self.all[i])
+                .find(|l| l.id == reference.id)
+                .or_else(|| several.iter().map(|&i| &self.all[i]).find(|l| Some(l.path.as_str()) == path)),
+            None => same_id.filter(|l| l.fingerprint.is_none() || reference.fingerprint.is_none()),
+        };
+        found.ok_or_else(|| {
+            format!(
+                "episode {} is not in this library; add its summary to the library folder and import again",
+                reference.describe()
+            )
+        })
+    }
+}
+
+/// Applies `backup` inside the caller's transaction, counting into `report`.
+pub fn apply(conn: &Connection, backup: &Backup, now: i64, report: &mut ImportReport) -> Result<()> {
+    let episodes = Episodes::load(conn)?;
+    let paths: HashMap<(Option<&str>, EpisodeId), &str> = backup
+        .episodes
+        .iter()
+        .filter_map(|e| Some(((e.episode.fingerprint.as_deref(), e.episode.id), e.source_path.as_deref()?)))
+        .collect();
+    let path_of = |r: &EpisodeRef| paths.get(&(r.fingerprint.as_deref(), r.id)).copied();
+    let mut trashed_tags = Vec::new();
+    for tag in &backup.tags {
+        if let Some(row) = item(conn, report, None, None, |report| restore_tag(conn, tag, report))? {
+            trashed_tags.extend(row.map(|id| (id, tag)));
+        }
+    }
+    for entry in &backup.episodes {
+        let local = match episodes.find(&entry.episode, entry.source_path.as_deref()) {
+            Ok(local) => local,
+            Err(reason) => {
+                if has_episode_data(entry) {
+                    report.problems.push(Problem { row: None, id: None, reason });
+                }
+                continue;
+            }
+        };
+        item(conn, report, None, None, |report| restore_episode(conn, local.id, entry, now, report))?;
+    }
+    // Only anchors computed on the text the library has are kept.
+    let same_text: HashMap<(Option<&str>, EpisodeId), bool> = backup
+        .episodes
+        .iter()
+        .map(|e| {
+            let local = episodes.find(&e.episode, e.source_path.as_deref()).ok();
+            let same = backup.canonical_text_version == CANONICAL_TEXT_VERSION
+                && e.text_hash.is_some()
+                && local.is_some_and(|l| l.text_hash == e.text_hash);
+            ((e.episode.fingerprint.as_deref(), e.episode.id), same)
+        })
+        .collect();
+    let mut reanchor = BTreeSet::new();
+    for (n, highlight) in backup.highlights.iter().enumerate() {
+        let local = match episodes.find(&highlight.episode, path_of(&highlight.episode)) {
+            Ok(local) => local,
+            Err(reason) => {
+                let reason = format!("highlight {:?}: {reason}", shorten(&highlight.selector.exact));
+                report.problems.push(Problem { row: Some(n + 1), id: Some(highlight.id.clone()), reason });
+                continue;
+            }
+        };
+        let keep_anchor =
+            same_text.get(&(highlight.episode.fingerprint.as_deref(), highlight.episode.id)).copied().unwrap_or(false);
+        let written = item(conn, report, Some(n + 1), Some(&highlight.id), |report| {
+            restore_highlight(conn, local, highlight, keep_anchor, now, report)
+        })?;
+        if written == Some(true) && !keep_anchor {
+            reanchor.insert(local.id);
+        }
+    }
+    for (tag_id, tag) in trashed_tags {
+        link_trashed(conn, &episodes, tag_id, tag)?;
+    }
+    for episode_id in reanchor {
+        crate::annotations::reanchor_episode(conn, episode_id)?;
+    }
+    for (key, value) in backup.settings.iter().filter(|(k, _)| k.starts_with(PREFERENCE_PREFIX)) {
+        if settings::get(conn, key)?.as_deref() != Some(value.as_str()) {
+            settings::set(conn, key, value)?;
+            report.settings += 1;
+        }
+    }
+    Ok(())
+}
+
+fn has_episode_data(entry: &EpisodeEntry) -> bool {
+    !entry.notes.is_empty() || !entry.stars.is_empty() || !entry.tags.is_empty() || entry.reading.is_some()
+}
+
+/// The first words of a quote, to name a highlight in a message.
+pub fn shorten(text: &str) -> String {
+    let short: String = text.chars().take(60).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+/// Runs one item's writes under a savepoint: a refusal undoes them and is
+/// reported against the item; a database failure ends the whole import.
+pub fn item<T>(
+    conn: &Connection,
+    report: &mut ImportReport,
+    row: Option<usize>,
+    id: Option<&str>,
+    work: impl FnOnce(&mut ImportReport) -> Result<T>,
+) -> Result<Option<T>> {
+    conn.execute_batch("SAVEPOINT import_item")?;
+    match work(report) {
+        Ok(value) => {
+            conn.execute_batch("RELEASE import_item")?;
+            Ok(Some(value))
+        }
+        Err(Error::Store(e)) => Err(Error::Store(e)),
+        Err(refusal) => {
+            conn.execute_batch("ROLLBACK TO import_item; RELEASE import_item")?;
+            report.problems.push(Problem { row, id: id.map(str::to_owned), reason: refusal.to_string() });
+            Ok(None)
+        }
+    }
+}
+
+/// Makes sure the tag exists as in the backup; returns the row of a trashed
+/// tag, whose memberships are restored once the highlights are in. A
+/// trashed tag the library has (trashed, or restored since: same name and
+/// creation time) is the same tag and is left as it is.
+fn restore_tag(conn: &Connection, tag: &TagEntry, report: &mut ImportReport) -> Result<Option<i64>> {
+    let name = TagName::parse(&tag.name, "tags")?;
+    let existing: Option<i64> = match tag.deleted_at {
+        None => conn
+            .prepare_cached("SELECT id FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
+            .query_row([&name.key], |row| row.get(0))
+            .optional()?,
+        Some(deleted_at) => conn
+            .prepare_cached(
+                "SELECT id FROM tags WHERE key = ?1 AND (deleted_at = ?2 OR created_at = ?3) ORDER BY deleted_at IS NULL",
+            )?
+            .query_row(params![name.key, deleted_at, tag.created_at], |row| row.get(0))
+            .optional()?,
+    };
+    if let Some(id) = existing {
+        return Ok(tag.deleted_at.map(|_| id));
+    }
+    conn.prepare_cached("INSERT INTO tags (name, key, created_at, deleted_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![name.name, name.key, tag.created_at, tag.deleted_at])?;
+    report.tags += 1;
+    Ok(tag.deleted_at.map(|_| conn.last_insert_rowid()))
+}
+
+fn link_trashed(conn: &Connection, episodes: &Episodes, tag_id: i64, tag: &TagEntry) -> Result<()> {
+    for id in &tag.trashed_on_highlights {
+        let seq: Option<i64> = conn
+            .prepare_cached("SELECT seq FROM highlights WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        if let Some(seq) = seq {
+            tags::link(conn, Tagged::Highlight(seq), &[tags::Resolved { id: tag_id, name: tag.name.clone() }])?;
+        }
+    }
+    for reference in &tag.trashed_on_episodes {
+        if let Ok(local) = episodes.find(reference, None) {
+            tags::link(conn, Tagged::Episode(local.id), &[tags::Resolved { id: tag_id, name: tag.name.clone() }])?;
+        }
+    }
+    Ok(())
+}
+
+/// The episode's notes, stars and reading state, each kept if the library's
+/// is as new; its tags added to the ones it has.
+fn restore_episode(
+    conn: &Connection,
+    id: EpisodeId,
+    entry: &EpisodeEntry,
+    now: i64,
+    report: &mut ImportReport,
+) -> Result<()> {
+    for note in &entry.notes {
+        let written = conn
+            .prepare_cached(
+                "INSERT INTO notes (episode_id, block_key, text, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (episode_id, block_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at
+                 WHERE excluded.updated_at > notes.updated_at",
+            )?
+            .execute(params![id, note.block_key, note.text, note.updated_at])?;
+        report.notes += written;
+    }
+    for star in &entry.stars {
+        let written = conn
+            .prepare_cached(
+                "INSERT INTO stars (episode_id, block_key, starred, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (episode_id, block_key) DO UPDATE SET starred = excluded.starred, updated_at = excluded.updated_at
+                 WHERE excluded.updated_at > stars.updated_at",
+            )?
+            .execute(params![id, star.block_key, star.starred, star.updated_at])?;
+        report.stars += written;
+    }
+    if let Some(reading) = &entry.reading {
+        let written = conn
+            .prepare_cached(
+                "INSERT INTO reading (episode_id, read, position, visited_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (episode_id) DO UPDATE SET
+                    read = CASE WHEN excluded.updated_at > reading.updated_at THEN excluded.read ELSE read END,
+                    position = CASE WHEN excluded.updated_at > reading.updated_at THEN excluded.position ELSE position END,
+                    updated_at = max(excluded.updated_at, reading.updated_at),
+                    visited_at = max(excluded.visited_at, reading.visited_at)
+                 WHERE excluded.updated_at > reading.updated_at OR excluded.visited_at > reading.visited_at",
+            )?
+            .execute(params![id, reading.read, reading.position.map(to_sql), reading.visited_at, reading.updated_at])?;
+        report.reading += written;
+    }
+    if !entry.tags.is_empty() {
+        let before = tags::of_episode(conn, id)?.len();
+        let names = tags::parse_all(&entry.tags, "tags")?;
+        tags::link(conn, Tagged::Episode(id), &tags::resolve(conn, &names, now)?)?;
+        report.tags += tags::of_episode(conn, id)?.len() - before;
+    }
+    Ok(index::episode_changed(conn, id)?)
+}
+
+/// Writes one highlight unless the library has it as new; returns whether
+/// it was written.
+fn restore_highlight(
+    conn: &Connection,
+    local: &Local,
+    h: &HighlightEntry,
+    keep_anchor: bool,
+    now: i64,
+    report: &mut ImportReport,
+) -> Result<bool> {
+    let id = parse_id(&h.id, "id")?;
+    let s = &h.selector;
+    if s.start > s.end || s.exact.is_empty() {
+        return Err(Error::invalid("selector", format!("highlight {id} has an empty quote or a reversed range")));
+    }
+    if keep_anchor && matches!((h.anchor.start, h.anchor.end), (Some(a), Some(b)) if a > b) {
+        return Err(Error::invalid("anchor", format!("highlight {id} has a reversed anchor")));
+    }
+    let existing: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT seq, updated_at FROM highlights WHERE id = ?1")?
+        .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    if existing.is_some_and(|(_, updated_at)| updated_at >= h.updated_at) {
+        report.highlights_unchanged += 1;
+        return Ok(false);
+    }
+    let names = tags::parse_all(&h.tags, "tags")?;
+    // An anchor on the same text is kept as it was; otherwise it is stale
+    // (revision -1) and re-anchoring places the highlight from its selector.
+    // A selector that is not on the current text (fuzzy, orphaned,
+    // ambiguous keep theirs) is from no revision the library has (0).
+    let (anchor, anchor_revision, selector_revision) = if keep_anchor {
+        let exact = matches!(h.anchor.status, AnchorStatus::Anchored | AnchorStatus::Moved);
+        (h.anchor.clone(), local.revision, if exact { local.revision } else { 0 })
+    } else {
+        let mut anchor = h.anchor.clone();
+        anchor.status = AnchorStatus::Orphaned;
+        (anchor, -1, 0)
+    };
+    let (start, end) = match (anchor.status, anchor.start, anchor.end) {
+        (AnchorStatus::Orphaned | AnchorStatus::Ambiguous, _, _) => (None, None),
+        (_, Some(start), Some(end)) => (Some(start), Some(end)),
+        _ => (None, None),
+    };
+    let values = params![
+        id,
+        local.id,
+        s.exact,
+        s.prefix,
+        s.suffix,
+        to_sql(s.start),
+        to_sql(s.end),
+        s.block_key,
+        s.text_version,
+        selector_revision,
+        h.color,
+        h.note,
+        status_str(anchor.status),
+        start.map(to_sql),
+        end.map(to_sql),
+        anchor.reason,
+        anchor.score.map(f64::from),
+        anchor_revision,
+        h.created_at,
+        h.updated_at,
+        h.deleted_at,
+    ];
+    let seq = match existing {
+        Some((seq, _)) => {
+            conn.prepare_cached(
+                "UPDATE highlights SET episode_id = ?2, exact = ?3, prefix = ?4, suffix = ?5, sel_start = ?6,
+                        sel_end = ?7, block_key = ?8, text_version = ?9, selector_revision = ?10, color = ?11,
+                        note = ?12, anchor_status = ?13, anchor_start = ?14, anchor_end = ?15, anchor_reason = ?16,
+                        anchor_score = ?17, anchor_revision = ?18, created_at = ?19, updated_at = ?20,
+                        deleted_at = ?21
+                 WHERE id = ?1",
+            )?
+            .execute(values)?;
+            report.highlights_updated += 1;
+            seq
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, block_key,
+                        text_version, selector_revision, color, note, anchor_status, anchor_start, anchor_end,
+                        anchor_reason, anchor_score, anchor_revision, created_at, updated_at, deleted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            )?
+            .execute(values)?;
+            report.highlights_added += 1;
+            conn.last_insert_rowid()
+        }
+    };
+    tags::set(conn, Tagged::Highlight(seq), &names, now)?;
+    index::refresh_highlight(conn, seq)?;
+    index::episode_changed(conn, local.id)?;
+    Ok(true)
+}
