@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use gloss_core::annotations::{Color, HighlightFilter, NewHighlight};
+use gloss_core::app::SettingsPatch;
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::{Gloss, OpenOptions};
 use std::io::Write;
@@ -62,6 +63,13 @@ pub enum Command {
         format: gloss_core::export::Format,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one sync round with the sync folder; --dir sets that folder first.
+    Sync {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -183,6 +191,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Export { format, ref out, json }) => {
             let report = gloss_core::export::export(Gloss::open(open(false))?.library().store(), format, out)?;
             report_out(&report, json)
+        }
+        Some(Command::Sync { ref dir, json }) => {
+            let gloss = Gloss::open(open(false))?;
+            if let Some(dir) = dir {
+                gloss.update_settings(SettingsPatch { sync_dir: Some(Some(dir.clone())), ..Default::default() })?;
+            }
+            report_out(&gloss.sync_now()?, json)
         }
         Some(Command::Import { ref file, json }) => {
             let report = gloss_core::export::import(Gloss::open(open(false))?.library().store(), file)?;

@@ -3,6 +3,9 @@
 use crate::error::{ApiError, ErrorKind};
 use crate::ops::Request;
 use gloss_core::annotations;
+use gloss_core::app::{PathError, SettingsError};
+use gloss_core::export;
+use gloss_core::sync::SyncError;
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::{Gloss, OpenOptions};
 use serde::Serialize;
@@ -138,8 +141,20 @@ fn answer(gloss: &Gloss, request: Request) -> Result<Value, ApiError> {
             changes(None);
             to_json(notes.empty_trash().map_err(refused))
         }
+        Request::NoteVersions(note) => to_json(notes.note_versions(&note).map_err(refused)),
+        Request::SettleNote { note, text } => {
+            changes(None);
+            done(notes.settle_note(&note, &text))
+        }
         Request::GetSettings {} => to_json(gloss.settings().map_err(storage)),
-        Request::UpdateSettings(patch) => to_json(gloss.update_settings(patch).map_err(storage)),
+        Request::UpdateSettings(patch) => to_json(gloss.update_settings(patch).map_err(|err| match err {
+            SettingsError::Invalid { field, message } => ApiError::invalid(format!("args.{field}"), message),
+            SettingsError::Store(err) => storage(err),
+        })),
+        Request::Export { format, out_dir } => to_json(gloss.export(format, &out_dir).map_err(path_refused)),
+        Request::Import { file } => to_json(gloss.import(&file).map_err(path_refused)),
+        Request::SyncStatus {} => to_json(gloss.sync_status().map_err(sync_failed)),
+        Request::SyncNow {} => to_json(gloss.sync_now().map_err(sync_failed)),
     }?;
     if let Some(episode_id) = changed {
         let episode_id = episode_id.or_else(|| answer.get("episode_id").and_then(Value::as_i64));
@@ -176,6 +191,27 @@ fn refused(err: annotations::Error) -> ApiError {
     match field {
         Some(field) => error.on(&format!("args.{field}")),
         None => error,
+    }
+}
+
+fn path_refused(err: PathError) -> ApiError {
+    match err {
+        PathError::Invalid { field, message } => ApiError::invalid(format!("args.{field}"), message),
+        PathError::Export(export::Error::Store(err)) => storage(err),
+        PathError::Export(export::Error::Annotations(err)) => refused(err),
+        PathError::Export(err @ (export::Error::Write { .. } | export::Error::Read { .. })) => {
+            ApiError::new(ErrorKind::Storage, err.to_string())
+        }
+        PathError::Export(err @ export::Error::OutDirIsFile { .. }) => ApiError::invalid("args.out_dir", err.to_string()),
+        PathError::Export(err) => ApiError::invalid("args.file", err.to_string()),
+    }
+}
+
+fn sync_failed(err: SyncError) -> ApiError {
+    match err {
+        SyncError::Store(err) => storage(err),
+        SyncError::Off => ApiError::new(ErrorKind::Conflict, err.to_string()),
+        err => ApiError::new(ErrorKind::Storage, err.to_string()),
     }
 }
 

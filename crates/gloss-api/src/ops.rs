@@ -3,7 +3,9 @@
 
 use crate::error::{from_json, ApiError};
 use gloss_core::anchor::AnchorStatus;
-use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight, ReadingUpdate};
+use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate};
+use gloss_core::export::Format;
+use std::path::PathBuf;
 use gloss_core::app::{EpisodeFilter, SettingsPatch};
 use gloss_core::store::episodes::EpisodeId;
 use serde::Deserialize;
@@ -36,8 +38,14 @@ pub enum Request {
     SetReadingState(ReadingUpdate),
     ListTrash {},
     EmptyTrash {},
+    NoteVersions(NoteRef),
+    SettleNote { note: NoteRef, text: String },
     GetSettings {},
     UpdateSettings(SettingsPatch),
+    Export { format: Format, out_dir: PathBuf },
+    Import { file: PathBuf },
+    SyncStatus {},
+    SyncNow {},
 }
 
 #[derive(Debug, Clone, Deserialize)]

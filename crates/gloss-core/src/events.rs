@@ -39,20 +39,15 @@ pub enum Event {
     /// A reconcile of the library folder finished.
     #[serde(rename = "library_scanned")]
     Scanned { reason: ScanReason, counts: ScanCounts },
-    /// The user's highlights, notes, tags, stars or reading state changed
-    /// (in this process or another window); `episode_id` says where, `None`
-    /// when the change spans the library (a tag renamed, the trash emptied).
+    /// The user's highlights, notes, tags, stars or reading state changed,
+    /// through any window or through sync from another device.
+    /// `episode_id` says where; `None` when the change spans the library (a
+    /// tag renamed, the trash emptied, a setting that follows the user).
     #[serde(rename = "annotation_changed")]
     AnnotationChanged { episode_id: Option<EpisodeId> },
     /// Something the user should know about the library as a whole.
     #[serde(rename = "library_notice")]
     Notice { level: NoticeLevel, message: String },
-    /// Annotations changed without a request of this window's: another
-    /// device's changes arrived through sync. `episode_id` is the episode
-    /// whose annotations changed, `None` for what belongs to no episode
-    /// (settings that follow the user).
-    #[serde(rename = "annotation_changed")]
-    AnnotationChanged { episode_id: Option<EpisodeId> },
     /// A sync round finished that sent or received changes.
     #[serde(rename = "sync_done")]
     SyncDone { changed_episodes: Vec<EpisodeId> },

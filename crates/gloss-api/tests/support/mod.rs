@@ -58,7 +58,9 @@ impl Server {
         let data = root.path().join("data");
         std::fs::create_dir_all(&library).expect("library dir");
         for (name, text) in files {
-            std::fs::write(library.join(name), text).expect("write summary");
+            let path = library.join(name);
+            std::fs::create_dir_all(path.parent().expect("a file in the library")).expect("folder");
+            std::fs::write(path, text).expect("write summary");
         }
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

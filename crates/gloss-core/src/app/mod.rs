@@ -5,7 +5,7 @@
 mod hits;
 
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -14,10 +14,13 @@ pub use hits::{Hit, HitKind};
 
 use crate::annotations::{self, Annotations, EpisodeAnnotations, HighlightFilter};
 use crate::events::{Event, Events};
+use crate::export;
 use crate::library::Library;
 use crate::model::{Block, Episode};
 use crate::store::episodes::{EpisodeId, EpisodeSummary, Status};
 use crate::store::{settings, Result};
+use crate::sync::service::{self, SyncService, SyncStatus};
+use crate::sync::{RoundReport, SyncError};
 use crate::watch::{WatchOptions, Watcher};
 
 /// How many recent notices (watch fallbacks, scan problems) the status keeps.
@@ -36,6 +39,8 @@ pub struct OpenOptions {
 pub struct Gloss {
     library: Library,
     state: Arc<Mutex<Running>>,
+    /// Syncing while the app runs; one-shot commands sync on request only.
+    sync: Option<SyncService>,
 }
 
 #[derive(Default)]
@@ -70,7 +75,8 @@ impl Gloss {
             }
             true
         });
-        let gloss = Gloss { library, state };
+        let sync = options.watch.then(|| SyncService::start(library.clone()));
+        let gloss = Gloss { library, state, sync };
         // Highlights left behind by an interrupted re-anchoring catch up.
         gloss.annotations().reanchor_pending()?;
         if let (true, Some(folder)) = (options.watch, folder) {
@@ -236,18 +242,43 @@ impl Gloss {
                 library_dir: folder,
                 theme: get(THEME)?.unwrap_or_else(|| "system".into()),
                 text_size: get(TEXT_SIZE)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TEXT_SIZE),
-                color_names: get(COLOR_NAMES)?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default(),
+                sync_dir: settings::sync_dir(conn)?,
+                color_names: get(settings::COLOR_NAMES)?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default(),
             })
         })
     }
 
-    /// Applies the fields given; a new library folder is watched at once.
-    pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings> {
-        if let Some(folder) = &patch.library_dir {
-            let root = std::fs::canonicalize(folder)
-                .map_err(|source| crate::store::Error::Folder { path: folder.clone(), source })?;
+    /// Applies the fields given; a new library folder is watched at once,
+    /// a new sync folder synced with at once.
+    pub fn update_settings(&self, patch: SettingsPatch) -> std::result::Result<Settings, SettingsError> {
+        let root = match &patch.library_dir {
+            Some(folder) => Some(std::fs::canonicalize(folder).map_err(|err| SettingsError::Invalid {
+                field: "library_dir",
+                message: format!("the library folder {} can not be used: {err}", folder.display()),
+            })?),
+            None => None,
+        };
+        if let Some(dir) = &patch.sync_dir {
+            let invalid = |err: SyncError| match err {
+                SyncError::Store(err) => SettingsError::Store(err),
+                err => SettingsError::Invalid { field: "sync_dir", message: err.to_string() },
+            };
+            match &self.sync {
+                Some(sync) => sync.set_sync_dir(dir.as_deref()),
+                None => service::set_sync_dir(self.library.store(), dir.as_deref()),
+            }
+            .map_err(invalid)?;
+        }
+        if let Some(root) = root {
             lock(&self.state).folder = Some(root.clone());
             self.watch_in_background(root);
+        }
+        if let Some(names) = &patch.color_names {
+            // Follows the user to other devices, so it goes through sync.
+            self.annotations().set_color_names(names).map_err(|err| match err {
+                annotations::Error::Store(err) => SettingsError::Store(err),
+                err => SettingsError::Invalid { field: "color_names", message: err.to_string() },
+            })?;
         }
         self.library.store().write(|tx| {
             if let Some(theme) = &patch.theme {
@@ -256,12 +287,40 @@ impl Gloss {
             if let Some(size) = patch.text_size {
                 settings::set(tx, TEXT_SIZE, &size.clamp(12, 32).to_string())?;
             }
-            if let Some(names) = &patch.color_names {
-                settings::set(tx, COLOR_NAMES, &serde_json::to_string(names).unwrap_or_default())?;
-            }
             Ok(())
         })?;
-        self.settings()
+        Ok(self.settings()?)
+    }
+
+    /// `export`: everything the user added, into `out_dir` (absolute, no
+    /// `..`: the folder is named by a person, not assembled from input).
+    pub fn export(&self, format: export::Format, out_dir: &Path) -> std::result::Result<export::ExportReport, PathError> {
+        plain_absolute(out_dir, "out_dir")?;
+        Ok(export::export(self.library.store(), format, out_dir)?)
+    }
+
+    /// `import`: a Gloss backup, a W3C export or a Readwise CSV.
+    pub fn import(&self, file: &Path) -> std::result::Result<export::ImportReport, PathError> {
+        plain_absolute(file, "file")?;
+        let report = export::import(self.library.store(), file)?;
+        self.annotation_changed(None);
+        Ok(report)
+    }
+
+    /// `sync_status`.
+    pub fn sync_status(&self) -> std::result::Result<SyncStatus, SyncError> {
+        match &self.sync {
+            Some(sync) => sync.status(),
+            None => service::status(self.library.store(), Vec::new()),
+        }
+    }
+
+    /// One sync round now (`sync_now`, `gloss sync`).
+    pub fn sync_now(&self) -> std::result::Result<RoundReport, SyncError> {
+        match &self.sync {
+            Some(sync) => sync.sync_now(),
+            None => service::round(self.library.store(), None),
+        }
     }
 }
 
@@ -271,8 +330,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 const THEME: &str = "ui_theme";
 const TEXT_SIZE: &str = "ui_text_size";
-/// The user's names for the highlight colors, a JSON object (export reads it too).
-pub(crate) const COLOR_NAMES: &str = "ui_color_names";
 const DEFAULT_TEXT_SIZE: u32 = 18;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -383,6 +440,8 @@ impl Theme {
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
     pub library_dir: Option<PathBuf>,
+    /// The folder shared with the user's other devices; `None`: sync is off.
+    pub sync_dir: Option<PathBuf>,
     pub theme: String,
     pub text_size: u32,
     pub color_names: HashMap<String, String>,
@@ -392,7 +451,48 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub library_dir: Option<PathBuf>,
+    /// `null` turns sync off.
+    #[serde(default, deserialize_with = "present")]
+    pub sync_dir: Option<Option<PathBuf>>,
     pub theme: Option<Theme>,
     pub text_size: Option<u32>,
     pub color_names: Option<HashMap<String, String>>,
+}
+
+/// Reads a field that was given, `null` included, as `Some`: for settings
+/// where `null` means "turn off" and absent means "leave as is".
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Why `update_settings` refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A value that can not be used; `field` names the setting.
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+}
+
+/// Why `export` or `import` refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// The path is relative or climbs with `..`; `field` names it.
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error(transparent)]
+    Export(#[from] export::Error),
+}
+
+fn plain_absolute(path: &Path, field: &'static str) -> std::result::Result<(), PathError> {
+    if path.is_absolute() && !path.components().any(|c| c == Component::ParentDir) {
+        return Ok(());
+    }
+    Err(PathError::Invalid {
+        field,
+        message: format!("{} must be an absolute path without `..`", path.display()),
+    })
 }

@@ -242,7 +242,7 @@ fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str)
     let backup = &snapshot.backup;
     let color_names: BTreeMap<String, String> = backup
         .settings
-        .get(crate::app::COLOR_NAMES)
+        .get(crate::store::settings::COLOR_NAMES)
         .and_then(|json| serde_json::from_str(json).ok())
         .unwrap_or_default();
     let mut rendered = Vec::new();

@@ -101,6 +101,23 @@ pub struct RoundReport {
     pub problems: Vec<String>,
 }
 
+impl std::fmt::Display for RoundReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(exported) = self.exported {
+            writeln!(f, "joined the sync folder: {exported} earlier changes exported")?;
+        }
+        write!(
+            f,
+            "sent {}, read {}, applied {}, waiting for their episode {}",
+            self.sent, self.read, self.applied, self.waiting
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  problem: {problem}")?;
+        }
+        Ok(())
+    }
+}
+
 impl RoundReport {
     /// Whether the round sent or received anything.
     pub fn did_something(&self) -> bool {

@@ -1,0 +1,93 @@
+//! Export, import and sync over the API: the operations, their path rules,
+//! and two servers with their own data and library folders meeting in one
+//! sync folder.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::{summary, Server};
+
+fn ok(response: support::Response) -> Value {
+    assert!(response.status < 300, "expected success, got {}: {}", response.status, String::from_utf8_lossy(&response.body));
+    response.json()
+}
+
+fn episode_id(server: &Server) -> i64 {
+    server.call("list_episodes", Value::Null).json()["items"][0]["id"].as_i64().expect("an episode id")
+}
+
+#[test]
+fn export_then_import_round_trips_and_refuses_unsafe_paths() {
+    let server = Server::start(&[("one.txt", &summary("Open Models", "Signal Hours"))]);
+    let episode = episode_id(&server);
+    ok(server.call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": "n", "tags": ["t"] })));
+    let out = tempfile::tempdir().unwrap();
+    for format in ["markdown", "w3c", "csv", "json"] {
+        let report = ok(server.call("export", json!({ "format": format, "out_dir": out.path() })));
+        assert_eq!(report["highlights"], 1, "{format}: {report}");
+    }
+    let backup = out.path().join("gloss-backup.json");
+    let imported = ok(server.call("import", json!({ "file": backup })));
+    assert_eq!(imported["highlights_added"], 0, "importing what is there adds nothing: {imported}");
+    assert_eq!(ok(server.call("list_highlights", Value::Null))["total"], 1);
+
+    for bad in ["relative/dir", "/tmp/../etc"] {
+        let refused = server.call("export", json!({ "format": "json", "out_dir": bad }));
+        assert_eq!((refused.status, refused.json()["error"]["field"].as_str()), (400, Some("args.out_dir")), "{bad}");
+    }
+    let a_file = server.call("export", json!({ "format": "json", "out_dir": backup }));
+    assert_eq!((a_file.status, a_file.json()["error"]["field"].as_str()), (400, Some("args.out_dir")));
+    let not_an_export = server.call("import", json!({ "file": server.library.join("one.txt") }));
+    assert_eq!((not_an_export.status, not_an_export.json()["error"]["field"].as_str()), (400, Some("args.file")));
+    let format = server.call("export", json!({ "format": "pdf", "out_dir": out.path() }));
+    assert_eq!(format.json()["error"]["field"], "args.format");
+}
+
+#[test]
+fn the_sync_folder_is_a_setting_and_its_status_is_reported() {
+    let server = Server::start(&[("one.txt", &summary("Open Models", "Signal Hours"))]);
+    assert_eq!(ok(server.call("sync_status", Value::Null))["enabled"], false);
+    assert_eq!(server.call("sync_now", Value::Null).error_kind(), "conflict", "sync is off");
+    let folder = tempfile::tempdir().unwrap();
+    let settings = ok(server.call("update_settings", json!({ "sync_dir": folder.path() })));
+    assert!(settings["sync_dir"].is_string());
+    ok(server.call("sync_now", Value::Null));
+    let status = ok(server.call("sync_status", Value::Null));
+    assert_eq!((status["enabled"].as_bool(), status["pending"].as_u64()), (Some(true), Some(0)));
+    let missing = server.call("update_settings", json!({ "sync_dir": "/nonexistent/gloss-sync" }));
+    assert_eq!((missing.status, missing.json()["error"]["field"].as_str()), (400, Some("args.sync_dir")));
+    assert!(ok(server.call("update_settings", json!({ "sync_dir": null })))["sync_dir"].is_null());
+    assert_eq!(ok(server.call("sync_status", Value::Null))["enabled"], false);
+}
+
+#[test]
+fn two_devices_meet_in_one_sync_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    let text = summary("Open Models", "Signal Hours");
+    let a = Server::start(&[("open-models.txt", &text)]);
+    let b = Server::start(&[("Signal Hours/2026 open models.txt", &text.replace('\n', "\r\n"))]);
+    for server in [&a, &b] {
+        ok(server.call("update_settings", json!({ "sync_dir": folder.path() })));
+    }
+    let (on_a, on_b) = (episode_id(&a), episode_id(&b));
+    let made = ok(a.call("create_highlight", json!({ "episode_id": on_a, "quote": "Ideas compound", "tags": ["shared"] })));
+    let id = made["id"].as_str().unwrap().to_owned();
+    let highlights_on = |s: &Server, e: i64| s.call("get_episode", json!({ "id": e })).json()["highlights"].clone();
+    b.wait_until(|b| highlights_on(b, on_b)[0]["id"] == id.as_str());
+    assert_eq!(highlights_on(&b, on_b)[0]["tags"], json!(["shared"]));
+
+    // Both edit the note at once: one value wins on both, the other is kept.
+    ok(a.call("update_highlight", json!({ "id": id, "note": "from A" })));
+    ok(b.call("update_highlight", json!({ "id": id, "note": "from B" })));
+    let note = |s: &Server, e: i64| highlights_on(s, e)[0]["note"].as_str().map(str::to_owned);
+    a.wait_until(|a| {
+        let (on_a_now, on_b_now) = (note(a, on_a), note(&b, on_b));
+        on_a_now == on_b_now && on_a_now.is_some()
+    });
+    let versions = ok(a.call("note_versions", json!({ "on": "highlight", "id": id })));
+    let kept = versions.to_string();
+    assert!(kept.contains("from A") || kept.contains("from B"), "the losing edit is kept: {versions}");
+
+    ok(b.call("delete_highlight", json!({ "id": id })));
+    a.wait_until(|a| highlights_on(a, on_a) == json!([]));
+}
