@@ -10,7 +10,7 @@
 // (the release build of gloss-testkit's write-library must sit next to it).
 
 import { readFile } from "node:fs/promises";
-import { longSummary, highlightArgs, median, percentile, printFigure, writeLibrary } from "./benchkit.mjs";
+import { highlightArgs, longSummary, machineLoad, median, percentile, printFigure, writeLibrary } from "./benchkit.mjs";
 import { startGloss, waitFor } from "./helpers.mjs";
 
 const HIGHLIGHTS = 300;
@@ -48,7 +48,7 @@ async function benchRoundTrips() {
     if (full.highlights.length !== HIGHLIGHTS) throw new Error(`expected ${HIGHLIGHTS} highlights on the episode, found ${full.highlights.length}`);
     const gets = await samples(ROUND_TRIPS, () => gloss.call("get_episode", { id }));
     const size = JSON.stringify(full).length;
-    console.log(`api: health round trip (the transport alone) p50 ${median(transport).toFixed(2)} ms; the episode's answer is ${(size / 1024).toFixed(0)} KiB`);
+    console.log(`api: health round trip (the transport alone) p50 ${median(transport).toFixed(2)} ms; the episode's answer is ${(size / 1024).toFixed(0)} KiB; ${machineLoad()}`);
     printPercentiles(`API round trip: get_episode with ${HIGHLIGHTS} highlights`, gets, transport);
     printPercentiles("API round trip: create_highlight", creates, transport);
   } finally {
@@ -75,7 +75,7 @@ async function benchMemory() {
       },
       { timeout: 600_000, interval: 250, what: `${EPISODES} files imported` },
     );
-    console.log(`memory: ${EPISODES} files imported at start in ${((Date.now() - started) / 1000).toFixed(1)} s (${counts.active} episodes, ${counts.error} errors)`);
+    console.log(`memory: ${EPISODES} files imported at start in ${((Date.now() - started) / 1000).toFixed(1)} s (${counts.active} episodes, ${counts.error} errors); ${machineLoad()}`);
     const afterImport = await peakRss(gloss.pid);
 
     // A round of what a reader does: page through the library, open

@@ -7,7 +7,7 @@
 
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { highlightArgs, longSummary, median, percentile, printFigure } from "./benchkit.mjs";
+import { highlightArgs, longSummary, machineLoad, median, percentile, printFigure } from "./benchkit.mjs";
 import { SAMPLE, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 const RUNS = 5;
@@ -34,7 +34,7 @@ async function benchReader(browser) {
       durations.push(duration);
     }
     const marks = await page.locator("mark.hl").count();
-    print("reader: render episode with 300 highlights", `max ${fmt(Math.max(...durations))} (${marks} mark segments)`);
+    print("reader: render episode with 300 highlights", `max ${fmt(Math.max(...durations))} (${marks} mark segments; ${machineLoad()})`);
     printFigure({ name: "reader: render an episode with 300 highlights", unit: "ms", measured: median(durations), target: 100 });
     await context.close();
   } finally {

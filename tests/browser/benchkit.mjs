@@ -4,6 +4,7 @@
 // Benchmarks print; they never assert on time.
 
 import { execFileSync } from "node:child_process";
+import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { SAMPLE, glossBin, summaryText } from "./helpers.mjs";
 
@@ -17,6 +18,14 @@ export function printFigure({ name, unit, measured, target, better = "lower", ra
   const rawText = raw ? `, raw limit ${raw.toFixed(3)} ${unit}, ratio ${(measured / raw).toFixed(2)}` : "";
   console.log(`${name}: ${measured.toFixed(3)} ${unit} (target ${better === "lower" ? "≤" : "≥"} ${target} ${unit}: ${meets ? "meets" : "MISSES"})${rawText}`);
   console.log(`FIGURE ${JSON.stringify({ name, unit, measured, target, better, raw })}`);
+}
+
+/**
+ * The machine's load, to print beside figures: other work competing for the
+ * cores inflates timings, the high percentiles most.
+ */
+export function machineLoad() {
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${availableParallelism()} cores`;
 }
 
 /** The p-th percentile (0-100) by nearest rank, as figures.rs computes it. */
@@ -44,14 +53,16 @@ const COLORS = ["yellow", "green", "blue", "pink", "purple"];
 
 /**
  * The `create_highlight` args of the n-th of many highlights on `episode`
- * (as `get_episode` answers it): spread over the insight bodies, every fifth
- * overlapping the one before it, every third with a note.
+ * (as `get_episode` answers it): spread over its longer blocks (insight
+ * bodies, TL;DR, bottom line, paragraphs), every fifth overlapping the one
+ * before it, every third with a note.
  */
 export function highlightArgs(episode, n) {
-  const bodies = episode.blocks.filter((b) => b.key.endsWith(".body"));
-  const block = bodies[n % bodies.length];
-  const round = Math.floor(n / bodies.length);
-  const start = block.start + ((round * 37) % (block.len - 30));
+  const blocks = episode.blocks.filter((b) => b.len >= 60);
+  if (blocks.length === 0) throw new Error(`episode ${episode.id} has no block long enough to highlight in`);
+  const block = blocks[n % blocks.length];
+  const round = Math.floor(n / blocks.length);
+  const start = block.start + ((round * 37) % (block.len - 45));
   return { episode_id: episode.id, start, end: start + (n % 5 === 0 ? 40 : 18), color: COLORS[n % 5], note: n % 3 ? "" : `note ${n}` };
 }
 

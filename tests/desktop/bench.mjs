@@ -15,7 +15,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { median, printFigure, writeLibrary } from "../browser/benchkit.mjs";
+import { machineLoad, median, printFigure, writeLibrary } from "../browser/benchkit.mjs";
 import { glossBin } from "../browser/helpers.mjs";
 import { Session, startDriver } from "./webdriver.mjs";
 
@@ -25,15 +25,49 @@ const EPISODES = 10_000;
 /** Milliseconds since the epoch, to the microsecond (the page's clock is the same). */
 const now = () => performance.timeOrigin + performance.now();
 
+/** The pids of the processes with `marker` on their command line. */
+async function processesWith(marker) {
+  const found = [];
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(marker)) found.push(pid);
+  }
+  return found;
+}
+
+/**
+ * CPU seconds used so far by the processes `roots` and their descendants
+ * (gloss and the WebKit processes it starts). Printed beside the wall-clock
+ * figure: on a busy machine the wall clock mostly measures waiting for a core.
+ */
+async function cpuSeconds(roots) {
+  const stats = new Map();
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+    // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15).
+    const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields) stats.set(pid, { ppid: fields[1], ticks: Number(fields[11]) + Number(fields[12]) });
+  }
+  const wanted = new Set(roots);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, { ppid }] of stats) {
+      if (wanted.has(ppid) && !wanted.has(pid)) {
+        wanted.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of wanted) ticks += stats.get(pid)?.ticks ?? 0;
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
 /** Waits until no process has `marker` on its command line (the last launch has exited). */
 async function waitGone(marker, timeout = 15_000) {
   const deadline = Date.now() + timeout;
   for (;;) {
-    const running = [];
-    for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
-      const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-      if (cmdline.includes(marker)) running.push(pid);
-    }
+    const running = await processesWith(marker);
     if (running.length === 0) return;
     if (Date.now() > deadline) throw new Error(`gloss (pid ${running.join(", ")}) still runs ${timeout / 1000} s after its session closed`);
     await sleep(100);
@@ -68,10 +102,11 @@ try {
          return mark && rows ? { origin: performance.timeOrigin, painted: performance.timeOrigin + mark.startTime, rows } : null;`,
         { timeout: 30_000 },
       );
+      const cpu = await cpuSeconds(await processesWith(root));
       starts.push(painted - spawned);
       console.log(
         `desktop launch ${run + 1}: page started after ${(origin - spawned).toFixed(0)} ms, session ready after ${(opened - spawned).toFixed(0)} ms, ` +
-          `first ${rows} rows painted after ${(painted - spawned).toFixed(0)} ms`,
+          `first ${rows} rows painted after ${(painted - spawned).toFixed(0)} ms, ${cpu.toFixed(2)} s of CPU by then; ${machineLoad()}`,
       );
     } finally {
       await session.close();
