@@ -74,17 +74,22 @@ def main(log_path):
         sign = "≤" if f["better"] == "lower" else "≥"
         ok = f["measured"] <= f["target"] if f["better"] == "lower" else f["measured"] >= f["target"]
         raw = f.get("raw")
+        # Built outside the f-string: quotes nested in f-strings need Python 3.12.
+        raw_text = f"{raw:.3g} {f['unit']}" if raw else "–"
+        ratio = f"{f['measured'] / raw:.2f}" if raw else "–"
         rows.append(
             f"| {f['name']} | {sign} {f['target']:g} {f['unit']} | {f['measured']:.3g} {f['unit']} "
-            f"| {f'{raw:.3g} ' + f['unit'] if raw else '–'} | {f'{f['measured'] / raw:.2f}' if raw else '–'} "
-            f"| {'yes' if ok else '**no**'} |"
+            f"| {raw_text} | {ratio} | {'yes' if ok else '**no**'} |"
         )
     report = [
         "# Benchmark report",
         "",
-        f"Machine: {machine()}. Written by `make bench`; medians unless the figure names a percentile.",
+        f"Machine: {machine()}; load average {' '.join(f'{l:.2f}' for l in os.getloadavg())} when the run ended",
+        "(other work on the machine inflates timings, the high percentiles most).",
+        "Written by `make bench`; medians unless the figure names a percentile.",
         "The raw limit is the same work done the plainest way in the same run (reading the same files,",
-        "inserting the same bytes in one transaction); the ratio is measured / raw.",
+        "inserting the same bytes in one transaction, an API round trip that does nothing); the ratio is",
+        "measured / raw.",
         "",
         "| figure | target | measured | raw limit | ratio | meets target |",
         "|---|---|---|---|---|---|",
