@@ -2,10 +2,12 @@
 // data folder, drives Debian's Chromium through playwright-core, and writes
 // screenshots to tests/artifacts/.
 
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -13,6 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, "../..");
 export const artifactsDir = path.join(repoRoot, "tests/artifacts");
 
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 
 /** Launches Debian's Chromium (never a downloaded one). */
@@ -69,19 +72,23 @@ export function glossBin() {
   return path.resolve(repoRoot, process.env.GLOSS_BIN ?? "target/debug/gloss");
 }
 
-/**
- * Starts `gloss serve` on a fresh temp library holding `files`
- * ({ name: text }); `prepare(library)` may fill the library further before
- * the server starts. Resolves to { url, library, data, pid, call(op, args), stop() }.
- */
-export async function startGloss(files = {}, { prepare } = {}) {
+/** A fresh temp folder holding `library/` (with `files`, { name: text }) and `data/`. */
+async function makeFolders(files = {}) {
   const root = await mkdtemp(path.join(tmpdir(), "gloss-ui-"));
   const library = path.join(root, "library");
   const data = path.join(root, "data");
   await mkdir(library);
   await mkdir(data);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(library, name), text);
-  await prepare?.(library);
+  return { root, library, data };
+}
+
+/**
+ * Runs `gloss serve --port 0` on existing `library` and `data` folders.
+ * Resolves to { url, pid, call(op, args), kill(signal) } once it prints its
+ * URL; `kill` resolves when the process has exited.
+ */
+export async function serveGloss({ library, data }) {
   const bin = glossBin();
   const child = spawn(bin, ["serve", "--library", library, "--data", data, "--port", "0"], {
     env: { ...process.env, GLOSS_UI_DIR: path.join(repoRoot, "ui") },
@@ -109,12 +116,57 @@ export async function startGloss(files = {}, { prepare } = {}) {
     if (!response.ok) throw new Error(`${op}: ${JSON.stringify(body)}`);
     return body;
   };
+  const kill = (signal = "SIGTERM") =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", resolve);
+      child.kill(signal);
+    });
+  return { url, pid: child.pid, call, kill };
+}
+
+/**
+ * Starts `gloss serve` on a fresh temp library holding `files`
+ * ({ name: text }); `prepare(library)` may fill the library further before
+ * the server starts. Resolves to { url, library, data, pid, call(op, args), stop() }.
+ */
+export async function startGloss(files = {}, { prepare } = {}) {
+  const folders = await makeFolders(files);
+  await prepare?.(folders.library);
+  const server = await serveGloss(folders);
   const stop = async () => {
-    child.kill("SIGTERM");
-    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
-    await rm(root, { recursive: true, force: true });
+    await server.kill();
+    await rm(folders.root, { recursive: true, force: true });
   };
-  return { url, library, data, pid: child.pid, call, stop };
+  return { url: server.url, library: folders.library, data: folders.data, pid: server.pid, call: server.call, stop };
+}
+
+/**
+ * Two devices: two `gloss serve`s with their own data and library folders,
+ * each holding `summary` under its own file name, syncing through one
+ * shared temp folder (set with `update_settings`, as a user would).
+ * Resolves to { a, b, syncDir, stop() }; `a` and `b` are
+ * { url, library, data, call, kill(signal), restart() }, and `restart`
+ * serves the same folders again after `kill` (a new URL).
+ */
+export async function startSyncedPair(summary) {
+  const syncRoot = await mkdtemp(path.join(tmpdir(), "gloss-sync-"));
+  const device = async (fileName) => {
+    const folders = await makeFolders({ [fileName]: summary });
+    const dev = { ...folders };
+    const serve = async () => Object.assign(dev, await serveGloss(folders));
+    dev.restart = serve;
+    await serve();
+    await dev.call("update_settings", { sync_dir: syncRoot });
+    return dev;
+  };
+  const a = await device("on-device-a.txt");
+  const b = await device("Signal Hours - copied.txt");
+  const stop = async () => {
+    await Promise.all([a.kill(), b.kill()]);
+    await Promise.all([a.root, b.root, syncRoot].map((dir) => rm(dir, { recursive: true, force: true })));
+  };
+  return { a, b, syncDir: syncRoot, stop };
 }
 
 /** Opens the app in a fresh context and waits until it has started. */
@@ -132,6 +184,23 @@ export async function openApp(browser, url, { colorScheme = "light", viewport = 
   await page.goto(url);
   await page.waitForSelector("html[data-ready]");
   return { context, page, problems };
+}
+
+/**
+ * Runs axe-core on the page (opened with `bypassCSP: true`, to inject it)
+ * and fails on any serious or critical violation.
+ */
+export async function axe(page, name) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+  assert.deepEqual(summary, [], `${name}: axe violations`);
+}
+
+/** `problems` (from openApp) without the browser's log lines for HTTP `statuses` the test asked for. */
+export function besidesStatus(problems, ...statuses) {
+  return problems.filter((p) => !statuses.some((status) => p.includes(`the server responded with a status of ${status}`)));
 }
 
 /** Saves a full-window screenshot as tests/artifacts/<name>.png. */

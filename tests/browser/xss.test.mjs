@@ -1,9 +1,13 @@
 // Text from files and notes is shown as text: markup in a summary's title,
-// TL;DR and insights, and in a note, is displayed literally and runs nothing.
+// TL;DR and insights, in a note, and in the paths and messages of Settings'
+// reports, is displayed literally and runs nothing.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { episodeId, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { besidesStatus, episodeId, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 const SCRIPT = "<script>window.__pwned = 'script'</script>";
 const IMG = `<img src=x onerror="window.__pwned = 'img'">`;
@@ -85,4 +89,26 @@ test("a note holding markup and javascript: links renders as safe text", async (
   await assertInert(page);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("paths and messages holding markup in Settings' export and import reports are shown as text", async () => {
+  const root = await mkdtemp(path.join(tmpdir(), "gloss-xss-"));
+  try {
+    const out = path.join(root, IMG);
+    const { context, page, problems } = await openApp(browser, `${gloss.url}#/settings/export`);
+    await page.fill("#export-dir", out);
+    await page.click("#settings-export button[type=submit]");
+    await page.waitForSelector("#settings-export .report-summary");
+    assert.match(await page.textContent("#settings-export .report-summary"), /<img src=x onerror=/);
+    await page.fill("#import-file", path.join(root, `${SCRIPT}.csv`));
+    await page.click("#settings-import button[type=submit]");
+    await page.waitForSelector("#import-file-error:not([hidden])");
+    assert.match(await page.textContent("#import-file-error"), /<script>/);
+    await assertInert(page);
+    // The file is not there: the API answers that as a storage error (500) today.
+    assert.deepEqual(besidesStatus(problems, 400, 500), []);
+    await context.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

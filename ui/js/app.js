@@ -1,5 +1,5 @@
 // Starts the UI: loads settings, wires the panes, routes between views
-// (#/episode/<id>[/<highlight id>], #/notes, #/tags, #/settings) and turns
+// (#/episode/<id>[/<highlight id>], #/notes, #/tags, #/settings[/<section>]) and turns
 // live events into updates that never move the reading position.
 
 import { onEvent } from "./transport.js";
@@ -18,6 +18,7 @@ import { loadTags, showTagManager } from "./tags.js";
 import { COLORS } from "./highlights.js";
 import * as toast from "./toast.js";
 import { initDesktop } from "./desktop.js";
+import { refreshSyncStatus } from "./sync.js";
 
 const PANES_KEY = "gloss.panes";
 const narrow = matchMedia("(max-width: 900px)");
@@ -81,7 +82,7 @@ async function route() {
   showView(next);
   if (next === "notes") return showNotes(byId("notes-view"));
   if (next === "tags") return showTagManager(byId("tags-view"));
-  if (next === "settings") return showSettings(byId("settings-view"));
+  if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null);
   // Episode ids are integers; the hash and storage hold them as text.
   const id = Number(name === "episode" ? args[0] : reader.currentDoc()?.episode.id ?? reader.lastEpisodeId());
   if (!Number.isSafeInteger(id) || id <= 0) return reader.showEmpty();
@@ -140,6 +141,9 @@ function onLiveEvent(event) {
       refreshLibrary();
       break;
     case "sync_done":
+      refreshSyncStatus();
+      loadSettings(); // colour names follow the user from device to device
+    // falls through
     case "resync": // the server dropped events for this tab
     case "reconnected":
       refreshLibrary();
@@ -241,7 +245,7 @@ async function start() {
     notes: () => (location.hash = "#/notes"),
     tags: () => (location.hash = "#/tags"),
     settings: () => (location.hash = "#/settings"),
-    export: () => (location.hash = "#/settings"),
+    export: () => (location.hash = "#/settings/export"),
     shortcuts: showShortcuts,
   });
   window.addEventListener("hashchange", route);

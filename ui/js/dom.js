@@ -98,12 +98,44 @@ export function debounce(fn, wait) {
       run();
     }
   };
+  /** Drops a pending call (its text was replaced some other way). */
+  debounced.cancel = () => {
+    clearTimeout(timer);
+    timer = 0;
+    pending = null;
+  };
   return debounced;
 }
 
-/** A short, human form of an RFC 3339 time. */
+/** A short, human form of a time (RFC 3339 text or Unix milliseconds). */
 export function formatDate(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
   return date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
+
+const RELATIVE_STEPS = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+/** How long ago Unix-millisecond time `ms` was: "just now", "3 minutes ago", "yesterday". */
+function relativeTime(ms) {
+  const seconds = Math.round((ms - Date.now()) / 1000);
+  if (Math.abs(seconds) < 45) return "just now";
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+  }
+  return format.format(Math.round(seconds / 60), "minute");
+}
+
+/** A <time> showing `ms` as a relative time, with the exact time on hover. */
+export function timeAgo(ms) {
+  const date = new Date(ms);
+  return h("time", { datetime: date.toISOString(), title: date.toLocaleString(), text: relativeTime(ms) });
 }

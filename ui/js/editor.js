@@ -7,6 +7,7 @@ import { COLORS } from "./highlights.js";
 import { colorName } from "./settings.js";
 import { tagEditor } from "./tags.js";
 import { placeNear } from "./popover.js";
+import { noteVersions } from "./versions.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
 
@@ -71,12 +72,31 @@ export function openEditor(id, { anchorEl = null, focus = null } = {}) {
     on: { input: (e) => saveNote(e.target.value) },
   });
   const tags = tagEditor({ tags: highlight.tags ?? [], label: "Tags for this highlight", id: "editor-tags", onChange: (list) => actions.updateHighlight(editingId, { tags: list }) });
+  // A highlight still being created has no earlier versions to ask about.
+  const versions =
+    !highlight.id.startsWith("tmp-") &&
+    noteVersions(
+      { on: "highlight", id: highlight.id },
+      {
+        current: () => note.value,
+        beforeSettle: () => {
+          saveNote.cancel();
+          return new Promise((resolve) => actions.whenSettled(resolve));
+        },
+        onSettled: (text) => {
+          note.value = text;
+          const now = reader.getHighlight(highlight.id);
+          if (now) reader.putHighlight({ ...now, note: text });
+        },
+        onResize: () => versions.isConnected && position(anchorEl),
+      },
+    );
   panel = h(
     "div",
     { class: "popover editor", role: "dialog", "aria-label": "Edit highlight" },
     highlight.selector?.exact && h("blockquote", { class: `editor-quote hl-${highlight.color}`, text: highlight.selector.exact }),
     h("div", { class: "editor-head" }, colorGroup),
-    h("div", {}, h("label", { for: "editor-note", class: "field-label", text: "Note" }), note, h("span", { class: "hint", text: "Markdown works: **bold**, *italic*, lists, [links](https://…)." })),
+    h("div", {}, h("label", { for: "editor-note", class: "field-label", text: "Note" }), note, h("span", { class: "hint", text: "Markdown works: **bold**, *italic*, lists, [links](https://…)." }), versions),
     h("div", {}, h("label", { for: "editor-tags", class: "field-label", text: "Tags" }), tags.el),
     h(
       "div",

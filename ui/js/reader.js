@@ -8,6 +8,7 @@ import { byId, debounce, h, replace } from "./dom.js";
 import { isPlaced, paintBlock } from "./highlights.js";
 import { caretAt, rangeToOffsets, restoreSelection, saveSelection, selectedRange } from "./selection.js";
 import { render as renderMarkdown } from "./markdown.js";
+import { noteVersions } from "./versions.js";
 import * as toast from "./toast.js";
 
 const LAST_EPISODE_KEY = "gloss.lastEpisode";
@@ -18,6 +19,8 @@ let doc = null;
 let activeId = null;
 let insightIndex = -1;
 const blockEls = new Map();
+/** Where each insight's note goes (key → element), filled by renderInsightNotes. */
+const insightNoteEls = new Map();
 const listeners = new Set();
 
 const view = () => byId("reader-view");
@@ -102,7 +105,10 @@ export async function refreshEpisode() {
   const textChanged = JSON.stringify(episode.blocks) !== JSON.stringify(doc.episode.blocks);
   load(episode);
   if (textChanged) renderDocument();
-  else paintAll();
+  else {
+    paintAll();
+    renderInsightNotes();
+  }
   restoreAnchor(keep);
 }
 
@@ -110,6 +116,7 @@ export async function refreshEpisode() {
 export function showEmpty(message) {
   doc = null;
   blockEls.clear();
+  insightNoteEls.clear();
   changed();
   replace(
     view(),
@@ -135,6 +142,7 @@ function textEl(tag, key, props = {}) {
 function renderDocument() {
   const { episode } = doc;
   blockEls.clear();
+  insightNoteEls.clear();
   insightIndex = -1;
   const kicker = [episode.show, episode.hosts?.length ? episode.hosts.join(", ") : null].filter(Boolean).join(" · ");
   const article = h(
@@ -157,6 +165,7 @@ function renderDocument() {
   );
   replace(view(), article);
   paintAll({ keepSelection: false });
+  renderInsightNotes();
 }
 
 function renderSection(section, s) {
@@ -167,7 +176,8 @@ function renderSection(section, s) {
     (section.insights ?? []).map((insight, i) => {
       const key = `s${s}.i${i + 1}`;
       const starred = doc.episode.stars?.includes(key);
-      const insightNote = doc.episode.insight_notes?.[key];
+      const noteEl = h("div");
+      insightNoteEls.set(key, noteEl);
       return h(
         "div",
         { class: "insight", tabindex: "-1", data: { insight: key } },
@@ -181,9 +191,35 @@ function renderSection(section, s) {
           data: { star: key },
         }),
         textEl("p", `${key}.body`, { class: "insight-body" }),
-        insightNote && h("div", { class: "insight-note" }, renderMarkdown(insightNote)),
+        noteEl,
       );
     }),
+  );
+}
+
+/** Shows each insight's note, and its earlier versions if two devices wrote it at once. */
+function renderInsightNotes() {
+  for (const [key, el] of insightNoteEls) renderInsightNote(key, el);
+}
+
+function renderInsightNote(key, el) {
+  const { episode } = doc;
+  const text = episode.insight_notes?.[key] ?? "";
+  if (!text.trim()) return replace(el);
+  replace(
+    el,
+    h("div", { class: "insight-note" }, renderMarkdown(text)),
+    noteVersions(
+      { on: "insight", episode_id: episode.id, block_key: key },
+      {
+        current: () => text,
+        onSettled: (settled) => {
+          if (doc?.episode !== episode) return;
+          episode.insight_notes = { ...episode.insight_notes, [key]: settled };
+          renderInsightNote(key, el);
+        },
+      },
+    ),
   );
 }
 

@@ -1,10 +1,13 @@
 // Settings: loaded once, applied to the page (theme, text size, colour
-// names), edited in the Settings view and saved optimistically.
+// names), edited in the Settings view and saved optimistically. The view
+// also holds Sync (sync.js) and Export and Import (transfer.js).
 
-import { call, desktop } from "./transport.js";
-import { chooseLibrary } from "./desktop.js";
+import { call } from "./transport.js";
 import { h, replace } from "./dom.js";
+import { chooseFolderButton, showErrorAt, textField } from "./fields.js";
 import { COLORS } from "./highlights.js";
+import { refreshSyncStatus, syncSection } from "./sync.js";
+import { exportSection, importSection } from "./transfer.js";
 import * as toast from "./toast.js";
 
 const TEXT_SIZES = { min: 14, max: 26 };
@@ -12,14 +15,19 @@ const TEXT_SIZES = { min: 14, max: 26 };
 let settings = { library_dir: "", sync_dir: null, theme: "system", text_size: 18, color_names: {} };
 const listeners = new Set();
 
+let loading = null;
+
 /** Fetches the settings and applies them; keeps defaults if that fails. */
-export async function loadSettings() {
-  try {
-    settings = { ...settings, ...(await call("get_settings")) };
-  } catch (error) {
-    toast.error(`Could not load settings: ${error.message}`, loadSettings);
-  }
-  apply();
+export function loadSettings() {
+  loading = (async () => {
+    try {
+      settings = { ...settings, ...(await call("get_settings")) };
+    } catch (error) {
+      toast.error(`Could not load settings: ${error.message}`, loadSettings);
+    }
+    apply();
+  })();
+  return loading;
 }
 
 export function currentSettings() {
@@ -50,18 +58,25 @@ function clampSize(size) {
   return Number.isFinite(n) ? Math.min(TEXT_SIZES.max, Math.max(TEXT_SIZES.min, Math.round(n))) : 18;
 }
 
-/** Saves a subset of the settings, showing it at once and undoing on failure. */
-async function saveSettings(patch) {
+/**
+ * Saves a subset of the settings, showing it at once and undoing on
+ * failure. A failure that names one of `fields` ({ sync_dir: textField })
+ * is shown under it; any other in a toast with Retry.
+ */
+async function saveSettings(patch, fields = {}) {
   const before = settings;
   settings = { ...settings, ...patch };
   apply();
+  for (const field of Object.values(fields)) field.clearError();
   try {
     settings = { ...settings, ...(await call("update_settings", patch)) };
     apply();
   } catch (error) {
     settings = before;
     apply();
-    toast.error(`Settings not saved: ${error.message}`, () => saveSettings(patch));
+    const named = String(error.field ?? "").replace(/^args\./, "");
+    if (fields[named]) showErrorAt(error, fields);
+    else toast.error(`Settings not saved: ${error.message}`, () => saveSettings(patch, fields));
   }
 }
 
@@ -71,22 +86,33 @@ export function stepTextSize(delta) {
   if (size !== settings.text_size) saveSettings({ text_size: size });
 }
 
-/** Renders the Settings view into `view`. */
-export function showSettings(view) {
-  const field = (id, label, value, onSave, hint) =>
-    h(
-      "div",
-      { class: "setting" },
-      h("label", { for: id, class: "field-label", text: label }),
-      h("input", {
-        id,
-        type: "text",
-        props: { value: value ?? "" },
-        spellcheck: "false",
-        on: { change: (e) => onSave(e.target.value.trim()) },
-      }),
-      hint && h("span", { class: "hint", text: hint }),
-    );
+/** Renders the Settings view into `view`; `section` ("sync", "export", "import") is scrolled to. */
+export async function showSettings(view, section = null) {
+  await loading; // the view shows the settings, not the defaults
+  const saveLibrary = (v) => saveSettings({ library_dir: v }, { library_dir: library });
+  const library = textField({
+    id: "library-dir",
+    label: "Library folder",
+    value: settings.library_dir,
+    hint: "Summary files in this folder appear in the library.",
+    onChange: saveLibrary,
+    extra: chooseFolderButton("Choose the library folder", (folder) => {
+      library.input.value = folder;
+      saveLibrary(folder);
+    }),
+  });
+  const saveSyncDir = (v) => saveSettings({ sync_dir: v || null }, { sync_dir: syncDir }).then(refreshSyncStatus);
+  const syncDir = textField({
+    id: "sync-dir",
+    label: "Sync folder",
+    value: settings.sync_dir,
+    hint: "A folder your devices share through Syncthing, Dropbox or the like. Leave empty to turn sync off.",
+    onChange: saveSyncDir,
+    extra: chooseFolderButton("Choose the sync folder", (folder) => {
+      syncDir.input.value = folder;
+      saveSyncDir(folder);
+    }),
+  });
   const themeOption = (value, label) =>
     h(
       "label",
@@ -119,21 +145,9 @@ export function showSettings(view) {
       h("h1", { id: "settings-title", class: "page-title", text: "Settings" }),
       h(
         "form",
-        { class: "settings-form", on: { submit: (e) => e.preventDefault() } },
-        h(
-          "fieldset",
-          {},
-          h("legend", { text: "Folders" }),
-          field("library-dir", "Library folder", settings.library_dir, (v) => saveSettings({ library_dir: v }), "Summary files in this folder appear in the library."),
-          desktop.available &&
-            h("button", {
-              type: "button",
-              class: "button",
-              text: "Choose folder…",
-              on: { click: () => chooseLibrary().then(loadSettings).then(() => showSettings(view)) },
-            }),
-          field("sync-dir", "Sync folder", settings.sync_dir, (v) => saveSettings({ sync_dir: v || null }), "A folder shared with your other devices (Syncthing, Dropbox, ...). Leave empty to turn sync off."),
-        ),
+        { class: "settings-form", "aria-labelledby": "settings-title", on: { submit: (e) => e.preventDefault() } },
+        h("fieldset", {}, h("legend", { text: "Library" }), library.el),
+        syncSection(syncDir),
         h("fieldset", {}, h("legend", { text: "Theme" }), h("div", { class: "radio-row" }, themeOption("system", "Follow the system"), themeOption("light", "Light"), themeOption("dark", "Dark"))),
         h(
           "fieldset",
@@ -167,6 +181,9 @@ export function showSettings(view) {
         ),
         h("fieldset", {}, h("legend", { text: "Highlight colour names" }), h("div", { class: "color-names" }, colorRows)),
       ),
+      exportSection(),
+      importSection(),
     ),
   );
+  if (section) document.getElementById(`settings-${section}`)?.scrollIntoView({ block: "start" });
 }

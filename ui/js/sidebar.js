@@ -8,6 +8,7 @@ import { render as renderMarkdown } from "./markdown.js";
 import { colorName } from "./settings.js";
 import { tagChips, tagEditor } from "./tags.js";
 import { openEditor } from "./editor.js";
+import { noteVersions } from "./versions.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
 
@@ -24,6 +25,10 @@ let episodePart = null;
 let listPart = null;
 let episodeNoteField = null;
 let episodeTagsField = null;
+let saveEpisodeNote = null;
+/** Earlier versions of the episode note, asked for each time the episode is (re)loaded. */
+let versionsSlot = null;
+let versionsDoc = null;
 
 /** Focuses the episode's note (n with nothing selected). */
 export function focusEpisodeNote() {
@@ -39,6 +44,7 @@ export function initSidebar() {
   const pane = byId("sidebar");
   episodePart = h("div", { class: "side-section" });
   listPart = h("div");
+  versionsSlot = h("div");
   replace(pane, episodePart, listPart);
   reader.onReaderChange(render);
   render(null);
@@ -53,12 +59,17 @@ function render(doc) {
     return;
   }
   if (shownEpisodeId !== doc.episode.id || !episodePart.contains(document.activeElement)) renderEpisodePart(doc.episode);
+  if (versionsDoc !== doc) {
+    versionsDoc = doc;
+    replace(versionsSlot, episodeNoteVersions(doc.episode));
+  }
   renderList();
 }
 
 function renderEpisodePart(episode) {
   shownEpisodeId = episode.id;
   const saveNote = debounce((text) => actions.setEpisodeNote(episode.id, text), NOTE_SAVE_MS);
+  saveEpisodeNote = saveNote;
   const tags = tagEditor({ tags: episode.tags ?? [], label: "Episode tags", id: "episode-tags", onChange: (list) => actions.setEpisodeTags(episode.id, list) });
   episodeTagsField = tags;
   episodeNoteField = h("textarea", {
@@ -75,6 +86,25 @@ function renderEpisodePart(episode) {
     tags.el,
     h("label", { for: "episode-note", class: "field-label", text: "Note" }),
     episodeNoteField,
+    versionsSlot,
+  );
+}
+
+function episodeNoteVersions(episode) {
+  return noteVersions(
+    { on: "episode", episode_id: episode.id },
+    {
+      current: () => episodeNoteField?.value ?? episode.note ?? "",
+      beforeSettle: () => {
+        saveEpisodeNote?.cancel();
+        return new Promise((resolve) => actions.whenSettled(resolve));
+      },
+      onSettled: (text) => {
+        if (shownEpisodeId !== episode.id) return;
+        episode.note = text;
+        if (episodeNoteField) episodeNoteField.value = text;
+      },
+    },
   );
 }
 

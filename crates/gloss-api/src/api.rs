@@ -199,9 +199,7 @@ fn path_refused(err: PathError) -> ApiError {
         PathError::Invalid { field, message } => ApiError::invalid(format!("args.{field}"), message),
         PathError::Export(export::Error::Store(err)) => storage(err),
         PathError::Export(export::Error::Annotations(err)) => refused(err),
-        PathError::Export(err @ (export::Error::Write { .. } | export::Error::Read { .. })) => {
-            ApiError::new(ErrorKind::Storage, err.to_string())
-        }
+        PathError::Export(err @ export::Error::Write { .. }) => ApiError::new(ErrorKind::Storage, err.to_string()),
         PathError::Export(err @ export::Error::OutDirIsFile { .. }) => ApiError::invalid("args.out_dir", err.to_string()),
         PathError::Export(err) => ApiError::invalid("args.file", err.to_string()),
     }

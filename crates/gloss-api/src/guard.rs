@@ -181,7 +181,7 @@ mod tests {
         let g = guard(Some("s3cret"));
         let host = (header::HOST, "127.0.0.1:4747");
         let plain: Uri = "/".parse().unwrap();
-        assert!(g.check(&Method::GET, &plain, &headers(&[host.clone()])).is_err());
+        assert!(g.check(&Method::GET, &plain, &headers(std::slice::from_ref(&host))).is_err());
         let bearer = headers(&[host.clone(), (header::AUTHORIZATION, "Bearer s3cret")]);
         assert!(g.check(&Method::GET, &plain, &bearer).is_ok());
         let cookie = headers(&[host.clone(), (header::COOKIE, "a=b; gloss_token=s3cret")]);

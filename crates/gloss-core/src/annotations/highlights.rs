@@ -307,6 +307,25 @@ pub(crate) const COLUMNS: &str = "h.id, h.episode_id, h.exact, h.prefix, h.suffi
 /// How many columns [`COLUMNS`] has: the index of the first one after them.
 pub(crate) const COLUMN_COUNT: usize = 20;
 
+/// The selector stored in the seven columns from `at` (exact, prefix,
+/// suffix, sel_start, sel_end, block_key, text_version); `offset` reads
+/// the two offsets, strictly or forgivingly as the caller needs.
+pub(crate) fn selector_at(
+    row: &Row,
+    at: usize,
+    offset: impl Fn(usize) -> rusqlite::Result<usize>,
+) -> rusqlite::Result<Selector> {
+    Ok(Selector {
+        exact: row.get(at)?,
+        prefix: row.get(at + 1)?,
+        suffix: row.get(at + 2)?,
+        start: offset(at + 3)?,
+        end: offset(at + 4)?,
+        block_key: row.get(at + 5)?,
+        text_version: row.get(at + 6)?,
+    })
+}
+
 pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Highlight> {
     let offset = |i: usize| -> rusqlite::Result<usize> {
         let value: i64 = row.get(i)?;
@@ -319,15 +338,7 @@ pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Highlight> {
     Ok(Highlight {
         id: row.get(0)?,
         episode_id: row.get(1)?,
-        selector: Selector {
-            exact: row.get(2)?,
-            prefix: row.get(3)?,
-            suffix: row.get(4)?,
-            start: offset(5)?,
-            end: offset(6)?,
-            block_key: row.get(7)?,
-            text_version: row.get(8)?,
-        },
+        selector: selector_at(row, 2, offset)?,
         color: row.get(9)?,
         note: row.get(10)?,
         tags: tags_text.split(index::TAG_SEPARATOR).filter(|t| !t.is_empty()).map(str::to_owned).collect(),

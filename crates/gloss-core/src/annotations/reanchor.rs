@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::episode;
 use super::error::{Error, Result};
-use super::highlights::{place, to_sql};
+use super::highlights::{place, selector_at, to_sql};
 use super::index;
 use super::model::{status_str, Anchor, HighlightId};
 use crate::anchor::{self, AnchorStatus, Selector};
@@ -132,15 +132,7 @@ fn stale_highlights(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Stal
         Ok(Stale {
             seq: row.get(0)?,
             id: row.get(1)?,
-            selector: Selector {
-                exact: row.get(2)?,
-                prefix: row.get(3)?,
-                suffix: row.get(4)?,
-                start: offset(5)?,
-                end: offset(6)?,
-                block_key: row.get(7)?,
-                text_version: row.get(8)?,
-            },
+            selector: selector_at(row, 2, offset)?,
             selector_revision: row.get(9)?,
         })
     })?;

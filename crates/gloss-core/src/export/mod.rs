@@ -98,7 +98,7 @@ pub enum Error {
     #[error("could not write {}: {source}; check that the folder is writable and the disk has room", path.display())]
     Write { path: PathBuf, source: std::io::Error },
 
-    #[error("could not read {}: {source}", path.display())]
+    #[error("could not read {}: {source}; check the path and that the file may be read", path.display())]
     Read { path: PathBuf, source: std::io::Error },
 
     #[error("{} is {size} bytes, over the {MAX_IMPORT_BYTES}-byte import limit", path.display())]

@@ -270,36 +270,18 @@ fn size_sql(size: u64) -> i64 {
     i64::try_from(size).unwrap_or(i64::MAX)
 }
 
-/// Adds a file never seen before; returns its new id.
+/// Adds a file never seen before; returns its new id. The row starts
+/// empty and takes the file's version as any later version would, so a new
+/// episode and an updated one are stored by the same code.
 pub(crate) fn insert(conn: &Connection, file: &FileVersion) -> Result<EpisodeId> {
-    let parsed = file.content.as_ref().ok();
-    let episode = parsed.map(|parsed| &parsed.episode);
     conn.prepare_cached(
-        "INSERT INTO episodes (path, size, mtime_ns, content_hash, status, error, first_seen, updated_at,
-                text_revision, canonical_text, canonical_version, fingerprint, kind,
-                title, show, tldr, bottom_line, structure)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        "INSERT INTO episodes (path, size, mtime_ns, content_hash, status, first_seen, updated_at)
+         VALUES (?1, 0, 0, '', 'active', ?2, ?2)",
     )?
-    .execute(params![
-        file.path,
-        size_sql(file.stat.size),
-        file.stat.mtime_ns,
-        file.content_hash,
-        Status::present(file.content.is_err()),
-        file.content.as_ref().err(),
-        now_ms(),
-        i64::from(parsed.is_some()),
-        parsed.map(|p| &p.canonical_text),
-        parsed.map(|_| CANONICAL_TEXT_VERSION),
-        parsed.map(|p| &p.fingerprint),
-        episode.map(|e| doc_kind_str(e.kind)),
-        episode.and_then(|e| e.title.as_ref()),
-        episode.and_then(|e| e.show.as_ref()),
-        episode.and_then(|e| e.tldr.as_ref()),
-        episode.and_then(|e| e.bottom_line.as_ref()),
-        parsed.map(|p| &p.structure_json),
-    ])?;
-    Ok(conn.last_insert_rowid())
+    .execute(params![file.path, now_ms()])?;
+    let id = conn.last_insert_rowid();
+    update(conn, id, file)?;
+    Ok(id)
 }
 
 /// Records a new version of an episode's file, possibly at a new path. A

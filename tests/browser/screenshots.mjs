@@ -1,0 +1,80 @@
+// Makes the README's screenshots in docs/screenshots/ from two real devices
+// syncing through a temp folder: the reader in the light theme, the reader
+// with a note's earlier version in the dark theme, and Settings with sync on.
+// Run: node tests/browser/screenshots.mjs   (GLOSS_BIN picks the gloss binary)
+
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { SAMPLE, episodeId, launchBrowser, openApp, repoRoot, startSyncedPair, summaryText, waitFor } from "./helpers.mjs";
+
+const OUT = path.join(repoRoot, "docs/screenshots");
+const VIEWPORT = { width: 1280, height: 800 };
+
+const MORE = [
+  { ...SAMPLE, title: "The Chip Supply Chain", show: "Signal Hours", related: [] },
+  { ...SAMPLE, title: "Why Batteries Got Cheap", show: "The Long Run", related: [] },
+  { ...SAMPLE, title: "Cities Built for Walking", show: "Street Level", related: [] },
+];
+
+async function annotate(device, id) {
+  const text = (await device.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
+  const at = (phrase) => {
+    const start = [...text.slice(0, text.indexOf(phrase))].length;
+    return { start, end: start + [...phrase].length };
+  };
+  const add = (phrase, color, extra = {}) => device.call("create_highlight", { episode_id: id, ...at(phrase), color, ...extra });
+  await add("Open models now match last year's frontier", "yellow", { note: "The **headline** claim.", tags: ["open-source"] });
+  await add("400 million downloads", "blue", { tags: ["adoption"] });
+  await add("progress in one lab lifts every lab", "green", { note: "Why the gap closes so fast." });
+  await add("ninety percent of the quality", "pink", { note: "- cheap\n- good enough" });
+  await device.call("set_insight_note", { episode_id: id, block_key: "s1.i2", text: "Same as in *open source*." });
+  await device.call("set_episode_tags", { episode_id: id, tags: ["ai", "economics"] });
+}
+
+async function main() {
+  const pair = await startSyncedPair(summaryText(SAMPLE));
+  const browser = await launchBrowser();
+  try {
+    for (const [n, summary] of MORE.entries()) await writeFile(path.join(pair.a.library, `more-${n}.txt`), summaryText(summary));
+    const id = await episodeId(pair.a, SAMPLE.title);
+    await annotate(pair.a, id);
+    // B writes the note while A does, so A's reader shows an earlier version.
+    const blue = (await pair.a.call("list_highlights", { color: "blue" })).items[0];
+    await waitFor(async () => (await pair.b.call("list_highlights", {})).total === 4, { timeout: 30000, what: "B receiving A's highlights" });
+    await Promise.all([
+      pair.a.call("update_highlight", { id: blue.id, note: "Mostly mid-size models." }),
+      pair.b.call("update_highlight", { id: blue.id, note: "Check the source for this figure." }),
+    ]);
+    await waitFor(async () => (await pair.a.call("note_versions", { on: "highlight", id: blue.id })).length > 0, { timeout: 30000, what: "an earlier version on A" });
+    await waitFor(async () => (await pair.a.call("list_episodes", {})).total === 4, { what: "A's library" });
+
+    await mkdir(OUT, { recursive: true });
+    for (const scheme of ["light", "dark"]) {
+      const { context, page } = await openApp(browser, `${pair.a.url}#/episode/${id}`, { colorScheme: scheme, viewport: VIEWPORT });
+      await page.waitForSelector("mark.hl-blue");
+      if (scheme === "dark") {
+        await page.click("mark.hl-blue");
+        await page.waitForSelector(".editor .note-versions:not([hidden])");
+      }
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(OUT, `reader-${scheme}.png`) });
+
+      if (scheme === "light") {
+        await page.goto(`${pair.a.url}#/settings`);
+        await page.waitForSelector("#settings-sync .device-list");
+        await page.click("#settings-sync button:has-text('Sync now')");
+        await page.waitForSelector("#settings-sync .sync-result:has-text('Synced')");
+        await page.mouse.move(0, VIEWPORT.height - 1);
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUT, "settings-sync-light.png") });
+      }
+      await context.close();
+    }
+    console.log(`screenshots written to ${path.relative(process.cwd(), OUT) || "."}`);
+  } finally {
+    await browser.close();
+    await pair.stop();
+  }
+}
+
+await main();

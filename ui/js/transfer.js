@@ -1,0 +1,166 @@
+// Export and Import in Settings: annotations out to a folder (Markdown,
+// W3C, Readwise CSV, a JSON backup) and back in from a file, each followed
+// by a report of what happened, file by file.
+
+import { call } from "./transport.js";
+import { h, replace } from "./dom.js";
+import { chooseFolderButton, fieldError, showErrorAt, textField } from "./fields.js";
+
+const LAST_EXPORT_KEY = "gloss.lastExport";
+const LISTED_FILES = 12;
+
+const FORMATS = [
+  ["markdown", "Markdown, one file per episode"],
+  ["w3c", "W3C Web Annotations (JSON-LD)"],
+  ["csv", "Readwise CSV"],
+  ["json", "Gloss backup (JSON)"],
+];
+const FORMAT_NAMES = { markdown: "Markdown", w3c: "W3C annotations", csv: "Readwise CSV", json: "Gloss backup" };
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The part of `file` below `dir`, for listing files written into it. */
+const below = (dir, file) => (file.startsWith(`${dir}/`) || file.startsWith(`${dir}\\`) ? file.slice(dir.length + 1) : file);
+
+function lastExport() {
+  try {
+    return { format: "markdown", out_dir: "", ...JSON.parse(localStorage.getItem(LAST_EXPORT_KEY) ?? "{}") };
+  } catch {
+    return { format: "markdown", out_dir: "" };
+  }
+}
+
+/** The Export form: format, destination folder, Export, and the report. */
+export function exportSection() {
+  const last = lastExport();
+  const report = h("div", { class: "report", role: "status" });
+  const folder = textField({
+    id: "export-dir",
+    label: "Destination folder",
+    value: last.out_dir,
+    placeholder: "/home/you/Documents/Gloss export",
+    hint: "The full path of a folder; it is created if missing. Markdown files you edited after an earlier export are kept.",
+    extra: chooseFolderButton("Choose the export folder", (path) => {
+      folder.input.value = path;
+      folder.clearError();
+    }),
+  });
+  const format = h(
+    "select",
+    { id: "export-format", "aria-describedby": "export-format-error" },
+    FORMATS.map(([value, label]) => h("option", { props: { value, selected: value === last.format }, text: label })),
+  );
+  const formatError = fieldError("export-format-error", format);
+  const fields = { out_dir: folder, format: formatError };
+  const run = async (event) => {
+    event.preventDefault();
+    folder.clearError();
+    formatError.clearError();
+    const args = { format: format.value, out_dir: folder.input.value.trim() };
+    if (!args.out_dir) return folder.showError("Give the folder to export into, as a full path.");
+    localStorage.setItem(LAST_EXPORT_KEY, JSON.stringify(args));
+    replace(report, h("p", { class: "hint", text: "Exporting…" }));
+    try {
+      replace(report, exportReport(await call("export", args)));
+    } catch (error) {
+      replace(report);
+      showErrorAt(error, fields, folder);
+    }
+  };
+  return h(
+    "form",
+    { class: "settings-form", id: "settings-export", "aria-labelledby": "export-legend", on: { submit: run } },
+    h(
+      "fieldset",
+      {},
+      h("legend", { id: "export-legend", text: "Export" }),
+      h("div", { class: "setting" }, h("label", { for: "export-format", class: "field-label", text: "Format" }), format, formatError.el),
+      folder.el,
+      h("div", { class: "button-row" }, h("button", { type: "submit", class: "button button-primary", text: "Export" })),
+      report,
+    ),
+  );
+}
+
+function exportReport(result) {
+  const files = (title, list, item) =>
+    list.length > 0 &&
+    h(
+      "div",
+      { class: "report-group" },
+      h("h3", { class: "report-title", text: `${title} (${list.length})` }),
+      h("ul", { class: "file-list" }, list.slice(0, LISTED_FILES).map(item), list.length > LISTED_FILES && h("li", { class: "hint", text: `and ${list.length - LISTED_FILES} more` })),
+    );
+  return [
+    h("p", { class: "report-summary", text: `Exported ${plural(result.highlights, "highlight")} from ${plural(result.episodes, "episode")} as ${FORMAT_NAMES[result.format] ?? result.format} into ${result.out_dir}.` }),
+    files("Written", result.written, (file) => h("li", { class: "path", text: below(result.out_dir, file) })),
+    files("Kept because you edited them", result.kept, (kept) =>
+      h("li", {}, h("span", { class: "path", text: below(result.out_dir, kept.file) }), " — the new version is in ", h("span", { class: "path", text: below(result.out_dir, kept.new_file) })),
+    ),
+    result.unchanged.length > 0 && h("p", { class: "hint", text: `${plural(result.unchanged.length, "file was", "files were")} already up to date.` }),
+  ];
+}
+
+/** The Import form: a file path, Import, and the report. */
+export function importSection() {
+  const report = h("div", { class: "report", role: "status" });
+  const file = textField({
+    id: "import-file",
+    label: "File to import",
+    placeholder: "/home/you/Downloads/readwise.csv",
+    hint: "The full path of a Gloss backup (.json), W3C annotations (.jsonld) or a Readwise CSV. Highlights already here are matched, not doubled.",
+  });
+  const run = async (event) => {
+    event.preventDefault();
+    file.clearError();
+    const path = file.input.value.trim();
+    if (!path) return file.showError("Give the file to import, as a full path.");
+    replace(report, h("p", { class: "hint", text: "Importing…" }));
+    try {
+      replace(report, importReport(await call("import", { file: path })));
+    } catch (error) {
+      replace(report);
+      // Import takes one field: whatever went wrong belongs to it.
+      file.showError(error.message);
+    }
+  };
+  return h(
+    "form",
+    { class: "settings-form", id: "settings-import", "aria-labelledby": "import-legend", on: { submit: run } },
+    h(
+      "fieldset",
+      {},
+      h("legend", { id: "import-legend", text: "Import" }),
+      file.el,
+      h("div", { class: "button-row" }, h("button", { type: "submit", class: "button", text: "Import" })),
+      report,
+    ),
+  );
+}
+
+function importReport(result) {
+  const name = result.file.split(/[\\/]/).pop();
+  const extras = [
+    [result.notes, "note"],
+    [result.tags, "tag"],
+    [result.stars, "star"],
+    [result.reading, "reading state"],
+    [result.settings, "setting"],
+  ]
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => plural(n, what));
+  const problems = result.problems ?? [];
+  return [
+    h("p", {
+      class: "report-summary",
+      text: `Imported ${name} (${FORMAT_NAMES[result.format] ?? result.format}): ${result.highlights_added} highlights added, ${result.highlights_updated} updated, ${result.highlights_unchanged} unchanged.${extras.length ? ` Also ${extras.join(", ")}.` : ""}`,
+    }),
+    problems.length > 0 &&
+      h(
+        "div",
+        { class: "report-group" },
+        h("h3", { class: "report-title", text: `Not imported (${problems.length})` }),
+        h("ul", { class: "problem-list" }, problems.map((p) => h("li", { text: `${p.row != null ? `Row ${p.row}` : (p.id ?? "Entry")}: ${p.reason}` }))),
+      ),
+  ];
+}
