@@ -2,16 +2,20 @@
 """Gathers every benchmark figure of one `make bench` run into bench/REPORT.md.
 
 Timed benchmarks print `FIGURE {json}` lines (gloss_testkit::figures, and
-tests/browser/bench.mjs); criterion benchmarks leave their estimates under
-target/criterion, and the few with an issue target are listed in CRITERION.
+tests/browser/benchkit.mjs for the UI, API and desktop benchmarks);
+criterion benchmarks leave their estimates under target/criterion (or
+$CARGO_TARGET_DIR/criterion), and the few with an issue target are listed in
+CRITERION.
 """
 import json
+import os
 import pathlib
 import platform
 import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
 # criterion benchmark id -> (figure name, target, better, unit)
 # Throughput benchmarks are reported in MB/s (1 MB = 1e6 bytes).
@@ -24,7 +28,7 @@ CRITERION = {
 def criterion_figures():
     figures = []
     for bench_id, (name, target, better, unit) in CRITERION.items():
-        base = ROOT / "target" / "criterion" / bench_id / "new"
+        base = TARGET / "criterion" / bench_id / "new"
         try:
             estimates = json.loads((base / "estimates.json").read_text())
             meta = json.loads((base / "benchmark.json").read_text())
@@ -70,17 +74,22 @@ def main(log_path):
         sign = "≤" if f["better"] == "lower" else "≥"
         ok = f["measured"] <= f["target"] if f["better"] == "lower" else f["measured"] >= f["target"]
         raw = f.get("raw")
+        # Built outside the f-string: quotes nested in f-strings need Python 3.12.
+        raw_text = f"{raw:.3g} {f['unit']}" if raw else "–"
+        ratio = f"{f['measured'] / raw:.2f}" if raw else "–"
         rows.append(
             f"| {f['name']} | {sign} {f['target']:g} {f['unit']} | {f['measured']:.3g} {f['unit']} "
-            f"| {f'{raw:.3g} ' + f['unit'] if raw else '–'} | {f'{f['measured'] / raw:.2f}' if raw else '–'} "
-            f"| {'yes' if ok else '**no**'} |"
+            f"| {raw_text} | {ratio} | {'yes' if ok else '**no**'} |"
         )
     report = [
         "# Benchmark report",
         "",
-        f"Machine: {machine()}. Written by `make bench`; medians unless the figure names a percentile.",
+        f"Machine: {machine()}; load average {' '.join(f'{l:.2f}' for l in os.getloadavg())} when the run ended",
+        "(other work on the machine inflates timings, the high percentiles most).",
+        "Written by `make bench`; medians unless the figure names a percentile.",
         "The raw limit is the same work done the plainest way in the same run (reading the same files,",
-        "inserting the same bytes in one transaction); the ratio is measured / raw.",
+        "inserting the same bytes in one transaction, an API round trip that does nothing); the ratio is",
+        "measured / raw.",
         "",
         "| figure | target | measured | raw limit | ratio | meets target |",
         "|---|---|---|---|---|---|",

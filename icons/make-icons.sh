@@ -7,5 +7,3 @@ cd "$(dirname "$0")"
 for size in 32 128 256 512; do
   rsvg-convert -w "$size" -h "$size" icon.svg -o "${size}x${size}.png"
 done
-cp 256x256.png 128x128@2x.png
-cp 512x512.png icon.png

@@ -10,14 +10,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p tests/artifacts
 
 # The desktop suite needs a display server; start one if there is none (CI
-# has none). Xvfb picks a free display number itself and prints it.
-if [ -z "${DISPLAY:-}" ]; then
-  exec 3< <(Xvfb -displayfd 1 -screen 0 1440x900x24 -nolisten tcp 2>/dev/null)
-  xvfb_pid=$!
-  trap 'kill "$xvfb_pid" 2>/dev/null || true' EXIT
-  read -r -t 10 display <&3 || { echo "Xvfb did not start" >&2; exit 1; }
-  export DISPLAY=":$display"
-fi
+# has none).
+source scripts/lib.sh
+ensure_display
 
 status=0
 echo "== browser tests (Chromium)"

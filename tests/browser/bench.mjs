@@ -2,29 +2,19 @@
 // PRINTED (never asserted): reader with 300 highlights (target ≤ 100 ms),
 // library of 10,000 episodes to first painted rows (≤ 500 ms) and scrolling
 // it, and search-as-you-type from the last key to shown results (≤ 100 ms).
+// Each figure also prints as a `FIGURE {json}` line for bench/REPORT.md.
 // Run: node tests/browser/bench.mjs   (GLOSS_BIN picks the gloss binary)
 
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { highlightArgs, longSummary, machineLoad, median, percentile, printFigure } from "./benchkit.mjs";
 import { SAMPLE, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 const RUNS = 5;
 const EPISODES = 10_000;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
-const print = (name, figures, target) => console.log(`${name.padEnd(44)} ${figures}${target ? `   (target ${target})` : ""}`);
-
-/** A long summary: 12 sections of 6 insights with ~40-word bodies. */
-function longSummary(title) {
-  const words = "open models distill compute price quality adoption frontier labs release capital energy chips supply policy market".split(" ");
-  const body = (s, i) => Array.from({ length: 40 }, (_, n) => words[(s * 7 + i * 3 + n) % words.length]).join(" ") + ".";
-  return summaryText({
-    ...SAMPLE,
-    title,
-    sections: Array.from({ length: 12 }, (_, s) => ({ emoji: "📈", title: `Section ${s + 1}`, insights: Array.from({ length: 6 }, (_, i) => [`Insight ${s + 1}.${i + 1}`, body(s, i)]) })),
-  });
-}
+const print = (name, figures) => console.log(`${name.padEnd(44)} ${figures}`);
 
 async function benchReader(browser) {
   const gloss = await startGloss({ "a.txt": longSummary("Long One"), "b.txt": longSummary("Long Two") });
@@ -32,17 +22,7 @@ async function benchReader(browser) {
     const { items } = await gloss.call("list_episodes", { limit: 10 });
     for (const episode of items) {
       const full = await gloss.call("get_episode", { id: episode.id });
-      const bodies = full.blocks.filter((b) => b.key.endsWith(".body"));
-      const colors = ["yellow", "green", "blue", "pink", "purple"];
-      let made = 0;
-      for (let n = 0; made < 300; n++) {
-        const block = bodies[n % bodies.length];
-        const round = Math.floor(n / bodies.length);
-        const start = block.start + ((round * 37) % (block.len - 30));
-        // Every fifth overlaps the one before it.
-        await gloss.call("create_highlight", { episode_id: episode.id, start, end: start + (n % 5 === 0 ? 40 : 18), color: colors[n % 5], note: n % 3 ? "" : `note ${n}` });
-        made++;
-      }
+      for (let n = 0; n < 300; n++) await gloss.call("create_highlight", highlightArgs(full, n));
     }
     const { page, context } = await openApp(browser, gloss.url);
     const durations = [];
@@ -54,7 +34,8 @@ async function benchReader(browser) {
       durations.push(duration);
     }
     const marks = await page.locator("mark.hl").count();
-    print("reader: render episode with 300 highlights", `median ${fmt(median(durations))}, max ${fmt(Math.max(...durations))} (${marks} mark segments)`, "≤ 100 ms");
+    print("reader: render episode with 300 highlights", `max ${fmt(Math.max(...durations))} (${marks} mark segments; ${machineLoad()})`);
+    printFigure({ name: "reader: render an episode with 300 highlights", unit: "ms", measured: median(durations), target: 100 });
     await context.close();
   } finally {
     await gloss.stop();
@@ -89,7 +70,8 @@ async function benchLibrary(browser) {
       loads.push(load);
     }
     const rows = await page.locator(".vrow").count();
-    print("library: navigation → first rows painted", `median ${fmt(median(paints))}, max ${fmt(Math.max(...paints))}`, "≤ 500 ms");
+    print("library: navigation → first rows painted", `max ${fmt(Math.max(...paints))}`);
+    printFigure({ name: `library of ${EPISODES.toLocaleString("en")} episodes: navigation to first rows painted`, unit: "ms", measured: median(paints), target: 500 });
     print("library: list request → rows painted", `median ${fmt(median(loads))} (${rows} rows in the DOM for ${EPISODES})`);
 
     // Scroll through the whole list, one step per frame, timing each frame.
@@ -108,7 +90,9 @@ async function benchLibrary(browser) {
       return gaps.sort((a, b) => a - b);
     });
     const placeholders = await page.locator(".row-placeholder").count();
-    print("library: scrolling 10,000 rows, frame time", `p50 ${fmt(frames[120])}, p95 ${fmt(frames[228])}, max ${fmt(frames.at(-1))} (${placeholders} rows still loading at the end)`);
+    print("library: scrolling 10,000 rows, frame time", `p50 ${fmt(median(frames))}, max ${fmt(frames.at(-1))} (${placeholders} rows still loading at the end)`);
+    // Smooth means no frame takes longer than two 60 Hz frames (33.4 ms).
+    printFigure({ name: `library of ${EPISODES.toLocaleString("en")} episodes: scrolling, p95 frame time`, unit: "ms", measured: percentile(frames, 95), target: 33.4 });
 
     // Search as you type over the same library.
     const afterKey = [];
@@ -121,7 +105,12 @@ async function benchLibrary(browser) {
       const last = await page.evaluate(() => performance.getEntriesByName("search-after-key").at(-1)?.duration);
       if (last !== undefined) afterKey.push(last);
     }
-    print("search: last key → results shown (10k library)", afterKey.length ? `median ${fmt(median(afterKey))}, max ${fmt(Math.max(...afterKey))}` : "no results measured", "≤ 100 ms");
+    if (afterKey.length) {
+      print("search: last key → results shown (10k library)", `max ${fmt(Math.max(...afterKey))}`);
+      printFigure({ name: `search as you type (${EPISODES.toLocaleString("en")} episodes): last key to results shown`, unit: "ms", measured: median(afterKey), target: 100 });
+    } else {
+      print("search: last key → results shown (10k library)", "no results measured");
+    }
     await context.close();
   } finally {
     await gloss.stop();

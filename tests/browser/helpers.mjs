@@ -67,6 +67,11 @@ export const SAMPLE = {
   related: [["The Chip Supply Chain | Signal Hours", "Why a handful of factories decide the pace of AI progress, and what could change that."]],
 };
 
+/** The gloss binary under test: GLOSS_BIN, or the debug build. */
+export function glossBin() {
+  return path.resolve(repoRoot, process.env.GLOSS_BIN ?? "target/debug/gloss");
+}
+
 /** A fresh temp folder holding `library/` (with `files`, { name: text }) and `data/`. */
 async function makeFolders(files = {}) {
   const root = await mkdtemp(path.join(tmpdir(), "gloss-ui-"));
@@ -80,11 +85,11 @@ async function makeFolders(files = {}) {
 
 /**
  * Runs `gloss serve --port 0` on existing `library` and `data` folders.
- * Resolves to { url, call(op, args), kill(signal) } once it prints its URL;
- * `kill` resolves when the process has exited.
+ * Resolves to { url, pid, call(op, args), kill(signal) } once it prints its
+ * URL; `kill` resolves when the process has exited.
  */
 export async function serveGloss({ library, data }) {
-  const bin = path.resolve(repoRoot, process.env.GLOSS_BIN ?? "target/debug/gloss");
+  const bin = glossBin();
   const child = spawn(bin, ["serve", "--library", library, "--data", data, "--port", "0"], {
     env: { ...process.env, GLOSS_UI_DIR: path.join(repoRoot, "ui") },
     stdio: ["ignore", "pipe", "pipe"],
@@ -117,21 +122,23 @@ export async function serveGloss({ library, data }) {
       child.once("exit", resolve);
       child.kill(signal);
     });
-  return { url, call, kill };
+  return { url, pid: child.pid, call, kill };
 }
 
 /**
  * Starts `gloss serve` on a fresh temp library holding `files`
- * ({ name: text }). Resolves to { url, library, data, call(op, args), stop() }.
+ * ({ name: text }); `prepare(library)` may fill the library further before
+ * the server starts. Resolves to { url, library, data, pid, call(op, args), stop() }.
  */
-export async function startGloss(files = {}) {
+export async function startGloss(files = {}, { prepare } = {}) {
   const folders = await makeFolders(files);
+  await prepare?.(folders.library);
   const server = await serveGloss(folders);
   const stop = async () => {
     await server.kill();
     await rm(folders.root, { recursive: true, force: true });
   };
-  return { url: server.url, library: folders.library, data: folders.data, call: server.call, stop };
+  return { url: server.url, library: folders.library, data: folders.data, pid: server.pid, call: server.call, stop };
 }
 
 /**

@@ -5,8 +5,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
+/** Starts tauri-driver on `port`, with WebKitWebDriver on the port after it. */
 export async function startDriver(port = 4444) {
-  const driver = spawn("tauri-driver", ["--port", String(port)], { stdio: "ignore" });
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], { stdio: "ignore" });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
