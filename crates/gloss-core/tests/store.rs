@@ -75,6 +75,9 @@ fn fixture_for_version(version: usize, conn: &Connection) {
             )
             .unwrap();
         }
+        // Sync's tables start empty on an existing database (joining a
+        // folder exports what is there); the sync tests cover their data.
+        4 => {}
         other => panic!("add a fixture for schema version {other}"),
     }
 }

@@ -117,6 +117,13 @@ END;
 INSERT INTO search_index (search_index) VALUES ('rebuild');
 ";
 
+/// The episode list reads only these columns; without a covering index,
+/// SQLite would walk every row's stored text (the columns after it) to
+/// reach `status` and the times, a full read of the library per list.
+const V5_LIST_INDEX: &str = "
+CREATE INDEX episodes_list ON episodes (path, id, title, show, kind, status, error, first_seen, updated_at);
+";
+
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
     vec![
@@ -124,6 +131,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(V2_SEARCH),
         M::up(crate::annotations::schema::V3_ANNOTATIONS),
         M::up(crate::sync::schema::V4_SYNC),
+        M::up(V5_LIST_INDEX),
     ]
 }
 
