@@ -291,3 +291,24 @@ test("Export writes files and reports them, keeps a file the user edited, and Im
     await rm(out, { recursive: true, force: true });
   }
 });
+
+test("automatic export, turned on in Settings, writes a change into the folder without pressing Export", async () => {
+  const vault = await mkdtemp(path.join(tmpdir(), "gloss-vault-"));
+  try {
+    const { context, page, problems } = await openApp(browser, `${pair.b.url}#/settings/export`);
+    await page.selectOption("#export-format", "markdown");
+    await page.fill("#export-dir", vault);
+    await page.check("#export-auto");
+    await waitFor(async () => /After every change/.test(await page.textContent("#export-auto-hint")), { what: "automatic export on" });
+    const [highlight] = await highlightsOf(pair.b);
+    await pair.b.call("update_highlight", { id: highlight.id, note: "Written by the automatic export" });
+    const vaultText = async () => (await Promise.all((await exported(vault)).map((f) => readFile(path.join(vault, f), "utf8")))).join("\n");
+    await waitFor(async () => (await vaultText()).includes("Written by the automatic export"), { what: "the change in the vault", timeout: 15000 });
+    await page.uncheck("#export-auto");
+    await waitFor(async () => /^Off/.test(await page.textContent("#export-auto-hint")), { what: "automatic export off" });
+    assert.deepEqual(besidesStatus(problems, 400), []);
+    await context.close();
+  } finally {
+    await rm(vault, { recursive: true, force: true });
+  }
+});

@@ -12,7 +12,7 @@ import * as toast from "./toast.js";
 
 const TEXT_SIZES = { min: 14, max: 26 };
 
-let settings = { library_dir: "", sync_dir: null, theme: "system", text_size: 18, color_names: {} };
+let settings = { library_dir: "", sync_dir: null, auto_export: null, theme: "system", text_size: 18, color_names: {} };
 const listeners = new Set();
 
 let loading = null;
@@ -181,7 +181,7 @@ export async function showSettings(view, section = null) {
         ),
         h("fieldset", {}, h("legend", { text: "Highlight colour names" }), h("div", { class: "color-names" }, colorRows)),
       ),
-      exportSection(),
+      exportSection(settings.auto_export),
       importSection(),
     ),
   );

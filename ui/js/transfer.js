@@ -30,9 +30,16 @@ function lastExport() {
   }
 }
 
-/** The Export form: format, destination folder, Export, and the report. */
-export function exportSection() {
-  const last = lastExport();
+/** What the automatic export setting `target` means, for its hint. */
+const autoText = (target) =>
+  target ? `After every change, Gloss exports as ${FORMAT_NAMES[target.format] ?? target.format} into ${target.out_dir}.` : "Off: export only when you press Export.";
+
+/**
+ * The Export form: format, destination folder, Export, and the report;
+ * `autoExport` is the automatic export setting, to show and change.
+ */
+export function exportSection(autoExport = null) {
+  const last = autoExport ?? lastExport();
   const report = h("div", { class: "report", role: "status" });
   const folder = textField({
     id: "export-dir",
@@ -51,7 +58,23 @@ export function exportSection() {
     FORMATS.map(([value, label]) => h("option", { props: { value, selected: value === last.format }, text: label })),
   );
   const formatError = fieldError("export-format-error", format);
-  const fields = { out_dir: folder, format: formatError };
+  const fields = { out_dir: folder, format: formatError, "auto_export.out_dir": folder };
+  const autoHint = h("p", { class: "hint", id: "export-auto-hint", text: autoText(autoExport) });
+  const auto = h("input", { type: "checkbox", id: "export-auto", "aria-describedby": "export-auto-hint", props: { checked: Boolean(autoExport) } });
+  auto.addEventListener("change", async () => {
+    folder.clearError();
+    const target = auto.checked ? { format: format.value, out_dir: folder.input.value.trim() } : null;
+    if (target && !target.out_dir) {
+      auto.checked = false;
+      return folder.showError("Give the folder to export into, as a full path.");
+    }
+    try {
+      autoHint.textContent = autoText((await call("update_settings", { auto_export: target })).auto_export);
+    } catch (error) {
+      auto.checked = !auto.checked;
+      showErrorAt(error, fields, folder);
+    }
+  });
   const run = async (event) => {
     event.preventDefault();
     folder.clearError();
@@ -77,6 +100,7 @@ export function exportSection() {
       h("div", { class: "setting" }, h("label", { for: "export-format", class: "field-label", text: "Format" }), format, formatError.el),
       folder.el,
       h("div", { class: "button-row" }, h("button", { type: "submit", class: "button button-primary", text: "Export" })),
+      h("div", { class: "setting setting-check" }, auto, h("label", { for: "export-auto", text: "Export automatically after every change" }), autoHint),
       report,
     ),
   );

@@ -91,3 +91,27 @@ fn two_devices_meet_in_one_sync_folder() {
     ok(b.call("delete_highlight", json!({ "id": id })));
     a.wait_until(|a| highlights_on(a, on_a) == json!([]));
 }
+
+#[test]
+fn automatic_export_follows_every_change() {
+    let server = Server::start(&[("one.txt", &summary("Open Models", "Signal Hours"))]);
+    let vault = tempfile::tempdir().unwrap();
+    let target = json!({ "format": "markdown", "out_dir": vault.path() });
+    let settings = ok(server.call("update_settings", json!({ "auto_export": target })));
+    assert_eq!(settings["auto_export"]["format"], "markdown");
+    let episode = episode_id(&server);
+    ok(server.call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": "in the vault" })));
+    let markdown = || -> String {
+        std::fs::read_dir(vault.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect()
+    };
+    server.wait_until(|_| markdown().contains("in the vault"));
+
+    let relative = server.call("update_settings", json!({ "auto_export": { "format": "csv", "out_dir": "vault" } }));
+    assert_eq!((relative.status, relative.json()["error"]["field"].as_str()), (400, Some("args.auto_export.out_dir")));
+    assert!(ok(server.call("update_settings", json!({ "auto_export": null })))["auto_export"].is_null());
+}

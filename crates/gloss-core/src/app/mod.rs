@@ -2,6 +2,7 @@
 //! API hands out. Operations that combine several parts of the core live
 //! here, so the API layer only translates requests.
 
+mod auto_export;
 mod hits;
 
 use std::collections::{HashMap, VecDeque};
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
+pub use auto_export::AutoExport;
 pub use hits::{Hit, HitKind};
 
 use crate::annotations::{self, Annotations, EpisodeAnnotations, HighlightFilter};
@@ -76,6 +78,9 @@ impl Gloss {
             true
         });
         let sync = options.watch.then(|| SyncService::start(library.clone()));
+        if options.watch {
+            auto_export::start(library.clone());
+        }
         let gloss = Gloss { library, state, sync };
         // Highlights left behind by an interrupted re-anchoring catch up.
         gloss.annotations().reanchor_pending()?;
@@ -243,6 +248,7 @@ impl Gloss {
                 theme: get(THEME)?.unwrap_or_else(|| "system".into()),
                 text_size: get(TEXT_SIZE)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TEXT_SIZE),
                 sync_dir: settings::sync_dir(conn)?,
+                auto_export: auto_export::get(conn)?,
                 color_names: get(settings::COLOR_NAMES)?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default(),
             })
         })
@@ -272,6 +278,9 @@ impl Gloss {
         if let Some(root) = root {
             lock(&self.state).folder = Some(root.clone());
             self.watch_in_background(root);
+        }
+        if let Some(target) = &patch.auto_export {
+            self.set_auto_export(target.as_ref())?;
         }
         if let Some(names) = &patch.color_names {
             // Follows the user to other devices, so it goes through sync.
@@ -305,6 +314,20 @@ impl Gloss {
         let report = export::import(self.library.store(), file)?;
         self.annotation_changed(None);
         Ok(report)
+    }
+
+    /// Turns exporting after every change on (exporting once now, so a
+    /// folder that can not be used is refused at once) or off.
+    fn set_auto_export(&self, target: Option<&AutoExport>) -> std::result::Result<(), SettingsError> {
+        if let Some(target) = target {
+            let refused = |message: String| SettingsError::Invalid { field: "auto_export.out_dir", message };
+            plain_absolute(&target.out_dir, "out_dir").map_err(|err| refused(err.to_string()))?;
+            export::export(self.library.store(), target.format, &target.out_dir).map_err(|err| match err {
+                export::Error::Store(err) => SettingsError::Store(err),
+                err => refused(err.to_string()),
+            })?;
+        }
+        Ok(self.library.store().write(|tx| auto_export::set(tx, target))?)
     }
 
     /// `sync_status`.
@@ -442,6 +465,8 @@ pub struct Settings {
     pub library_dir: Option<PathBuf>,
     /// The folder shared with the user's other devices; `None`: sync is off.
     pub sync_dir: Option<PathBuf>,
+    /// Where and how to export after every change; `None`: off.
+    pub auto_export: Option<AutoExport>,
     pub theme: String,
     pub text_size: u32,
     pub color_names: HashMap<String, String>,
@@ -454,6 +479,9 @@ pub struct SettingsPatch {
     /// `null` turns sync off.
     #[serde(default, deserialize_with = "present")]
     pub sync_dir: Option<Option<PathBuf>>,
+    /// `null` turns automatic export off.
+    #[serde(default, deserialize_with = "present")]
+    pub auto_export: Option<Option<AutoExport>>,
     pub theme: Option<Theme>,
     pub text_size: Option<u32>,
     pub color_names: Option<HashMap<String, String>>,

@@ -1,0 +1,75 @@
+//! Exporting again after every change, to a folder the user chose (an
+//! Obsidian vault, say), while the app runs.
+//!
+//! A worker thread listens to the library's events; after an annotation
+//! change (local or from sync) and a quiet second, it exports with the
+//! `auto_export` setting. Markdown's re-export rule applies as always: a
+//! file the user edited is never overwritten. A failure is told as a
+//! notice, and the next change tries again.
+
+use std::path::PathBuf;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::events::{Event, NoticeLevel};
+use crate::export::{self, Format};
+use crate::library::Library;
+use crate::store::{settings, Result};
+
+/// The setting's key; its value is an [`AutoExport`] as JSON.
+const AUTO_EXPORT: &str = "auto_export";
+
+/// Quiet time after a change before exporting, so a burst of changes (typing
+/// a note, a sync round) is one export.
+const SETTLE: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoExport {
+    pub format: Format,
+    /// Absolute.
+    pub out_dir: PathBuf,
+}
+
+pub fn get(conn: &Connection) -> Result<Option<AutoExport>> {
+    Ok(settings::get(conn, AUTO_EXPORT)?.and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+pub fn set(conn: &Connection, value: Option<&AutoExport>) -> Result<()> {
+    match value {
+        Some(value) => settings::set(conn, AUTO_EXPORT, &serde_json::to_string(value).unwrap_or_default()),
+        None => settings::remove(conn, AUTO_EXPORT),
+    }
+}
+
+/// Starts the worker; it ends when the library's events end.
+pub fn start(library: Library) {
+    let changes = library.events().subscribe();
+    std::thread::spawn(move || loop {
+        match changes.recv() {
+            Ok(Event::AnnotationChanged { .. } | Event::SyncDone { .. }) => {}
+            Ok(_) => continue,
+            Err(_) => return,
+        }
+        // Wait for the burst to end.
+        loop {
+            match changes.recv_timeout(SETTLE) {
+                Ok(_) => continue,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        run_once(&library);
+    });
+}
+
+fn run_once(library: &Library) {
+    let Ok(Some(target)) = library.store().read(|conn| get(conn)) else { return };
+    if let Err(err) = export::export(library.store(), target.format, &target.out_dir) {
+        let message = format!("automatic export to {} failed: {err}", target.out_dir.display());
+        library.events().publish(Event::notice(NoticeLevel::Warning, message));
+    }
+}
