@@ -28,6 +28,21 @@ fn the_lock_is_released_when_the_store_closes() {
 }
 
 #[test]
+fn a_clean_close_leaves_everything_in_the_database_file() {
+    let fixture = Fixture::new();
+    fixture.write("a.txt", &summary("Folded", "Show", "In the one file."));
+    fixture.library.reconcile(fixture.folder.path()).unwrap();
+    assert_eq!(fixture.library.list_episodes().unwrap().len(), 1, "a read connection is open too");
+    let data = fixture.data.path().to_owned();
+    drop(fixture.library);
+    let wal = data.join(format!("{DB_FILE}-wal"));
+    assert!(!wal.exists(), "closing left {}: a copy of {DB_FILE} alone would miss its writes", wal.display());
+    let copy = Connection::open(data.join(DB_FILE)).unwrap();
+    let episodes: i64 = copy.query_row("SELECT count(*) FROM episodes", [], |row| row.get(0)).unwrap();
+    assert_eq!(episodes, 1);
+}
+
+#[test]
 fn migrations_are_valid() {
     schema::migrations().validate().unwrap();
 }

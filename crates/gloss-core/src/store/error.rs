@@ -2,7 +2,7 @@
 //! Every message is written for the person running Gloss: it names the file
 //! or folder involved and, where there is one, what to do about it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -17,8 +17,13 @@ pub enum Error {
     #[error("no data folder given and no home folder found; pass --data DIR or set GLOSS_DATA")]
     NoDataDir,
 
-    #[error("could not open the database {}: {source}", path.display())]
+    #[error("could not open the database {}: {source}{}", path.display(), open_advice(path, source))]
     Open { path: PathBuf, source: rusqlite::Error },
+
+    /// A write found no room: the disk is full (or the database reached its
+    /// size limit). SQLite rolled the transaction back, so nothing changed.
+    #[error("the disk holding the data folder {} is full, so nothing was changed; free some space on it, then try again", dir.display())]
+    DiskFull { dir: PathBuf, source: rusqlite::Error },
 
     #[error("the database {} can not use write-ahead logging (journal mode stays {mode}); keep the data folder on a local disk", path.display())]
     NoWal { path: PathBuf, mode: String },
@@ -49,10 +54,31 @@ impl Error {
     /// Whether the failure was the disk (or the database's size limit)
     /// running out of room: the API reports it so the user can free space.
     pub fn is_disk_full(&self) -> bool {
-        let sqlite = match self {
-            Error::Sqlite(err) | Error::Open { source: err, .. } => err,
-            _ => return false,
-        };
-        matches!(sqlite.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
+        match self {
+            Error::DiskFull { .. } => true,
+            Error::Sqlite(err) | Error::Open { source: err, .. } => is_full(err),
+            _ => false,
+        }
+    }
+}
+
+/// Whether SQLite found no room for a write (`SQLITE_FULL`).
+pub(crate) fn is_full(err: &rusqlite::Error) -> bool {
+    matches!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
+}
+
+/// What the user can do about a database that would not open, when the
+/// cause says: SQLite's own words ("attempt to write a readonly database")
+/// do not tell that Gloss needs to write in the data folder.
+fn open_advice(path: &Path, err: &rusqlite::Error) -> String {
+    let folder = path.parent().unwrap_or(path).display();
+    match err.sqlite_error_code() {
+        Some(
+            rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::PermissionDenied,
+        ) => {
+            format!("; Gloss needs to write in the data folder {folder}: make it and its files writable, or pass --data DIR")
+        }
+        Some(rusqlite::ErrorCode::DiskFull) => format!("; the disk holding {folder} is full: free some space on it"),
+        _ => String::new(),
     }
 }

@@ -54,8 +54,12 @@ pub const DB_FILE: &str = "gloss.db";
 pub struct Store {
     data_dir: PathBuf,
     db_path: PathBuf,
-    writer: Mutex<Connection>,
+    // Fields drop in this order. The last connection to close checkpoints
+    // the WAL into `gloss.db` and removes it, but only if it may write: with
+    // a read connection last, every clean exit left the data in
+    // `gloss.db-wal`, and a copy of `gloss.db` alone held none of it.
     readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Connection>,
     _lock: DataDirLock,
 }
 
@@ -88,7 +92,7 @@ impl Store {
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction and commits it; any
     /// error rolls everything back.
     pub fn write<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        in_transaction(&mut lock(&self.writer), work)
+        in_transaction(&mut lock(&self.writer), work).map_err(|err| self.no_room(err))
     }
 
     /// Like [`write`](Store::write), for data rebuilt from the library folder
@@ -100,7 +104,7 @@ impl Store {
     pub fn write_rebuildable<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let result = in_transaction(&mut conn, work);
+        let result = in_transaction(&mut conn, work).map_err(|err| self.no_room(err));
         conn.pragma_update(None, "synchronous", "FULL")?;
         result
     }
@@ -117,6 +121,16 @@ impl Store {
         conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
         conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         result
+    }
+
+    /// A write that failed for want of room becomes [`Error::DiskFull`],
+    /// which names the data folder: SQLite's "database or disk is full"
+    /// tells the user neither where nor what to do.
+    fn no_room(&self, err: Error) -> Error {
+        match err {
+            Error::Sqlite(source) if error::is_full(&source) => Error::DiskFull { dir: self.data_dir.clone(), source },
+            err => err,
+        }
     }
 
     /// Runs `work` on a read connection inside one read transaction, so every
