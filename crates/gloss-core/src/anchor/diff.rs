@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use similar::{capture_diff_slices, Algorithm, DiffOp};
+use similar::{capture_diff_slices, Algorithm, DiffOp, DiffTag};
 
 /// Changed regions up to this many code points a side are re-diffed code
 /// point by code point, so an edit inside a word (`the` to `t§§ he`) keeps
@@ -66,12 +66,18 @@ impl DiffMap {
         // Changed regions (old, new) and how much unchanged text follows them.
         let mut changed: Vec<(Range<usize>, Range<usize>, usize)> = Vec::new();
         let mut equal_before = 0;
+        // Where the previous operation ended, in tokens. similar's Myers can
+        // misreport a deletion's new index and an insertion's old index
+        // (mitsuhiko/similar#78), which once made a region start before
+        // the text; the side an operation does not touch is taken from here.
+        let (mut old_at, mut new_at) = (0, 0);
         for op in capture_diff_slices(Algorithm::Myers, &old_slices, &new_slices) {
-            let (_, old_range, new_range) = op.as_tag_tuple();
-            let o = at(&old_tokens, old_range.start, old.len())
-                ..at(&old_tokens, old_range.end, old.len());
-            let n = at(&new_tokens, new_range.start, new.len())
-                ..at(&new_tokens, new_range.end, new.len());
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            let old_range = if tag == DiffTag::Insert { old_at..old_at } else { old_range };
+            let new_range = if tag == DiffTag::Delete { new_at..new_at } else { new_range };
+            (old_at, new_at) = (old_range.end.max(old_at), new_range.end.max(new_at));
+            let o = at(&old_tokens, old_range.start, old.len())..at(&old_tokens, old_range.end, old.len());
+            let n = at(&new_tokens, new_range.start, new.len())..at(&new_tokens, new_range.end, new.len());
             if let DiffOp::Equal { .. } = op {
                 map.keep(o.start, n.start, o.len());
                 equal_before = o.len();
@@ -81,7 +87,7 @@ impl DiffMap {
             } else {
                 // Widen by the unchanged text before it (and, below, after it).
                 let before = equal_before.min(REFINE_CONTEXT);
-                changed.push((o.start - before..o.end, n.start - before..n.end, 0));
+                changed.push((o.start.saturating_sub(before)..o.end, n.start.saturating_sub(before)..n.end, 0));
                 equal_before = 0;
             }
         }
@@ -219,6 +225,16 @@ mod tests {
     fn an_insertion_inside_a_word_keeps_its_letters() {
         let map = DiffMap::new(&chars("the "), &chars("t§§ he "));
         assert_eq!(map.map_span(3, 4), Some((6, 7)));
+    }
+
+    #[test]
+    fn misreported_diff_indices_do_not_break_the_map() {
+        // Regression (fuzzing): similar's Myers reports this deletion's new
+        // index and this insertion's old index wrongly; the changed region
+        // then started before the text did.
+        let map = DiffMap::new(&chars("\0\0\0\u{11}111"), &chars("111/111"));
+        assert_eq!(map.kept(0, 4), 0);
+        assert_eq!(map.kept(4, 7), 3);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! well, agree with its context (or be, by the diff, the original passage
 //! itself), and beat every other place by a clear margin.
 
+use std::collections::BTreeMap;
+
 use super::approx::search;
 use super::candidate::{Candidate, Search};
 
@@ -54,14 +56,11 @@ pub(crate) fn search_fuzzy(s: &Search) -> Fuzzy {
     if !acceptable {
         return Fuzzy::NotFound;
     }
-    // Other places (not overlapping each other) within the margin.
-    let mut rivals: Vec<Candidate> = Vec::new();
+    // Other places (not overlapping each other) within the margin, by start.
+    let mut rivals: BTreeMap<usize, Candidate> = BTreeMap::new();
     for c in &candidates[1..] {
-        if c.score + MARGIN > best.score
-            && !c.overlaps(&best)
-            && rivals.iter().all(|r| !r.overlaps(c))
-        {
-            rivals.push(*c);
+        if c.score + MARGIN > best.score && !c.overlaps(&best) && !overlaps_any(&rivals, c) {
+            rivals.insert(c.start, *c);
         }
     }
     if rivals.is_empty() {
@@ -69,6 +68,14 @@ pub(crate) fn search_fuzzy(s: &Search) -> Fuzzy {
     } else {
         Fuzzy::Ambiguous { count: rivals.len() + 1, best }
     }
+}
+
+/// Whether `c` overlaps one of `rivals`, which do not overlap each other:
+/// ordered by start, their ends are ordered too, so only the last one
+/// starting before `c` ends can reach into it. (Checking every rival made
+/// a repetitive text with thousands of equal places quadratic.)
+fn overlaps_any(rivals: &BTreeMap<usize, Candidate>, c: &Candidate) -> bool {
+    rivals.range(..c.end).next_back().is_some_and(|(_, r)| r.overlaps(c))
 }
 
 #[cfg(test)]
@@ -107,6 +114,19 @@ mod tests {
         let diff = DiffMap::new(&old.chars, &new.chars);
         let search = Search::new(&new, &s, Some(&diff), Some((17, 61)), 17);
         assert!(matches!(search_fuzzy(&search), Fuzzy::NotFound));
+    }
+
+    #[test]
+    fn thousands_of_equal_places_are_counted_in_one_pass() {
+        // Regression (hostile corpus): a repetitive text gave thousands of
+        // equally good places, each checked against all the others.
+        let s = describe(&"The committee approved the budget on Monday. ".repeat(3), 45, 89).unwrap();
+        let new = NormText::new(&"The committee approved the budgets on Monday. ".repeat(20_000));
+        match search_fuzzy(&Search::new(&new, &s, None, None, 45)) {
+            // All but the first and last copies, which lack half their context.
+            Fuzzy::Ambiguous { count, .. } => assert_eq!(count, 19_998),
+            _ => panic!("every copy fits equally well"),
+        }
     }
 
     #[test]

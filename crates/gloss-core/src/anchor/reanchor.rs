@@ -33,9 +33,16 @@ fn reanchor_one(
 ) -> Anchoring {
     let quote = normalize(&selector.exact);
     if quote.is_empty() {
+        // Nothing to search for: no text, or only invisible characters (a
+        // lone word joiner). Those are still where they were if the text
+        // did not change.
+        let unchanged = old.is_none_or(|old| old.raw == new.raw);
+        if let Some(span) = position::check(new, selector).filter(|_| unchanged) {
+            return Anchoring::placed(AnchorStatus::Anchored, span, None, None);
+        }
         return Anchoring::unplaced(
             AnchorStatus::Orphaned,
-            "the highlight has no stored text to look for",
+            "the highlight has no visible text to look for",
             None,
         );
     }
@@ -245,5 +252,26 @@ fn orphan_reason(
         format!("{base}; the same words elsewhere belong to another passage")
     } else {
         base.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::anchor::describe;
+
+    #[test]
+    fn an_invisible_highlight_stays_on_an_unchanged_text_only() {
+        // Regression (fuzzing the hostile corpus): a block of one word
+        // joiner normalises to nothing, and was orphaned even in place.
+        let text = "Title\n\n\u{2060}\n\nBody";
+        let selector = describe(text, 7, 8).unwrap();
+        for old in [None, Some(text)] {
+            let got = &reanchor(old, text, std::slice::from_ref(&selector))[0];
+            assert_eq!((got.status, got.span), (AnchorStatus::Anchored, Some(Span { start: 7, end: 8 })));
+        }
+        let edited = "Title\n\n\u{2060}\n\nBody, edited";
+        let got = &reanchor(Some(text), edited, &[selector])[0];
+        assert_eq!(got.status, AnchorStatus::Orphaned);
     }
 }

@@ -14,7 +14,7 @@ use super::model::{status_str, Color, HighlightItem};
 use super::tags::{within_sql, TagName};
 use super::view::episodes_tagged;
 use crate::anchor::AnchorStatus;
-use crate::search::SearchHit;
+use crate::search::{SearchHit, MAX_QUERY_WORDS};
 use crate::store::episodes::EpisodeId;
 
 /// Upper bound on search results per query.
@@ -126,10 +126,11 @@ pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limi
 
 /// The FTS5 query for plain words: each word quoted (so `-`, `:` or `"`
 /// mean nothing special) and matched as a prefix. `None` when there are no
-/// words.
+/// words. Only the first [`MAX_QUERY_WORDS`] count, as in episode search.
 fn match_words(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split_whitespace()
+        .take(MAX_QUERY_WORDS)
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
         .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
@@ -258,5 +259,7 @@ mod tests {
         assert_eq!(match_words("open-source AI").as_deref(), Some("\"open-source\"* \"AI\"*"));
         assert_eq!(match_words(" \"what's\" ").as_deref(), Some("\"what's\"*"));
         assert_eq!(match_words("- : *"), None);
+        let long = match_words(&"word ".repeat(10_000)).unwrap_or_default();
+        assert_eq!(long.matches("\"word\"*").count(), MAX_QUERY_WORDS);
     }
 }

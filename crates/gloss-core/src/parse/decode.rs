@@ -18,6 +18,9 @@ pub struct Decoded<'a> {
 pub const NOT_UTF8_WARNING: &str =
     "the file is not valid UTF-8, so it was read as Windows-1252; save it as UTF-8 if characters look wrong";
 
+pub const UTF16_WITHOUT_BOM_WARNING: &str =
+    "the file looks like UTF-16 without a byte-order mark, so it was read as UTF-16; save it as UTF-8 to be sure";
+
 /// Refuses a file by its size alone, before it is read.
 pub fn check_size(size: u64) -> Result<(), Refusal> {
     if size > MAX_FILE_BYTES {
@@ -29,11 +32,16 @@ pub fn check_size(size: u64) -> Result<(), Refusal> {
 /// Decodes a file's bytes, or refuses them as empty, binary or too large.
 ///
 /// UTF-8 (with or without BOM) is borrowed without copying. A UTF-16 BOM is
-/// honoured (Windows editors write it). Anything else that is not valid
-/// UTF-8 is read as Windows-1252, which maps every byte to a character, so
-/// nothing turns into U+FFFD.
+/// honoured (Windows editors write it), and UTF-16 without one is
+/// recognised by its zero bytes. Anything else that is not valid UTF-8 is
+/// read as Windows-1252, which maps every byte to a character, so nothing
+/// turns into U+FFFD.
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Refusal> {
     check_size(bytes.len() as u64)?;
+    // Checked before UTF-16: the UTF-32LE BOM starts with the UTF-16LE one.
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Err(Refusal::Utf32);
+    }
     let decoded = if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let body = &bytes[bom..];
         if encoding == encoding_rs::UTF_8 {
@@ -42,10 +50,13 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Refusal> {
             let (text, _) = encoding.decode_without_bom_handling(body);
             Decoded { text, warning: None }
         }
+    } else if let Some(encoding) = utf16_without_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        Decoded { text, warning: Some(UTF16_WITHOUT_BOM_WARNING) }
     } else {
         decode_utf8_or_1252(bytes)
     };
-    if decoded.text.trim().is_empty() {
+    if decoded.text.chars().all(is_invisible) {
         return Err(Refusal::Empty);
     }
     if looks_binary(&decoded.text) {
@@ -62,6 +73,48 @@ fn decode_utf8_or_1252(bytes: &[u8]) -> Decoded<'_> {
             Decoded { text, warning: Some(NOT_UTF8_WARNING) }
         }
     }
+}
+
+/// UTF-16 without a byte-order mark, told apart from binary by where its
+/// zero bytes fall: text that is mostly Latin script has a zero high byte
+/// in most code units (at odd offsets in little-endian, even ones in
+/// big-endian) and almost none in the other half. Scripts outside Latin-1
+/// leave too few zeros to tell, and such files stay refused as binary.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    memchr::memchr(0, bytes)?;
+    let units = bytes.len() / 2;
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in bytes.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let mostly_zero = |zeros: usize, others: usize| zeros * 2 >= units && others * 16 <= zeros;
+    if mostly_zero(odd, even) {
+        Some(encoding_rs::UTF_16LE)
+    } else if mostly_zero(even, odd) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Shows nothing on its own: white space, a control or format character
+/// (zero-width spaces and joiners, bidi marks, a stray BOM), or a
+/// combining mark. A file of nothing else is empty to its reader.
+fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
+    c.is_whitespace()
+        || matches!(
+            c.general_category(),
+            G::SpaceSeparator
+                | G::LineSeparator
+                | G::ParagraphSeparator
+                | G::Control
+                | G::Format
+                | G::NonspacingMark
+                | G::SpacingMark
+                | G::EnclosingMark
+        )
 }
 
 /// A file is binary when it holds a NUL, or when more than one character in
@@ -118,10 +171,36 @@ mod tests {
     }
 
     #[test]
+    fn utf16_without_bom_is_recognised_by_its_zero_bytes() {
+        let text = "Title | Show\nTL;DR\nCafé ✓ text.\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [le, be] {
+            let d = decode(&bytes).unwrap();
+            assert_eq!(d.text, text);
+            assert_eq!(d.warning, Some(UTF16_WITHOUT_BOM_WARNING));
+        }
+        // Zeros on both sides are binary, not text.
+        assert_eq!(decode(b"\0\0ab\0\0cd\0\0").unwrap_err(), Refusal::Binary);
+    }
+
+    #[test]
+    fn refuses_utf32_by_name() {
+        let le: Vec<u8> = [0xFEFF, 'H' as u32, 'i' as u32].iter().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(decode(&le).unwrap_err(), Refusal::Utf32);
+        let be: Vec<u8> = [0xFEFF, 'H' as u32].iter().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(decode(&be).unwrap_err(), Refusal::Utf32);
+    }
+
+    #[test]
     fn refuses_empty_and_blank_files() {
         assert_eq!(decode(b"").unwrap_err(), Refusal::Empty);
         assert_eq!(decode(b" \r\n\t\n").unwrap_err(), Refusal::Empty);
         assert_eq!(decode(b"\xef\xbb\xbf").unwrap_err(), Refusal::Empty);
+        // Zero-width spaces, joiners, bidi marks, a BOM, a lone combining mark.
+        let invisible = "\u{200b}\u{200d}\u{202e}\u{feff}\u{2060}\u{ad}\u{301}\n\u{3000}";
+        assert_eq!(decode(invisible.as_bytes()).unwrap_err(), Refusal::Empty);
+        assert!(decode("\u{200b}x".as_bytes()).is_ok());
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum Refusal {
     Empty,
     #[error("the file is binary, not text")]
     Binary,
+    #[error("the file is UTF-32 text, which Gloss does not read; save it as UTF-8")]
+    Utf32,
     #[error("the file is {size} bytes, over the {limit}-byte limit")]
     TooLarge { size: u64, limit: u64 },
 }

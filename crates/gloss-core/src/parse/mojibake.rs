@@ -450,6 +450,10 @@ pub fn repair(text: &str) -> Repair {
     let mut restored = 0usize;
     let mut removed = 0usize;
     let mut quote_open = false;
+    // Whether only Markdown markup precedes the current position on its
+    // line (a header's emoji comes next). Kept as text is written, not
+    // found by looking back, so a long line costs no more than a short one.
+    let mut line_start = true;
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
         if c == '\n' || c == '\r' {
@@ -459,7 +463,7 @@ pub fn repair(text: &str) -> Repair {
         let before = out.chars().next_back();
         let in_greek_word = before.is_some_and(|b| is_greek_lead_letter(b) && b != 'π');
         let Some(lead) = lead.filter(|_| !in_greek_word) else {
-            out.push(c);
+            push_kept(&mut out, &mut line_start, c);
             i += 1;
             continue;
         };
@@ -473,16 +477,16 @@ pub fn repair(text: &str) -> Repair {
         let greek_neighbour = after_run.is_some_and(|a| is_greek_lead_letter(a) && a != 'π');
         if run.len() == 1 && run[0].count == 0 && greek_neighbour {
             // A Greek letter inside a Greek word, not damage.
-            out.push(c);
+            push_kept(&mut out, &mut line_start, c);
             i += 1;
             continue;
         }
-        let line_start =
-            out.rsplit(['\n', '\r']).next().is_none_or(|line| line.chars().all(|c| matches!(c, '#' | ' ' | '-' | '*')));
-        for step in plan_run(&run, after_run, line_start) {
+        let run_at_line_start = line_start;
+        for step in plan_run(&run, after_run, run_at_line_start) {
             let k = match step {
                 Step::Flag(flag) => {
                     out.push_str(&flag);
+                    line_start = false;
                     restored += 1;
                     continue;
                 }
@@ -497,7 +501,8 @@ pub fn repair(text: &str) -> Repair {
             } else {
                 following[0] = Some('π');
             }
-            let context = Context { before: out.chars().next_back(), following, quote_open, line_start };
+            let context =
+                Context { before: out.chars().next_back(), following, quote_open, line_start: run_at_line_start };
             match run.get(k).and_then(|remnant| resolve(remnant, &context)) {
                 Some(ch) => {
                     if ch == '“' {
@@ -506,6 +511,7 @@ pub fn repair(text: &str) -> Repair {
                         quote_open = false;
                     }
                     out.push(ch);
+                    line_start = false;
                     restored += 1;
                 }
                 None => removed += 1,
@@ -514,6 +520,17 @@ pub fn repair(text: &str) -> Repair {
         i = j;
     }
     Repair { text: out, restored, removed }
+}
+
+/// Writes a character that needs no repair, noting whether its line still
+/// holds only Markdown markup.
+fn push_kept(out: &mut String, line_start: &mut bool, c: char) {
+    out.push(c);
+    if c == '\n' || c == '\r' {
+        *line_start = true;
+    } else if !matches!(c, '#' | ' ' | '-' | '*') {
+        *line_start = false;
+    }
 }
 
 /// Reads the remnant starting at `chars[*j]` (its lead is `lead`) and
@@ -581,6 +598,16 @@ mod tests {
              A Halloween Special. BG2 w/ Brad Gerstner"
         );
         assert_eq!((repair.restored, repair.removed), (4, 2));
+    }
+
+    #[test]
+    fn a_long_damaged_line_is_repaired_in_one_pass() {
+        // Regression (hostile corpus): each remnant looked back to its line's
+        // start, so a 4 MiB line of remnants took hours.
+        let line = "chips π¨π³ ".repeat(50_000);
+        let repair = repair(&format!("# π§ Header\n{line}"));
+        assert_eq!(repair.restored, 50_001);
+        assert!(repair.text.starts_with("# 🧠 Header\nchips 🇨🇳 chips 🇨🇳"));
     }
 
     #[test]

@@ -190,16 +190,23 @@ pub fn pair_lines(lines: &[&str]) -> (Vec<(String, String)>, Vec<PairProblem>) {
     }
     // Candidate k: the gap sits at slot k, either a missing body after the
     // title at line k (k even) or a missing title before the body at k.
-    let fit = |line: &str, as_title: bool| usize::from(title_like(line) == as_title);
+    // Lines before the gap keep their places; lines after it move one slot
+    // on. Sums of both readings make each candidate's score one lookup, so
+    // a run of 100,000 lines costs no more than scoring it once.
+    let titles: Vec<bool> = lines.iter().map(|line| title_like(line)).collect();
+    let fits_in_place = |n: usize| usize::from(titles[n] == n.is_multiple_of(2));
+    let fits_moved_on = |n: usize| usize::from(titles[n] != n.is_multiple_of(2));
+    let mut in_place_before = vec![0usize; lines.len() + 1];
+    for n in 0..lines.len() {
+        in_place_before[n + 1] = in_place_before[n] + fits_in_place(n);
+    }
+    let mut moved_on_from = vec![0usize; lines.len() + 1];
+    for n in (0..lines.len()).rev() {
+        moved_on_from[n] = moved_on_from[n + 1] + fits_moved_on(n);
+    }
     let score = |gap_line: usize, missing_body: bool| -> usize {
-        lines
-            .iter()
-            .enumerate()
-            .map(|(n, line)| {
-                let shifted = if n < gap_line || (n == gap_line && missing_body) { n } else { n + 1 };
-                fit(line, shifted % 2 == 0)
-            })
-            .sum()
+        let gap = if missing_body { fits_in_place(gap_line) } else { fits_moved_on(gap_line) };
+        in_place_before[gap_line] + gap + moved_on_from[gap_line + 1]
     };
     let mut best = (0usize, lines.len() - 1, true);
     for gap_line in (0..lines.len()).step_by(2) {
@@ -305,5 +312,16 @@ mod tests {
         assert_eq!(episode.related_source.as_deref(), Some("Pod"));
         assert_eq!(episode.related.len(), 2);
         assert_eq!(episode.related[0].title, "R1 | Show");
+    }
+
+    #[test]
+    fn a_long_odd_run_is_placed_in_one_pass() {
+        // Regression (hostile corpus): scoring each candidate gap over every
+        // line made 100,001 lines take hours.
+        let lines: Vec<&str> = (0..100_001).map(|n| if n % 2 == 0 { "Title" } else { "A body." }).collect();
+        let (pairs, problems) = pair_lines(&lines);
+        assert_eq!(pairs.len(), 50_001);
+        assert_eq!(problems, [PairProblem::NoBody("Title".into())]);
+        assert_eq!(pairs.last(), Some(&("Title".to_owned(), String::new())));
     }
 }
