@@ -16,11 +16,13 @@
 
 mod damage;
 pub mod figures;
+mod hostile;
 mod library;
 mod spec;
 mod words;
 
 pub use damage::damage;
+pub use hostile::{hostile_files, HostileFile};
 pub use library::{library, LibraryFile, Variant};
 pub use spec::{plain_document, spec, Spec, SpecInsight, SpecRelated, SpecSection};
 

@@ -39,7 +39,7 @@ fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
     &items[rng.usize(..items.len())]
 }
 
-fn sentence(rng: &mut fastrand::Rng) -> String {
+pub(crate) fn sentence(rng: &mut fastrand::Rng) -> String {
     format!("{} {} {}, {}.", pick(rng, SUBJECTS), pick(rng, VERBS), pick(rng, OBJECTS), pick(rng, CLAUSES))
 }
 
