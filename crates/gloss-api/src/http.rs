@@ -42,6 +42,7 @@ pub fn router(api: Arc<Api>, guard: Guard) -> Router {
         .route("/api/search", get(rest_search))
         .route("/api/highlights", post(rest_create_highlight).get(rest_list_highlights))
         .route("/api/events", get(events))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(get(static_file))
         .layer(middleware::from_fn_with_state(state.clone(), check_guard))
         .with_state(state)
@@ -161,6 +162,11 @@ async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<
         Some(Ok(SseEvent::default().event("gloss").data(data)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// A known route asked with the wrong method: a JSON error like any other.
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(ErrorKind::MethodNotAllowed, format!("{} does not take {method} requests", uri.path()))
 }
 
 async fn static_file(method: Method, uri: Uri) -> Response {

@@ -258,10 +258,17 @@ impl Gloss {
     /// a new sync folder synced with at once.
     pub fn update_settings(&self, patch: SettingsPatch) -> std::result::Result<Settings, SettingsError> {
         let root = match &patch.library_dir {
-            Some(folder) => Some(std::fs::canonicalize(folder).map_err(|err| SettingsError::Invalid {
-                field: "library_dir",
-                message: format!("the library folder {} can not be used: {err}", folder.display()),
-            })?),
+            Some(folder) => {
+                let invalid = |reason: String| SettingsError::Invalid {
+                    field: "library_dir",
+                    message: format!("the library folder {} can not be used: {reason}", folder.display()),
+                };
+                let root = std::fs::canonicalize(folder).map_err(|err| invalid(err.to_string()))?;
+                if !root.is_dir() {
+                    return Err(invalid("it is a file, not a folder".to_owned()));
+                }
+                Some(root)
+            }
             None => None,
         };
         if let Some(dir) = &patch.sync_dir {
