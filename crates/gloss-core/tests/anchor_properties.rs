@@ -7,6 +7,7 @@ use gloss_core::anchor::{
     describe, normalize_for_matching, reanchor, AnchorStatus, Selector, Span,
 };
 use proptest::prelude::*;
+use unicode_normalization::char::canonical_combining_class;
 
 /// Words that repeat (look-alikes), with accents, emoji, RTL and spacing.
 const WORDS: &[&str] = &[
@@ -160,6 +161,10 @@ proptest! {
         // shift is the only reading.
         let insert = "§§§";
         let at = at % (old.chars().count() + 1);
+        // Inserted between a letter and its combining mark, the text takes
+        // the mark from the letter (`cafe§§§\u{301}`): a highlight of the
+        // mark alone has no single right answer either.
+        prop_assume!(old.chars().nth(at).is_none_or(|c| canonical_combining_class(c) == 0));
         let new = apply(&old, &[Edit::Insert { at, text: insert.into() }]);
         let sels = selectors(&old, &ranges);
         for (sel, got) in sels.iter().zip(reanchor(Some(&old), &new, &sels)) {
@@ -187,6 +192,10 @@ proptest! {
     ) {
         let q = quote.trim();
         prop_assume!(q.chars().count() >= 12 && rewrite.trim() != q);
+        // With nothing but spaces between the copies and none for the
+        // rewrite, deleting the first copy or the second gives the same text
+        // once spacing is folded: neither reading is wrong.
+        prop_assume!(!(rewrite.trim().is_empty() && middle.trim().is_empty()));
         let old = format!("{before}{q} {middle}{q} {after}");
         let start = before.chars().count();
         let sel = describe(&old, start, start + q.chars().count()).expect("valid range");
