@@ -55,10 +55,14 @@ impl NormText {
                 }
                 None => segment.iter().copied().nfkc().for_each(|c| fold_into(c, &mut folded)),
             }
+            // A segment that folds to more than spaces (`΅` is a space and
+            // two marks) keeps its code points for those: only all-space
+            // segments join the run, or the space would stand for the marks.
+            let only_spaces = folded.iter().all(|&c| c == ' ');
             for &c in &folded {
                 if c == ' ' && out.chars.last() == Some(&' ') {
                     // Collapse whitespace runs: the one space stands for all of them.
-                    if let Some(end) = out.raw_end.last_mut() {
+                    if let Some(end) = out.raw_end.last_mut().filter(|_| only_spaces) {
                         *end = i + len;
                     }
                     continue;
@@ -250,6 +254,16 @@ mod tests {
         assert_eq!(t.norm_span_of_raw(0, 1), Some((0, 1)));
         let all = t.norm_span_of_raw(0, t.raw.len()).unwrap();
         assert_eq!(t.to_raw(all.0, all.1), Some((0, t.raw.len())));
+    }
+
+    #[test]
+    fn a_space_from_a_decomposition_does_not_join_the_run_before_it() {
+        // Regression (fuzzing): `΅` is NFKC `\u{20}\u{308}\u{301}`; its space
+        // folded into the tab before it, whose range then took in the marks.
+        let t = NormText::new("\t\u{385}'");
+        assert_eq!(t.chars, [' ', '\u{308}', '\u{301}', '\'']);
+        assert_eq!(t.to_raw(0, 1), Some((0, 1)));
+        assert_eq!(t.to_raw(0, 3), Some((0, 2)));
     }
 
     #[test]
