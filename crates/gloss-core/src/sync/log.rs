@@ -131,25 +131,16 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    /// Opens the device's log, continuing its tail if that ends cleanly;
-    /// a tail cut off mid-record (a crash while appending) is left alone
-    /// and a new segment started, so no record is ever glued to a torn one.
+    /// Opens the device's log with a new segment for its tail. An existing
+    /// tail is never continued: a crash may have left it torn, and a sync
+    /// tool may have put an older copy of it in its place (keeping the
+    /// newer one as a conflict copy), so its bytes are not known to be the
+    /// ones this device wrote last.
     pub fn open(sync_dir: &Path, device: &DeviceId, options: LogOptions) -> Result<LogWriter> {
         let dir = device_dir(sync_dir, device);
         fs::create_dir_all(&dir).map_err(write_error(&dir))?;
-        let existing = segments(&dir)?;
-        let next = Segment { number: existing.last().map_or(1, |s| s.number + 1), snapshot: false };
-        let mut writer = LogWriter { dir, options, tail: next, tail_len: 0, file: None };
-        if let Some(&last) = existing.last().filter(|s| !s.snapshot) {
-            let path = writer.dir.join(last.file_name());
-            let bytes = fs::read(&path).map_err(read_error(&path))?;
-            let clean = bytes.last().is_none_or(|&b| b == b'\n');
-            if clean && (bytes.len() as u64) < options.segment_bytes {
-                writer.tail = last;
-                writer.tail_len = bytes.len() as u64;
-            }
-        }
-        Ok(writer)
+        let next = Segment { number: segments(&dir)?.last().map_or(1, |s| s.number + 1), snapshot: false };
+        Ok(LogWriter { dir, options, tail: next, tail_len: 0, file: None })
     }
 
     pub fn dir(&self) -> &Path {
@@ -172,6 +163,17 @@ impl LogWriter {
     }
 
     fn write_tail(&mut self, bytes: &[u8]) -> Result<()> {
+        let mut carried = Vec::new();
+        if let Some(file) = &mut self.file {
+            if !still_in_place(file, &self.dir.join(self.tail.file_name()), self.tail_len) {
+                // A sync tool replaced or rewrote the tail under us. What this
+                // writer put in it goes into the next segment again (records
+                // read twice change nothing), so none of it can be lost with
+                // the file it was in.
+                carried = read_back(file).map_err(write_error(&self.dir))?;
+                self.start_next_segment();
+            }
+        }
         if self.tail_len >= self.options.segment_bytes {
             self.start_next_segment();
         }
@@ -180,16 +182,19 @@ impl LogWriter {
             Some(file) => file,
             None => {
                 let created = !path.exists();
-                let file = OpenOptions::new().create(true).append(true).open(&path).map_err(write_error(&path))?;
+                // Readable too, for `read_back`.
+                let file =
+                    OpenOptions::new().create(true).read(true).append(true).open(&path).map_err(write_error(&path))?;
                 if created {
                     sync_dir(&self.dir)?;
                 }
                 self.file.insert(file)
             }
         };
-        file.write_all(bytes).map_err(write_error(&path))?;
+        carried.extend_from_slice(bytes);
+        file.write_all(&carried).map_err(write_error(&path))?;
         file.sync_data().map_err(write_error(&path))?;
-        self.tail_len += bytes.len() as u64;
+        self.tail_len += carried.len() as u64;
         Ok(())
     }
 
@@ -227,6 +232,23 @@ impl LogWriter {
         }
         sync_dir(&self.dir)
     }
+}
+
+/// Whether `path` is still the file this writer has open, as long as the
+/// writer made it.
+fn still_in_place(file: &File, path: &Path, len: u64) -> bool {
+    let same = |handle: same_file::Handle| Ok::<_, io::Error>(same_file::Handle::from_path(path)? == handle);
+    let same_file = file.try_clone().and_then(same_file::Handle::from_file).and_then(same);
+    same_file.unwrap_or(false) && fs::metadata(path).is_ok_and(|meta| meta.len() == len)
+}
+
+/// Everything in the open file, wherever it is now.
+fn read_back(file: &File) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut reader = file.try_clone()?;
+    reader.seek(SeekFrom::Start(0))?;
+    reader.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Writes a file whole: temporary name, fsync, rename, fsync the folder.
@@ -532,5 +554,33 @@ mod tests {
         let mut batch = FolderReader::new().read_new(sync.path()).unwrap();
         batch.ops.sort_by_key(|op| op.seq);
         assert_eq!(seqs(&batch), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_tail_replaced_by_an_older_copy_is_left_and_its_records_written_again() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let mut writer = LogWriter::open(sync.path(), &device, LogOptions::default()).unwrap();
+        writer.append(&[op(&device, 1)]).unwrap();
+        let tail = writer.dir().join("00000001.log");
+        let stale = fs::read(&tail).unwrap();
+        writer.append(&[op(&device, 2)]).unwrap();
+        // The sync tool keeps this device's file as a conflict copy and puts
+        // another machine's older copy in its place; then the copy is lost.
+        let conflict = writer.dir().join("00000001.sync-conflict-20250101-000000-ABC.log");
+        fs::rename(&tail, &conflict).unwrap();
+        fs::write(&tail, &stale).unwrap();
+        fs::remove_file(&conflict).unwrap();
+        writer.append(&[op(&device, 3)]).unwrap();
+        assert_eq!(fs::read(&tail).unwrap(), stale, "the replaced tail is not appended to");
+        let mut batch = FolderReader::new().read_new(sync.path()).unwrap();
+        batch.ops.sort_by_key(|op| op.seq);
+        batch.ops.dedup_by_key(|op| op.seq);
+        assert_eq!(seqs(&batch), [1, 2, 3]);
+        // A reopened writer starts a segment of its own too.
+        let mut writer = LogWriter::open(sync.path(), &device, LogOptions::default()).unwrap();
+        writer.append(&[op(&device, 4)]).unwrap();
+        let numbers: Vec<_> = segments(writer.dir()).unwrap().into_iter().map(|s| s.number).collect();
+        assert_eq!(numbers, [1, 2, 3]);
     }
 }
