@@ -62,12 +62,11 @@ pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
 /// Adds the commands and state, without plugins that need a real desktop:
 /// shared by `run` and the mock-runtime tests.
 fn with_api<R: tauri::Runtime>(builder: tauri::Builder<R>, api: Arc<Api>) -> tauri::Builder<R> {
-    builder
-        .manage(api)
-        .invoke_handler(tauri::generate_handler![call, pick_folder, about])
-        .on_menu_event(|app, event| {
+    builder.manage(api).invoke_handler(tauri::generate_handler![call, pick_folder, about]).on_menu_event(
+        |app, event| {
             let _ = app.emit(MENU_EVENT, event.id().0.as_str());
-        })
+        },
+    )
 }
 
 fn forward_events<R: tauri::Runtime>(app: tauri::AppHandle<R>, mut events: tokio::sync::broadcast::Receiver<Value>) {
@@ -113,12 +112,7 @@ fn menu<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<Menu<R>> 
             &item("shortcuts", "Keyboard Shortcuts", Some("F1"))?,
         ],
     )?;
-    let help = Submenu::with_items(
-        app,
-        "Help",
-        true,
-        &[&item("about", "About Gloss", None)?],
-    )?;
+    let help = Submenu::with_items(app, "Help", true, &[&item("about", "About Gloss", None)?])?;
     Menu::with_items(app, &[&file, &view, &help])
 }
 
@@ -136,9 +130,8 @@ mod tests {
         let app = with_api(mock_builder(), Arc::new(Api::open(options).expect("api opens")))
             .build(mock_context(noop_assets()))
             .expect("mock app builds");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("mock window opens");
+        let webview =
+            tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window opens");
         let response = get_ipc_response(
             &webview,
             InvokeRequest {

@@ -77,8 +77,19 @@ fn highlight_anchors_a_quote_and_annotations_lists_it() {
     folders.ok(&["scan"]);
     let id = folders.json(&["list", "--json"])[0]["id"].as_i64().unwrap().to_string();
     let made = folders.json(&[
-        "highlight", "--episode", &id, "--quote", "400 million downloads", "--color", "green", "--note", "big",
-        "--tag", "ai", "--tag", "numbers",
+        "highlight",
+        "--episode",
+        &id,
+        "--quote",
+        "400 million downloads",
+        "--color",
+        "green",
+        "--note",
+        "big",
+        "--tag",
+        "ai",
+        "--tag",
+        "numbers",
     ]);
     assert_eq!(made["selector"]["exact"], "400 million downloads");
     assert_eq!((made["color"].as_str(), made["tags"].as_array().map(Vec::len)), (Some("green"), Some(2)));
@@ -105,7 +116,8 @@ fn highlight_anchors_a_quote_and_annotations_lists_it() {
     std::fs::write(folders.library().join("open models.txt"), edited).unwrap();
     folders.ok(&["scan"]);
     let after = folders.json(&["annotations", "--json"]);
-    let statuses: Vec<&str> = after.as_array().unwrap().iter().map(|h| h["anchor"]["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        after.as_array().unwrap().iter().map(|h| h["anchor"]["status"].as_str().unwrap()).collect();
     assert!(statuses.contains(&"orphaned") || statuses.contains(&"fuzzy"), "{statuses:?}");
 }
 

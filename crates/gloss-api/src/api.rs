@@ -5,8 +5,8 @@ use crate::ops::Request;
 use gloss_core::annotations;
 use gloss_core::app::{PathError, SettingsError};
 use gloss_core::export;
-use gloss_core::sync::SyncError;
 use gloss_core::store::episodes::EpisodeId;
+use gloss_core::sync::SyncError;
 use gloss_core::{Gloss, OpenOptions};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -200,7 +200,9 @@ fn path_refused(err: PathError) -> ApiError {
         PathError::Export(export::Error::Store(err)) => storage(err),
         PathError::Export(export::Error::Annotations(err)) => refused(err),
         PathError::Export(err @ export::Error::Write { .. }) => ApiError::new(ErrorKind::Storage, err.to_string()),
-        PathError::Export(err @ export::Error::OutDirIsFile { .. }) => ApiError::invalid("args.out_dir", err.to_string()),
+        PathError::Export(err @ export::Error::OutDirIsFile { .. }) => {
+            ApiError::invalid("args.out_dir", err.to_string())
+        }
         PathError::Export(err) => ApiError::invalid("args.file", err.to_string()),
     }
 }

@@ -26,12 +26,8 @@ pub const TOKEN_COOKIE: &str = "gloss_token";
 impl Guard {
     pub fn new(addr: SocketAddr, token: Option<String>) -> Self {
         let port = addr.port();
-        let mut allowed_hosts = vec![
-            format!("localhost:{port}"),
-            format!("127.0.0.1:{port}"),
-            format!("[::1]:{port}"),
-            addr.to_string(),
-        ];
+        let mut allowed_hosts =
+            vec![format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}"), addr.to_string()];
         if port == 80 {
             allowed_hosts.extend(["localhost".into(), "127.0.0.1".into(), addr.ip().to_string()]);
         }
@@ -69,8 +65,9 @@ impl Guard {
             }
         }
         if is_state_changing(method) {
-            let json = header_str(headers, header::CONTENT_TYPE)
-                .is_some_and(|ct| ct.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+            let json = header_str(headers, header::CONTENT_TYPE).is_some_and(|ct| {
+                ct.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+            });
             if !json {
                 return Err(ApiError::forbidden("refused: send the request body as Content-Type: application/json"));
             }

@@ -131,11 +131,17 @@ async fn rest_health(State(state): State<AppState>) -> Result<axum::Json<Value>,
     forward(&state, "health", json!({})).await.map(axum::Json)
 }
 
-async fn rest_list_episodes(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Value>, ApiError> {
+async fn rest_list_episodes(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<axum::Json<Value>, ApiError> {
     forward(&state, "list_episodes", query_args(q, &[])).await.map(axum::Json)
 }
 
-async fn rest_get_episode(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::Json<Value>, ApiError> {
+async fn rest_get_episode(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
     forward(&state, "get_episode", json!({ "id": typed(&id) })).await.map(axum::Json)
 }
 
@@ -143,7 +149,10 @@ async fn rest_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Re
     forward(&state, "search", query_args(q, &[("q", "query")])).await.map(axum::Json)
 }
 
-async fn rest_list_highlights(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Value>, ApiError> {
+async fn rest_list_highlights(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<axum::Json<Value>, ApiError> {
     forward(&state, "list_highlights", query_args(q, &[])).await.map(axum::Json)
 }
 

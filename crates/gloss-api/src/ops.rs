@@ -4,12 +4,12 @@
 use crate::error::{from_json, ApiError};
 use gloss_core::anchor::AnchorStatus;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate};
-use gloss_core::export::Format;
-use std::path::PathBuf;
 use gloss_core::app::{EpisodeFilter, SettingsPatch};
+use gloss_core::export::Format;
 use gloss_core::store::episodes::EpisodeId;
 use serde::Deserialize;
 use serde_json::Value;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]

@@ -7,7 +7,10 @@ use serde_json::{json, Value};
 use support::{summary, Server};
 
 fn library() -> Server {
-    Server::start(&[("one.txt", &summary("Open Models", "Signal Hours")), ("two.txt", &summary("Chip Supply", "Wafer Talk"))])
+    Server::start(&[
+        ("one.txt", &summary("Open Models", "Signal Hours")),
+        ("two.txt", &summary("Chip Supply", "Wafer Talk")),
+    ])
 }
 
 fn first_id(server: &Server) -> i64 {
@@ -95,7 +98,8 @@ fn foreign_host_and_origin_are_refused() {
     let server = library();
     let rebinding = server.request("GET", "/api/health", &[("Host", "attacker.example:80")], b"");
     assert_eq!((rebinding.status, rebinding.error_kind()), (403, "forbidden".into()));
-    let localhost = server.request("GET", "/api/health", &[("Host", &format!("localhost:{}", server.addr.port()))], b"");
+    let localhost =
+        server.request("GET", "/api/health", &[("Host", &format!("localhost:{}", server.addr.port()))], b"");
     assert_eq!(localhost.status, 200);
 
     let body = br#"{"op":"update_settings","args":{"theme":"dark"}}"#;
@@ -151,8 +155,7 @@ fn events_stream_an_ingested_file() {
     let server = library();
     let mut events = server.events();
     server.write_file("three.txt", &summary("Grid Batteries", "Volts"));
-    let added = events
-        .find(|event| event["type"] == "episode_added")
-        .expect("an episode_added event before the stream ends");
+    let added =
+        events.find(|event| event["type"] == "episode_added").expect("an episode_added event before the stream ends");
     assert_eq!(added["episode"]["title"], "Grid Batteries");
 }

@@ -8,7 +8,12 @@ use serde_json::{json, Value};
 use support::{summary, Server};
 
 fn ok(response: support::Response) -> Value {
-    assert!(response.status < 300, "expected success, got {}: {}", response.status, String::from_utf8_lossy(&response.body));
+    assert!(
+        response.status < 300,
+        "expected success, got {}: {}",
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    );
     response.json()
 }
 
@@ -20,7 +25,10 @@ fn episode_id(server: &Server) -> i64 {
 fn export_then_import_round_trips_and_refuses_unsafe_paths() {
     let server = Server::start(&[("one.txt", &summary("Open Models", "Signal Hours"))]);
     let episode = episode_id(&server);
-    ok(server.call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": "n", "tags": ["t"] })));
+    ok(server.call(
+        "create_highlight",
+        json!({ "episode_id": episode, "quote": "Ideas compound", "note": "n", "tags": ["t"] }),
+    ));
     let out = tempfile::tempdir().unwrap();
     for format in ["markdown", "w3c", "csv", "json"] {
         let report = ok(server.call("export", json!({ "format": format, "out_dir": out.path() })));
@@ -70,7 +78,8 @@ fn two_devices_meet_in_one_sync_folder() {
         ok(server.call("update_settings", json!({ "sync_dir": folder.path() })));
     }
     let (on_a, on_b) = (episode_id(&a), episode_id(&b));
-    let made = ok(a.call("create_highlight", json!({ "episode_id": on_a, "quote": "Ideas compound", "tags": ["shared"] })));
+    let made =
+        ok(a.call("create_highlight", json!({ "episode_id": on_a, "quote": "Ideas compound", "tags": ["shared"] })));
     let id = made["id"].as_str().unwrap().to_owned();
     let highlights_on = |s: &Server, e: i64| s.call("get_episode", json!({ "id": e })).json()["highlights"].clone();
     b.wait_until(|b| highlights_on(b, on_b)[0]["id"] == id.as_str());
@@ -100,7 +109,8 @@ fn automatic_export_follows_every_change() {
     let settings = ok(server.call("update_settings", json!({ "auto_export": target })));
     assert_eq!(settings["auto_export"]["format"], "markdown");
     let episode = episode_id(&server);
-    ok(server.call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": "in the vault" })));
+    ok(server
+        .call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": "in the vault" })));
     let markdown = || -> String {
         std::fs::read_dir(vault.path())
             .unwrap()

@@ -128,16 +128,12 @@ fn bench(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("reanchor");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
     group.bench_function("500 highlights, 20k chars, after an edit (target <= 50 ms)", |b| {
         b.iter(|| reanchor(Some(&old), &new, &selectors))
     });
-    group.bench_function("500 highlights, 20k chars, no previous text", |b| {
-        b.iter(|| reanchor(None, &new, &selectors))
-    });
+    group
+        .bench_function("500 highlights, 20k chars, no previous text", |b| b.iter(|| reanchor(None, &new, &selectors)));
     let rewritten = episode(&mut Lcg(99), 20_000);
     group.bench_function("500 highlights, 20k chars, whole text rewritten", |b| {
         b.iter(|| reanchor(Some(&old), &rewritten, &selectors))

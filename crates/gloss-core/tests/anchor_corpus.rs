@@ -109,10 +109,8 @@ fn corpus_meets_the_bar() {
     let mut failures = Vec::new();
     for file in &files {
         let name = file.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-        let raw =
-            std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let case: Case =
-            serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let raw = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let case: Case = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let (old, new) = (case.old.joined(), case.new.joined());
         let selectors: Vec<Selector> = case
             .highlights
@@ -132,16 +130,10 @@ fn corpus_meets_the_bar() {
         tally.highlights += selectors.len();
         if results.len() != selectors.len() {
             tally.lost += selectors.len().abs_diff(results.len());
-            failures.push(format!(
-                "{name}: {} results for {} highlights",
-                results.len(),
-                selectors.len()
-            ));
+            failures.push(format!("{name}: {} results for {} highlights", results.len(), selectors.len()));
             continue;
         }
-        for (n, ((h, selector), got)) in
-            case.highlights.iter().zip(&selectors).zip(&results).enumerate()
-        {
+        for (n, ((h, selector), got)) in case.highlights.iter().zip(&selectors).zip(&results).enumerate() {
             let expected: Vec<AnchorStatus> = match &h.expect {
                 Expect::One(s) => vec![*s],
                 Expect::AnyOf(s) => s.clone(),
@@ -155,14 +147,7 @@ fn corpus_meets_the_bar() {
             tally.expected_placed += usize::from(wants_place);
             let verdict = judge(got, target, new.chars().count());
             if std::env::var_os("ANCHOR_CORPUS_VERBOSE").is_some() {
-                println!(
-                    "{name} #{}: {:?} {:?} {:?} {:?}",
-                    n + 1,
-                    got.status,
-                    got.span,
-                    got.score,
-                    got.reason
-                );
+                println!("{name} #{}: {:?} {:?} {:?} {:?}", n + 1, got.status, got.span, got.score, got.reason);
             }
             match verdict {
                 Verdict::Recovered => tally.recovered += 1,
@@ -171,8 +156,7 @@ fn corpus_meets_the_bar() {
                 Verdict::Wrong => tally.wrong += 1,
                 Verdict::Lost => tally.lost += 1,
             }
-            if !expected.contains(&got.status) || matches!(verdict, Verdict::Wrong | Verdict::Lost)
-            {
+            if !expected.contains(&got.status) || matches!(verdict, Verdict::Wrong | Verdict::Lost) {
                 tally.unexpected += 1;
                 failures.push(format!(
                     "{name} #{}: expected {expected:?}, got {:?} at {:?} ({:?}) — {}",
@@ -195,14 +179,7 @@ fn corpus_meets_the_bar() {
     for (category, t) in &tallies {
         println!(
             "{category:<26} {:>5} {:>5}/{:<3} {:>8} {:>9} {:>5} {:>4} {:>10}",
-            t.highlights,
-            t.recovered,
-            t.expected_placed,
-            t.orphaned,
-            t.ambiguous,
-            t.wrong,
-            t.lost,
-            t.unexpected
+            t.highlights, t.recovered, t.expected_placed, t.orphaned, t.ambiguous, t.wrong, t.lost, t.unexpected
         );
         total.highlights += t.highlights;
         total.recovered += t.recovered;
@@ -261,16 +238,8 @@ fn corpus_meets_the_bar() {
             .fold((0, 0), |(g, o), t| (g + t.recovered, o + t.expected_placed));
         got as f64 / of.max(1) as f64
     };
-    assert!(
-        rate(NORMALISATION) >= 0.95,
-        "normalisation cases recovered: {:.0}%",
-        rate(NORMALISATION) * 100.0
-    );
-    assert!(
-        rate(SMALL_EDIT) >= 0.95,
-        "small-edit cases recovered: {:.0}%",
-        rate(SMALL_EDIT) * 100.0
-    );
+    assert!(rate(NORMALISATION) >= 0.95, "normalisation cases recovered: {:.0}%", rate(NORMALISATION) * 100.0);
+    assert!(rate(SMALL_EDIT) >= 0.95, "small-edit cases recovered: {:.0}%", rate(SMALL_EDIT) * 100.0);
     // Every outcome is as the case expects: deterministic shifts land exactly.
     assert!(failures.is_empty(), "{} highlights not as expected", failures.len());
 }

@@ -3,9 +3,7 @@
 //! status, nothing panics, and an `anchored` or `moved` highlight points at
 //! text equal to its quote.
 
-use gloss_core::anchor::{
-    describe, normalize_for_matching, reanchor, AnchorStatus, Selector, Span,
-};
+use gloss_core::anchor::{describe, normalize_for_matching, reanchor, AnchorStatus, Selector, Span};
 use proptest::prelude::*;
 use unicode_normalization::char::canonical_combining_class;
 
@@ -35,9 +33,8 @@ const WORDS: &[&str] = &[
 const SEPARATORS: &[&str] = &[" ", " ", " ", ", ", ". ", "\n\n", "\u{a0}", "  "];
 
 fn text() -> impl Strategy<Value = String> {
-    prop::collection::vec((0..WORDS.len(), 0..SEPARATORS.len()), 0..80).prop_map(|parts| {
-        parts.iter().map(|&(w, s)| format!("{}{}", WORDS[w], SEPARATORS[s])).collect()
-    })
+    prop::collection::vec((0..WORDS.len(), 0..SEPARATORS.len()), 0..80)
+        .prop_map(|parts| parts.iter().map(|&(w, s)| format!("{}{}", WORDS[w], SEPARATORS[s])).collect())
 }
 
 #[derive(Debug, Clone)]
@@ -51,11 +48,7 @@ fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (any::<usize>(), text()).prop_map(|(at, text)| Edit::Insert { at, text }),
         (any::<usize>(), 0..40usize).prop_map(|(at, len)| Edit::Delete { at, len }),
-        (any::<usize>(), 0..40usize, text()).prop_map(|(at, len, text)| Edit::Replace {
-            at,
-            len,
-            text
-        }),
+        (any::<usize>(), 0..40usize, text()).prop_map(|(at, len, text)| Edit::Replace { at, len, text }),
     ]
 }
 

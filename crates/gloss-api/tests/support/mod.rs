@@ -81,7 +81,8 @@ impl Server {
             stop: Some(stop),
             _root: root,
         };
-        server.wait_until(|s| s.call("list_episodes", Value::Null).json()["total"].as_u64() == Some(files.len() as u64));
+        server
+            .wait_until(|s| s.call("list_episodes", Value::Null).json()["total"].as_u64() == Some(files.len() as u64));
         server
     }
 
@@ -111,7 +112,11 @@ impl Server {
 
     /// `POST /api/call` with a JSON request, as the UI sends it.
     pub fn call(&self, op: &str, args: Value) -> Response {
-        let request = if args.is_null() { serde_json::json!({ "op": op }) } else { serde_json::json!({ "op": op, "args": args }) };
+        let request = if args.is_null() {
+            serde_json::json!({ "op": op })
+        } else {
+            serde_json::json!({ "op": op, "args": args })
+        };
         self.post_json("/api/call", &request)
     }
 
@@ -179,10 +184,8 @@ fn parse_response(raw: &[u8]) -> Response {
     let head = String::from_utf8_lossy(&raw[..split]);
     let mut lines = head.lines();
     let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).expect("status");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).collect();
     let mut body = raw[split + 4..].to_vec();
     let chunked = headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     if chunked {

@@ -40,8 +40,7 @@ impl Pattern {
     fn distances(&self, text: &[char], anchored_start: bool) -> Vec<usize> {
         let mut plus = vec![!0u64; self.blocks];
         let mut minus = vec![0u64; self.blocks];
-        let mut scores: Vec<isize> =
-            (0..self.blocks).map(|b| ((b + 1) * WORD).min(self.len) as isize).collect();
+        let mut scores: Vec<isize> = (0..self.blocks).map(|b| ((b + 1) * WORD).min(self.len) as isize).collect();
         let last_bits: Vec<u64> =
             (0..self.blocks).map(|b| 1 << ((((b + 1) * WORD).min(self.len) - 1) % WORD)).collect();
         let none = vec![0u64; self.blocks];
@@ -157,10 +156,8 @@ mod tests {
             (seed >> 33) as usize
         };
         for _ in 0..200 {
-            let a: Vec<char> =
-                (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
-            let b: Vec<char> =
-                (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
+            let a: Vec<char> = (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
+            let b: Vec<char> = (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
             assert_eq!(edit_distance(&a, &b), naive(&a, &b), "{a:?} / {b:?}");
         }
     }

@@ -102,16 +102,12 @@ impl<'a> Search<'a> {
     pub fn candidate(&self, start: usize, end: usize, errors: usize) -> Option<Candidate> {
         let (raw_start, raw_end) = self.text.to_raw(start, end)?;
         let chars = &self.text.chars;
-        let before =
-            &chars[start.saturating_sub(self.prefix.len()).min(start)..start.min(chars.len())];
+        let before = &chars[start.saturating_sub(self.prefix.len()).min(start)..start.min(chars.len())];
         let after = &chars[end.min(chars.len())..(end + self.suffix.len()).min(chars.len())];
         let weight = (self.prefix.len() + self.suffix.len()) as f32;
         let (p, s) = (similarity(&self.prefix, before), similarity(&self.suffix, after));
-        let context = if weight == 0.0 {
-            1.0
-        } else {
-            (p * self.prefix.len() as f32 + s * self.suffix.len() as f32) / weight
-        };
+        let context =
+            if weight == 0.0 { 1.0 } else { (p * self.prefix.len() as f32 + s * self.suffix.len() as f32) / weight };
         let side = |sim: f32, stored: &[char]| if stored.len() >= MIN_SIDE_LEN { sim } else { 0.0 };
         let best_side = side(p, &self.prefix).max(side(s, &self.suffix));
         let quote = 1.0 - errors as f32 / self.quote.len().max(1) as f32;
@@ -123,8 +119,7 @@ impl<'a> Search<'a> {
             context,
             best_side,
             provenance: self.diff.map(|d| d.provenance(start, end, self.original)),
-            score: (QUOTE_WEIGHT * quote + CONTEXT_WEIGHT * context)
-                / (QUOTE_WEIGHT + CONTEXT_WEIGHT),
+            score: (QUOTE_WEIGHT * quote + CONTEXT_WEIGHT * context) / (QUOTE_WEIGHT + CONTEXT_WEIGHT),
             distance_from_hint: start.abs_diff(self.hint),
         })
     }

@@ -54,15 +54,13 @@ pub(crate) struct DiffMap {
 
 impl DiffMap {
     pub fn new(old: &[char], new: &[char]) -> Self {
-        let mut map =
-            DiffMap { old_to_new: vec![None; old.len()], new_to_old: vec![None; new.len()] };
+        let mut map = DiffMap { old_to_new: vec![None; old.len()], new_to_old: vec![None; new.len()] };
         let old_tokens = tokens(old);
         let new_tokens = tokens(new);
         let old_slices: Vec<&[char]> = old_tokens.iter().map(|&(s, e)| &old[s..e]).collect();
         let new_slices: Vec<&[char]> = new_tokens.iter().map(|&(s, e)| &new[s..e]).collect();
         // Char offset where token `i` starts (one past the end for `i == len`).
-        let at =
-            |toks: &[(usize, usize)], i: usize, total: usize| toks.get(i).map_or(total, |t| t.0);
+        let at = |toks: &[(usize, usize)], i: usize, total: usize| toks.get(i).map_or(total, |t| t.0);
         // Changed regions (old, new) and how much unchanged text follows them.
         let mut changed: Vec<(Range<usize>, Range<usize>, usize)> = Vec::new();
         let mut equal_before = 0;
@@ -96,8 +94,7 @@ impl DiffMap {
             let n = n.start..(n.end + after).min(new.len());
             if o.len() <= REFINE_LIMIT && n.len() <= REFINE_LIMIT {
                 map.forget(o.clone(), n.clone());
-                for inner in capture_diff_slices(Algorithm::Myers, &old[o.clone()], &new[n.clone()])
-                {
+                for inner in capture_diff_slices(Algorithm::Myers, &old[o.clone()], &new[n.clone()]) {
                     if let DiffOp::Equal { old_index, new_index, len } = inner {
                         map.keep(o.start + old_index, n.start + new_index, len);
                     }
@@ -158,12 +155,7 @@ impl DiffMap {
 
     /// Where each code point of a new range came from, relative to the
     /// highlight's original old range (if known).
-    pub fn provenance(
-        &self,
-        start: usize,
-        end: usize,
-        original: Option<(usize, usize)>,
-    ) -> Provenance {
+    pub fn provenance(&self, start: usize, end: usize, original: Option<(usize, usize)>) -> Provenance {
         let mut p = Provenance::default();
         for from in self.new_to_old.get(start..end).unwrap_or_default() {
             match (from, original) {
@@ -181,11 +173,8 @@ fn tokens(chars: &[char]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let len = if chars[i].is_alphanumeric() {
-            chars[i..].iter().take_while(|c| c.is_alphanumeric()).count()
-        } else {
-            1
-        };
+        let len =
+            if chars[i].is_alphanumeric() { chars[i..].iter().take_while(|c| c.is_alphanumeric()).count() } else { 1 };
         out.push((i, i + len));
         i += len;
     }

@@ -90,11 +90,8 @@ mod tests {
 
     #[test]
     fn finds_a_lightly_edited_quote_in_its_context() {
-        let s =
-            describe("Intro here. The committee approved the budget on Monday. The end.", 12, 56)
-                .unwrap();
-        let new =
-            NormText::new("Intro here. The committee approved the new budget on Monday. The end.");
+        let s = describe("Intro here. The committee approved the budget on Monday. The end.", 12, 56).unwrap();
+        let new = NormText::new("Intro here. The committee approved the new budget on Monday. The end.");
         match search_fuzzy(&Search::new(&new, &s, None, None, 12)) {
             Fuzzy::Found(c) => assert_eq!((c.start, c.end), (12, 60)),
             _ => panic!("should find the edited quote"),
@@ -105,11 +102,8 @@ mod tests {
     fn unedited_lookalike_never_captures_an_edited_original() {
         // The first copy is rewritten beyond recognition; the second is untouched.
         let s = describe(OLD, 17, 61).unwrap();
-        let new_text = OLD.replacen(
-            "The committee approved the budget on Monday.",
-            "Nobody voted at all that week.",
-            1,
-        );
+        let new_text =
+            OLD.replacen("The committee approved the budget on Monday.", "Nobody voted at all that week.", 1);
         let (old, new) = (NormText::new(OLD), NormText::new(&new_text));
         let diff = DiffMap::new(&old.chars, &new.chars);
         let search = Search::new(&new, &s, Some(&diff), Some((17, 61)), 17);

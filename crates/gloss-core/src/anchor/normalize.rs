@@ -50,9 +50,7 @@ impl NormText {
             folded.clear();
             match repaired {
                 Some(c) => fold_into(c, &mut folded),
-                None if segment.len() == 1 && segment[0].is_ascii() => {
-                    fold_into(segment[0], &mut folded)
-                }
+                None if segment.len() == 1 && segment[0].is_ascii() => fold_into(segment[0], &mut folded),
                 None => segment.iter().copied().nfkc().for_each(|c| fold_into(c, &mut folded)),
             }
             // A segment that folds to more than spaces (`΅` is a space and
@@ -96,9 +94,7 @@ impl NormText {
             return None;
         }
         let same_unit = |a: usize, b: usize| self.raw_start[a] == self.raw_start[b];
-        if (start > 0 && same_unit(start - 1, start))
-            || (end < self.chars.len() && same_unit(end - 1, end))
-        {
+        if (start > 0 && same_unit(start - 1, start)) || (end < self.chars.len() && same_unit(end - 1, end)) {
             return None;
         }
         Some((self.raw_start[start], self.raw_end[end - 1]))
@@ -152,10 +148,8 @@ fn segment_len(chars: &[char]) -> usize {
 fn fold_into(c: char, out: &mut Vec<char>) {
     let folded = match c {
         c if c.is_whitespace() => ' ',
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
-        | '\u{0060}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-        | '\u{00BB}' => '"',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '\u{0060}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
         '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
         // Soft hyphen, zero-width space and joiners, bidi marks, BOM: invisible.
         '\u{00AD}'
@@ -204,8 +198,7 @@ fn cp1252_byte(c: char) -> Option<u8> {
     let mut utf8 = [0; 4];
     let mut out = [0u8; 1];
     let mut encoder = encoding_rs::WINDOWS_1252.new_encoder();
-    let (result, _, written) =
-        encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut out, true);
+    let (result, _, written) = encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut out, true);
     (result == encoding_rs::EncoderResult::InputEmpty && written == 1).then_some(out[0])
 }
 

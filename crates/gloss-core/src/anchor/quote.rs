@@ -34,10 +34,8 @@ pub fn find_quote(text: &str, quote: &str, occurrence: Option<usize>) -> Result<
         return Err(QuoteError::Empty);
     }
     let text = NormText::new(text);
-    let found: Vec<(usize, usize)> = occurrences(&text.chars, &needle)
-        .into_iter()
-        .filter_map(|s| text.to_raw(s, s + needle.len()))
-        .collect();
+    let found: Vec<(usize, usize)> =
+        occurrences(&text.chars, &needle).into_iter().filter_map(|s| text.to_raw(s, s + needle.len())).collect();
     let (start, end) = match (found.as_slice(), occurrence) {
         ([], _) => return Err(QuoteError::NotFound),
         ([only], None) => *only,
@@ -56,9 +54,7 @@ pub(crate) fn occurrences(hay: &[char], needle: &[char]) -> Vec<usize> {
     if needle.len() > hay.len() {
         return Vec::new();
     }
-    (0..=hay.len() - needle.len())
-        .filter(|&i| hay[i] == first && hay[i..i + needle.len()] == *needle)
-        .collect()
+    (0..=hay.len() - needle.len()).filter(|&i| hay[i] == first && hay[i..i + needle.len()] == *needle).collect()
 }
 
 /// What the exact search found.
@@ -81,17 +77,11 @@ pub(crate) fn search_exact(search: &Search) -> Exact {
     let lookalikes = found.len() - viable.len();
     viable.sort_by(Candidate::rank);
     let supported = |c: &Candidate| {
-        c.context_supports()
-            || c.is_original()
-            || (search.original.is_some() && search.quote.len() >= LONG_QUOTE)
+        c.context_supports() || c.is_original() || (search.original.is_some() && search.quote.len() >= LONG_QUOTE)
     };
     let decided = match viable.as_slice() {
         [only] if supported(only) => Some(*only),
-        [best, second, ..]
-            if best.context_supports() && best.context - second.context >= CONTEXT_MARGIN =>
-        {
-            Some(*best)
-        }
+        [best, second, ..] if best.context_supports() && best.context - second.context >= CONTEXT_MARGIN => Some(*best),
         many => {
             let mut originals = many.iter().filter(|c| c.is_original());
             match (originals.next(), originals.next()) {
@@ -113,10 +103,7 @@ mod tests {
 
     #[test]
     fn finds_unique_quotes_across_normalisation_differences() {
-        assert_eq!(
-            find_quote("He said “it’s fine”.", "\"it's fine\"", None),
-            Ok(Span { start: 8, end: 19 })
-        );
+        assert_eq!(find_quote("He said “it’s fine”.", "\"it's fine\"", None), Ok(Span { start: 8, end: 19 }));
         assert_eq!(find_quote("a\r\nb", "a b", None), Ok(Span { start: 0, end: 4 }));
     }
 
@@ -127,10 +114,7 @@ mod tests {
         assert_eq!(find_quote(text, "  ", None), Err(QuoteError::Empty));
         assert_eq!(find_quote(text, "the cat", None), Err(QuoteError::Ambiguous { count: 2 }));
         assert_eq!(find_quote(text, "the cat", Some(2)), Ok(Span { start: 12, end: 19 }));
-        assert_eq!(
-            find_quote(text, "the cat", Some(3)),
-            Err(QuoteError::NoSuchOccurrence { occurrence: 3, count: 2 })
-        );
+        assert_eq!(find_quote(text, "the cat", Some(3)), Err(QuoteError::NoSuchOccurrence { occurrence: 3, count: 2 }));
         assert!(find_quote(text, "the cat", Some(0)).is_err());
     }
 

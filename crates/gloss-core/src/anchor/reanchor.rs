@@ -25,12 +25,7 @@ pub fn reanchor(old_text: Option<&str>, new_text: &str, selectors: &[Selector]) 
     selectors.iter().map(|s| reanchor_one(s, old.as_ref(), diff.as_ref(), &new)).collect()
 }
 
-fn reanchor_one(
-    selector: &Selector,
-    old: Option<&NormText>,
-    diff: Option<&DiffMap>,
-    new: &NormText,
-) -> Anchoring {
+fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffMap>, new: &NormText) -> Anchoring {
     let quote = normalize(&selector.exact);
     if quote.is_empty() {
         // Nothing to search for: no text, or only invisible characters (a
@@ -40,11 +35,7 @@ fn reanchor_one(
         if let Some(span) = position::check(new, selector).filter(|_| unchanged) {
             return Anchoring::placed(AnchorStatus::Anchored, span, None, None);
         }
-        return Anchoring::unplaced(
-            AnchorStatus::Orphaned,
-            "the highlight has no visible text to look for",
-            None,
-        );
+        return Anchoring::unplaced(AnchorStatus::Orphaned, "the highlight has no visible text to look for", None);
     }
     // The diff helps only when we know where the quote was in the old text.
     let (diff, located) = match (diff, old.and_then(|old| locate_original(selector, old))) {
@@ -77,9 +68,7 @@ fn reanchor_one(
             if let Some((rs, re)) = new.to_raw(s, e).filter(|_| same_quote || same_passage) {
                 let mapped = Span { start: rs, end: re };
                 match trim_back(old, new, selector, &located, mapped) {
-                    Some(span) => {
-                        return place(new, selector, AnchorStatus::Anchored, span, None, None)
-                    }
+                    Some(span) => return place(new, selector, AnchorStatus::Anchored, span, None, None),
                     // Whole units only: a highlight inside one (a `\n` of a
                     // run the edit split) can not be told apart from its
                     // neighbours there.
@@ -120,11 +109,7 @@ fn reanchor_one(
         let reason = format!("the quote now appears {viable} times");
         return Anchoring::unplaced(AnchorStatus::Ambiguous, &reason, None);
     }
-    Anchoring::unplaced(
-        AnchorStatus::Orphaned,
-        &orphan_reason(diff, original, viable, lookalikes),
-        None,
-    )
+    Anchoring::unplaced(AnchorStatus::Orphaned, &orphan_reason(diff, original, viable, lookalikes), None)
 }
 
 /// Where a highlight was in the previous text.
@@ -169,13 +154,7 @@ fn locate_original(selector: &Selector, old: &NormText) -> Option<Original> {
 /// highlight's ends carried through, so one `\n` of a `\n\n` run stays that
 /// `\n` even when an insertion lengthened the run. `None` unless the result
 /// holds the quote verbatim.
-fn trim_back(
-    old: &NormText,
-    new: &NormText,
-    selector: &Selector,
-    original: &Original,
-    mapped: Span,
-) -> Option<Span> {
+fn trim_back(old: &NormText, new: &NormText, selector: &Selector, original: &Original, mapped: Span) -> Option<Span> {
     let (outer, inner) = (original.outer, original.inner);
     let before = old.raw.get(outer.start..outer.end)?;
     let after = new.raw.get(mapped.start..mapped.end)?;
@@ -188,9 +167,7 @@ fn trim_back(
         let ops = capture_diff_slices(Algorithm::Myers, before, after);
         let carry = |i: usize| {
             ops.iter().find_map(|op| match *op {
-                DiffOp::Equal { old_index, new_index, len }
-                    if (old_index..old_index + len).contains(&i) =>
-                {
+                DiffOp::Equal { old_index, new_index, len } if (old_index..old_index + len).contains(&i) => {
                     Some(mapped.start + new_index + (i - old_index))
                 }
                 _ => None,
@@ -231,19 +208,10 @@ fn fuzzy(c: Candidate) -> Anchoring {
     Anchoring::placed(AnchorStatus::Fuzzy, c.raw, Some(reason), Some(c.score))
 }
 
-fn orphan_reason(
-    diff: Option<&DiffMap>,
-    original: Option<(usize, usize)>,
-    viable: usize,
-    lookalikes: usize,
-) -> String {
+fn orphan_reason(diff: Option<&DiffMap>, original: Option<(usize, usize)>, viable: usize, lookalikes: usize) -> String {
     let base = match (diff, original) {
-        (Some(diff), Some((start, end))) if diff.kept(start, end) == 0 => {
-            "the quoted text was deleted"
-        }
-        (Some(diff), Some((start, end))) if diff.kept(start, end) * 2 < end - start => {
-            "the quoted text was rewritten"
-        }
+        (Some(diff), Some((start, end))) if diff.kept(start, end) == 0 => "the quoted text was deleted",
+        (Some(diff), Some((start, end))) if diff.kept(start, end) * 2 < end - start => "the quoted text was rewritten",
         (Some(_), Some(_)) => "the quoted text was changed too much to place it safely",
         _ if viable == 1 => "the quote appears elsewhere, but not in its original context",
         _ => "the quote no longer appears in the text",

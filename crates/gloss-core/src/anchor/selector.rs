@@ -57,17 +57,10 @@ pub fn describe(text: &str, start: usize, end: usize) -> Result<Selector, RangeE
 
 /// Like [`describe`], over an episode's canonical text, with the key of the
 /// block the selection starts in.
-pub fn describe_in_episode(
-    episode: &Episode,
-    start: usize,
-    end: usize,
-) -> Result<Selector, RangeError> {
+pub fn describe_in_episode(episode: &Episode, start: usize, end: usize) -> Result<Selector, RangeError> {
     let mut selector = describe(&episode.canonical_text(), start, end)?;
-    selector.block_key = episode
-        .blocks()
-        .into_iter()
-        .find(|b| b.start <= start && start < b.start + b.len)
-        .map(|b| b.key);
+    selector.block_key =
+        episode.blocks().into_iter().find(|b| b.start <= start && start < b.start + b.len).map(|b| b.key);
     Ok(selector)
 }
 

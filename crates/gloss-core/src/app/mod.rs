@@ -249,7 +249,9 @@ impl Gloss {
                 text_size: get(TEXT_SIZE)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TEXT_SIZE),
                 sync_dir: settings::sync_dir(conn)?,
                 auto_export: auto_export::get(conn)?,
-                color_names: get(settings::COLOR_NAMES)?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default(),
+                color_names: get(settings::COLOR_NAMES)?
+                    .and_then(|v| serde_json::from_str(&v).ok())
+                    .unwrap_or_default(),
             })
         })
     }
@@ -310,7 +312,11 @@ impl Gloss {
 
     /// `export`: everything the user added, into `out_dir` (absolute, no
     /// `..`: the folder is named by a person, not assembled from input).
-    pub fn export(&self, format: export::Format, out_dir: &Path) -> std::result::Result<export::ExportReport, PathError> {
+    pub fn export(
+        &self,
+        format: export::Format,
+        out_dir: &Path,
+    ) -> std::result::Result<export::ExportReport, PathError> {
         plain_absolute(out_dir, "out_dir")?;
         Ok(export::export(self.library.store(), format, out_dir)?)
     }
@@ -526,8 +532,5 @@ fn plain_absolute(path: &Path, field: &'static str) -> std::result::Result<(), P
     if path.is_absolute() && !path.components().any(|c| c == Component::ParentDir) {
         return Ok(());
     }
-    Err(PathError::Invalid {
-        field,
-        message: format!("{} must be an absolute path without `..`", path.display()),
-    })
+    Err(PathError::Invalid { field, message: format!("{} must be an absolute path without `..`", path.display()) })
 }
