@@ -39,4 +39,5 @@ fuzz:
 	bash fuzz/run.sh
 
 lint:
+	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
