@@ -51,6 +51,20 @@ fn assert_refused(what: &str, response: &Response, status: u16, kind: &str, fiel
     }
 }
 
+/// Every file and folder under `dir`.
+fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_in(&path));
+        }
+        found.push(path);
+    }
+    found.sort();
+    found
+}
+
 fn deep(open: &str, close: &str, depth: usize) -> Vec<u8> {
     format!("{}{}", open.repeat(depth), close.repeat(depth)).into_bytes()
 }
@@ -291,6 +305,46 @@ fn hostile_rest_queries_are_refused_by_field() {
     }
     let missing = server.get("/api/../../etc/passwd");
     assert!(matches!(missing.status, 400 | 404), "{}", missing.status);
+    assert_eq!(state(&server), before);
+}
+
+#[test]
+fn export_and_import_paths_that_climb_or_point_into_glosss_own_folders_are_refused() {
+    let server = library();
+    let before = state(&server);
+    let (library_files, data_files) = (files_in(&server.library), files_in(&server.data));
+    let library = server.library.to_string_lossy().into_owned();
+    let data = server.data.to_string_lossy().into_owned();
+    let out_dirs = [
+        "relative/out".to_owned(),
+        "../../etc".to_owned(),
+        "/tmp/../etc".to_owned(),
+        format!("{library}/exports"),
+        format!("{library}/./new/../deeper"),
+        library.clone(),
+        format!("{data}/export"),
+        "/tmp/a\u{0}b".to_owned(),
+    ];
+    for out_dir in &out_dirs {
+        for format in ["markdown", "json"] {
+            let refused = server.call("export", json!({ "format": format, "out_dir": out_dir }));
+            assert_refused(&format!("export to {out_dir:?}"), &refused, 400, "invalid_input", Some("args.out_dir"));
+        }
+        let auto = json!({ "auto_export": { "format": "markdown", "out_dir": out_dir } });
+        let refused = server.call("update_settings", auto);
+        assert_eq!(refused.status, 400, "auto export to {out_dir}: {}", String::from_utf8_lossy(&refused.body));
+    }
+    for file in ["relative.json", "/tmp/../etc/passwd", "../../../../etc/shadow"] {
+        assert_refused(
+            &format!("import {file}"),
+            &server.call("import", json!({ "file": file })),
+            400,
+            "invalid_input",
+            Some("args.file"),
+        );
+    }
+    assert_eq!(files_in(&server.library), library_files, "nothing was written in the library folder");
+    assert_eq!(files_in(&server.data).len(), data_files.len(), "nothing was added to the data folder");
     assert_eq!(state(&server), before);
 }
 

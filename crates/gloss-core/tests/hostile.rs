@@ -20,6 +20,7 @@ use gloss_core::model::{DocKind, Episode};
 use gloss_core::parse::{parse_bytes, MAX_FILE_BYTES};
 use gloss_core::store::episodes::Status;
 use invariants::{check_parse, check_reanchored};
+use rayon::prelude::*;
 
 /// What the parser makes of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,27 +212,30 @@ fn every_generated_file_is_parsed_or_refused_as_expected_and_its_highlights_surv
 
 /// Parses each file with the shared checks, compares the outcome with
 /// `EXPECTED` and carries highlights through an edit of each text; fails
-/// listing every file that went wrong.
+/// listing every file that went wrong. Files are checked on every core:
+/// the generated ones take minutes in a debug build.
 fn check_files(files: &[(String, Vec<u8>)]) {
+    let failures: Vec<String> = files.par_iter().flat_map_iter(|(name, bytes)| check_file(name, bytes)).collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// What went wrong with one file.
+fn check_file(name: &str, bytes: &[u8]) -> Vec<String> {
     let mut failures = Vec::new();
-    for (name, bytes) in files {
-        let outcome = match catch_unwind(AssertUnwindSafe(|| check_parse(bytes))) {
-            Ok(result) => result.map_err(|refusal| refusal.to_string()),
-            Err(_) => {
-                failures.push(format!("{name}: the parser or a check panicked"));
-                continue;
-            }
-        };
-        if let Err(why) = judge(name, &outcome) {
-            failures.push(why);
-        }
-        let Ok(episode) = outcome else { continue };
+    let outcome = match catch_unwind(AssertUnwindSafe(|| check_parse(bytes))) {
+        Ok(result) => result.map_err(|refusal| refusal.to_string()),
+        Err(_) => return vec![format!("{name}: the parser or a check panicked")],
+    };
+    if let Err(why) = judge(name, &outcome) {
+        failures.push(why);
+    }
+    if let Ok(episode) = outcome {
         let checked = catch_unwind(AssertUnwindSafe(|| reanchor_through_an_edit(&episode.canonical_text())));
         if checked.is_err() {
             failures.push(format!("{name}: re-anchoring through an edit panicked or broke a promise"));
         }
     }
-    assert!(failures.is_empty(), "{failures:#?}");
+    failures
 }
 
 /// Sentence-sized highlights spread over `text`, re-anchored after the

@@ -310,15 +310,40 @@ impl Gloss {
         Ok(self.settings()?)
     }
 
-    /// `export`: everything the user added, into `out_dir` (absolute, no
-    /// `..`: the folder is named by a person, not assembled from input).
+    /// `export`: everything the user added, into `out_dir` (see
+    /// [`check_export_dir`](Self::check_export_dir)).
     pub fn export(
         &self,
         format: export::Format,
         out_dir: &Path,
     ) -> std::result::Result<export::ExportReport, PathError> {
-        plain_absolute(out_dir, "out_dir")?;
+        self.check_export_dir(out_dir)?;
         Ok(export::export(self.library.store(), format, out_dir)?)
+    }
+
+    /// A folder export may write in: absolute, without `..` (it is named by
+    /// a person, not assembled from input), and outside the folders Gloss
+    /// reads. Exported Markdown in the library folder would come back as
+    /// episodes; in the data or sync folder it would mix with Gloss's own
+    /// files.
+    fn check_export_dir(&self, out_dir: &Path) -> std::result::Result<(), PathError> {
+        plain_absolute(out_dir, "out_dir")?;
+        let sync_dir = self.library.store().read(|conn| settings::sync_dir(conn)).map_err(export::Error::Store)?;
+        let library_dir = lock(&self.state).folder.clone();
+        let data_dir = Some(self.library.store().data_dir().to_owned());
+        let out = resolved(out_dir);
+        let owned = [("library folder", library_dir), ("data folder", data_dir), ("sync folder", sync_dir)];
+        for (name, dir) in owned.into_iter().filter_map(|(name, dir)| Some((name, dir?))) {
+            if out.starts_with(resolved(&dir)) {
+                let message = format!(
+                    "{} is inside the {name} ({}); choose a folder outside it",
+                    out_dir.display(),
+                    dir.display()
+                );
+                return Err(PathError::Invalid { field: "out_dir", message });
+            }
+        }
+        Ok(())
     }
 
     /// `import`: a Gloss backup, a W3C export or a Readwise CSV.
@@ -334,7 +359,10 @@ impl Gloss {
     fn set_auto_export(&self, target: Option<&AutoExport>) -> std::result::Result<(), SettingsError> {
         if let Some(target) = target {
             let refused = |message: String| SettingsError::Invalid { field: "auto_export.out_dir", message };
-            plain_absolute(&target.out_dir, "out_dir").map_err(|err| refused(err.to_string()))?;
+            self.check_export_dir(&target.out_dir).map_err(|err| match err {
+                PathError::Export(export::Error::Store(err)) => SettingsError::Store(err),
+                err => refused(err.to_string()),
+            })?;
             export::export(self.library.store(), target.format, &target.out_dir).map_err(|err| match err {
                 export::Error::Store(err) => SettingsError::Store(err),
                 err => refused(err.to_string()),
@@ -528,9 +556,35 @@ pub enum PathError {
     Export(#[from] export::Error),
 }
 
-fn plain_absolute(path: &Path, field: &'static str) -> std::result::Result<(), PathError> {
-    if path.is_absolute() && !path.components().any(|c| c == Component::ParentDir) {
-        return Ok(());
+/// `path` with symbolic links and `.` resolved as far as it exists, so two
+/// spellings of one folder compare equal.
+fn resolved(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |path, part| path.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return path.to_owned(),
+        }
     }
-    Err(PathError::Invalid { field, message: format!("{} must be an absolute path without `..`", path.display()) })
+}
+
+/// A path a person could have typed: absolute, no `..`, no NUL or other
+/// control character (which no file system takes, or which only hide).
+fn plain_absolute(path: &Path, field: &'static str) -> std::result::Result<(), PathError> {
+    let shown = path.display();
+    let refused = |why: &str| Err(PathError::Invalid { field, message: format!("{shown:?} {why}") });
+    if !path.is_absolute() || path.components().any(|c| c == Component::ParentDir) {
+        return refused("must be an absolute path without `..`");
+    }
+    if path.to_string_lossy().chars().any(char::is_control) {
+        return refused("holds a control character; choose a plain folder name");
+    }
+    Ok(())
 }
