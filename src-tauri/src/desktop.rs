@@ -17,7 +17,7 @@ const MENU_EVENT: &str = "gloss://menu";
 /// Forwards one API request. Async, so storage work never runs on the main
 /// thread and the window never freezes on a slow query.
 #[tauri::command]
-async fn call(api: tauri::State<'_, Arc<Api>>, request: Value) -> Result<Value, ApiError> {
+async fn call(api: tauri::State<'_, Arc<Api>>, request: Value) -> Result<gloss_api::Answer, ApiError> {
     api.call(gloss_api::Request::from_value(request)?).await
 }
 
@@ -34,7 +34,7 @@ async fn pick_folder<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Opti
 
 /// Version and where Gloss keeps its files, for the About box.
 #[tauri::command]
-async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<Value, ApiError> {
+async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<gloss_api::Answer, ApiError> {
     api.call(gloss_api::Request::Health {}).await
 }
 

@@ -2,7 +2,7 @@
 //! scripts, Server-Sent Events, and the static UI. Every route forwards to
 //! [`Api::call`]; nothing here knows what an operation does.
 
-use crate::api::Api;
+use crate::api::{Answer, Api};
 use crate::assets;
 use crate::error::{ApiError, ErrorKind};
 use crate::guard::{query_token, Guard, TOKEN_COOKIE};
@@ -83,7 +83,7 @@ async fn check_guard(State(state): State<AppState>, request: axum::extract::Requ
     response
 }
 
-async fn call(State(state): State<AppState>, body: Body) -> Result<axum::Json<Value>, ApiError> {
+async fn call(State(state): State<AppState>, body: Body) -> Result<axum::Json<Answer>, ApiError> {
     let request = Request::from_value(read_json(body).await?)?;
     state.api.call(request).await.map(axum::Json)
 }
@@ -99,7 +99,7 @@ async fn read_json(body: Body) -> Result<Value, ApiError> {
 }
 
 /// Runs one operation named by the REST route, its arguments given as JSON.
-async fn forward(state: &AppState, op: &str, args: Value) -> Result<Value, ApiError> {
+async fn forward(state: &AppState, op: &str, args: Value) -> Result<Answer, ApiError> {
     let request = Request::from_value(json!({ "op": op, "args": args }))?;
     state.api.call(request).await
 }
@@ -127,32 +127,32 @@ fn typed(value: &str) -> Value {
     }
 }
 
-async fn rest_health(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
+async fn rest_health(State(state): State<AppState>) -> Result<axum::Json<Answer>, ApiError> {
     forward(&state, "health", json!({})).await.map(axum::Json)
 }
 
 async fn rest_list_episodes(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Answer>, ApiError> {
     forward(&state, "list_episodes", query_args(q, &[])).await.map(axum::Json)
 }
 
 async fn rest_get_episode(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Answer>, ApiError> {
     forward(&state, "get_episode", json!({ "id": typed(&id) })).await.map(axum::Json)
 }
 
-async fn rest_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Value>, ApiError> {
+async fn rest_search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<axum::Json<Answer>, ApiError> {
     forward(&state, "search", query_args(q, &[("q", "query")])).await.map(axum::Json)
 }
 
 async fn rest_list_highlights(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Answer>, ApiError> {
     forward(&state, "list_highlights", query_args(q, &[])).await.map(axum::Json)
 }
 

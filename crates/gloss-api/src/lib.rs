@@ -12,6 +12,6 @@ pub mod guard;
 pub mod http;
 pub mod ops;
 
-pub use api::Api;
+pub use api::{Answer, Api};
 pub use error::{ApiError, ErrorKind};
 pub use ops::Request;
