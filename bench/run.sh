@@ -9,6 +9,8 @@ source scripts/lib.sh
 mkdir -p bench/raw
 log=bench/raw/last-run.log
 : > "$log"
+# Criterion keeps results of earlier runs; the report takes only newer ones.
+touch bench/raw/started
 
 # The desktop cold start needs a display server; Xvfb stands in when there is none.
 ensure_display

@@ -159,3 +159,20 @@ fn events_stream_an_ingested_file() {
         events.find(|event| event["type"] == "episode_added").expect("an episode_added event before the stream ends");
     assert_eq!(added["episode"]["title"], "Grid Batteries");
 }
+
+#[test]
+fn related_episodes_link_to_the_ones_in_the_library() {
+    let related = "More from Signal Hours\nView all\nChip Supply | Signal Hours\nFactories set the pace.\n\
+                   Not Here Yet | Signal Hours\nAn episode nobody has.\n";
+    let server = Server::start(&[
+        ("open.txt", &format!("{}{related}", summary("Open Models", "Signal Hours"))),
+        ("chips.txt", &summary("Chip Supply", "Signal Hours")),
+    ]);
+    let episodes = server.call("list_episodes", Value::Null).json();
+    let id_of = |title: &str| {
+        episodes["items"].as_array().unwrap().iter().find(|e| e["title"] == title).map(|e| e["id"].clone()).unwrap()
+    };
+    let open = server.call("get_episode", json!({ "id": id_of("Open Models") })).json();
+    let links: Vec<_> = open["related"].as_array().unwrap().iter().map(|r| r["episode_id"].clone()).collect();
+    assert_eq!(links, [id_of("Chip Supply"), Value::Null], "{}", open["related"]);
+}

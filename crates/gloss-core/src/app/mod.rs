@@ -211,25 +211,26 @@ impl Gloss {
         if episode.related.is_empty() {
             return Ok(Vec::new());
         }
-        let by_fingerprint = self.library.store().read(|conn| crate::store::episodes::fingerprints(conn))?;
-        Ok(episode
-            .related
-            .iter()
-            .map(|related| {
-                let (title, show) = match related.title.rsplit_once(" | ") {
-                    Some((title, show)) => (title, Some(show)),
-                    None => (related.title.as_str(), None),
-                };
-                let mut probe = Episode::empty(crate::model::DocKind::Summary);
-                probe.title = Some(title.to_owned());
-                probe.show = show.map(|s| s.split(" w/ ").next().unwrap_or(s).trim().to_owned());
-                RelatedLink {
-                    title: related.title.clone(),
-                    summary: related.summary.clone(),
-                    episode_id: by_fingerprint.get(&probe.fingerprint()).copied(),
-                }
-            })
-            .collect())
+        self.library.store().read(|conn| {
+            episode
+                .related
+                .iter()
+                .map(|related| {
+                    let (title, show) = match related.title.rsplit_once(" | ") {
+                        Some((title, show)) => (title, Some(show)),
+                        None => (related.title.as_str(), None),
+                    };
+                    let mut probe = Episode::empty(crate::model::DocKind::Summary);
+                    probe.title = Some(title.to_owned());
+                    probe.show = show.map(|s| s.split(" w/ ").next().unwrap_or(s).trim().to_owned());
+                    Ok(RelatedLink {
+                        title: related.title.clone(),
+                        summary: related.summary.clone(),
+                        episode_id: crate::store::episodes::by_fingerprint(conn, &probe.fingerprint())?,
+                    })
+                })
+                .collect()
+        })
     }
 
     /// Episodes, highlights and notes matching `query`, with the filters of

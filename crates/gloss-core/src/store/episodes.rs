@@ -365,9 +365,10 @@ pub(crate) fn mark_missing(conn: &Connection, id: EpisodeId) -> Result<()> {
     Ok(())
 }
 
-/// Episode ids by fingerprint, for linking related episodes.
-pub fn fingerprints(conn: &Connection) -> Result<std::collections::HashMap<String, EpisodeId>> {
-    let mut stmt = conn.prepare_cached("SELECT fingerprint, id FROM episodes WHERE fingerprint IS NOT NULL")?;
-    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// The episode with this fingerprint (the first stored, if there are
+/// copies), for linking related episodes. One indexed lookup: opening an
+/// episode must not read the whole library.
+pub fn by_fingerprint(conn: &Connection, fingerprint: &str) -> Result<Option<EpisodeId>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM episodes WHERE fingerprint = ?1 ORDER BY id LIMIT 1")?;
+    Ok(stmt.query_row([fingerprint], |row| row.get(0)).optional()?)
 }
