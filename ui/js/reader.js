@@ -131,10 +131,19 @@ export function showEmpty(message) {
 
 // ---------- rendering ----------
 
+/**
+ * A run of this many characters without a space does not wrap: Chromium
+ * breaks a long word in time that grows with its square (a 64,000-character
+ * one took five seconds), so such a block scrolls sideways instead.
+ */
+const LONGEST_WRAPPED_WORD = 2000;
+const unwrappable = new RegExp(`\\S{${LONGEST_WRAPPED_WORD}}`, "u");
+
 function textEl(tag, key, props = {}) {
   const block = doc.blocks.get(key);
   if (!block) return null;
   const el = h(tag, { ...props, data: { block: key } });
+  if (unwrappable.test(block.text)) el.classList.add("unbreakable");
   blockEls.set(key, el);
   return el;
 }
