@@ -248,22 +248,16 @@ impl<'s> Annotations<'s> {
 /// refusal (`Invalid`, `NotFound`, `Conflict`) rolls back whatever `work`
 /// wrote before it, like a database error does.
 pub(crate) fn write<T>(store: &Store, work: impl FnOnce(&Connection, i64) -> Result<T>) -> Result<T> {
-    store.write(|tx| {
-        // The store's transaction only rolls back on its own error type, so
-        // a refusal undoes its partial writes with a savepoint.
-        tx.execute_batch("SAVEPOINT annotation")?;
-        match work(tx, now_ms()) {
-            Ok(value) => {
-                tx.execute_batch("RELEASE annotation")?;
-                Ok(Ok(value))
-            }
-            Err(Error::Store(e)) => Err(e),
-            Err(refusal) => {
-                tx.execute_batch("ROLLBACK TO annotation; RELEASE annotation")?;
-                Ok(Err(refusal))
-            }
+    store.write(|tx| crate::store::savepoint(tx, || work(tx, now_ms())))?
+}
+
+impl crate::store::Refusable for Error {
+    fn into_store(self) -> std::result::Result<crate::store::Error, Error> {
+        match self {
+            Error::Store(error) => Ok(error),
+            refusal => Err(refusal),
         }
-    })?
+    }
 }
 
 fn read<T>(store: &Store, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {

@@ -191,15 +191,9 @@ pub fn item<T>(
     id: Option<&str>,
     work: impl FnOnce(&mut ImportReport) -> Result<T>,
 ) -> Result<Option<T>> {
-    conn.execute_batch("SAVEPOINT import_item")?;
-    match work(report) {
-        Ok(value) => {
-            conn.execute_batch("RELEASE import_item")?;
-            Ok(Some(value))
-        }
-        Err(Error::Store(e)) => Err(Error::Store(e)),
+    match crate::store::savepoint(conn, || work(report))? {
+        Ok(value) => Ok(Some(value)),
         Err(refusal) => {
-            conn.execute_batch("ROLLBACK TO import_item; RELEASE import_item")?;
             report.problems.push(Problem { row, id: id.map(str::to_owned), reason: refusal.to_string() });
             Ok(None)
         }

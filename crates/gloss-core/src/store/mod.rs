@@ -191,6 +191,38 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// An error that is either the database's or a refusal of the caller's own
+/// (invalid input, a conflict): see [`savepoint`].
+pub trait Refusable: Sized {
+    /// The database error this is, or the refusal back.
+    fn into_store(self) -> std::result::Result<Error, Self>;
+}
+
+/// Runs `work` under a savepoint inside the caller's transaction. A refusal
+/// undoes what `work` wrote and comes back as `Ok(Err(refusal))`, so the
+/// transaction can go on (or commit nothing else); a database error is
+/// returned as one and ends the transaction. (The store's transactions roll
+/// back only on a database error.)
+pub fn savepoint<T, E: Refusable>(
+    conn: &Connection,
+    work: impl FnOnce() -> std::result::Result<T, E>,
+) -> Result<std::result::Result<T, E>> {
+    conn.execute_batch("SAVEPOINT refusable")?;
+    match work() {
+        Ok(value) => {
+            conn.execute_batch("RELEASE refusable")?;
+            Ok(Ok(value))
+        }
+        Err(error) => match error.into_store() {
+            Ok(store) => Err(store),
+            Err(refusal) => {
+                conn.execute_batch("ROLLBACK TO refusable; RELEASE refusable")?;
+                Ok(Err(refusal))
+            }
+        },
+    }
+}
+
 /// Milliseconds since the Unix epoch: the unit of every timestamp stored.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -62,6 +62,15 @@ pub enum SyncError {
     Off,
 }
 
+impl store::Refusable for SyncError {
+    fn into_store(self) -> Result<store::Error, SyncError> {
+        match self {
+            SyncError::Store(error) => Ok(error),
+            other => Err(other),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for SyncError {
     fn from(error: rusqlite::Error) -> SyncError {
         SyncError::Store(error.into())
@@ -318,20 +327,7 @@ fn save_waiting(conn: &Connection, waiting: &Waiting) -> store::Result<()> {
 /// Runs `work` in one write transaction. Any error rolls back what it
 /// wrote (a savepoint undoes it when the error is not the database's).
 fn transaction<T>(store: &Store, work: impl FnOnce(&Connection) -> Result<T, SyncError>) -> Result<T, SyncError> {
-    store.write(|tx| {
-        tx.execute_batch("SAVEPOINT sync")?;
-        match work(tx) {
-            Ok(value) => {
-                tx.execute_batch("RELEASE sync")?;
-                Ok(Ok(value))
-            }
-            Err(SyncError::Store(error)) => Err(error),
-            Err(other) => {
-                tx.execute_batch("ROLLBACK TO sync; RELEASE sync")?;
-                Ok(Err(other))
-            }
-        }
-    })?
+    store.write(|tx| store::savepoint(tx, || work(tx)))?
 }
 
 /// When the last round finished, if ever.
