@@ -64,7 +64,7 @@ impl Api {
 fn answer(gloss: &Gloss, request: Request) -> Result<Answer, ApiError> {
     let notes = gloss.annotations();
     // The episode an annotation operation changes, when the arguments say;
-    // otherwise the answer's `episode_id` does (see `announce`).
+    // otherwise the answer's `episode_id` does (see `episode_of`).
     let mut changed: Option<Option<EpisodeId>> = None;
     let mut changes = |episode_id: Option<EpisodeId>| changed = Some(episode_id);
     let answer = match request {

@@ -359,14 +359,9 @@ impl Gloss {
     /// folder that can not be used is refused at once) or off.
     fn set_auto_export(&self, target: Option<&AutoExport>) -> std::result::Result<(), SettingsError> {
         if let Some(target) = target {
-            let refused = |message: String| SettingsError::Invalid { field: "auto_export.out_dir", message };
-            self.check_export_dir(&target.out_dir).map_err(|err| match err {
+            self.export(target.format, &target.out_dir).map_err(|err| match err {
                 PathError::Export(export::Error::Store(err)) => SettingsError::Store(err),
-                err => refused(err.to_string()),
-            })?;
-            export::export(self.library.store(), target.format, &target.out_dir).map_err(|err| match err {
-                export::Error::Store(err) => SettingsError::Store(err),
-                err => refused(err.to_string()),
+                err => SettingsError::Invalid { field: "auto_export.out_dir", message: err.to_string() },
             })?;
         }
         Ok(self.library.store().write(|tx| auto_export::set(tx, target))?)

@@ -190,13 +190,8 @@ pub fn export(store: &Store, format: Format, out_dir: &Path) -> Result<ExportRep
     let backup = &snapshot.backup;
     let live = backup.highlights.iter().filter(|h| h.deleted_at.is_none()).count();
     let mut report = ExportReport { format: Some(format), out_dir: out_dir.to_owned(), ..Default::default() };
-    let single = |name: &str, bytes: Vec<u8>, report: &mut ExportReport| -> Result<()> {
-        let path = out_dir.join(name);
-        write_file(&path, &bytes)?;
-        report.written.push(path);
-        Ok(())
-    };
-    match format {
+    // Every format but Markdown is one file.
+    let (name, bytes) = match format {
         Format::Markdown => {
             let outcome = markdown_files(&snapshot, out_dir, &time::rfc3339(now))?;
             report.episodes = outcome.written.len() + outcome.unchanged.len() + outcome.kept.len();
@@ -204,30 +199,24 @@ pub fn export(store: &Store, format: Format, out_dir: &Path) -> Result<ExportRep
             report.written = outcome.written;
             report.unchanged = outcome.unchanged;
             report.kept = outcome.kept;
+            return Ok(report);
         }
-        Format::W3c => {
-            let collection = w3c::collection(backup);
-            let json =
-                serde_json::to_vec_pretty(&collection).map_err(|e| Error::io(&out_dir.join(W3C_FILE), e.into()))?;
-            single(W3C_FILE, json, &mut report)?;
-            report.highlights = live;
-            report.episodes = count_episodes(backup);
-        }
+        Format::W3c => (W3C_FILE, serde_json::to_vec_pretty(&w3c::collection(backup)).map_err(std::io::Error::from)),
         Format::Csv => {
             let hosts: HashMap<i64, Vec<String>> =
                 snapshot.episodes.iter().map(|(id, episode)| (*id, episode.hosts.clone())).collect();
-            let csv = readwise::csv(backup, &hosts).map_err(|e| Error::io(&out_dir.join(CSV_FILE), e.into()))?;
-            single(CSV_FILE, csv, &mut report)?;
-            report.highlights = live;
-            report.episodes = count_episodes(backup);
+            (CSV_FILE, readwise::csv(backup, &hosts).map_err(std::io::Error::from))
         }
-        Format::Json => {
-            let json = backup.to_json().map_err(|e| Error::io(&out_dir.join(JSON_FILE), e.into()))?;
-            single(JSON_FILE, json.into_bytes(), &mut report)?;
-            report.highlights = backup.highlights.len();
-            report.episodes = backup.episodes.len();
-        }
-    }
+        Format::Json => (JSON_FILE, backup.to_json().map(String::into_bytes).map_err(std::io::Error::from)),
+    };
+    let path = out_dir.join(name);
+    write_file(&path, &bytes.map_err(|source| Error::io(&path, source))?)?;
+    report.written.push(path);
+    // The backup holds trashed highlights, and episodes with only notes, too.
+    (report.highlights, report.episodes) = match format {
+        Format::Json => (backup.highlights.len(), backup.episodes.len()),
+        _ => (live, count_episodes(backup)),
+    };
     Ok(report)
 }
 
@@ -245,11 +234,15 @@ fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str)
         .get(crate::store::settings::COLOR_NAMES)
         .and_then(|json| serde_json::from_str(json).ok())
         .unwrap_or_default();
+    // Grouped once: this runs after every change when exporting automatically.
+    let mut live_by_episode: HashMap<i64, Vec<&backup::HighlightEntry>> = HashMap::new();
+    for highlight in backup.highlights.iter().filter(|h| h.deleted_at.is_none()) {
+        live_by_episode.entry(highlight.episode.id).or_default().push(highlight);
+    }
     let mut rendered = Vec::new();
     for entry in &backup.episodes {
         let id = entry.episode.id;
-        let highlights: Vec<_> =
-            backup.highlights.iter().filter(|h| h.episode.id == id && h.deleted_at.is_none()).collect();
+        let highlights = live_by_episode.remove(&id).unwrap_or_default();
         let has_notes = entry.notes.iter().any(|n| !n.text.trim().is_empty());
         let has_stars = entry.stars.iter().any(|s| s.starred);
         if highlights.is_empty() && !has_notes && !has_stars && entry.tags.is_empty() {

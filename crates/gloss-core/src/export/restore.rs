@@ -227,6 +227,25 @@ fn restore_tag(conn: &Connection, tag: &TagEntry, report: &mut ImportReport) -> 
     Ok(tag.deleted_at.map(|_| conn.last_insert_rowid()))
 }
 
+/// Sets `column` of the episode's `block_key` row in `table` (notes, stars)
+/// to `value`, unless the library's row is as new. Returns the rows written.
+fn keep_newer(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    episode: EpisodeId,
+    block_key: &str,
+    value: &dyn rusqlite::ToSql,
+    updated_at: i64,
+) -> Result<usize> {
+    let sql = format!(
+        "INSERT INTO {table} (episode_id, block_key, {column}, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (episode_id, block_key) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at
+         WHERE excluded.updated_at > {table}.updated_at"
+    );
+    Ok(conn.prepare_cached(&sql)?.execute(params![episode, block_key, value, updated_at])?)
+}
+
 fn link_trashed(conn: &Connection, episodes: &Episodes, tag_id: i64, tag: &TagEntry) -> Result<()> {
     for id in &tag.trashed_on_highlights {
         let seq: Option<i64> = conn
@@ -255,24 +274,10 @@ fn restore_episode(
     report: &mut ImportReport,
 ) -> Result<()> {
     for note in &entry.notes {
-        let written = conn
-            .prepare_cached(
-                "INSERT INTO notes (episode_id, block_key, text, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (episode_id, block_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at
-                 WHERE excluded.updated_at > notes.updated_at",
-            )?
-            .execute(params![id, note.block_key, note.text, note.updated_at])?;
-        report.notes += written;
+        report.notes += keep_newer(conn, "notes", "text", id, &note.block_key, &note.text, note.updated_at)?;
     }
     for star in &entry.stars {
-        let written = conn
-            .prepare_cached(
-                "INSERT INTO stars (episode_id, block_key, starred, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (episode_id, block_key) DO UPDATE SET starred = excluded.starred, updated_at = excluded.updated_at
-                 WHERE excluded.updated_at > stars.updated_at",
-            )?
-            .execute(params![id, star.block_key, star.starred, star.updated_at])?;
-        report.stars += written;
+        report.stars += keep_newer(conn, "stars", "starred", id, &star.block_key, &star.starred, star.updated_at)?;
     }
     if let Some(reading) = &entry.reading {
         let written = conn
