@@ -6,11 +6,12 @@ import { h } from "./dom.js";
 import { desktop } from "./transport.js";
 
 /**
- * A text field: label, input (with `extra` beside it, such as a Choose…
- * button), hint and error. `onChange(value)` runs when the user commits a
- * new value. Returns `{ el, input, showError(message), clearError() }`.
+ * A text field: label, input, hint and error. `onChange(value)` runs when
+ * the user commits a new value, typed or, for a folder field (`chooseFolder`
+ * is its picker button's label), picked in the desktop window's folder
+ * picker. Returns `{ el, input, showError(message), clearError() }`.
  */
-export function textField({ id, label, value = "", hint = null, placeholder = null, onChange = null, extra = null }) {
+export function textField({ id, label, value = "", hint = null, placeholder = null, onChange = null, chooseFolder = null }) {
   const hintEl = hint && h("span", { class: "hint", id: `${id}-hint`, text: hint });
   const input = h("input", {
     id,
@@ -23,6 +24,13 @@ export function textField({ id, label, value = "", hint = null, placeholder = nu
     on: onChange && { change: (e) => onChange(e.target.value.trim()) },
   });
   const error = fieldError(`${id}-error`, input);
+  const extra =
+    chooseFolder &&
+    chooseFolderButton(chooseFolder, (folder) => {
+      input.value = folder;
+      error.clearError();
+      onChange?.(folder);
+    });
   return {
     el: h("div", { class: "setting" }, h("label", { for: id, class: "field-label", text: label }), extra ? h("div", { class: "field-row" }, input, extra) : input, hintEl, error.el),
     input,
@@ -61,7 +69,7 @@ export function showErrorAt(error, fields, fallback) {
 }
 
 /** A Choose… button for the desktop window's folder picker; null in a browser. */
-export function chooseFolderButton(label, onChosen) {
+function chooseFolderButton(label, onChosen) {
   if (!desktop.available) return null;
   return h("button", {
     type: "button",

@@ -4,7 +4,7 @@
 
 import { call } from "./transport.js";
 import { h, replace } from "./dom.js";
-import { chooseFolderButton, showErrorAt, textField } from "./fields.js";
+import { showErrorAt, textField } from "./fields.js";
 import { COLORS } from "./highlights.js";
 import { refreshSyncStatus, syncSection } from "./sync.js";
 import { exportSection, importSection } from "./transfer.js";
@@ -96,10 +96,7 @@ export async function showSettings(view, section = null) {
     value: settings.library_dir,
     hint: "Summary files in this folder appear in the library.",
     onChange: saveLibrary,
-    extra: chooseFolderButton("Choose the library folder", (folder) => {
-      library.input.value = folder;
-      saveLibrary(folder);
-    }),
+    chooseFolder: "Choose the library folder",
   });
   const saveSyncDir = (v) => saveSettings({ sync_dir: v || null }, { sync_dir: syncDir }).then(refreshSyncStatus);
   const syncDir = textField({
@@ -108,10 +105,7 @@ export async function showSettings(view, section = null) {
     value: settings.sync_dir,
     hint: "A folder your devices share through Syncthing, Dropbox or the like. Leave empty to turn sync off.",
     onChange: saveSyncDir,
-    extra: chooseFolderButton("Choose the sync folder", (folder) => {
-      syncDir.input.value = folder;
-      saveSyncDir(folder);
-    }),
+    chooseFolder: "Choose the sync folder",
   });
   const themeOption = (value, label) =>
     h(

@@ -4,7 +4,7 @@
 
 import { call } from "./transport.js";
 import { h, replace } from "./dom.js";
-import { chooseFolderButton, fieldError, showErrorAt, textField } from "./fields.js";
+import { fieldError, showErrorAt, textField } from "./fields.js";
 
 const LAST_EXPORT_KEY = "gloss.lastExport";
 const LISTED_FILES = 12;
@@ -47,10 +47,7 @@ export function exportSection(autoExport = null) {
     value: last.out_dir,
     placeholder: "/home/you/Documents/Gloss export",
     hint: "The full path of a folder; it is created if missing. Markdown files you edited after an earlier export are kept.",
-    extra: chooseFolderButton("Choose the export folder", (path) => {
-      folder.input.value = path;
-      folder.clearError();
-    }),
+    chooseFolder: "Choose the export folder",
   });
   const format = h(
     "select",

@@ -6,22 +6,12 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{summary, Server};
+use support::{ok, summary, Server};
 
 fn library() -> (Server, i64) {
     let server = Server::start(&[("one.txt", &summary("Open Models", "Signal Hours"))]);
-    let id = server.call("list_episodes", Value::Null).json()["items"][0]["id"].as_i64().expect("an episode id");
+    let id = server.first_episode_id();
     (server, id)
-}
-
-fn ok(response: support::Response) -> Value {
-    assert!(
-        response.status < 300,
-        "expected success, got {}: {}",
-        response.status,
-        String::from_utf8_lossy(&response.body)
-    );
-    response.json()
 }
 
 #[test]

@@ -13,10 +13,6 @@ fn library() -> Server {
     ])
 }
 
-fn first_id(server: &Server) -> i64 {
-    server.call("list_episodes", Value::Null).json()["items"][0]["id"].as_i64().expect("an episode id")
-}
-
 #[test]
 fn health_answers_on_rest_and_call() {
     let server = library();
@@ -36,7 +32,7 @@ fn episodes_are_listed_filtered_and_fetched() {
     let filtered = server.call("list_episodes", json!({ "show": "Wafer Talk" })).json();
     assert_eq!(filtered["items"][0]["title"], "Chip Supply");
 
-    let id = first_id(&server);
+    let id = server.first_episode_id();
     let episode = server.get(&format!("/api/episodes/{id}")).json();
     assert_eq!(episode["id"], id);
     assert_eq!(episode["hosts"], json!(["Ada Host", "Ben Host"]));

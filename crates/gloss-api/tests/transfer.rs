@@ -5,26 +5,12 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{summary, Server};
-
-fn ok(response: support::Response) -> Value {
-    assert!(
-        response.status < 300,
-        "expected success, got {}: {}",
-        response.status,
-        String::from_utf8_lossy(&response.body)
-    );
-    response.json()
-}
-
-fn episode_id(server: &Server) -> i64 {
-    server.call("list_episodes", Value::Null).json()["items"][0]["id"].as_i64().expect("an episode id")
-}
+use support::{ok, summary, Server};
 
 #[test]
 fn export_then_import_round_trips_and_refuses_unsafe_paths() {
     let server = Server::start(&[("one.txt", &summary("Open Models", "Signal Hours"))]);
-    let episode = episode_id(&server);
+    let episode = server.first_episode_id();
     ok(server.call(
         "create_highlight",
         json!({ "episode_id": episode, "quote": "Ideas compound", "note": "n", "tags": ["t"] }),
@@ -77,7 +63,7 @@ fn two_devices_meet_in_one_sync_folder() {
     for server in [&a, &b] {
         ok(server.call("update_settings", json!({ "sync_dir": folder.path() })));
     }
-    let (on_a, on_b) = (episode_id(&a), episode_id(&b));
+    let (on_a, on_b) = (a.first_episode_id(), b.first_episode_id());
     let made =
         ok(a.call("create_highlight", json!({ "episode_id": on_a, "quote": "Ideas compound", "tags": ["shared"] })));
     let id = made["id"].as_str().unwrap().to_owned();
@@ -108,7 +94,7 @@ fn automatic_export_follows_every_change() {
     let target = json!({ "format": "markdown", "out_dir": vault.path() });
     let settings = ok(server.call("update_settings", json!({ "auto_export": target })));
     assert_eq!(settings["auto_export"]["format"], "markdown");
-    let episode = episode_id(&server);
+    let episode = server.first_episode_id();
     ok(server
         .call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": "in the vault" })));
     let markdown = || -> String {

@@ -46,7 +46,23 @@ impl Response {
     }
 }
 
+/// The JSON of a successful answer; fails the test with the answer otherwise.
+pub fn ok(response: Response) -> Value {
+    assert!(
+        response.status < 300,
+        "expected success, got {}: {}",
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    );
+    response.json()
+}
+
 impl Server {
+    /// The id of the first episode `list_episodes` answers with.
+    pub fn first_episode_id(&self) -> i64 {
+        self.call("list_episodes", Value::Null).json()["items"][0]["id"].as_i64().expect("an episode id")
+    }
+
     /// Starts a server over a library holding `files` (name, text).
     pub fn start(files: &[(&str, &str)]) -> Server {
         Self::start_with_token(files, None)
