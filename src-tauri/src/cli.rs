@@ -8,7 +8,7 @@ use gloss_core::app::SettingsPatch;
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::{Gloss, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -189,7 +189,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Export { format, ref out, json }) => {
-            let report = gloss_core::export::export(Gloss::open(open(false))?.library().store(), format, out)?;
+            let report = Gloss::open(open(false))?.export(format, &typed_path(out)?)?;
             report_out(&report, json)
         }
         Some(Command::Sync { ref dir, json }) => {
@@ -200,7 +200,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             report_out(&gloss.sync_now()?, json)
         }
         Some(Command::Import { ref file, json }) => {
-            let report = gloss_core::export::import(Gloss::open(open(false))?.library().store(), file)?;
+            let report = Gloss::open(open(false))?.import(&typed_path(file)?)?;
             report_out(&report, json)
         }
     }
@@ -225,6 +225,23 @@ fn watch(cli: &Cli) -> Result<ExitCode, Error> {
         out(&serde_json::to_string(&event)?)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A path typed on the command line, made absolute from the current folder
+/// with `.` and `..` taken away as the user meant them: the API's export and
+/// import take only absolute paths without `..`.
+fn typed_path(path: &Path) -> Result<PathBuf, Error> {
+    let mut clean = PathBuf::new();
+    for part in std::path::absolute(path)?.components() {
+        match part {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            part => clean.push(part),
+        }
+    }
+    Ok(clean)
 }
 
 /// An export or import report: a summary for people, or JSON with `--json`.

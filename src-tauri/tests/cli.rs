@@ -132,6 +132,11 @@ fn export_import_and_sync_from_the_command_line() {
     assert_eq!(report["highlights"], 1);
     let imported = folders.json(&["import", out.join("gloss-backup.json").to_str().unwrap(), "--json"]);
     assert_eq!(imported["highlights_added"], 0);
+    // The command line follows the API's rules: not into the library folder.
+    let into_library = folders.library().join("exports");
+    let refused = folders.run(&["export", "--format", "markdown", "--out", into_library.to_str().unwrap()]);
+    assert!(!refused.status.success() && stderr(&refused).contains("library folder"), "{}", stderr(&refused));
+    assert!(!into_library.exists(), "nothing was written into the library folder");
     let sync = folders.root.path().join("sync");
     std::fs::create_dir_all(&sync).unwrap();
     let round = folders.json(&["sync", "--dir", sync.to_str().unwrap(), "--json"]);
