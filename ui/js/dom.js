@@ -139,3 +139,8 @@ export function timeAgo(ms) {
   const date = new Date(ms);
   return h("time", { datetime: date.toISOString(), title: date.toLocaleString(), text: relativeTime(ms) });
 }
+
+/** "1 episode", "2 episodes", "10,000 episodes": `n` and a noun made plural with -s. */
+export function count(n, noun) {
+  return `${n.toLocaleString()} ${noun}${n === 1 ? "" : "s"}`;
+}

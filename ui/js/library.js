@@ -4,7 +4,7 @@
 
 import { askForLibraryOnce } from "./desktop.js";
 import { call } from "./transport.js";
-import { byId, debounce, h, replace } from "./dom.js";
+import { byId, count, debounce, h, replace } from "./dom.js";
 import { allTags, onTagsChange } from "./tags.js";
 import { currentSettings } from "./settings.js";
 
@@ -75,7 +75,7 @@ async function reload() {
   for (const row of rows.values()) row.remove();
   rows.clear();
   spacer.style.height = `${total * rowHeight}px`;
-  byId("library-count").textContent = `${total.toLocaleString()} episode${total === 1 ? "" : "s"}`;
+  byId("library-count").textContent = count(total, "episode");
   if (total === 0) showEmpty();
   else setEmpty(false);
   drawRows();
@@ -256,7 +256,7 @@ async function loadProblems() {
       h(
         "details",
         {},
-        h("summary", { text: `${errors.length} file${errors.length === 1 ? "" : "s"} could not be read` }),
+        h("summary", { text: `${count(errors.length, "file")} could not be read` }),
         h("ul", {}, errors.map((e) => h("li", {}, h("div", { class: "problem-path", text: e.path }), h("div", { class: "problem-message", text: e.message })))),
       ),
   );

@@ -2,7 +2,7 @@
 // filterable by text, tag, colour and show; each links back to its place.
 
 import { call } from "./transport.js";
-import { debounce, formatDate, h, replace } from "./dom.js";
+import { count, debounce, formatDate, h, replace } from "./dom.js";
 import { COLORS } from "./highlights.js";
 import { render as renderMarkdown } from "./markdown.js";
 import { colorName } from "./settings.js";
@@ -88,7 +88,7 @@ async function loadMore(reset = false) {
   if (reset) replace(list);
   list.append(...page.items.map(feedItem));
   const filtered = Object.values(filters).some(Boolean);
-  countEl.textContent = total === 0 ? "" : `${total} highlight${total === 1 ? "" : "s"}${filtered ? " match" : ""}`;
+  countEl.textContent = total === 0 ? "" : `${count(total, "highlight")}${filtered ? " match" : ""}`;
   if (total === 0) replace(more, h("p", { class: "empty", text: filtered ? "No highlights match these filters." : "No highlights yet. Select text in an episode and pick a colour." }));
   else if (items.length < total) replace(more, h("button", { type: "button", class: "button", text: `Show more (${total - items.length} left)`, on: { click: () => loadMore() } }));
   else replace(more);

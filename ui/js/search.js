@@ -3,7 +3,7 @@
 // the list always shows the latest words.
 
 import { call } from "./transport.js";
-import { byId, h, replace } from "./dom.js";
+import { byId, count, h, replace } from "./dom.js";
 import { cpToUtf16 } from "./codepoints.js";
 import { setSearching } from "./library.js";
 
@@ -74,7 +74,7 @@ async function run(query) {
   if (mine !== sequence) return;
   showResults(true);
   replace(results(), hits.length ? hits.map(hitItem) : h("li", { class: "empty", text: `Nothing matches “${trimmed}”.` }));
-  byId("search-status").textContent = `${hits.length} result${hits.length === 1 ? "" : "s"}`;
+  byId("search-status").textContent = count(hits.length, "result");
   performance.mark("search-rendered");
   performance.measure("search-after-key", { start: lastKeyAt, end: performance.now() });
 }

@@ -4,7 +4,7 @@
 // it is on screen, so "last synced" stays true without a reload.
 
 import { call } from "./transport.js";
-import { h, replace, timeAgo } from "./dom.js";
+import { count, h, replace, timeAgo } from "./dom.js";
 import { fieldError } from "./fields.js";
 
 const REFRESH_MS = 5000;
@@ -88,7 +88,7 @@ export function syncSection(folder) {
 
 function statusList(status) {
   const row = (term, ...detail) => [h("dt", { text: term }), h("dd", {}, ...detail)];
-  const pending = status.pending === 0 ? "None" : `${status.pending} change${status.pending === 1 ? "" : "s"}`;
+  const pending = status.pending === 0 ? "None" : count(status.pending, "change");
   return h(
     "dl",
     { class: "sync-facts" },
@@ -120,9 +120,8 @@ function statusList(status) {
 
 /** One sentence about a finished round. */
 function roundSummary(report) {
-  const changes = (n) => `${n} change${n === 1 ? "" : "s"}`;
-  const parts = [`sent ${changes(report.sent)}`, `applied ${changes(report.applied)}`];
-  if (report.waiting) parts.push(`${changes(report.waiting)} wait for episodes this library does not have yet`);
-  const problems = report.problems?.length ? ` ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"}: ${report.problems.join("; ")}` : "";
+  const parts = [`sent ${count(report.sent, "change")}`, `applied ${count(report.applied, "change")}`];
+  if (report.waiting) parts.push(`${count(report.waiting, "change")} wait for episodes this library does not have yet`);
+  const problems = report.problems?.length ? ` ${count(report.problems.length, "problem")}: ${report.problems.join("; ")}` : "";
   return `Synced: ${parts.join(", ")}.${problems}`;
 }

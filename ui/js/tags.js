@@ -3,7 +3,7 @@
 // delete).
 
 import { call } from "./transport.js";
-import { h, replace } from "./dom.js";
+import { count, h, replace } from "./dom.js";
 import * as toast from "./toast.js";
 
 let tags = [];
@@ -162,7 +162,7 @@ function tagRow(tag, view) {
       },
       input && h("label", { for: inputId, class: "visually-hidden", text: labels[kind] }),
       kind === "merge" && h("span", { text: "into" }),
-      kind === "delete" && h("span", { text: `Remove from ${tag.count} item${tag.count === 1 ? "" : "s"}?` }),
+      kind === "delete" && h("span", { text: `Remove from ${count(tag.count, "item")}?` }),
       input,
       h("button", { type: "submit", class: `button button-small ${kind === "delete" ? "button-danger" : "button-primary"}`, text: { rename: "Rename", merge: "Merge", delete: "Delete" }[kind] }),
       h("button", { type: "button", class: "button button-small", text: "Cancel", on: { click: reload } }),
