@@ -151,7 +151,7 @@ impl Episode {
     /// digits. Two files that parse to the same text share it, whatever
     /// their encoding, line ends or spacing; any edit to the text changes it.
     pub fn content_hash(&self) -> String {
-        blake3::hash(self.canonical_text().as_bytes()).to_hex()[..32].to_owned()
+        short_hash(&self.canonical_text())
     }
 
     /// Identifies the episode across devices and file names: the normalised
@@ -165,9 +165,14 @@ impl Episode {
                 .flat_map(char::to_lowercase)
                 .collect::<String>()
         };
-        let key = format!("{}\u{1f}{}", normal(&self.title), normal(&self.show));
-        blake3::hash(key.as_bytes()).to_hex()[..32].to_owned()
+        short_hash(&format!("{}\u{1f}{}", normal(&self.title), normal(&self.show)))
     }
+}
+
+/// BLAKE3 of `text` as 32 hex digits: an episode's content hash (of its
+/// canonical text) and its fingerprint (of its title and show).
+pub fn short_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..32].to_owned()
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use std::collections::{BTreeSet, HashMap};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, TagEntry};
-use super::snapshot::text_hash;
 use super::{ImportReport, Problem};
 use crate::anchor::AnchorStatus;
 use crate::annotations::highlights::{parse_id, to_sql};
@@ -22,7 +21,7 @@ use crate::annotations::index;
 use crate::annotations::model::status_str;
 use crate::annotations::tags::{self, TagName, Tagged};
 use crate::annotations::{Error, Result};
-use crate::model::CANONICAL_TEXT_VERSION;
+use crate::model::{short_hash, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
 
@@ -55,7 +54,7 @@ impl Episodes {
                 path: row.get(1)?,
                 fingerprint: row.get(2)?,
                 revision: row.get(3)?,
-                text_hash: text.as_deref().map(text_hash),
+                text_hash: text.as_deref().map(short_hash),
             })
         })?;
         let all: Vec<Local> = rows.collect::<rusqlite::Result<_>>()?;

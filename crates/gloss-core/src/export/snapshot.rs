@@ -11,7 +11,7 @@ use super::backup::{
 };
 use super::time;
 use crate::annotations::highlights::{from_row, COLUMNS};
-use crate::model::{Episode, CANONICAL_TEXT_VERSION};
+use crate::model::{short_hash, Episode, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord};
 use crate::store::{Result, Store};
 
@@ -48,7 +48,7 @@ fn take(conn: &Connection, now: i64) -> Result<Snapshot> {
         let entry = EpisodeEntry {
             episode: reference(&record),
             source_path: Some(record.summary.source_path.clone()),
-            text_hash: record.canonical_text.as_deref().map(text_hash),
+            text_hash: record.canonical_text.as_deref().map(short_hash),
             notes: notes(conn, id)?,
             stars: stars(conn, id)?,
             tags: crate::annotations::tags::of_episode(conn, id).map_err(|e| into_store(e, id))?,
@@ -97,11 +97,6 @@ fn into_store(error: crate::annotations::Error, id: EpisodeId) -> crate::store::
         crate::annotations::Error::Store(e) => e,
         other => crate::store::Error::Damaged { id, reason: other.to_string() },
     }
-}
-
-/// BLAKE3 of a canonical text, as [`Episode::content_hash`] computes it.
-pub fn text_hash(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..32].to_owned()
 }
 
 pub fn reference(record: &EpisodeRecord) -> EpisodeRef {
