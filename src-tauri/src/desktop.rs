@@ -3,6 +3,7 @@
 
 use crate::cli::Error;
 use gloss_api::{Api, ApiError};
+use gloss_core::events::{Caller, Door};
 use serde_json::Value;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,8 +18,12 @@ const MENU_EVENT: &str = "gloss://menu";
 /// Forwards one API request. Async, so storage work never runs on the main
 /// thread and the window never freezes on a slow query.
 #[tauri::command]
-async fn call(api: tauri::State<'_, Arc<Api>>, request: Value) -> Result<gloss_api::Answer, ApiError> {
-    api.call(gloss_api::Request::from_value(request)?).await
+async fn call(
+    api: tauri::State<'_, Arc<Api>>,
+    request: Value,
+    client: Option<String>,
+) -> Result<gloss_api::Answer, ApiError> {
+    api.call(gloss_api::Request::from_value(request)?, Caller::client(Door::Desktop, client.as_deref())).await
 }
 
 /// Asks the user for a folder with the native picker.
@@ -35,7 +40,7 @@ async fn pick_folder<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Opti
 /// Version and where Gloss keeps its files, for the About box.
 #[tauri::command]
 async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<gloss_api::Answer, ApiError> {
-    api.call(gloss_api::Request::Health {}).await
+    api.call(gloss_api::Request::Health {}, Caller::door(Door::Desktop)).await
 }
 
 pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {

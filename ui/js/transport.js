@@ -14,12 +14,24 @@ export class ApiError extends Error {
 
 const tauri = globalThis.__TAURI__;
 
+/**
+ * This window's name for itself. Requests carry it, and the events they
+ * cause carry it back (`event.origin.client`), so a window can skip the echo
+ * of its own change.
+ */
+export const clientId = `w${Math.random().toString(36).slice(2, 12)}`;
+
+/** Whether an event reports a change this window made itself. */
+export function isOwnEcho(event) {
+  return event?.origin?.client === clientId;
+}
+
 /** Runs one operation and resolves with its result; rejects with ApiError. */
 export async function call(op, args) {
   const request = args === undefined ? { op } : { op, args };
   if (tauri) {
     try {
-      return await tauri.core.invoke("call", { request });
+      return await tauri.core.invoke("call", { request, client: clientId });
     } catch (rejected) {
       throw toApiError(rejected?.error ?? rejected);
     }
@@ -28,7 +40,7 @@ export async function call(op, args) {
   try {
     response = await fetch("/api/call", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-gloss-client": clientId },
       body: JSON.stringify(request),
     });
   } catch (cause) {

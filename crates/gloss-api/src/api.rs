@@ -4,6 +4,7 @@ use crate::error::{ApiError, ErrorKind};
 use crate::ops::Request;
 use gloss_core::annotations;
 use gloss_core::app::{PathError, SettingsError};
+use gloss_core::events::Caller;
 use gloss_core::export;
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::sync::SyncError;
@@ -49,9 +50,11 @@ impl Api {
 
     /// Answers one request. Storage work runs on the blocking pool, so a slow
     /// query never stalls the async runtime or a window's main thread.
-    pub async fn call(&self, request: Request) -> Result<Answer, ApiError> {
+    /// `caller` says which door and client asked; it travels with the
+    /// change to every event it causes.
+    pub async fn call(&self, request: Request, caller: Caller) -> Result<Answer, ApiError> {
         let gloss = Arc::clone(&self.gloss);
-        tokio::task::spawn_blocking(move || answer(&gloss, request))
+        tokio::task::spawn_blocking(move || answer(&gloss, request, caller))
             .await
             .map_err(|err| ApiError::new(ErrorKind::Storage, format!("the operation failed: {err}")))?
     }
@@ -61,7 +64,7 @@ impl Api {
     }
 }
 
-fn answer(gloss: &Gloss, request: Request) -> Result<Answer, ApiError> {
+fn answer(gloss: &Gloss, request: Request, _caller: Caller) -> Result<Answer, ApiError> {
     let notes = gloss.annotations();
     // The episode an annotation operation changes, when the arguments say;
     // otherwise the answer's `episode_id` does (see `episode_of`).

@@ -9,7 +9,8 @@ use crate::guard::{query_token, Guard, TOKEN_COOKIE};
 use crate::ops::Request;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use gloss_core::events::{Caller, Door};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -83,9 +84,20 @@ async fn check_guard(State(state): State<AppState>, request: axum::extract::Requ
     response
 }
 
-async fn call(State(state): State<AppState>, body: Body) -> Result<axum::Json<Answer>, ApiError> {
+/// The header a page sends to name itself (see [`Caller::client`]).
+pub const CLIENT_HEADER: &str = "x-gloss-client";
+
+async fn call(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<Answer>, ApiError> {
     let request = Request::from_value(read_json(body).await?)?;
-    state.api.call(request).await.map(axum::Json)
+    state.api.call(request, caller(&headers)).await.map(axum::Json)
+}
+
+fn caller(headers: &HeaderMap) -> Caller {
+    Caller::client(Door::Http, headers.get(CLIENT_HEADER).and_then(|v| v.to_str().ok()))
 }
 
 async fn read_json(body: Body) -> Result<Value, ApiError> {
@@ -101,7 +113,7 @@ async fn read_json(body: Body) -> Result<Value, ApiError> {
 /// Runs one operation named by the REST route, its arguments given as JSON.
 async fn forward(state: &AppState, op: &str, args: Value) -> Result<Answer, ApiError> {
     let request = Request::from_value(json!({ "op": op, "args": args }))?;
-    state.api.call(request).await
+    state.api.call(request, Caller::door(Door::Http)).await
 }
 
 /// Turns a query string into JSON arguments; numbers and booleans are
