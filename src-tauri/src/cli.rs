@@ -5,6 +5,7 @@
 use clap::{Parser, Subcommand};
 use gloss_core::annotations::{Color, HighlightFilter, NewHighlight};
 use gloss_core::app::SettingsPatch;
+use gloss_core::events::{Caller, Door};
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::{Gloss, OpenOptions};
 use std::io::Write;
@@ -166,13 +167,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                 tags: args.tags.clone(),
                 ..Default::default()
             };
-            print_json(&gloss.annotations().create_highlight(&new)?)?;
+            print_json(&gloss.annotations(Caller::door(Door::Cli)).create_highlight(&new)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Annotations { episode, json }) => {
             let gloss = Gloss::open(open(false))?;
             let filter = HighlightFilter { episode_id: episode, ..Default::default() };
-            let page = gloss.annotations().list_highlights(&filter)?;
+            let page = gloss.annotations(Caller::door(Door::Cli)).list_highlights(&filter)?;
             if json {
                 print_json(&page.items)?;
             }
@@ -195,12 +196,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Sync { ref dir, json }) => {
             let gloss = Gloss::open(open(false))?;
             if let Some(dir) = dir {
-                gloss.update_settings(SettingsPatch { sync_dir: Some(Some(dir.clone())), ..Default::default() })?;
+                gloss.update_settings(
+                    SettingsPatch { sync_dir: Some(Some(dir.clone())), ..Default::default() },
+                    Caller::door(Door::Cli),
+                )?;
             }
             report_out(&gloss.sync_now()?, json)
         }
         Some(Command::Import { ref file, json }) => {
-            let report = Gloss::open(open(false))?.import(&typed_path(file)?)?;
+            let report = Gloss::open(open(false))?.import(&typed_path(file)?, Caller::door(Door::Cli))?;
             report_out(&report, json)
         }
     }

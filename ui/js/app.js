@@ -131,6 +131,8 @@ function onLiveEvent(event) {
       if (isOpen) refreshReader();
       break;
     case "annotation_changed":
+      // Where someone stopped reading changes nothing this window shows.
+      if (event.kinds?.every((kind) => kind === "position")) break;
       refreshLibrary();
       loadTags();
       if (isOpen || !episodeId) refreshReader();

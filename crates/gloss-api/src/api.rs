@@ -6,10 +6,9 @@ use gloss_core::annotations;
 use gloss_core::app::{PathError, SettingsError};
 use gloss_core::events::Caller;
 use gloss_core::export;
-use gloss_core::store::episodes::EpisodeId;
 use gloss_core::sync::SyncError;
 use gloss_core::{Gloss, OpenOptions};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -64,13 +63,11 @@ impl Api {
     }
 }
 
-fn answer(gloss: &Gloss, request: Request, _caller: Caller) -> Result<Answer, ApiError> {
-    let notes = gloss.annotations();
-    // The episode an annotation operation changes, when the arguments say;
-    // otherwise the answer's `episode_id` does (see `episode_of`).
-    let mut changed: Option<Option<EpisodeId>> = None;
-    let mut changes = |episode_id: Option<EpisodeId>| changed = Some(episode_id);
-    let answer = match request {
+/// Maps a request to its core call. Announcing a change is the core's
+/// (`Library::change`), so nothing here decides who hears of it.
+fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, ApiError> {
+    let notes = gloss.annotations(caller.clone());
+    match request {
         Request::Health {} => to_json(Ok(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") }))),
         Request::LibraryStatus {} => to_json(gloss.status().map_err(storage)),
         Request::ListEpisodes(filter) => to_json(gloss.list_episodes(&filter).map_err(refused)),
@@ -82,94 +79,45 @@ fn answer(gloss: &Gloss, request: Request, _caller: Caller) -> Result<Answer, Ap
             let limit = args.limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
             to_json(gloss.search(&args.query, &args.filter(), limit).map_err(refused))
         }
-        Request::CreateHighlight(new) => {
-            changes(Some(new.episode_id));
-            to_json(notes.create_highlight(&new).map_err(refused))
-        }
-        Request::UpdateHighlight(patch) => {
-            changes(None);
-            to_json(notes.update_highlight(&patch).map_err(refused))
-        }
+        Request::CreateHighlight(new) => to_json(notes.create_highlight(&new).map_err(refused)),
+        Request::UpdateHighlight(patch) => to_json(notes.update_highlight(&patch).map_err(refused)),
         Request::DeleteHighlight { id } => {
-            changes(None);
             let episode_id = notes.get_highlight(&id).map_err(refused)?.episode_id;
             notes.delete_highlight(&id).map_err(refused)?;
             to_json(Ok(json!({ "id": id, "episode_id": episode_id })))
         }
-        Request::RestoreHighlight { id } => {
-            changes(None);
-            to_json(notes.restore_highlight(&id).map_err(refused))
-        }
+        Request::RestoreHighlight { id } => to_json(notes.restore_highlight(&id).map_err(refused)),
         Request::ReattachHighlight { id, start, end } => {
-            changes(None);
             to_json(notes.reattach_highlight(&id, start, end).map_err(refused))
         }
-        Request::ConfirmHighlight { id } => {
-            changes(None);
-            to_json(notes.confirm_highlight(&id).map_err(refused))
-        }
+        Request::ConfirmHighlight { id } => to_json(notes.confirm_highlight(&id).map_err(refused)),
         Request::ListHighlights(filter) => to_json(notes.list_highlights(&filter).map_err(refused)),
-        Request::SetEpisodeNote { episode_id, text } => {
-            changes(Some(episode_id));
-            done(notes.set_episode_note(episode_id, &text))
-        }
+        Request::SetEpisodeNote { episode_id, text } => done(notes.set_episode_note(episode_id, &text)),
         Request::SetInsightNote { episode_id, block_key, text } => {
-            changes(Some(episode_id));
             done(notes.set_insight_note(episode_id, &block_key, &text))
         }
-        Request::SetStar { episode_id, block_key, starred } => {
-            changes(Some(episode_id));
-            done(notes.set_star(episode_id, &block_key, starred))
-        }
-        Request::SetEpisodeTags { episode_id, tags } => {
-            changes(Some(episode_id));
-            done(notes.set_episode_tags(episode_id, &tags))
-        }
+        Request::SetStar { episode_id, block_key, starred } => done(notes.set_star(episode_id, &block_key, starred)),
+        Request::SetEpisodeTags { episode_id, tags } => done(notes.set_episode_tags(episode_id, &tags)),
         Request::ListTags {} => to_json(notes.list_tags().map_err(refused)),
-        Request::RenameTag { from, to } => {
-            changes(None);
-            counted(notes.rename_tag(&from, &to))
-        }
-        Request::MergeTag { from, to } => {
-            changes(None);
-            counted(notes.merge_tag(&from, &to))
-        }
-        Request::DeleteTag { name } => {
-            changes(None);
-            counted(notes.delete_tag(&name))
-        }
-        Request::RestoreTag { name } => {
-            changes(None);
-            counted(notes.restore_tag(&name))
-        }
-        // A visit changes only this window's view: no event, or every
-        // scroll would make other windows reload.
+        Request::RenameTag { from, to } => counted(notes.rename_tag(&from, &to)),
+        Request::MergeTag { from, to } => counted(notes.merge_tag(&from, &to)),
+        Request::DeleteTag { name } => counted(notes.delete_tag(&name)),
+        Request::RestoreTag { name } => counted(notes.restore_tag(&name)),
         Request::SetReadingState(update) => to_json(notes.set_reading_state(&update).map_err(refused)),
         Request::ListTrash {} => to_json(notes.list_trash().map_err(refused)),
-        Request::EmptyTrash {} => {
-            changes(None);
-            to_json(notes.empty_trash().map_err(refused))
-        }
+        Request::EmptyTrash {} => to_json(notes.empty_trash().map_err(refused)),
         Request::NoteVersions(note) => to_json(notes.note_versions(&note).map_err(refused)),
-        Request::SettleNote { note, text } => {
-            changes(None);
-            done(notes.settle_note(&note, &text))
-        }
+        Request::SettleNote { note, text } => done(notes.settle_note(&note, &text)),
         Request::GetSettings {} => to_json(gloss.settings().map_err(storage)),
-        Request::UpdateSettings(patch) => to_json(gloss.update_settings(patch).map_err(|err| match err {
+        Request::UpdateSettings(patch) => to_json(gloss.update_settings(patch, caller).map_err(|err| match err {
             SettingsError::Invalid { field, message } => ApiError::invalid(format!("args.{field}"), message),
             SettingsError::Store(err) => storage(err),
         })),
         Request::Export { format, out_dir } => to_json(gloss.export(format, &out_dir).map_err(path_refused)),
-        Request::Import { file } => to_json(gloss.import(&file).map_err(path_refused)),
+        Request::Import { file } => to_json(gloss.import(&file, caller).map_err(path_refused)),
         Request::SyncStatus {} => to_json(gloss.sync_status().map_err(sync_failed)),
         Request::SyncNow {} => to_json(gloss.sync_now().map_err(sync_failed)),
-    }?;
-    if let Some(episode_id) = changed {
-        let episode_id = episode_id.or_else(|| episode_of(&answer));
-        gloss.annotation_changed(episode_id);
     }
-    Ok(answer)
 }
 
 fn to_json<T: Serialize>(result: Result<T, ApiError>) -> Result<Answer, ApiError> {
@@ -185,15 +133,6 @@ fn done(result: annotations::Result<()>) -> Result<Answer, ApiError> {
 /// The answer of a tag operation: how many items it changed.
 fn counted(result: annotations::Result<usize>) -> Result<Answer, ApiError> {
     to_json(Ok(json!({ "changed": result.map_err(refused)? })))
-}
-
-/// The `episode_id` an answer names, if any (a changed highlight's).
-fn episode_of(answer: &Answer) -> Option<EpisodeId> {
-    #[derive(Deserialize)]
-    struct Named {
-        episode_id: Option<EpisodeId>,
-    }
-    serde_json::from_str::<Named>(answer.get()).ok()?.episode_id
 }
 
 /// A refusal from the annotation rules, with the request field it is about.

@@ -10,12 +10,12 @@ use crate::ops::Request;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use gloss_core::events::{Caller, Door};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use gloss_core::events::{Caller, Door};
 use serde_json::{json, Value};
 use std::convert::Infallible;
 use std::future::Future;
@@ -87,11 +87,7 @@ async fn check_guard(State(state): State<AppState>, request: axum::extract::Requ
 /// The header a page sends to name itself (see [`Caller::client`]).
 pub const CLIENT_HEADER: &str = "x-gloss-client";
 
-async fn call(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<axum::Json<Answer>, ApiError> {
+async fn call(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<axum::Json<Answer>, ApiError> {
     let request = Request::from_value(read_json(body).await?)?;
     state.api.call(request, caller(&headers)).await.map(axum::Json)
 }

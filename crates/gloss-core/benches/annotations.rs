@@ -9,7 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use gloss_core::annotations::{highlights, Annotations, Color, NewHighlight};
+use gloss_core::annotations::{highlights, Caller, Color, Door, NewHighlight};
+use gloss_core::app::Annotations;
 use gloss_core::Library;
 use gloss_testkit::figures::{percentile, Better, Figure};
 
@@ -38,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .filter(|(_, len)| *len > 100)
         .collect();
-    let notes = Annotations::new(library.store());
+    let notes = Annotations::new(&library, Caller::door(Door::Cli));
     // Spread over each text by a large prime stride: deterministic, no two alike.
     let request = |n: usize| {
         let (episode_id, len) = episodes[n % episodes.len()];

@@ -12,10 +12,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::annotations::{Caller, Door, Origin};
+use crate::annotations::{Highlight, HighlightId, Kind};
 use crate::ingest::ScanCounts;
 use crate::store::episodes::{EpisodeId, EpisodeSummary};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Event {
     /// A file seen for the first time.
@@ -39,12 +41,12 @@ pub enum Event {
     /// A reconcile of the library folder finished.
     #[serde(rename = "library_scanned")]
     Scanned { reason: ScanReason, counts: ScanCounts },
-    /// The user's highlights, notes, tags, stars or reading state changed,
-    /// through any window or through sync from another device.
-    /// `episode_id` says where; `None` when the change spans the library (a
-    /// tag renamed, the trash emptied, a setting that follows the user).
+    /// What the user owns (highlights, notes, tags, stars, reading state,
+    /// settings that follow them) changed, from any origin: a door, an
+    /// import, another device, re-anchoring. Published by the write path
+    /// after commit (`Library::change`).
     #[serde(rename = "annotation_changed")]
-    AnnotationChanged { episode_id: Option<EpisodeId> },
+    AnnotationChanged(Box<AnnotationChange>),
     /// Something the user should know about the library as a whole.
     #[serde(rename = "library_notice")]
     Notice { level: NoticeLevel, message: String },
@@ -53,66 +55,35 @@ pub enum Event {
     SyncDone { changed_episodes: Vec<EpisodeId> },
 }
 
-/// The door a request came in by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Door {
-    /// The desktop window (a Tauri command).
-    Desktop,
-    /// `gloss serve`'s HTTP API (a browser tab, a script).
-    Http,
-    /// The `gloss` command line, in-process or through a running instance.
-    Cli,
-    /// An assistant through `gloss mcp`.
-    Mcp,
+/// What one committed change did, and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnotationChange {
+    /// Where it came from; `origin.client` lets the window that made it
+    /// skip its own echo.
+    pub origin: Origin,
+    /// The one episode changed; `None` when several were, or none (a
+    /// setting, a tag with nothing on it).
+    pub episode_id: Option<EpisodeId>,
+    pub episode_ids: Vec<EpisodeId>,
+    pub kinds: Vec<Kind>,
+    /// The highlights written, as they are now (trashed ones with
+    /// `deleted_at`).
+    pub highlights: Vec<Highlight>,
+    /// Whether `highlights` holds every highlight written; when not (a
+    /// large import or sync round), reload instead.
+    pub highlights_complete: bool,
+    /// Highlights removed for good.
+    pub purged: Vec<HighlightId>,
 }
 
-/// Who asked for an operation: the door, and the client that named itself
-/// (a window or tab), so that client can skip the echo of its own change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Caller {
-    pub door: Door,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client: Option<String>,
-}
+impl AnnotationChange {
+    /// The most highlights an event carries.
+    pub const MAX_HIGHLIGHTS: usize = 200;
 
-impl Caller {
-    /// A caller that did not name itself.
-    pub fn door(door: Door) -> Caller {
-        Caller { door, client: None }
-    }
-
-    /// A caller naming itself `client`; a name that is not a short plain
-    /// token (at most 64 letters, digits, `-`, `_`) is dropped, since it is
-    /// echoed to every other window.
-    pub fn client(door: Door, client: Option<&str>) -> Caller {
-        let plain = |c: &str| {
-            !c.is_empty() && c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        Caller { door, client: client.filter(|c| plain(c)).map(str::to_owned) }
-    }
-}
-
-/// Where a change to what the user owns came from. It decides whether the
-/// change is queued for the user's other devices: a local change (a user
-/// action or an import) is, a remote one never is, so nothing echoes back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Origin {
-    /// A person's action through a door (restoring from the trash included).
-    User(Caller),
-    /// An import of a backup, W3C or Readwise file, asked through a door.
-    Import(Caller),
-    /// Another device's change, applied by sync.
-    Remote,
-    /// Gloss itself: highlights re-anchored after their summary changed.
-    Anchoring,
-}
-
-impl Origin {
-    /// Whether the change was made on this device, and so goes out to the others.
-    pub fn is_local(&self) -> bool {
-        matches!(self, Origin::User(_) | Origin::Import(_))
+    /// Whether the change is one a reader of the user's notes cares about:
+    /// anything but a reading position moving.
+    pub fn changes_content(&self) -> bool {
+        self.kinds.iter().any(|kind| *kind != Kind::Position)
     }
 }
 

@@ -5,12 +5,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::annotations::{self, Changed, Origin, Writer};
 use crate::config;
-use crate::events::{Event, Events, NoticeLevel, ScanReason};
+use crate::events::{AnnotationChange, Event, Events, NoticeLevel, ScanReason};
 use crate::ingest::{self, ScanCounts, Scope, SyncReport};
 use crate::search::{self, SearchHit};
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary};
-use crate::store::{settings, Error, Result, Store};
+use crate::store::{now_ms, savepoint, settings, Error, Result, Store};
 use crate::watch::{WatchOptions, Watcher};
 
 #[derive(Debug, Clone)]
@@ -68,6 +69,59 @@ impl Library {
     pub fn reconcile(&self, folder: &Path) -> Result<ScanCounts> {
         let root = self.use_folder(folder)?;
         Ok(self.sync_and_announce(&root, ScanReason::Manual, &mut Told::default())?.counts)
+    }
+
+    /// The one way to change what the user owns: runs `work` in one durable
+    /// write transaction with a [`Writer`] of `origin`, and after commit
+    /// announces what it changed. A refusal (`Invalid`, `NotFound`,
+    /// `Conflict`) rolls back whatever `work` wrote before it, like a
+    /// database error does, and announces nothing.
+    pub fn change<T>(
+        &self,
+        origin: Origin,
+        work: impl FnOnce(&mut Writer) -> annotations::Result<T>,
+    ) -> annotations::Result<T> {
+        let (value, changed) = self.store().write(|tx| {
+            savepoint(tx, || {
+                let mut writer = Writer::new(tx, now_ms(), origin.clone());
+                let value = work(&mut writer)?;
+                Ok::<_, annotations::Error>((value, writer.finish()?))
+            })
+        })??;
+        self.announce(origin, changed);
+        Ok(value)
+    }
+
+    /// Publishes a committed change as an [`Event::AnnotationChanged`]
+    /// carrying the highlights written (as they are now), so a window can
+    /// update them in place. Past [`AnnotationChange::MAX_HIGHLIGHTS`] it
+    /// carries none and says so: listeners reload instead.
+    pub(crate) fn announce(&self, origin: Origin, changed: Changed) {
+        if changed.is_empty() {
+            return;
+        }
+        let complete = changed.highlights.len() <= AnnotationChange::MAX_HIGHLIGHTS;
+        let highlights = if complete && !changed.highlights.is_empty() {
+            annotations::read(self.store(), |conn| {
+                changed.highlights.iter().map(|id| annotations::highlights::get(conn, id)).collect()
+            })
+            .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let episode_ids: Vec<EpisodeId> = changed.episodes.iter().copied().collect();
+        self.events().publish(Event::AnnotationChanged(Box::new(AnnotationChange {
+            origin,
+            episode_id: match episode_ids.as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            },
+            episode_ids,
+            kinds: changed.kinds.into_iter().collect(),
+            highlights_complete: complete,
+            highlights,
+            purged: changed.purged.into_iter().collect(),
+        })));
     }
 
     /// Every episode, by path.

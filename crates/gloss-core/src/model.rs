@@ -71,6 +71,27 @@ pub struct Block {
     pub start: usize,
     /// Length of the block, in code points.
     pub len: usize,
+    /// What the block is, so a reader can show it without parsing `key`.
+    pub role: BlockRole,
+    /// The section (`s2`), insight (`s2.i1`) or related episode (`r1`) the
+    /// block belongs to, for blocks that are part of one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// What a [`Block`] is in its episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockRole {
+    Title,
+    Tldr,
+    SectionTitle,
+    InsightTitle,
+    InsightBody,
+    BottomLine,
+    RelatedTitle,
+    RelatedSummary,
+    Paragraph,
 }
 
 impl Episode {
@@ -96,39 +117,40 @@ impl Episode {
     pub fn blocks(&self) -> Vec<Block> {
         let mut blocks = Vec::new();
         let mut start = 0;
-        let mut push = |key: String, text: &str| {
+        let mut push = |key: String, role: BlockRole, group: Option<&str>, text: &str| {
             if text.is_empty() {
                 return;
             }
             let len = text.chars().count();
-            blocks.push(Block { key, text: text.to_owned(), start, len });
+            let group = group.map(str::to_owned);
+            blocks.push(Block { key, text: text.to_owned(), start, len, role, group });
             start += len + BLOCK_SEPARATOR.chars().count();
         };
         if let Some(title) = &self.title {
-            push("title".into(), title);
+            push("title".into(), BlockRole::Title, None, title);
         }
         if let Some(tldr) = &self.tldr {
-            push("tldr".into(), tldr);
+            push("tldr".into(), BlockRole::Tldr, None, tldr);
         }
         for (s, section) in self.sections.iter().enumerate() {
-            let s = s + 1;
-            push(format!("s{s}.title"), &section.title);
+            let section_key = format!("s{}", s + 1);
+            push(format!("{section_key}.title"), BlockRole::SectionTitle, Some(&section_key), &section.title);
             for (i, insight) in section.insights.iter().enumerate() {
-                let i = i + 1;
-                push(format!("s{s}.i{i}.title"), &insight.title);
-                push(format!("s{s}.i{i}.body"), &insight.body);
+                let insight_key = format!("{section_key}.i{}", i + 1);
+                push(format!("{insight_key}.title"), BlockRole::InsightTitle, Some(&insight_key), &insight.title);
+                push(format!("{insight_key}.body"), BlockRole::InsightBody, Some(&insight_key), &insight.body);
             }
         }
         if let Some(bottom) = &self.bottom_line {
-            push("bottom".into(), bottom);
+            push("bottom".into(), BlockRole::BottomLine, None, bottom);
         }
         for (r, related) in self.related.iter().enumerate() {
-            let r = r + 1;
-            push(format!("r{r}.title"), &related.title);
-            push(format!("r{r}.summary"), &related.summary);
+            let related_key = format!("r{}", r + 1);
+            push(format!("{related_key}.title"), BlockRole::RelatedTitle, Some(&related_key), &related.title);
+            push(format!("{related_key}.summary"), BlockRole::RelatedSummary, Some(&related_key), &related.summary);
         }
         for (p, paragraph) in self.paragraphs.iter().enumerate() {
-            push(format!("p{}", p + 1), paragraph);
+            push(format!("p{}", p + 1), BlockRole::Paragraph, None, paragraph);
         }
         blocks
     }

@@ -7,7 +7,8 @@ mod common;
 use annotations_support::{quote, Setup};
 use common::summary;
 use gloss_core::anchor::AnchorStatus;
-use gloss_core::annotations::{Annotations, Color, HighlightFilter, HighlightPatch, NewHighlight};
+use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight};
+use gloss_core::app::Annotations;
 
 fn setup() -> Setup {
     Setup::new(&[

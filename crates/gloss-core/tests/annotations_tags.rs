@@ -6,7 +6,8 @@ mod common;
 
 use annotations_support::{quote, refusal, Setup};
 use common::summary;
-use gloss_core::annotations::{Annotations, HighlightFilter, NewHighlight, Tag};
+use gloss_core::annotations::{HighlightFilter, NewHighlight, Tag};
+use gloss_core::app::Annotations;
 use gloss_core::store::episodes::EpisodeId;
 
 fn setup() -> Setup {

@@ -11,6 +11,7 @@ use annotations_support::{range_of, Setup};
 use common::summary;
 use export_support::{annotate, assert_same, files_of, library, picture, summaries};
 use gloss_core::annotations::HighlightFilter;
+use gloss_core::annotations::{Caller, Door, Origin};
 use gloss_core::export::{self, backup::Backup, Format, ImportReport};
 use tempfile::TempDir;
 
@@ -25,7 +26,7 @@ fn export_one(s: &Setup, format: Format) -> (TempDir, std::path::PathBuf) {
 }
 
 fn import(s: &Setup, file: &std::path::Path) -> ImportReport {
-    export::import(s.fx.library.store(), file).unwrap()
+    export::import(&s.fx.library, Origin::Import(Caller::door(Door::Cli)), file).unwrap()
 }
 
 #[test]
@@ -304,9 +305,12 @@ fn files_that_are_not_exports_are_refused_naming_the_file() {
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, content).unwrap();
-        let error = export::import(s.fx.library.store(), &path).unwrap_err().to_string();
+        let error =
+            export::import(&s.fx.library, Origin::Import(Caller::door(Door::Cli)), &path).unwrap_err().to_string();
         assert!(error.contains(name) && error.contains(says), "{name}: {error}");
     }
-    let missing = export::import(s.fx.library.store(), &dir.path().join("absent.json")).unwrap_err();
+    let missing =
+        export::import(&s.fx.library, Origin::Import(Caller::door(Door::Cli)), &dir.path().join("absent.json"))
+            .unwrap_err();
     assert!(missing.to_string().contains("absent.json"), "{missing}");
 }

@@ -13,7 +13,8 @@ use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use common::{notices, summary, wait_for, wait_until, within, write, Fixture, PATIENCE};
-use gloss_core::annotations::Annotations;
+use gloss_core::annotations::{Caller, Door};
+use gloss_core::app::Annotations;
 use gloss_core::events::{Event, NoticeLevel, ScanReason};
 use gloss_core::store::episodes::Status;
 use gloss_core::watch::{WatchOptions, Watcher};
@@ -68,7 +69,7 @@ fn deleted_folder(polling: bool) {
     write(&lib.join("sub/b.txt"), &b);
     let (watcher, events, _) = watch_by(&fixture.library, &lib, polling);
     let a_id = fixture.episode_at("a.txt").id;
-    let notes = Annotations::new(fixture.library.store());
+    let notes = Annotations::new(&fixture.library, Caller::door(Door::Cli));
     notes.set_episode_note(a_id, "my note").unwrap();
 
     std::fs::remove_dir_all(&lib).unwrap();

@@ -3,7 +3,8 @@
 mod common;
 
 use common::{summary, Fixture};
-use gloss_core::annotations::Annotations;
+use gloss_core::annotations::{Caller, Door};
+use gloss_core::app::Annotations;
 use gloss_core::store::{schema, Error, Store, DB_FILE};
 use gloss_core::Library;
 use rusqlite::Connection;
@@ -108,7 +109,8 @@ fn check_fixture_survived(library: &Library, from: usize) {
     let hits = library.search("kept", 10).unwrap();
     assert_eq!(hits.len(), 1);
     if from >= 3 {
-        let highlight = Annotations::new(library.store()).get_highlight("0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d");
+        let highlight =
+            Annotations::new(&library, Caller::door(Door::Cli)).get_highlight("0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d");
         assert_eq!(highlight.unwrap().note, "old note");
     }
 }

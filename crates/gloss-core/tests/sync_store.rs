@@ -11,10 +11,13 @@ use std::path::{Path, PathBuf};
 
 use common::{wait_for, PATIENCE};
 use gloss_core::anchor::AnchorStatus;
+use gloss_core::annotations::Origin;
 use gloss_core::annotations::{
-    Annotations, Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate,
+    Caller, Color, Door, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate,
 };
+use gloss_core::app::Annotations;
 use gloss_core::events::Event;
+use gloss_core::export::{self, Format};
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::store::settings;
 use gloss_core::sync::log::ROOT;
@@ -64,7 +67,7 @@ impl Device {
     }
 
     fn notes(&self) -> Annotations<'_> {
-        Annotations::new(self.library.store())
+        Annotations::new(&self.library, Caller::door(Door::Cli))
     }
 
     /// The local id of episode `seed`, found by its title.
@@ -113,7 +116,7 @@ impl Device {
     }
 
     fn pending(&self) -> usize {
-        self.library.store().read(|conn| gloss_core::sync::outbox::count(conn)).unwrap()
+        self.library.store().read(|conn| gloss_core::annotations::outbox::count(conn)).unwrap()
     }
 
     /// Everything the user sees of the annotations, by episode title and
@@ -415,6 +418,31 @@ fn annotations_made_before_joining_are_sent_on_the_first_round() {
     d[0].round(sync.path());
     d[1].round(sync.path());
     assert!(d[1].notes().get_highlight(&early).is_ok() && d[1].notes().get_highlight(&later).is_ok());
+    assert_eq!(d[0].snapshot(), d[1].snapshot());
+}
+
+/// Regression: a backup imported after joining a sync folder was written
+/// without being queued, so the other devices never got what it brought.
+#[test]
+fn import_after_joining_sync_reaches_the_other_device() {
+    let (sync, mut d) = devices(&["a", "b", "c"]);
+    // Device c makes a highlight and a note and backs them up; a never had them.
+    let imported = d[2].highlight(SHARED[0], 60, 25);
+    d[2].notes().set_episode_note(d[2].episode(SHARED[1]), "note from the backup").unwrap();
+    let backup = TempDir::new().unwrap();
+    export::export(d[2].library.store(), Format::Json, backup.path()).unwrap();
+    d[0].round(sync.path());
+    d[1].round(sync.path());
+    assert_eq!(d[0].pending(), 0);
+
+    let file = backup.path().join("gloss-backup.json");
+    let report = export::import(&d[0].library, Origin::Import(Caller::door(Door::Cli)), &file).unwrap();
+    assert_eq!((report.highlights_added, report.notes), (1, 1), "{report:?}");
+    assert!(d[0].pending() >= 2, "the import is queued like any local change");
+    assert!(d[0].round(sync.path()).sent >= 2);
+    d[1].round(sync.path());
+    let arrived = d[1].notes().get_highlight(&imported).unwrap();
+    assert_eq!(arrived.note, "why this matters, by c");
     assert_eq!(d[0].snapshot(), d[1].snapshot());
 }
 

@@ -1,21 +1,22 @@
 //! Highlights: creating one from a quote or a range, editing, trashing and
 //! restoring it, and placing it again by hand after re-anchoring gave up.
 //!
-//! Each function is one user action over one open transaction, taking the
-//! time (`now`, Unix milliseconds) from its caller, and queues what it
-//! changed for sync in that transaction ([`crate::sync::outbox`]).
+//! Each public function is one user action over a [`Writer`]; every one of
+//! them, and import, sync and re-anchoring, stores the row through [`put`].
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Deserialize;
 
 use super::episode::{self, TextEpisode};
 use super::error::{Error, Result};
-use super::index;
 use super::model::{status_from_str, status_str, Anchor, Color, Highlight, HighlightId};
 use super::tags::{self, Tagged};
+use super::versions::{self, NoteRef};
+use super::write::{Kind, Writer};
+use super::{index, outbox};
 use crate::anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{self, outbox, Change};
+use crate::sync::{self, Change};
 
 /// What `create_highlight` takes: the episode and either a quote (with an
 /// occurrence if it appears more than once) or a code point range.
@@ -57,53 +58,37 @@ pub(crate) fn parse_id(raw: &str, field: &'static str) -> Result<HighlightId> {
         .map_err(|_| Error::invalid(field, format!("{raw:?} is not a highlight id (a UUID like 0b7c…-…)")))
 }
 
-/// Stores a new highlight with id `id` (see [`new_id`]).
-pub fn create(conn: &Connection, id: &str, now: i64, new: &NewHighlight) -> Result<Highlight> {
+/// A highlight row as [`put`] takes it: the highlight, and the text
+/// revisions its selector and its anchor were taken on.
+#[derive(Debug, Clone)]
+pub(crate) struct HighlightRow {
+    pub highlight: Highlight,
+    pub selector_revision: i64,
+    pub anchor_revision: i64,
+}
+
+/// Stores a new highlight with id `id` (see [`new_id`]), made at `at`.
+pub fn create(w: &mut Writer, id: &str, at: i64, new: &NewHighlight) -> Result<Highlight> {
     let id = parse_id(id, "id")?;
-    let target = episode::load_text(conn, new.episode_id, "episode_id")?;
+    let target = episode::load_text(w.conn(), new.episode_id, "episode_id")?;
     let span = locate(&target, new)?;
     let selector = target.describe(span, ("start", "end"))?;
-    let tags = tags::resolve(conn, &tags::parse_all(&new.tags, "tags")?, now)?;
-    // Stored with the row, so the search index takes the highlight in once.
-    let tags_text: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    let tags = tags::parse_all(&new.tags, "tags")?.into_iter().map(|t| t.name).collect();
     let revision = target.record.text_revision;
-    conn.prepare_cached(
-        "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, block_key,
-                text_version, selector_revision, color, note, anchor_status, anchor_start, anchor_end,
-                anchor_revision, created_at, updated_at, tags_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?6, ?7, ?10, ?14, ?14, ?15)",
-    )?
-    .execute(params![
-        id,
-        new.episode_id,
-        selector.exact,
-        selector.prefix,
-        selector.suffix,
-        to_sql(selector.start),
-        to_sql(selector.end),
-        selector.block_key,
-        selector.text_version,
-        revision,
-        new.color.unwrap_or_default(),
-        new.note.as_deref().unwrap_or(""),
-        status_str(AnchorStatus::Anchored),
-        now,
-        tags_text.join(&index::TAG_SEPARATOR.to_string()),
-    ])?;
-    tags::link(conn, Tagged::Highlight(conn.last_insert_rowid()), &tags)?;
-    index::episode_changed(conn, new.episode_id)?;
-    let created = get(conn, &id)?;
-    if let Some(episode) = target.record.fingerprint {
-        let change = Change::CreateHighlight {
-            highlight: id,
-            anchor: sync::Anchor { episode, selector },
-            color: created.color.as_str().to_owned(),
-            note: created.note.clone(),
-            tags: created.tags.clone(),
-        };
-        outbox::push(conn, now, [change])?;
-    }
-    Ok(created)
+    let highlight = Highlight {
+        id: id.clone(),
+        episode_id: new.episode_id,
+        anchor: Anchor::exact(&selector),
+        selector,
+        color: new.color.unwrap_or_default(),
+        note: new.note.clone().unwrap_or_default(),
+        tags,
+        created_at: at,
+        updated_at: at,
+        deleted_at: None,
+    };
+    put(w, &HighlightRow { highlight, selector_revision: revision, anchor_revision: revision })?;
+    get(w.conn(), &id)
 }
 
 /// Where in the episode's text the new highlight goes.
@@ -131,66 +116,56 @@ impl TextEpisode {
 }
 
 /// Changes a live highlight's color, note or tags.
-pub fn update(conn: &Connection, now: i64, patch: &HighlightPatch) -> Result<Highlight> {
-    let (seq, episode_id) = live_row(conn, &patch.id)?;
-    let before = get(conn, &patch.id)?;
-    let tag_names = patch.tags.as_deref().map(|t| tags::parse_all(t, "tags")).transpose()?;
-    conn.prepare_cached(
-        "UPDATE highlights SET color = coalesce(?2, color), note = coalesce(?3, note), updated_at = ?4
-         WHERE seq = ?1",
-    )?
-    .execute(params![seq, patch.color, patch.note, now])?;
-    if let Some(names) = tag_names {
-        tags::set(conn, Tagged::Highlight(seq), &names, now)?;
-        index::refresh_highlight(conn, seq)?;
+pub fn update(w: &mut Writer, patch: &HighlightPatch) -> Result<Highlight> {
+    let mut row = live(w.conn(), &patch.id)?;
+    if let Some(tags) = &patch.tags {
+        row.highlight.tags = tags::parse_all(tags, "tags")?.into_iter().map(|t| t.name).collect();
     }
-    index::episode_changed(conn, episode_id)?;
-    record(conn, now, before)
+    if let Some(color) = patch.color {
+        row.highlight.color = color;
+    }
+    if let Some(note) = &patch.note {
+        row.highlight.note = note.clone();
+    }
+    edit(w, row)
 }
 
 /// Puts a highlight in the trash (undo with [`restore`]; only emptying the
 /// trash removes it). Trashing one already there changes nothing.
-pub fn delete(conn: &Connection, id: &str, now: i64) -> Result<HighlightId> {
-    let (seq, episode_id, _) = row(conn, id)?;
-    let before = get(conn, id)?;
-    conn.prepare_cached(
-        "UPDATE highlights SET deleted_at = ?2, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NULL",
-    )?
-    .execute([seq, now])?;
-    index::episode_changed(conn, episode_id)?;
-    Ok(record(conn, now, before)?.id)
+pub fn delete(w: &mut Writer, id: &str) -> Result<HighlightId> {
+    let mut row = stored(w.conn(), id)?;
+    if row.highlight.deleted_at.is_some() {
+        return Ok(row.highlight.id);
+    }
+    row.highlight.deleted_at = Some(w.now());
+    Ok(edit(w, row)?.id)
 }
 
 /// Takes a highlight back out of the trash, as it was.
-pub fn restore(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
-    let (seq, episode_id, _) = row(conn, id)?;
-    let before = get(conn, id)?;
-    conn.prepare_cached(
-        "UPDATE highlights SET deleted_at = NULL, updated_at = ?2 WHERE seq = ?1 AND deleted_at IS NOT NULL",
-    )?
-    .execute([seq, now])?;
-    index::episode_changed(conn, episode_id)?;
-    record(conn, now, before)
+pub fn restore(w: &mut Writer, id: &str) -> Result<Highlight> {
+    let mut row = stored(w.conn(), id)?;
+    if row.highlight.deleted_at.is_none() {
+        return Ok(row.highlight);
+    }
+    row.highlight.deleted_at = None;
+    edit(w, row)
 }
 
 /// The user places a highlight (typically an orphan) on `[start, end)` of
 /// the episode's current text: it takes that text as its quote and is
 /// anchored there.
-pub fn reattach(conn: &Connection, id: &str, start: usize, end: usize, now: i64) -> Result<Highlight> {
-    let (seq, episode_id) = live_row(conn, id)?;
-    let before = get(conn, id)?;
-    let target = episode::load_text(conn, episode_id, "id")?;
+pub fn reattach(w: &mut Writer, id: &str, start: usize, end: usize) -> Result<Highlight> {
+    let row = live(w.conn(), id)?;
+    let target = episode::load_text(w.conn(), row.highlight.episode_id, "id")?;
     let selector = target.describe(Span { start, end }, ("start", "end"))?;
-    place(conn, seq, &selector, target.record.text_revision, Some(now))?;
-    index::episode_changed(conn, episode_id)?;
-    record(conn, now, before)
+    edit(w, placed(row, selector, target.record.text_revision))
 }
 
 /// The user accepts a fuzzy anchor: the highlight takes the text it was
 /// placed on as its quote and counts as anchored.
-pub fn confirm(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
-    let (seq, episode_id) = live_row(conn, id)?;
-    let highlight = get(conn, id)?;
+pub fn confirm(w: &mut Writer, id: &str) -> Result<Highlight> {
+    let row = live(w.conn(), id)?;
+    let highlight = &row.highlight;
     let (AnchorStatus::Fuzzy, Some(start), Some(end)) =
         (highlight.anchor.status, highlight.anchor.start, highlight.anchor.end)
     else {
@@ -202,27 +177,147 @@ pub fn confirm(conn: &Connection, id: &str, now: i64) -> Result<Highlight> {
             ),
         ));
     };
-    let target = episode::load_text(conn, episode_id, "id")?;
+    let target = episode::load_text(w.conn(), highlight.episode_id, "id")?;
     let selector = target.describe(Span { start, end }, ("id", "id")).map_err(|_| {
         Error::conflict("id", format!("the place of highlight {id} is out of date; place it with reattach"))
     })?;
-    place(conn, seq, &selector, target.record.text_revision, Some(now))?;
-    index::episode_changed(conn, episode_id)?;
-    record(conn, now, highlight)
+    edit(w, placed(row, selector, target.record.text_revision))
 }
 
-/// Queues for sync what the user's action changed on a highlight, by
-/// comparing it as it was (`before`) with how it is now; returns it now.
-/// One comparison serves every edit, so no action can forget a field.
-fn record(conn: &Connection, now: i64, before: Highlight) -> Result<Highlight> {
-    let after = get(conn, &before.id)?;
-    let id = &after.id;
+/// `row` placed exactly on `selector`, taken on text revision `revision`.
+pub(crate) fn placed(mut row: HighlightRow, selector: Selector, revision: i64) -> HighlightRow {
+    row.highlight.anchor = Anchor::exact(&selector);
+    row.highlight.selector = selector;
+    row.selector_revision = revision;
+    row.anchor_revision = revision;
+    row
+}
+
+/// Stores a user's edit of a highlight, stamped now; returns it as stored.
+fn edit(w: &mut Writer, mut row: HighlightRow) -> Result<Highlight> {
+    row.highlight.updated_at = w.now();
+    put(w, &row)?;
+    get(w.conn(), &row.highlight.id)
+}
+
+/// The one writer of highlight rows: stores `row` whole (inserting it, or
+/// replacing the row with its id), its live tags and their search text,
+/// queues for sync what changed when the change is local, and notes the
+/// change for the announcement. Returns the row's `seq`.
+///
+/// What goes to other devices is found by comparing the highlight before
+/// and after, so no caller can forget a field.
+pub(crate) fn put(w: &mut Writer, row: &HighlightRow) -> Result<i64> {
+    let conn = w.conn();
+    let h = &row.highlight;
+    let before = find(conn, &h.id)?;
+    let tags = tags::resolve(w, &tags::parse_valid(&h.tags))?;
+    let tags_text: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    let (start, end) = match h.anchor.status {
+        AnchorStatus::Orphaned | AnchorStatus::Ambiguous => (None, None),
+        _ => (h.anchor.start.map(to_sql), h.anchor.end.map(to_sql)),
+    };
+    let (start, end) = if start.is_some() && end.is_some() { (start, end) } else { (None, None) };
+    let seq: i64 = conn
+        .prepare_cached(
+            "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, block_key,
+                text_version, selector_revision, color, note, anchor_status, anchor_start, anchor_end,
+                anchor_reason, anchor_score, anchor_revision, created_at, updated_at, deleted_at, tags_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+             ON CONFLICT (id) DO UPDATE SET episode_id = excluded.episode_id, exact = excluded.exact,
+                prefix = excluded.prefix, suffix = excluded.suffix, sel_start = excluded.sel_start,
+                sel_end = excluded.sel_end, block_key = excluded.block_key, text_version = excluded.text_version,
+                selector_revision = excluded.selector_revision, color = excluded.color, note = excluded.note,
+                anchor_status = excluded.anchor_status, anchor_start = excluded.anchor_start,
+                anchor_end = excluded.anchor_end, anchor_reason = excluded.anchor_reason,
+                anchor_score = excluded.anchor_score, anchor_revision = excluded.anchor_revision,
+                created_at = excluded.created_at, updated_at = excluded.updated_at,
+                deleted_at = excluded.deleted_at, tags_text = excluded.tags_text
+             RETURNING seq",
+        )?
+        .query_row(
+            params![
+                h.id,
+                h.episode_id,
+                h.selector.exact,
+                h.selector.prefix,
+                h.selector.suffix,
+                to_sql(h.selector.start),
+                to_sql(h.selector.end),
+                h.selector.block_key,
+                h.selector.text_version,
+                row.selector_revision,
+                h.color,
+                h.note,
+                status_str(h.anchor.status),
+                start,
+                end,
+                h.anchor.reason,
+                h.anchor.score.map(f64::from),
+                row.anchor_revision,
+                h.created_at,
+                h.updated_at,
+                h.deleted_at,
+                tags_text.join(&index::TAG_SEPARATOR.to_string()),
+            ],
+            |r| r.get(0),
+        )?;
+    tags::set_resolved(conn, Tagged::Highlight(seq), &tags)?;
+    let after = get(conn, &h.id)?;
+    if before.as_ref() == Some(&after) {
+        return Ok(seq);
+    }
+    let changes = changes(conn, before.as_ref(), Some(&after))?;
+    w.queue(changes);
+    if let Some(moved_from) = before.map(|b| b.episode_id).filter(|&e| e != after.episode_id) {
+        w.touch(Kind::Highlight, moved_from)?;
+    }
+    w.touch_highlight(&after.id, after.episode_id)?;
+    Ok(seq)
+}
+
+/// Removes highlight `id` for good (emptying the trash, or a purge from
+/// another device), with its tag links and earlier note versions.
+pub(crate) fn purge(w: &mut Writer, id: &str) -> Result<()> {
+    let conn = w.conn();
+    let Some(before) = find(conn, id)? else { return Ok(()) };
+    let seq: i64 = conn.prepare_cached("SELECT seq FROM highlights WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
+    tags::unlink_all(conn, Tagged::Highlight(seq))?;
+    versions::replace(conn, &NoteRef::Highlight { id: id.to_owned() }, &[])?;
+    conn.prepare_cached("DELETE FROM highlights WHERE seq = ?1")?.execute([seq])?;
+    let changes = changes(conn, Some(&before), None)?;
+    w.queue(changes);
+    w.touch_purged(id, before.episode_id)
+}
+
+/// The sync changes that turn a highlight as it was (`None`: new) into how
+/// it is (`None`: purged). A highlight of an episode that never parsed
+/// (no fingerprint) has no name on other devices, and sends nothing.
+fn changes(conn: &Connection, before: Option<&Highlight>, after: Option<&Highlight>) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
-    if before.selector != after.selector {
-        if let Some(episode) = outbox::fingerprint(conn, after.episode_id)? {
-            let anchor = sync::Anchor { episode, selector: after.selector.clone() };
-            changes.push(Change::Reattach { highlight: id.clone(), anchor });
+    let (before, after) = match (before, after) {
+        (Some(before), None) => return Ok(vec![Change::Purge { highlight: before.id.clone() }]),
+        (_, None) => return Ok(changes),
+        (before, Some(after)) => (before, after),
+    };
+    let id = &after.id;
+    let Some(episode) = outbox::fingerprint(conn, after.episode_id)? else { return Ok(changes) };
+    let Some(before) = before else {
+        changes.push(Change::CreateHighlight {
+            highlight: id.clone(),
+            anchor: sync::Anchor { episode, selector: after.selector.clone() },
+            color: after.color.as_str().to_owned(),
+            note: after.note.clone(),
+            tags: after.tags.clone(),
+        });
+        if after.deleted_at.is_some() {
+            changes.push(Change::Delete { highlight: id.clone() });
         }
+        return Ok(changes);
+    };
+    if before.selector != after.selector || before.episode_id != after.episode_id {
+        let anchor = sync::Anchor { episode, selector: after.selector.clone() };
+        changes.push(Change::Reattach { highlight: id.clone(), anchor });
     }
     if before.color != after.color {
         changes.push(Change::SetColor { highlight: id.clone(), color: after.color.as_str().to_owned() });
@@ -237,56 +332,44 @@ fn record(conn: &Connection, now: i64, before: Highlight) -> Result<Highlight> {
         (true, false) => changes.push(Change::Restore { highlight: id.clone() }),
         _ => {}
     }
-    outbox::push(conn, now, changes)?;
-    Ok(after)
+    Ok(changes)
 }
 
-/// Stores `selector` as the highlight's selector and anchors it there.
-/// `edited` is the time of the user's edit, or `None` when Gloss itself
-/// moved the highlight (re-anchoring), which is no edit of the user's.
-pub(crate) fn place(
-    conn: &Connection,
-    seq: i64,
-    selector: &Selector,
-    revision: i64,
-    edited: Option<i64>,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE highlights SET exact = ?2, prefix = ?3, suffix = ?4, sel_start = ?5, sel_end = ?6,
-                block_key = ?7, text_version = ?8, selector_revision = ?9,
-                anchor_status = 'anchored', anchor_start = ?5, anchor_end = ?6, anchor_reason = NULL,
-                anchor_score = NULL, anchor_revision = ?9, updated_at = coalesce(?10, updated_at)
-         WHERE seq = ?1",
-    )?
-    .execute(params![
-        seq,
-        selector.exact,
-        selector.prefix,
-        selector.suffix,
-        to_sql(selector.start),
-        to_sql(selector.end),
-        selector.block_key,
-        selector.text_version,
-        revision,
-        edited
-    ])?;
-    Ok(())
-}
-
-/// `(seq, episode_id, deleted)` of highlight `id`.
-fn row(conn: &Connection, id: &str) -> Result<(i64, EpisodeId, bool)> {
+/// Highlight `id` with its revisions, live or in the trash.
+pub(crate) fn stored(conn: &Connection, id: &str) -> Result<HighlightRow> {
     let id = parse_id(id, "id")?;
-    conn.prepare_cached("SELECT seq, episode_id, deleted_at IS NOT NULL FROM highlights WHERE id = ?1")?
-        .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .optional()?
-        .ok_or_else(|| Error::not_found("id", format!("no highlight with id {id}")))
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, h.selector_revision, h.anchor_revision FROM highlights h WHERE h.id = ?1"
+    ))?
+    .query_row([&id], |row| {
+        // A corrupt offset is no reason to lose the highlight: its quote
+        // still finds it, and anchoring distrusts the position.
+        let forgiving = |i| row.get::<_, i64>(i).map(|v| usize::try_from(v).unwrap_or(usize::MAX));
+        Ok(HighlightRow {
+            highlight: read_row(row, forgiving)?,
+            selector_revision: row.get(COLUMN_COUNT)?,
+            anchor_revision: row.get(COLUMN_COUNT + 1)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| Error::not_found("id", format!("no highlight with id {id}")))
 }
 
-/// Like [`row`], refusing a highlight in the trash.
-fn live_row(conn: &Connection, id: &str) -> Result<(i64, EpisodeId)> {
-    match row(conn, id)? {
-        (_, _, true) => Err(Error::conflict("id", format!("highlight {id} is in the trash; restore it first"))),
-        (seq, episode_id, false) => Ok((seq, episode_id)),
+/// Like [`stored`], refusing a highlight in the trash.
+fn live(conn: &Connection, id: &str) -> Result<HighlightRow> {
+    let row = stored(conn, id)?;
+    if row.highlight.deleted_at.is_some() {
+        return Err(Error::conflict("id", format!("highlight {id} is in the trash; restore it first")));
+    }
+    Ok(row)
+}
+
+/// Highlight `id` if there is one.
+fn find(conn: &Connection, id: &str) -> Result<Option<Highlight>> {
+    match get(conn, id) {
+        Ok(highlight) => Ok(Some(highlight)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(error) => Err(error),
     }
 }
 
@@ -327,18 +410,23 @@ pub(crate) fn selector_at(
 }
 
 pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Highlight> {
-    let offset = |i: usize| -> rusqlite::Result<usize> {
+    read_row(row, |i| {
         let value: i64 = row.get(i)?;
         usize::try_from(value).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(i, value))
+    })
+}
+
+/// A highlight from the [`COLUMNS`] of `row`, its selector's offsets read by `offset`.
+fn read_row(row: &Row, offset: impl Fn(usize) -> rusqlite::Result<usize>) -> rusqlite::Result<Highlight> {
+    let optional_offset = |i: usize| -> rusqlite::Result<Option<usize>> {
+        row.get::<_, Option<i64>>(i)?.map(|v| usize::try_from(v).unwrap_or(usize::MAX)).map(Ok).transpose()
     };
-    let optional_offset =
-        |i: usize| -> rusqlite::Result<Option<usize>> { row.get::<_, Option<i64>>(i)?.map(|_| offset(i)).transpose() };
     let status: String = row.get(12)?;
     let tags_text: String = row.get(11)?;
     Ok(Highlight {
         id: row.get(0)?,
         episode_id: row.get(1)?,
-        selector: selector_at(row, 2, offset)?,
+        selector: selector_at(row, 2, &offset)?,
         color: row.get(9)?,
         note: row.get(10)?,
         tags: tags_text.split(index::TAG_SEPARATOR).filter(|t| !t.is_empty()).map(str::to_owned).collect(),

@@ -84,6 +84,19 @@ pub struct Anchor {
     pub score: Option<f32>,
 }
 
+impl Anchor {
+    /// Placed exactly where `selector` says.
+    pub fn exact(selector: &Selector) -> Anchor {
+        Anchor {
+            status: AnchorStatus::Anchored,
+            start: Some(selector.start),
+            end: Some(selector.end),
+            reason: None,
+            score: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Highlight {
     pub id: HighlightId,

@@ -3,38 +3,52 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::episode;
 use super::error::Result;
-use super::index;
-use crate::store::episodes::{EpisodeId, EpisodeRecord};
-use crate::sync::{outbox, Change, NoteOn};
+use super::write::{Kind, Writer};
+use super::{episode, outbox};
+use crate::store::episodes::EpisodeId;
+use crate::sync::{Change, NoteOn};
 
 /// The block key under which the episode's own note is stored.
 pub(crate) const EPISODE_NOTE: &str = "";
 
 /// Sets the note on episode `episode_id` (Markdown; empty clears it).
-pub fn set_episode_note(conn: &Connection, episode_id: EpisodeId, text: &str, now: i64) -> Result<()> {
-    let record = episode::load(conn, episode_id, "episode_id")?;
-    edit(conn, &record, EPISODE_NOTE, text, now)
+pub fn set_episode_note(w: &mut Writer, episode_id: EpisodeId, text: &str) -> Result<()> {
+    episode::load(w.conn(), episode_id, "episode_id")?;
+    put(w, episode_id, EPISODE_NOTE, text, w.now())
 }
 
 /// Sets the note on one insight (`s2.i1`) or block (`s2.i1.body`) of an
 /// episode (Markdown; empty clears it).
-pub fn set_insight_note(conn: &Connection, episode_id: EpisodeId, block_key: &str, text: &str, now: i64) -> Result<()> {
-    let record = episode::load(conn, episode_id, "episode_id")?;
+pub fn set_insight_note(w: &mut Writer, episode_id: EpisodeId, block_key: &str, text: &str) -> Result<()> {
+    let record = episode::load(w.conn(), episode_id, "episode_id")?;
     episode::check_block_key(&record, block_key)?;
-    edit(conn, &record, block_key, text, now)
+    put(w, episode_id, block_key, text, w.now())
 }
 
-/// Stores the user's edit, and queues it for sync if the text changed.
-fn edit(conn: &Connection, record: &EpisodeRecord, block_key: &str, text: &str, now: i64) -> Result<()> {
-    let changed = current(conn, record.summary.id, block_key)? != text;
-    store(conn, record.summary.id, block_key, text, now)?;
-    if let (true, Some(episode)) = (changed, &record.fingerprint) {
-        let change = Change::SetNote { on: note_on(episode, block_key), text: text.to_owned(), replaces: Vec::new() };
-        outbox::push(conn, now, [change])?;
+/// The one writer of episode and insight notes: stores the text as it is,
+/// written at `at`, and queues it for sync when it changed and the change
+/// is local. A cleared note stays a row with empty text.
+pub(crate) fn put(w: &mut Writer, episode_id: EpisodeId, block_key: &str, text: &str, at: i64) -> Result<()> {
+    let conn = w.conn();
+    let changed = current(conn, episode_id, block_key)? != text;
+    conn.prepare_cached(
+        "INSERT INTO notes (episode_id, block_key, text, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (episode_id, block_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
+    )?
+    .execute(params![episode_id, block_key, text, at])?;
+    if let (true, Some(episode)) = (changed, outbox::fingerprint(conn, episode_id)?) {
+        w.queue([Change::SetNote { on: note_on(&episode, block_key), text: text.to_owned(), replaces: Vec::new() }]);
     }
-    Ok(())
+    w.touch(Kind::Note, episode_id)
+}
+
+/// When the note was last written, if there is one.
+pub(crate) fn updated_at(conn: &Connection, episode_id: EpisodeId, block_key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT updated_at FROM notes WHERE episode_id = ?1 AND block_key = ?2")?
+        .query_row(params![episode_id, block_key], |row| row.get(0))
+        .optional()?)
 }
 
 /// Where a note of an episode is, in sync's terms.
@@ -53,17 +67,6 @@ pub(crate) fn current(conn: &Connection, episode_id: EpisodeId, block_key: &str)
         .query_row(params![episode_id, block_key], |row| row.get(0))
         .optional()?;
     Ok(text.unwrap_or_default())
-}
-
-/// Writes a note as it is, queueing nothing (sync's apply, and the
-/// actions above). A cleared note stays a row with empty text.
-pub(crate) fn store(conn: &Connection, episode_id: EpisodeId, block_key: &str, text: &str, now: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO notes (episode_id, block_key, text, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (episode_id, block_key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
-    )?
-    .execute(params![episode_id, block_key, text, now])?;
-    Ok(index::episode_changed(conn, episode_id)?)
 }
 
 /// The episode's note, and its insight notes by block key (non-empty only).

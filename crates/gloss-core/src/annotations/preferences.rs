@@ -7,18 +7,37 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use super::error::Result;
+use super::write::{Kind, Writer};
 use crate::store::settings;
-use crate::sync::{outbox, Change};
+use crate::sync::Change;
 
 /// Each setting that follows the user: its name in the sync log, and the
 /// key it is stored under in the settings table (as JSON).
 pub(crate) const FOLLOWING: &[(&str, &str)] = &[("color_names", settings::COLOR_NAMES)];
 
 /// Sets what each highlight color means (`{"yellow": "key idea"}`).
-pub fn set_color_names(conn: &Connection, names: &HashMap<String, String>, now: i64) -> Result<()> {
+pub fn set_color_names(w: &mut Writer, names: &HashMap<String, String>) -> Result<()> {
     let value = serde_json::to_value(names).unwrap_or_default();
-    settings::set(conn, settings::COLOR_NAMES, &value.to_string())?;
-    outbox::push(conn, now, [Change::SetSetting { key: "color_names".into(), value }])?;
+    put(w, settings::COLOR_NAMES, Some(&value.to_string()))
+}
+
+/// The one writer of the user's preferences (the `ui_` settings): stores
+/// `value` under `stored_as` (`None` removes it), and queues it for sync
+/// when it is a setting that follows the user and the change is local.
+pub(crate) fn put(w: &mut Writer, stored_as: &str, value: Option<&str>) -> Result<()> {
+    let conn = w.conn();
+    if settings::get(conn, stored_as)?.as_deref() == value {
+        return Ok(());
+    }
+    match value {
+        Some(value) => settings::set(conn, stored_as, value)?,
+        None => settings::remove(conn, stored_as)?,
+    }
+    if let Some((synced, _)) = FOLLOWING.iter().find(|(_, key)| *key == stored_as) {
+        let value = value.and_then(|v| serde_json::from_str(v).ok()).unwrap_or(serde_json::Value::Null);
+        w.queue([Change::SetSetting { key: (*synced).to_owned(), value }]);
+    }
+    w.touch_library(Kind::Setting);
     Ok(())
 }
 

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::episode;
 use super::error::{Error, Result};
 use super::highlights::to_sql;
+use super::outbox;
+use super::write::{Kind, Writer};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{outbox, Change};
+use crate::sync::Change;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingState {
@@ -27,10 +29,9 @@ pub struct ReadingUpdate {
     pub position: Option<usize>,
 }
 
-/// Records a visit to an episode: every call stamps the visit time, and
-/// sets the read flag and position when given.
-pub fn set_reading_state(conn: &Connection, update: &ReadingUpdate, now: i64) -> Result<ReadingState> {
-    let target = episode::load_text(conn, update.episode_id, "episode_id")?;
+/// Records a visit to an episode, and what it changes: read, position.
+pub fn set_reading_state(w: &mut Writer, update: &ReadingUpdate) -> Result<ReadingState> {
+    let target = episode::load_text(w.conn(), update.episode_id, "episode_id")?;
     if let Some(position) = update.position {
         let len = target.len();
         if position > len {
@@ -40,47 +41,75 @@ pub fn set_reading_state(conn: &Connection, update: &ReadingUpdate, now: i64) ->
             ));
         }
     }
-    let before = get(conn, update.episode_id)?;
-    conn.prepare_cached(
-        "INSERT INTO reading (episode_id, read, position, visited_at, updated_at)
-         VALUES (?1, coalesce(?2, 0), ?3, ?4, ?4)
-         ON CONFLICT (episode_id) DO UPDATE SET
-            read = coalesce(?2, read), position = coalesce(?3, position), visited_at = ?4,
-            updated_at = CASE WHEN ?2 IS NULL AND ?3 IS NULL THEN updated_at ELSE ?4 END",
-    )?
-    .execute(params![update.episode_id, update.read, update.position.map(to_sql), now])?;
-    let after = get(conn, update.episode_id)?;
-    // The visit time stays on this device; what was read, and where, follows the user.
-    if let Some(episode) = target.record.fingerprint {
-        let mut changes = Vec::new();
-        if after.read != before.read {
-            changes.push(Change::SetRead { episode: episode.clone(), read: after.read });
-        }
-        if let (Some(position), true) = (after.position, after.position != before.position) {
-            changes.push(Change::SetPosition { episode, position: position as u64 });
-        }
-        outbox::push(conn, now, changes)?;
-    }
-    Ok(after)
+    let before = row(w.conn(), update.episode_id)?;
+    let edited = update.read.is_some() || update.position.is_some();
+    put(
+        w,
+        update.episode_id,
+        &ReadingRow {
+            read: update.read.or(before.as_ref().map(|b| b.read)).unwrap_or(false),
+            position: update.position.map(to_sql).or(before.as_ref().and_then(|b| b.position)),
+            visited_at: w.now(),
+            updated_at: if edited { w.now() } else { before.map_or(w.now(), |b| b.updated_at) },
+        },
+    )?;
+    get(w.conn(), update.episode_id)
 }
 
-/// Writes the read flag and position as sync merged them, queueing
-/// nothing; the visit time stays this device's own.
-pub(crate) fn store(
-    conn: &Connection,
-    episode_id: EpisodeId,
-    read: Option<bool>,
-    position: Option<i64>,
-    at: i64,
-) -> Result<()> {
+/// An episode's reading row as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReadingRow {
+    pub read: bool,
+    pub position: Option<i64>,
+    /// When the episode was last opened.
+    pub visited_at: i64,
+    /// When `read` or `position` last changed.
+    pub updated_at: i64,
+}
+
+/// The one writer of reading state: stores the episode's row as given,
+/// and queues for sync what changed (read, position) when the change is
+/// local. A visit alone changes nothing another window or device shows.
+pub(crate) fn put(w: &mut Writer, episode_id: EpisodeId, new: &ReadingRow) -> Result<()> {
+    let conn = w.conn();
+    let before = row(conn, episode_id)?;
     conn.prepare_cached(
-        "INSERT INTO reading (episode_id, read, position, visited_at, updated_at)
-         VALUES (?1, coalesce(?2, 0), ?3, ?4, ?4)
-         ON CONFLICT (episode_id) DO UPDATE SET
-            read = coalesce(?2, read), position = coalesce(?3, position), updated_at = ?4",
+        "INSERT INTO reading (episode_id, read, position, visited_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (episode_id) DO UPDATE SET read = excluded.read, position = excluded.position,
+            visited_at = excluded.visited_at, updated_at = excluded.updated_at",
     )?
-    .execute(params![episode_id, read, position, at])?;
+    .execute(params![episode_id, new.read, new.position, new.visited_at, new.updated_at])?;
+    let read_changed = before.as_ref().map_or(new.read, |b| b.read != new.read);
+    let position_changed = new.position.is_some() && before.as_ref().is_none_or(|b| b.position != new.position);
+    let episode = outbox::fingerprint(conn, episode_id)?;
+    if read_changed {
+        if let Some(episode) = episode.clone() {
+            w.queue([Change::SetRead { episode, read: new.read }]);
+        }
+        w.touch(Kind::Reading, episode_id)?;
+    }
+    if let (true, Some(position)) = (position_changed, new.position) {
+        if let Some(episode) = episode {
+            w.queue([Change::SetPosition { episode, position: u64::try_from(position).unwrap_or(0) }]);
+        }
+        w.touch(Kind::Position, episode_id)?;
+    }
     Ok(())
+}
+
+/// The episode's reading row, if it was ever visited.
+pub(crate) fn row(conn: &Connection, episode_id: EpisodeId) -> Result<Option<ReadingRow>> {
+    Ok(conn
+        .prepare_cached("SELECT read, position, visited_at, updated_at FROM reading WHERE episode_id = ?1")?
+        .query_row([episode_id], |row| {
+            Ok(ReadingRow {
+                read: row.get(0)?,
+                position: row.get(1)?,
+                visited_at: row.get(2)?,
+                updated_at: row.get(3)?,
+            })
+        })
+        .optional()?)
 }
 
 /// An episode's reading state; never visited reads as unread.

@@ -8,14 +8,15 @@
 //! selector they had (their quote, note and tags stay as they were) until
 //! the user confirms or re-attaches them.
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::episode;
 use super::error::{Error, Result};
-use super::highlights::{place, selector_at, to_sql};
-use super::index;
-use super::model::{status_str, Anchor, HighlightId};
+use super::highlights::{self, HighlightRow};
+use super::model::{Anchor, HighlightId};
+use super::origin::Origin;
+use super::write::Writer;
 use crate::anchor::{self, AnchorStatus, Selector};
 use crate::store::episodes::EpisodeId;
 use crate::store::Store;
@@ -27,27 +28,31 @@ pub struct Reanchored {
     pub anchor: Anchor,
 }
 
-struct Stale {
-    seq: i64,
-    id: HighlightId,
-    selector: Selector,
-    selector_revision: i64,
-}
-
 /// Re-anchors the highlights of `episode_id` that are behind its current
 /// text, inside the caller's transaction. Ingest calls this in the
 /// transaction that stores a changed text, so text and anchors never
-/// disagree on disk. Returns what happened to each highlight looked at
-/// (nothing when the episode has no highlights or no text).
+/// disagree on disk (and announces the episode itself). Returns what
+/// happened to each highlight looked at (nothing when the episode has no
+/// highlights or no text).
 pub fn reanchor_episode(conn: &Connection, episode_id: EpisodeId) -> crate::store::Result<Vec<Reanchored>> {
-    reanchor_stale(conn, episode_id).map_err(|error| match error {
+    let mut w = Writer::new(conn, crate::store::now_ms(), Origin::Anchoring);
+    let done = reanchor_in(&mut w, episode_id).map_err(|error| match error {
         Error::Store(error) => error,
         // Only stored data can be at fault here: say which episode.
         refusal => crate::store::Error::Damaged { id: episode_id, reason: refusal.to_string() },
-    })
+    })?;
+    w.finish().map_err(|error| crate::store::Error::Damaged { id: episode_id, reason: error.to_string() })?;
+    Ok(done)
 }
 
-fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanchored>> {
+/// [`reanchor_episode`] inside a change of the caller's (an import, a sync
+/// round): what moves is announced with it, and never sent to other devices.
+pub(crate) fn reanchor_in(w: &mut Writer, episode_id: EpisodeId) -> Result<Vec<Reanchored>> {
+    w.as_anchoring(|w| reanchor_stale(w, episode_id))
+}
+
+fn reanchor_stale(w: &mut Writer, episode_id: EpisodeId) -> Result<Vec<Reanchored>> {
+    let conn = w.conn();
     let stale = stale_highlights(conn, episode_id)?;
     if stale.is_empty() {
         return Ok(Vec::new());
@@ -61,16 +66,16 @@ fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanch
     let revision = target.record.text_revision;
     let previous = target.record.previous_canonical_text.as_deref();
     // The old text helps only the highlights whose selector was taken on it.
-    let (follow, search): (Vec<&Stale>, Vec<&Stale>) =
-        stale.iter().partition(|s| previous.is_some() && s.selector_revision == revision - 1);
-    let mut done = Vec::with_capacity(stale.len());
+    let (follow, search): (Vec<HighlightRow>, Vec<HighlightRow>) =
+        stale.into_iter().partition(|s| previous.is_some() && s.selector_revision == revision - 1);
+    let mut done = Vec::with_capacity(follow.len() + search.len());
     for (group, old_text) in [(follow, previous), (search, None)] {
         if group.is_empty() {
             continue;
         }
-        let selectors: Vec<Selector> = group.iter().map(|s| s.selector.clone()).collect();
+        let selectors: Vec<Selector> = group.iter().map(|s| s.highlight.selector.clone()).collect();
         let outcomes = anchor::reanchor(old_text, &target.text, &selectors);
-        for (highlight, outcome) in group.into_iter().zip(outcomes) {
+        for (mut row, outcome) in group.into_iter().zip(outcomes) {
             let exact = matches!(outcome.status, AnchorStatus::Anchored | AnchorStatus::Moved);
             let new_selector = match (exact, outcome.span) {
                 (true, Some(span)) => target.describe(span, ("start", "end")).ok(),
@@ -79,9 +84,9 @@ fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanch
             // Placed where its selector already says (typically a highlight
             // from another device on the same text), it only counts as
             // taken on this revision; otherwise it takes the new text's.
-            let unchanged = new_selector.as_ref() == Some(&highlight.selector);
-            if let Some(selector) = new_selector.as_ref().filter(|_| !unchanged) {
-                place(conn, highlight.seq, selector, revision, None)?;
+            if let Some(selector) = new_selector {
+                row.highlight.selector = selector;
+                row.selector_revision = revision;
             }
             let anchor = Anchor {
                 status: outcome.status,
@@ -90,11 +95,12 @@ fn reanchor_stale(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Reanch
                 reason: outcome.reason,
                 score: outcome.score,
             };
-            set_anchor(conn, highlight.seq, &anchor, revision, unchanged)?;
-            done.push(Reanchored { id: highlight.id.clone(), anchor });
+            row.highlight.anchor = anchor.clone();
+            row.anchor_revision = revision;
+            highlights::put(w, &row)?;
+            done.push(Reanchored { id: row.highlight.id, anchor });
         }
     }
-    index::episode_changed(conn, episode_id)?;
     Ok(done)
 }
 
@@ -118,45 +124,15 @@ pub fn reanchor_pending(store: &Store) -> crate::store::Result<usize> {
     Ok(count)
 }
 
-fn stale_highlights(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<Stale>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT h.seq, h.id, h.exact, h.prefix, h.suffix, h.sel_start, h.sel_end, h.block_key,
-                h.text_version, h.selector_revision
-         FROM highlights h JOIN episodes e ON e.id = h.episode_id
-         WHERE h.episode_id = ?1 AND h.anchor_revision < e.text_revision ORDER BY h.seq",
-    )?;
-    let rows = stmt.query_map([episode_id], |row| {
-        // A corrupt offset is no reason to lose the highlight: the quote
-        // still finds it, and the anchor pipeline distrusts the position.
-        let offset = |i| row.get::<_, i64>(i).map(|v| usize::try_from(v).unwrap_or(usize::MAX));
-        Ok(Stale {
-            seq: row.get(0)?,
-            id: row.get(1)?,
-            selector: selector_at(row, 2, offset)?,
-            selector_revision: row.get(9)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Stores where a highlight is on text `revision`; `selector_current`
-/// when its selector is that text's too.
-fn set_anchor(conn: &Connection, seq: i64, anchor: &Anchor, revision: i64, selector_current: bool) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE highlights SET anchor_status = ?2, anchor_start = ?3, anchor_end = ?4,
-                anchor_reason = ?5, anchor_score = ?6, anchor_revision = ?7,
-                selector_revision = CASE WHEN ?8 THEN ?7 ELSE selector_revision END
-         WHERE seq = ?1",
-    )?
-    .execute(params![
-        seq,
-        status_str(anchor.status),
-        anchor.start.map(to_sql),
-        anchor.end.map(to_sql),
-        anchor.reason,
-        anchor.score.map(f64::from),
-        revision,
-        selector_current
-    ])?;
-    Ok(())
+/// The highlights of `episode_id` anchored on an older text than its own.
+fn stale_highlights(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<HighlightRow>> {
+    let ids: Vec<String> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT h.id FROM highlights h JOIN episodes e ON e.id = h.episode_id
+             WHERE h.episode_id = ?1 AND h.anchor_revision < e.text_revision ORDER BY h.seq",
+        )?;
+        let rows = stmt.query_map([episode_id], |row| row.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    ids.iter().map(|id| highlights::stored(conn, id)).collect()
 }

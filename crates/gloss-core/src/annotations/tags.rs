@@ -10,9 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
-use super::index;
+use super::write::{Kind, Writer};
+use super::{index, outbox};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{self, outbox};
+use crate::sync;
 
 /// Longest tag name accepted, in characters.
 const MAX_NAME: usize = 200;
@@ -115,11 +116,6 @@ fn distinct(names: Vec<TagName>) -> Vec<TagName> {
     kept
 }
 
-/// Makes `names` the live tags of `item`, creating tags as needed.
-pub(crate) fn set(conn: &Connection, item: Tagged, names: &[TagName], now: i64) -> Result<()> {
-    set_resolved(conn, item, &resolve(conn, names, now)?)
-}
-
 /// Makes `tags` the live tags of `item`.
 pub(crate) fn set_resolved(conn: &Connection, item: Tagged, tags: &[Resolved]) -> Result<()> {
     let (table, column, id) = item.table();
@@ -138,13 +134,20 @@ pub(crate) struct Resolved {
 }
 
 /// The live tags `names`, created as needed, sorted by key.
-pub(crate) fn resolve(conn: &Connection, names: &[TagName], now: i64) -> Result<Vec<Resolved>> {
+pub(crate) fn resolve(w: &mut Writer, names: &[TagName]) -> Result<Vec<Resolved>> {
     let mut resolved = Vec::with_capacity(names.len());
     for name in names {
-        resolved.push(ensure(conn, name, now)?);
+        resolved.push(ensure(w, name)?);
     }
     resolved.sort_by_key(|tag| tag.name.to_lowercase());
     Ok(resolved)
+}
+
+/// Takes every tag, live or trashed, off `item` (a highlight purged).
+pub(crate) fn unlink_all(conn: &Connection, item: Tagged) -> Result<()> {
+    let (table, column, id) = item.table();
+    conn.prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?.execute([id])?;
+    Ok(())
 }
 
 /// Adds the tags to `item`.
@@ -158,13 +161,19 @@ pub(crate) fn link(conn: &Connection, item: Tagged, tags: &[Resolved]) -> Result
 }
 
 /// Makes `tags` the tags of episode `episode_id` (the whole list).
-pub fn set_episode_tags(conn: &Connection, episode_id: EpisodeId, tags: &[String], now: i64) -> Result<()> {
-    super::episode::load(conn, episode_id, "episode_id")?;
-    let names = parse_all(tags, "tags")?;
-    let before = Carriers::of(conn, vec![Tagged::Episode(episode_id)])?;
-    set(conn, Tagged::Episode(episode_id), &names, now)?;
-    index::episode_changed(conn, episode_id)?;
-    before.record(conn, now)
+pub fn set_episode_tags(w: &mut Writer, episode_id: EpisodeId, tags: &[String]) -> Result<()> {
+    super::episode::load(w.conn(), episode_id, "episode_id")?;
+    put_episode_tags(w, episode_id, &parse_all(tags, "tags")?)
+}
+
+/// The one writer of an episode's tags: makes `names` its live tags,
+/// creating tags as needed, and queues for sync how they changed when the
+/// change is local.
+pub(crate) fn put_episode_tags(w: &mut Writer, episode_id: EpisodeId, names: &[TagName]) -> Result<()> {
+    let before = Carriers::of(w.conn(), vec![Tagged::Episode(episode_id)])?;
+    let tags = resolve(w, names)?;
+    set_resolved(w.conn(), Tagged::Episode(episode_id), &tags)?;
+    before.record(w)
 }
 
 /// The live tags of episode `episode_id`, by name.
@@ -178,7 +187,8 @@ pub(crate) fn of_episode(conn: &Connection, episode_id: EpisodeId) -> Result<Vec
 }
 
 /// The live tag `name`, created if there is none.
-pub(crate) fn ensure(conn: &Connection, name: &TagName, now: i64) -> Result<Resolved> {
+fn ensure(w: &mut Writer, name: &TagName) -> Result<Resolved> {
+    let conn = w.conn();
     let found = conn
         .prepare_cached("SELECT id, name FROM tags WHERE key = ?1 AND deleted_at IS NULL")?
         .query_row([&name.key], |row| Ok(Resolved { id: row.get(0)?, name: row.get(1)? }))
@@ -186,9 +196,52 @@ pub(crate) fn ensure(conn: &Connection, name: &TagName, now: i64) -> Result<Reso
     if let Some(tag) = found {
         return Ok(tag);
     }
-    conn.prepare_cached("INSERT INTO tags (name, key, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![name.name, name.key, now])?;
+    conn.prepare_cached("INSERT INTO tags (name, key, created_at) VALUES (?1, ?2, ?3)")?.execute(params![
+        name.name,
+        name.key,
+        w.now()
+    ])?;
+    w.touch_library(Kind::Tag);
     Ok(Resolved { id: conn.last_insert_rowid(), name: name.name.clone() })
+}
+
+/// A tag from a backup, as it was there (trashed or live, and when it was
+/// made); returns its row.
+pub(crate) fn insert_restored(w: &mut Writer, name: &TagName, created_at: i64, deleted_at: Option<i64>) -> Result<i64> {
+    w.conn()
+        .prepare_cached("INSERT INTO tags (name, key, created_at, deleted_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![name.name, name.key, created_at, deleted_at])?;
+    w.touch_library(Kind::Tag);
+    Ok(w.conn().last_insert_rowid())
+}
+
+/// Removes the trashed tags for good, with their memberships; returns how many.
+pub(crate) fn purge_trashed(w: &mut Writer) -> Result<usize> {
+    let conn = w.conn();
+    conn.execute_batch(
+        "DELETE FROM highlight_tags WHERE tag_id IN (SELECT id FROM tags WHERE deleted_at IS NOT NULL);
+         DELETE FROM episode_tags WHERE tag_id IN (SELECT id FROM tags WHERE deleted_at IS NOT NULL);",
+    )?;
+    let purged = conn.execute("DELETE FROM tags WHERE deleted_at IS NOT NULL", [])?;
+    if purged > 0 {
+        w.touch_library(Kind::Tag);
+    }
+    Ok(purged)
+}
+
+/// Drops the live tags nothing carries any more (renamed, merged or
+/// deleted on the device a change came from: tags exist only through use).
+pub(crate) fn drop_unused(w: &mut Writer) -> Result<()> {
+    let dropped = w.conn().execute(
+        "DELETE FROM tags WHERE deleted_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM highlight_tags WHERE tag_id = tags.id)
+            AND NOT EXISTS (SELECT 1 FROM episode_tags WHERE tag_id = tags.id)",
+        [],
+    )?;
+    if dropped > 0 {
+        w.touch_library(Kind::Tag);
+    }
+    Ok(())
 }
 
 /// Live tags, by name, with how many live items carry each.
@@ -243,7 +296,8 @@ fn no_such_tag(field: &'static str, name: &TagName) -> Error {
 /// Renames tag `from` (and the tags nested under it) to `to` everywhere.
 /// Returns how many highlights and episodes carry a renamed tag. A name
 /// already taken by another tag is a conflict: merge instead.
-pub fn rename(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize> {
+pub fn rename(w: &mut Writer, from: &str, to: &str) -> Result<usize> {
+    let conn = w.conn();
     let (from, to) = (TagName::parse(from, "from")?, TagName::parse(to, "to")?);
     let members = live_family(conn, &from)?;
     if members.is_empty() {
@@ -277,14 +331,15 @@ pub fn rename(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize
             .execute(params![id, name.name, name.key])?;
     }
     let changed = index::refresh_tagged(conn, &ids)?;
-    before.record(conn, now)?;
+    before.record(w)?;
     Ok(changed)
 }
 
 /// Moves everything tagged `from` (or a tag nested under it) to `to` (or
 /// the matching tag under it), then trashes `from` and its children.
 /// Returns how many highlights and episodes carried a merged tag.
-pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize> {
+pub fn merge(w: &mut Writer, from: &str, to: &str) -> Result<usize> {
+    let (conn, now) = (w.conn(), w.now());
     let (from, to) = (TagName::parse(from, "from")?, TagName::parse(to, "to")?);
     let members = live_family(conn, &from)?;
     if members.is_empty() {
@@ -298,7 +353,7 @@ pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize>
     // Shallowest first: merging `a/b` into `a` trashes `a/b` before its
     // child `a/b/b` moves to `a/b`, which is then a fresh tag.
     for member in &members {
-        let target = ensure(conn, &member.name.moved(&from, &to), now)?.id;
+        let target = ensure(w, &member.name.moved(&from, &to))?.id;
         for (table, column) in [("highlight_tags", "highlight_seq"), ("episode_tags", "episode_id")] {
             conn.prepare_cached(&format!(
                 "INSERT OR IGNORE INTO {table} ({column}, tag_id) SELECT {column}, ?2 FROM {table} WHERE tag_id = ?1"
@@ -309,14 +364,15 @@ pub fn merge(conn: &Connection, from: &str, to: &str, now: i64) -> Result<usize>
     }
     // Exactly the items that carried a merged tag changed.
     let changed = index::refresh_tagged(conn, &sources)?;
-    before.record(conn, now)?;
+    before.record(w)?;
     Ok(changed)
 }
 
 /// Trashes tag `name` and the tags nested under it: they disappear from
 /// every highlight and episode, until restored or the trash is emptied.
 /// Returns how many highlights and episodes carried one.
-pub fn delete(conn: &Connection, name: &str, now: i64) -> Result<usize> {
+pub fn delete(w: &mut Writer, name: &str) -> Result<usize> {
+    let (conn, now) = (w.conn(), w.now());
     let name = TagName::parse(name, "name")?;
     let members = live_family(conn, &name)?;
     if members.is_empty() {
@@ -328,13 +384,14 @@ pub fn delete(conn: &Connection, name: &str, now: i64) -> Result<usize> {
         conn.prepare_cached("UPDATE tags SET deleted_at = ?2 WHERE id = ?1")?.execute([member.id, now])?;
     }
     let changed = index::refresh_tagged(conn, &ids)?;
-    before.record(conn, now)?;
+    before.record(w)?;
     Ok(changed)
 }
 
 /// Undoes the latest [`delete`] (or [`merge`]) of tag `name`: it and the
 /// children trashed with it come back on everything they were on.
-pub fn restore(conn: &Connection, name: &str, now: i64) -> Result<usize> {
+pub fn restore(w: &mut Writer, name: &str) -> Result<usize> {
+    let conn = w.conn();
     let name = TagName::parse(name, "name")?;
     let latest: Option<i64> = conn
         .prepare_cached(&format!(
@@ -364,7 +421,7 @@ pub fn restore(conn: &Connection, name: &str, now: i64) -> Result<usize> {
         conn.prepare_cached("UPDATE tags SET deleted_at = NULL WHERE id = ?1")?.execute([member.id])?;
     }
     let changed = index::refresh_tagged(conn, &ids)?;
-    before.record(conn, now)?;
+    before.record(w)?;
     Ok(changed)
 }
 
@@ -398,13 +455,30 @@ impl Carriers {
         Carriers::of(conn, items.into_iter().collect())
     }
 
-    fn record(self, conn: &Connection, now: i64) -> Result<()> {
-        let mut changes = Vec::new();
+    /// Queues for sync how each item's tags changed, when the change is
+    /// local, and notes every item whose tags changed.
+    fn record(self, w: &mut Writer) -> Result<()> {
+        let conn = w.conn();
+        w.touch_library(Kind::Tag);
         for (item, before) in self.items {
-            let Some(on) = sync_name(conn, item)? else { continue };
-            changes.extend(outbox::tag_changes(&on, &before, &live_names(conn, item)?));
+            let after = live_names(conn, item)?;
+            if after == before {
+                continue;
+            }
+            match item {
+                Tagged::Highlight(seq) => {
+                    let (id, episode_id): (String, EpisodeId) = conn
+                        .prepare_cached("SELECT id, episode_id FROM highlights WHERE seq = ?1")?
+                        .query_row([seq], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                    w.touch_highlight(&id, episode_id)?;
+                }
+                Tagged::Episode(episode_id) => w.touch(Kind::Tag, episode_id)?,
+            }
+            if let Some(on) = sync_name(conn, item)? {
+                w.queue(outbox::tag_changes(&on, &before, &after));
+            }
         }
-        Ok(outbox::push(conn, now, changes)?)
+        Ok(())
     }
 }
 

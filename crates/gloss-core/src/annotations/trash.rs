@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::error::Result;
 use super::model::HighlightItem;
 use super::query::{self, HighlightFilter};
-use crate::sync::{outbox, Change};
+use super::write::Writer;
+use super::{highlights, tags};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trash {
@@ -40,24 +41,17 @@ pub fn list(conn: &Connection) -> Result<Trash> {
     Ok(Trash { highlights, tags })
 }
 
-/// Removes every trashed highlight and tag for good, with their tag links
-/// and earlier note versions; the highlights are purged on every device.
-pub fn empty(conn: &Connection, now: i64) -> Result<Emptied> {
+/// Empties the trash: the one hard delete, of highlights and tags alike.
+pub fn empty(w: &mut Writer) -> Result<Emptied> {
     let purged: Vec<String> = {
-        let mut stmt = conn.prepare_cached("SELECT id FROM highlights WHERE deleted_at IS NOT NULL ORDER BY seq")?;
+        let mut stmt =
+            w.conn().prepare_cached("SELECT id FROM highlights WHERE deleted_at IS NOT NULL ORDER BY seq")?;
         let rows = stmt.query_map([], |row| row.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    conn.execute_batch(
-        "DELETE FROM highlight_tags
-         WHERE highlight_seq IN (SELECT seq FROM highlights WHERE deleted_at IS NOT NULL)
-            OR tag_id IN (SELECT id FROM tags WHERE deleted_at IS NOT NULL);
-         DELETE FROM episode_tags WHERE tag_id IN (SELECT id FROM tags WHERE deleted_at IS NOT NULL);
-         DELETE FROM note_versions
-         WHERE highlight_id IN (SELECT id FROM highlights WHERE deleted_at IS NOT NULL);",
-    )?;
-    outbox::push(conn, now, purged.into_iter().map(|highlight| Change::Purge { highlight }))?;
-    let highlights = conn.execute("DELETE FROM highlights WHERE deleted_at IS NOT NULL", [])?;
-    let tags = conn.execute("DELETE FROM tags WHERE deleted_at IS NOT NULL", [])?;
-    Ok(Emptied { highlights, tags })
+    for id in &purged {
+        highlights::purge(w, id)?;
+    }
+    let tags = tags::purge_trashed(w)?;
+    Ok(Emptied { highlights: purged.len(), tags })
 }

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::error::Result;
 use super::highlights::{self, parse_id};
-use super::{episode, index, notes};
+use super::write::Writer;
+use super::{episode, notes, outbox};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{outbox, Change, DeviceId, NoteOn, NoteVersion, OpId};
+use crate::sync::{Change, DeviceId, NoteOn, NoteVersion, OpId};
 
 /// Which note: a highlight's, an episode's, or one insight's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,34 +92,33 @@ pub(crate) fn replace(conn: &Connection, note: &NoteRef, versions: &[NoteVersion
     Ok(())
 }
 
-/// The user settles a note: `text` becomes its text, and the earlier
-/// versions shown with it are dropped, on every device.
-pub fn settle(conn: &Connection, note: &NoteRef, text: &str, now: i64) -> Result<()> {
+/// Settles a note that has earlier versions: `text` becomes its text and
+/// the earlier versions are dropped, here and, through sync, everywhere.
+pub fn settle(w: &mut Writer, note: &NoteRef, text: &str) -> Result<()> {
+    let conn = w.conn();
     let settled = list(conn, note)?;
-    let on =
-        match note {
-            NoteRef::Highlight { id } => {
-                let highlight = highlights::get(conn, id)?;
-                conn.prepare_cached("UPDATE highlights SET note = ?2, updated_at = ?3 WHERE id = ?1")?
-                    .execute(params![highlight.id, text, now])?;
-                index::episode_changed(conn, highlight.episode_id)?;
-                NoteOn::Highlight(highlight.id)
-            }
-            NoteRef::Episode { episode_id } | NoteRef::Insight { episode_id, .. } => {
-                let record = episode::load(conn, *episode_id, "episode_id")?;
-                let (_, _, block_key) = note.row_key()?;
-                notes::store(conn, *episode_id, block_key, text, now)?;
-                let Some(fingerprint) = record.fingerprint else {
-                    return replace(conn, note, &[]);
-                };
-                notes::note_on(&fingerprint, block_key)
-            }
-        };
-    replace(conn, note, &[])?;
+    let on = match note {
+        NoteRef::Highlight { id } => {
+            let mut row = highlights::stored(conn, id)?;
+            row.highlight.note = text.to_owned();
+            row.highlight.updated_at = w.now();
+            highlights::put(w, &row)?;
+            Some(NoteOn::Highlight(row.highlight.id))
+        }
+        NoteRef::Episode { episode_id } | NoteRef::Insight { episode_id, .. } => {
+            episode::load(conn, *episode_id, "episode_id")?;
+            let (_, _, block_key) = note.row_key()?;
+            notes::put(w, *episode_id, block_key, text, w.now())?;
+            outbox::fingerprint(conn, *episode_id)?.map(|episode| notes::note_on(&episode, block_key))
+        }
+    };
+    replace(w.conn(), note, &[])?;
     let replaces = settled
         .into_iter()
         .filter_map(|v| Some(OpId { device: v.device.parse::<DeviceId>().ok()?, seq: u64::try_from(v.seq).ok()? }))
         .collect();
-    outbox::push(conn, now, [Change::SetNote { on, text: text.to_owned(), replaces }])?;
+    if let Some(on) = on {
+        w.queue([Change::SetNote { on, text: text.to_owned(), replaces }]);
+    }
     Ok(())
 }

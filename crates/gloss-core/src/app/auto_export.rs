@@ -50,7 +50,7 @@ pub fn start(library: Library) {
     let changes = library.events().subscribe();
     std::thread::spawn(move || loop {
         match changes.recv() {
-            Ok(Event::AnnotationChanged { .. } | Event::SyncDone { .. }) => {}
+            Ok(Event::AnnotationChanged(change)) if change.changes_content() => {}
             Ok(_) => continue,
             Err(_) => return,
         }
@@ -66,7 +66,8 @@ pub fn start(library: Library) {
     });
 }
 
-fn run_once(library: &Library) {
+/// Exports once with the `auto_export` setting, if it is on.
+pub(super) fn run_once(library: &Library) {
     let Ok(Some(target)) = library.store().read(|conn| get(conn)) else { return };
     if let Err(err) = export::export(library.store(), target.format, &target.out_dir) {
         let message = format!("automatic export to {} failed: {err}", target.out_dir.display());

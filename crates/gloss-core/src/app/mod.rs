@@ -2,6 +2,7 @@
 //! API hands out. Operations that combine several parts of the core live
 //! here, so the API layer only translates requests.
 
+mod annotate;
 mod auto_export;
 mod hits;
 
@@ -11,10 +12,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
+pub use annotate::Annotations;
 pub use auto_export::AutoExport;
 pub use hits::{Hit, HitKind};
 
-use crate::annotations::{self, Annotations, EpisodeAnnotations, HighlightFilter};
+use crate::annotations::{self, query, reanchor, view, Caller, EpisodeAnnotations, HighlightFilter, Origin};
 use crate::events::{Event, Events};
 use crate::export;
 use crate::library::Library;
@@ -43,6 +45,20 @@ pub struct Gloss {
     state: Arc<Mutex<Running>>,
     /// Syncing while the app runs; one-shot commands sync on request only.
     sync: Option<SyncService>,
+    /// A one-shot Gloss (the command line with no Gloss running) hears its
+    /// own changes here and exports once as it closes, so a scripted edit
+    /// reaches the automatic export folder too.
+    changes_to_export: Option<Mutex<std::sync::mpsc::Receiver<Event>>>,
+}
+
+impl Drop for Gloss {
+    fn drop(&mut self) {
+        let Some(changes) = self.changes_to_export.take() else { return };
+        let changes = changes.into_inner().unwrap_or_else(PoisonError::into_inner);
+        if changes.try_iter().any(|event| matches!(&event, Event::AnnotationChanged(c) if c.changes_content())) {
+            auto_export::run_once(&self.library);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -78,12 +94,15 @@ impl Gloss {
             true
         });
         let sync = options.watch.then(|| SyncService::start(library.clone()));
-        if options.watch {
+        let changes_to_export = if options.watch {
             auto_export::start(library.clone());
-        }
-        let gloss = Gloss { library, state, sync };
+            None
+        } else {
+            Some(Mutex::new(library.events().subscribe()))
+        };
+        let gloss = Gloss { library, state, sync, changes_to_export };
         // Highlights left behind by an interrupted re-anchoring catch up.
-        gloss.annotations().reanchor_pending()?;
+        reanchor::reanchor_pending(gloss.library.store())?;
         if let (true, Some(folder)) = (options.watch, folder) {
             gloss.watch_in_background(folder);
         }
@@ -98,15 +117,14 @@ impl Gloss {
         self.library.events()
     }
 
-    /// The user's highlights, notes, tags and reading state.
-    pub fn annotations(&self) -> Annotations<'_> {
-        Annotations::new(self.library.store())
+    /// The user's highlights, notes, tags and reading state, changed on
+    /// behalf of `caller`.
+    pub fn annotations(&self, caller: Caller) -> Annotations<'_> {
+        Annotations::new(&self.library, caller)
     }
 
-    /// Tells every window that annotations changed (after a successful
-    /// annotation operation).
-    pub fn annotation_changed(&self, episode_id: Option<EpisodeId>) {
-        self.events().publish(Event::AnnotationChanged { episode_id });
+    fn read<T>(&self, work: impl FnOnce(&rusqlite::Connection) -> annotations::Result<T>) -> annotations::Result<T> {
+        annotations::read(self.library.store(), work)
     }
 
     /// (Re)starts watching `folder`, replacing any earlier watcher.
@@ -170,8 +188,8 @@ impl Gloss {
     /// One page of episodes, newest first, with the shows for filtering.
     pub fn list_episodes(&self, filter: &EpisodeFilter) -> annotations::Result<EpisodePage> {
         let mut all = self.library.list_episodes()?;
-        let marks = self.annotations().episode_marks()?;
-        let tagged = filter.tag.as_deref().map(|tag| self.annotations().episodes_tagged(tag)).transpose()?;
+        let marks = self.read(view::episode_marks)?;
+        let tagged = filter.tag.as_deref().map(|tag| self.read(|conn| view::episodes_tagged(conn, tag))).transpose()?;
         let mut shows: HashMap<String, usize> = HashMap::new();
         for episode in &all {
             if let Some(show) = &episode.show {
@@ -200,7 +218,7 @@ impl Gloss {
     /// Everything the reader shows for one episode.
     pub fn episode_view(&self, id: EpisodeId) -> annotations::Result<Option<EpisodeView>> {
         let Some(record) = self.library.episode(id)? else { return Ok(None) };
-        let annotations = self.annotations().episode_annotations(id)?;
+        let annotations = self.read(|conn| view::episode_annotations(conn, id))?;
         let episode = record.episode.unwrap_or_else(|| Episode::empty(crate::model::DocKind::Document));
         let related = self.link_related(&episode)?;
         Ok(Some(EpisodeView { blocks: episode.blocks(), summary: record.summary, related, episode, annotations }))
@@ -236,7 +254,8 @@ impl Gloss {
     /// Episodes, highlights and notes matching `query`, with the filters of
     /// `filter` (its `text` is ignored), at most `limit` of each kind.
     pub fn search(&self, query: &str, filter: &HighlightFilter, limit: usize) -> annotations::Result<Vec<Hit>> {
-        let found = self.annotations().search(query, filter, limit)?;
+        annotations::index::flush(self.library.store())?;
+        let found = self.read(|conn| query::search_all(conn, query, filter, limit))?;
         Ok(hits::flatten(found, query))
     }
 
@@ -259,7 +278,11 @@ impl Gloss {
 
     /// Applies the fields given; a new library folder is watched at once,
     /// a new sync folder synced with at once.
-    pub fn update_settings(&self, patch: SettingsPatch) -> std::result::Result<Settings, SettingsError> {
+    pub fn update_settings(
+        &self,
+        patch: SettingsPatch,
+        caller: Caller,
+    ) -> std::result::Result<Settings, SettingsError> {
         let root = match &patch.library_dir {
             Some(folder) => {
                 let invalid = |reason: String| SettingsError::Invalid {
@@ -292,22 +315,23 @@ impl Gloss {
         if let Some(target) = &patch.auto_export {
             self.set_auto_export(target.as_ref())?;
         }
+        let preferences = self.annotations(caller);
+        let refused = |field: &'static str| {
+            move |err| match err {
+                annotations::Error::Store(err) => SettingsError::Store(err),
+                err => SettingsError::Invalid { field, message: err.to_string() },
+            }
+        };
         if let Some(names) = &patch.color_names {
             // Follows the user to other devices, so it goes through sync.
-            self.annotations().set_color_names(names).map_err(|err| match err {
-                annotations::Error::Store(err) => SettingsError::Store(err),
-                err => SettingsError::Invalid { field: "color_names", message: err.to_string() },
-            })?;
+            preferences.set_color_names(names).map_err(refused("color_names"))?;
         }
-        self.library.store().write(|tx| {
-            if let Some(theme) = &patch.theme {
-                settings::set(tx, THEME, theme.as_str())?;
-            }
-            if let Some(size) = patch.text_size {
-                settings::set(tx, TEXT_SIZE, &size.clamp(12, 32).to_string())?;
-            }
-            Ok(())
-        })?;
+        if let Some(theme) = &patch.theme {
+            preferences.set_preference(THEME, theme.as_str()).map_err(refused("theme"))?;
+        }
+        if let Some(size) = patch.text_size {
+            preferences.set_preference(TEXT_SIZE, &size.clamp(12, 32).to_string()).map_err(refused("text_size"))?;
+        }
         Ok(self.settings()?)
     }
 
@@ -348,11 +372,11 @@ impl Gloss {
     }
 
     /// `import`: a Gloss backup, a W3C export or a Readwise CSV.
-    pub fn import(&self, file: &Path) -> std::result::Result<export::ImportReport, PathError> {
+    /// Everything it brings in is a local change: it goes to the user's
+    /// other devices like any edit.
+    pub fn import(&self, file: &Path, caller: Caller) -> std::result::Result<export::ImportReport, PathError> {
         plain_absolute(file, "file")?;
-        let report = export::import(self.library.store(), file)?;
-        self.annotation_changed(None);
-        Ok(report)
+        Ok(export::import(&self.library, Origin::Import(caller), file)?)
     }
 
     /// Turns exporting after every change on (exporting once now, so a
@@ -379,7 +403,7 @@ impl Gloss {
     pub fn sync_now(&self) -> std::result::Result<RoundReport, SyncError> {
         match &self.sync {
             Some(sync) => sync.sync_now(),
-            None => service::round(self.library.store(), None),
+            None => service::round(&self.library, None),
         }
     }
 }

@@ -12,8 +12,9 @@ use super::restore::{self, item, shorten};
 use super::{readwise, time, w3c, Error, Format, ImportReport, Problem, Result, MAX_IMPORT_BYTES};
 use crate::anchor::{find_quote, QuoteError, Span};
 use crate::annotations::highlights::{self, NewHighlight};
+use crate::annotations::{Origin, Writer};
+use crate::library::Library;
 use crate::store::episodes::EpisodeId;
-use crate::store::Store;
 
 /// What a file turned out to be.
 enum Content {
@@ -22,7 +23,7 @@ enum Content {
     Readwise(Vec<u8>),
 }
 
-pub fn import(store: &Store, path: &Path) -> Result<ImportReport> {
+pub fn import(library: &Library, origin: Origin, path: &Path) -> Result<ImportReport> {
     let content = read(path)?;
     let mut report = ImportReport { file: path.to_owned(), ..Default::default() };
     let format = match &content {
@@ -31,9 +32,9 @@ pub fn import(store: &Store, path: &Path) -> Result<ImportReport> {
         Content::Readwise(_) => Format::Csv,
     };
     report.format = Some(format);
-    let report = crate::annotations::write(store, |conn, now| {
+    let report = library.change(origin, |w| {
         match content {
-            Content::Backup(backup) => restore::apply(conn, &backup, now, &mut report)?,
+            Content::Backup(backup) => restore::apply(w, &backup, &mut report)?,
             Content::W3c(collection) => {
                 let (backup, problems) = w3c::to_backup(collection);
                 report.problems.extend(problems.into_iter().map(|(row, reason)| Problem {
@@ -41,9 +42,9 @@ pub fn import(store: &Store, path: &Path) -> Result<ImportReport> {
                     id: None,
                     reason,
                 }));
-                restore::apply(conn, &backup, now, &mut report)?;
+                restore::apply(w, &backup, &mut report)?;
             }
-            Content::Readwise(bytes) => readwise_rows(conn, &bytes, now, &mut report)?,
+            Content::Readwise(bytes) => readwise_rows(w, &bytes, &mut report)?,
         }
         Ok(report)
     })?;
@@ -136,12 +137,8 @@ struct Columns {
     date: Option<usize>,
 }
 
-fn readwise_rows(
-    conn: &Connection,
-    bytes: &[u8],
-    now: i64,
-    report: &mut ImportReport,
-) -> crate::annotations::Result<()> {
+fn readwise_rows(w: &mut Writer, bytes: &[u8], report: &mut ImportReport) -> crate::annotations::Result<()> {
+    let now = w.now();
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader.headers().cloned().unwrap_or_default();
     let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
@@ -154,7 +151,7 @@ fn readwise_rows(
         location: column("Location"),
         date: column("Date"),
     };
-    let episodes = candidates(conn)?;
+    let episodes = candidates(w.conn())?;
     // As a spreadsheet numbers them: the header is row 1.
     for (index, record) in reader.records().enumerate() {
         let row = index + 2;
@@ -173,12 +170,12 @@ fn readwise_rows(
             }
         };
         let created = time::parse_readwise(cell(&record, columns.date)).unwrap_or(now);
-        item(conn, report, Some(row), None, |report| {
-            if already_there(conn, &new)? {
+        item(w, report, Some(row), None, |w, report| {
+            if already_there(w.conn(), &new)? {
                 report.highlights_unchanged += 1;
                 return Ok(());
             }
-            highlights::create(conn, &highlights::new_id(), created, &new)?;
+            highlights::create(w, &highlights::new_id(), created, &new)?;
             report.highlights_added += 1;
             Ok(())
         })?;

@@ -286,8 +286,13 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Reads `path` (a Gloss JSON backup, a W3C annotation collection or a
 /// Readwise CSV, told apart by content) into the library.
-pub fn import(store: &Store, path: &Path) -> Result<ImportReport> {
-    import::import(store, path)
+/// Everything it writes goes through the write path as a change of `origin`.
+pub fn import(
+    library: &crate::library::Library,
+    origin: crate::annotations::Origin,
+    path: &Path,
+) -> Result<ImportReport> {
+    import::import(library, origin, path)
 }
 
 impl fmt::Display for ExportReport {

@@ -16,11 +16,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, TagEntry};
 use super::{ImportReport, Problem};
 use crate::anchor::AnchorStatus;
-use crate::annotations::highlights::{parse_id, to_sql};
-use crate::annotations::index;
-use crate::annotations::model::status_str;
+use crate::annotations::highlights::{self, parse_id, to_sql, HighlightRow};
+use crate::annotations::reading::{self, ReadingRow};
 use crate::annotations::tags::{self, TagName, Tagged};
-use crate::annotations::{Error, Result};
+use crate::annotations::{notes, preferences, reanchor, stars, Error, Highlight, Result, Writer};
 use crate::model::{short_hash, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
@@ -95,8 +94,8 @@ impl Episodes {
 }
 
 /// Applies `backup` inside the caller's transaction, counting into `report`.
-pub fn apply(conn: &Connection, backup: &Backup, now: i64, report: &mut ImportReport) -> Result<()> {
-    let episodes = Episodes::load(conn)?;
+pub fn apply(w: &mut Writer, backup: &Backup, report: &mut ImportReport) -> Result<()> {
+    let episodes = Episodes::load(w.conn())?;
     let paths: HashMap<(Option<&str>, EpisodeId), &str> = backup
         .episodes
         .iter()
@@ -105,7 +104,7 @@ pub fn apply(conn: &Connection, backup: &Backup, now: i64, report: &mut ImportRe
     let path_of = |r: &EpisodeRef| paths.get(&(r.fingerprint.as_deref(), r.id)).copied();
     let mut trashed_tags = Vec::new();
     for tag in &backup.tags {
-        if let Some(row) = item(conn, report, None, None, |report| restore_tag(conn, tag, report))? {
+        if let Some(row) = item(w, report, None, None, |w, report| restore_tag(w, tag, report))? {
             trashed_tags.extend(row.map(|id| (id, tag)));
         }
     }
@@ -119,7 +118,7 @@ pub fn apply(conn: &Connection, backup: &Backup, now: i64, report: &mut ImportRe
                 continue;
             }
         };
-        item(conn, report, None, None, |report| restore_episode(conn, local.id, entry, now, report))?;
+        item(w, report, None, None, |w, report| restore_episode(w, local.id, entry, report))?;
     }
     // Only anchors computed on the text the library has are kept.
     let same_text: HashMap<(Option<&str>, EpisodeId), bool> = backup
@@ -145,22 +144,22 @@ pub fn apply(conn: &Connection, backup: &Backup, now: i64, report: &mut ImportRe
         };
         let keep_anchor =
             same_text.get(&(highlight.episode.fingerprint.as_deref(), highlight.episode.id)).copied().unwrap_or(false);
-        let written = item(conn, report, Some(n + 1), Some(&highlight.id), |report| {
-            restore_highlight(conn, local, highlight, keep_anchor, now, report)
+        let written = item(w, report, Some(n + 1), Some(&highlight.id), |w, report| {
+            restore_highlight(w, local, highlight, keep_anchor, report)
         })?;
         if written == Some(true) && !keep_anchor {
             reanchor.insert(local.id);
         }
     }
     for (tag_id, tag) in trashed_tags {
-        link_trashed(conn, &episodes, tag_id, tag)?;
+        link_trashed(w.conn(), &episodes, tag_id, tag)?;
     }
     for episode_id in reanchor {
-        crate::annotations::reanchor_episode(conn, episode_id)?;
+        reanchor::reanchor_in(w, episode_id)?;
     }
     for (key, value) in backup.settings.iter().filter(|(k, _)| k.starts_with(PREFERENCE_PREFIX)) {
-        if settings::get(conn, key)?.as_deref() != Some(value.as_str()) {
-            settings::set(conn, key, value)?;
+        if settings::get(w.conn(), key)?.as_deref() != Some(value.as_str()) {
+            preferences::put(w, key, Some(value))?;
             report.settings += 1;
         }
     }
@@ -184,13 +183,13 @@ pub fn shorten(text: &str) -> String {
 /// Runs one item's writes under a savepoint: a refusal undoes them and is
 /// reported against the item; a database failure ends the whole import.
 pub fn item<T>(
-    conn: &Connection,
+    w: &mut Writer,
     report: &mut ImportReport,
     row: Option<usize>,
     id: Option<&str>,
-    work: impl FnOnce(&mut ImportReport) -> Result<T>,
+    work: impl FnOnce(&mut Writer, &mut ImportReport) -> Result<T>,
 ) -> Result<Option<T>> {
-    match crate::store::savepoint(conn, || work(report))? {
+    match w.savepoint(|w| work(w, report))? {
         Ok(value) => Ok(Some(value)),
         Err(refusal) => {
             report.problems.push(Problem { row, id: id.map(str::to_owned), reason: refusal.to_string() });
@@ -203,7 +202,8 @@ pub fn item<T>(
 /// tag, whose memberships are restored once the highlights are in. A
 /// trashed tag the library has (trashed, or restored since: same name and
 /// creation time) is the same tag and is left as it is.
-fn restore_tag(conn: &Connection, tag: &TagEntry, report: &mut ImportReport) -> Result<Option<i64>> {
+fn restore_tag(w: &mut Writer, tag: &TagEntry, report: &mut ImportReport) -> Result<Option<i64>> {
+    let conn = w.conn();
     let name = TagName::parse(&tag.name, "tags")?;
     let existing: Option<i64> = match tag.deleted_at {
         None => conn
@@ -220,29 +220,9 @@ fn restore_tag(conn: &Connection, tag: &TagEntry, report: &mut ImportReport) -> 
     if let Some(id) = existing {
         return Ok(tag.deleted_at.map(|_| id));
     }
-    conn.prepare_cached("INSERT INTO tags (name, key, created_at, deleted_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![name.name, name.key, tag.created_at, tag.deleted_at])?;
+    let id = tags::insert_restored(w, &name, tag.created_at, tag.deleted_at)?;
     report.tags += 1;
-    Ok(tag.deleted_at.map(|_| conn.last_insert_rowid()))
-}
-
-/// Sets `column` of the episode's `block_key` row in `table` (notes, stars)
-/// to `value`, unless the library's row is as new. Returns the rows written.
-fn keep_newer(
-    conn: &Connection,
-    table: &str,
-    column: &str,
-    episode: EpisodeId,
-    block_key: &str,
-    value: &dyn rusqlite::ToSql,
-    updated_at: i64,
-) -> Result<usize> {
-    let sql = format!(
-        "INSERT INTO {table} (episode_id, block_key, {column}, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (episode_id, block_key) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at
-         WHERE excluded.updated_at > {table}.updated_at"
-    );
-    Ok(conn.prepare_cached(&sql)?.execute(params![episode, block_key, value, updated_at])?)
+    Ok(tag.deleted_at.map(|_| id))
 }
 
 fn link_trashed(conn: &Connection, episodes: &Episodes, tag_id: i64, tag: &TagEntry) -> Result<()> {
@@ -265,52 +245,57 @@ fn link_trashed(conn: &Connection, episodes: &Episodes, tag_id: i64, tag: &TagEn
 
 /// The episode's notes, stars and reading state, each kept if the library's
 /// is as new; its tags added to the ones it has.
-fn restore_episode(
-    conn: &Connection,
-    id: EpisodeId,
-    entry: &EpisodeEntry,
-    now: i64,
-    report: &mut ImportReport,
-) -> Result<()> {
+fn restore_episode(w: &mut Writer, id: EpisodeId, entry: &EpisodeEntry, report: &mut ImportReport) -> Result<()> {
+    let newer = |kept: Option<i64>, at: i64| kept.is_none_or(|kept| at > kept);
     for note in &entry.notes {
-        report.notes += keep_newer(conn, "notes", "text", id, &note.block_key, &note.text, note.updated_at)?;
+        if newer(notes::updated_at(w.conn(), id, &note.block_key)?, note.updated_at) {
+            notes::put(w, id, &note.block_key, &note.text, note.updated_at)?;
+            report.notes += 1;
+        }
     }
     for star in &entry.stars {
-        report.stars += keep_newer(conn, "stars", "starred", id, &star.block_key, &star.starred, star.updated_at)?;
+        if newer(stars::updated_at(w.conn(), id, &star.block_key)?, star.updated_at) {
+            stars::put(w, id, &star.block_key, star.starred, star.updated_at)?;
+            report.stars += 1;
+        }
     }
     if let Some(reading) = &entry.reading {
-        let written = conn
-            .prepare_cached(
-                "INSERT INTO reading (episode_id, read, position, visited_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (episode_id) DO UPDATE SET
-                    read = CASE WHEN excluded.updated_at > reading.updated_at THEN excluded.read ELSE read END,
-                    position = CASE WHEN excluded.updated_at > reading.updated_at THEN excluded.position ELSE position END,
-                    updated_at = max(excluded.updated_at, reading.updated_at),
-                    visited_at = max(excluded.visited_at, reading.visited_at)
-                 WHERE excluded.updated_at > reading.updated_at OR excluded.visited_at > reading.visited_at",
-            )?
-            .execute(params![id, reading.read, reading.position.map(to_sql), reading.visited_at, reading.updated_at])?;
-        report.reading += written;
+        let kept = reading::row(w.conn(), id)?;
+        let visited_at = kept.as_ref().map_or(reading.visited_at, |k| k.visited_at.max(reading.visited_at));
+        let merged = match kept {
+            Some(kept) if reading.updated_at <= kept.updated_at => ReadingRow { visited_at, ..kept },
+            _ => ReadingRow {
+                read: reading.read,
+                position: reading.position.map(to_sql),
+                visited_at,
+                updated_at: reading.updated_at,
+            },
+        };
+        if reading::row(w.conn(), id)?.as_ref() != Some(&merged) {
+            reading::put(w, id, &merged)?;
+            report.reading += 1;
+        }
     }
     if !entry.tags.is_empty() {
-        let before = tags::of_episode(conn, id)?.len();
-        let names = tags::parse_all(&entry.tags, "tags")?;
-        tags::link(conn, Tagged::Episode(id), &tags::resolve(conn, &names, now)?)?;
-        report.tags += tags::of_episode(conn, id)?.len() - before;
+        let before = tags::of_episode(w.conn(), id)?;
+        let mut names = tags::parse_all(&before, "tags")?;
+        names.extend(tags::parse_all(&entry.tags, "tags")?);
+        tags::put_episode_tags(w, id, &names)?;
+        report.tags += tags::of_episode(w.conn(), id)?.len() - before.len();
     }
-    Ok(index::episode_changed(conn, id)?)
+    Ok(())
 }
 
 /// Writes one highlight unless the library has it as new; returns whether
 /// it was written.
 fn restore_highlight(
-    conn: &Connection,
+    w: &mut Writer,
     local: &Local,
     h: &HighlightEntry,
     keep_anchor: bool,
-    now: i64,
     report: &mut ImportReport,
 ) -> Result<bool> {
+    let conn = w.conn();
     let id = parse_id(&h.id, "id")?;
     let s = &h.selector;
     if s.start > s.end || s.exact.is_empty() {
@@ -332,7 +317,7 @@ fn restore_highlight(
     // (revision -1) and re-anchoring places the highlight from its selector.
     // A selector that is not on the current text (fuzzy, orphaned,
     // ambiguous keep theirs) is from no revision the library has (0).
-    let (anchor, anchor_revision, selector_revision) = if keep_anchor {
+    let (mut anchor, anchor_revision, selector_revision) = if keep_anchor {
         let exact = matches!(h.anchor.status, AnchorStatus::Anchored | AnchorStatus::Moved);
         (h.anchor.clone(), local.revision, if exact { local.revision } else { 0 })
     } else {
@@ -340,62 +325,30 @@ fn restore_highlight(
         anchor.status = AnchorStatus::Orphaned;
         (anchor, -1, 0)
     };
-    let (start, end) = match (anchor.status, anchor.start, anchor.end) {
-        (AnchorStatus::Orphaned | AnchorStatus::Ambiguous, _, _) => (None, None),
-        (_, Some(start), Some(end)) => (Some(start), Some(end)),
-        _ => (None, None),
-    };
-    let values = params![
-        id,
-        local.id,
-        s.exact,
-        s.prefix,
-        s.suffix,
-        to_sql(s.start),
-        to_sql(s.end),
-        s.block_key,
-        s.text_version,
+    if matches!(anchor.status, AnchorStatus::Orphaned | AnchorStatus::Ambiguous) {
+        (anchor.start, anchor.end) = (None, None);
+    }
+    let row = HighlightRow {
+        highlight: Highlight {
+            id,
+            episode_id: local.id,
+            selector: s.clone(),
+            color: h.color,
+            note: h.note.clone(),
+            tags: names.into_iter().map(|name| name.name).collect(),
+            anchor,
+            created_at: h.created_at,
+            updated_at: h.updated_at,
+            deleted_at: h.deleted_at,
+        },
         selector_revision,
-        h.color,
-        h.note,
-        status_str(anchor.status),
-        start.map(to_sql),
-        end.map(to_sql),
-        anchor.reason,
-        anchor.score.map(f64::from),
         anchor_revision,
-        h.created_at,
-        h.updated_at,
-        h.deleted_at,
-    ];
-    let seq = match existing {
-        Some((seq, _)) => {
-            conn.prepare_cached(
-                "UPDATE highlights SET episode_id = ?2, exact = ?3, prefix = ?4, suffix = ?5, sel_start = ?6,
-                        sel_end = ?7, block_key = ?8, text_version = ?9, selector_revision = ?10, color = ?11,
-                        note = ?12, anchor_status = ?13, anchor_start = ?14, anchor_end = ?15, anchor_reason = ?16,
-                        anchor_score = ?17, anchor_revision = ?18, created_at = ?19, updated_at = ?20,
-                        deleted_at = ?21
-                 WHERE id = ?1",
-            )?
-            .execute(values)?;
-            report.highlights_updated += 1;
-            seq
-        }
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, block_key,
-                        text_version, selector_revision, color, note, anchor_status, anchor_start, anchor_end,
-                        anchor_reason, anchor_score, anchor_revision, created_at, updated_at, deleted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            )?
-            .execute(values)?;
-            report.highlights_added += 1;
-            conn.last_insert_rowid()
-        }
     };
-    tags::set(conn, Tagged::Highlight(seq), &names, now)?;
-    index::refresh_highlight(conn, seq)?;
-    index::episode_changed(conn, local.id)?;
+    highlights::put(w, &row)?;
+    if existing.is_some() {
+        report.highlights_updated += 1;
+    } else {
+        report.highlights_added += 1;
+    }
     Ok(true)
 }

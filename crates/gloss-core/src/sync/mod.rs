@@ -6,9 +6,10 @@
 //! The engine (clock, ops, logs, merge [`State`], [`Replica`]) knows nothing
 //! of the database. The integration with it:
 //!
-//! - [`outbox`]: every annotation action queues its [`Change`]s in the
-//!   transaction that makes them;
-//! - `apply`: the database as a [`SyncTarget`], written without queueing;
+//! - `annotations::outbox`: the write path queues every local [`Change`]
+//!   in the transaction that makes it;
+//! - `apply`: the database as a [`SyncTarget`], written through the same
+//!   write path with origin `Remote`, so nothing is queued back;
 //! - [`session`]: [`SyncSession`], rounds of send, receive, compact;
 //! - [`service`]: [`SyncService`], the worker thread, the sync folder
 //!   setting and the status; start here.
@@ -20,7 +21,6 @@ mod compact;
 pub mod device;
 pub mod log;
 pub mod op;
-pub mod outbox;
 mod record;
 mod replica;
 pub mod schema;

@@ -12,9 +12,10 @@
 use rusqlite::Connection;
 
 use super::op::{Anchor, NoteOn, Tagged};
-use super::{outbox, Change};
+use super::Change;
 use crate::annotations::highlights::{from_row, COLUMNS, COLUMN_COUNT};
 use crate::annotations::notes::note_on;
+use crate::annotations::outbox;
 use crate::annotations::preferences::{self, FOLLOWING};
 use crate::annotations::Result;
 

@@ -68,9 +68,10 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 use serde::Serialize;
 
+use super::device_id;
 use super::log::LogOptions;
 use super::session::{self, RoundReport, SyncError, SyncSession};
-use super::{device_id, outbox};
+use crate::annotations::{outbox, Origin};
 use crate::events::{Event, NoticeLevel};
 use crate::library::Library;
 use crate::store::{settings, Store};
@@ -159,12 +160,15 @@ pub fn set_sync_dir(store: &Store, dir: Option<&Path>) -> Result<Option<PathBuf>
 /// One round with the sync folder in the settings (or `dir`, for this
 /// round only), from a fresh start: for the command line, when no
 /// [`SyncService`] runs on this data folder.
-pub fn round(store: &Store, dir: Option<&Path>) -> Result<RoundReport, SyncError> {
+pub fn round(library: &Library, dir: Option<&Path>) -> Result<RoundReport, SyncError> {
+    let store = library.store();
     let dir = match dir {
         Some(dir) => dir.to_owned(),
         None => store.read(|conn| settings::sync_dir(conn))?.ok_or(SyncError::Off)?,
     };
-    SyncSession::open(store, store.data_dir(), &dir, LogOptions::default())?.round(store)
+    let mut report = SyncSession::open(store, store.data_dir(), &dir, LogOptions::default())?.round(store)?;
+    library.announce(Origin::Remote, std::mem::take(&mut report.changed));
+    Ok(report)
 }
 
 /// The sync status as stored, with the given problems.
@@ -423,8 +427,8 @@ impl Run {
     }
 
     fn round(&mut self) -> Result<RoundReport, SyncError> {
-        let result = self.try_round();
-        match &result {
+        let mut result = self.try_round();
+        match &mut result {
             Ok(report) => {
                 self.backoff = None;
                 self.last_error = None;
@@ -455,14 +459,9 @@ impl Run {
         session.round(store)
     }
 
-    fn publish(&self, report: &RoundReport) {
+    fn publish(&self, report: &mut RoundReport) {
+        self.library.announce(Origin::Remote, std::mem::take(&mut report.changed));
         let events = self.library.events();
-        for &episode_id in &report.changed_episodes {
-            events.publish(Event::AnnotationChanged { episode_id: Some(episode_id) });
-        }
-        if report.settings_changed {
-            events.publish(Event::AnnotationChanged { episode_id: None });
-        }
         if report.did_something() {
             events.publish(Event::SyncDone { changed_episodes: report.changed_episodes.clone() });
         }
@@ -501,6 +500,8 @@ mod tests {
         set_sync_dir(&store, None).unwrap();
         let off = status(&store, vec![]).unwrap();
         assert!(!off.enabled && off.sync_dir.is_none());
-        assert!(matches!(round(&store, None), Err(SyncError::Off)));
+        drop(store);
+        let library = Library::open(data.path()).unwrap();
+        assert!(matches!(round(&library, None), Err(SyncError::Off)));
     }
 }

@@ -38,8 +38,8 @@ use super::apply::StoreTarget;
 use super::log::{LogError, LogOptions};
 use super::op::{Change, Op};
 use super::state::keys;
-use super::{device_id, outbox, seed, DeviceError, DeviceId, Key, Replica, Waiting};
-use crate::annotations;
+use super::{device_id, seed, DeviceError, DeviceId, Key, Replica, Waiting};
+use crate::annotations::{self, outbox, Changed, Kind, Origin, Writer};
 use crate::store::episodes::EpisodeId;
 use crate::store::{self, now_ms, settings, Store};
 
@@ -103,6 +103,9 @@ pub struct RoundReport {
     pub changed_episodes: Vec<EpisodeId>,
     /// Whether a setting that follows the user changed.
     pub settings_changed: bool,
+    /// Everything the round changed, announced once it is committed.
+    #[serde(skip)]
+    pub changed: Changed,
     /// Segments of this device's log merged into a snapshot.
     pub compacted: usize,
     /// What the user may want to know: damaged records, a clock far ahead,
@@ -263,12 +266,15 @@ impl SyncSession {
             }
         }
         let state = self.replica.state();
-        let mut target = StoreTarget::new(tx, now_ms());
+        let mut writer = Writer::new(tx, now_ms(), Origin::Remote);
+        let mut target = StoreTarget::new(&mut writer);
         self.waiting.deliver(state, &mut target, new)?;
         // Whatever waited may have its episode (ingested since) or its
         // highlight's creation (just read) now.
         self.waiting.retry(state, &mut target)?;
         target.finish()?;
+        report.applied = target.applied;
+        let changed = writer.finish()?;
         self.applied.save(tx)?;
         save_waiting(tx, &self.waiting)?;
         for (device, last_seen) in seen {
@@ -279,10 +285,10 @@ impl SyncSession {
             .execute(params![device.as_str(), i64::try_from(last_seen).unwrap_or(i64::MAX)])?;
         }
         settings::set(tx, LAST_ROUND, &now_ms().to_string())?;
-        report.applied = target.applied;
         report.waiting = self.waiting.len();
-        report.changed_episodes = target.changed.into_iter().collect();
-        report.settings_changed = target.settings_changed;
+        report.changed_episodes = changed.episodes.iter().copied().collect();
+        report.settings_changed = changed.kinds.contains(&Kind::Setting);
+        report.changed = changed;
         Ok(())
     }
 }

@@ -2,7 +2,8 @@
 //! few episodes, and shorthands for the requests they make.
 #![allow(dead_code)] // Each test file uses a different part.
 
-use gloss_core::annotations::{Annotations, Error, NewHighlight};
+use gloss_core::annotations::{Caller, Door, Error, NewHighlight};
+use gloss_core::app::Annotations;
 use gloss_core::store::episodes::EpisodeId;
 
 use crate::common::Fixture;
@@ -23,7 +24,7 @@ impl Setup {
     }
 
     pub fn notes(&self) -> Annotations<'_> {
-        Annotations::new(self.fx.library.store())
+        Annotations::new(&self.fx.library, Caller::door(Door::Cli))
     }
 
     pub fn episode(&self, rel: &str) -> EpisodeId {

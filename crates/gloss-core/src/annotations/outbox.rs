@@ -16,11 +16,11 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::op::{fold_tag, Tagged};
-use super::state::keys;
-use super::Change;
 use crate::store::episodes::EpisodeId;
 use crate::store::{settings, Result};
+use crate::sync::op::{fold_tag, Tagged};
+use crate::sync::state::keys;
+use crate::sync::Change;
 
 /// The sync folder this database last exported everything to (see
 /// `sync::seed`); absent until the first join, and while absent nothing
@@ -157,7 +157,7 @@ mod tests {
         let store = Store::open(data.path()).unwrap();
         let color = |c: &str| Change::SetColor { highlight: "h".into(), color: c.into() };
         let note = |t: &str| Change::SetNote {
-            on: super::super::NoteOn::Highlight("h".into()),
+            on: crate::sync::NoteOn::Highlight("h".into()),
             text: t.into(),
             replaces: vec![],
         };

@@ -1,0 +1,200 @@
+//! [`Annotations`]: the user's annotation operations, one method per API
+//! operation (docs/api.md), each one change through [`Library::change`]
+//! on behalf of one caller.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::annotations::{
+    highlights, index, notes, preferences, query, reading, reanchor, stars, tags, trash, versions, view, Caller,
+    EarlierVersion, Emptied, EpisodeAnnotations, EpisodeMarks, Found, Highlight, HighlightFilter, HighlightHit,
+    HighlightId, HighlightPage, HighlightPatch, NewHighlight, NoteRef, Origin, ReadingState, ReadingUpdate, Result,
+    Tag, Trash,
+};
+use crate::library::Library;
+use crate::store::episodes::EpisodeId;
+
+#[derive(Debug, Clone)]
+pub struct Annotations<'l> {
+    library: &'l Library,
+    /// Every change made here is the user's, through this caller's door.
+    origin: Origin,
+}
+
+impl<'l> Annotations<'l> {
+    pub fn new(library: &'l Library, caller: Caller) -> Self {
+        Annotations { library, origin: Origin::User(caller) }
+    }
+
+    fn change<T>(&self, work: impl FnOnce(&mut crate::annotations::Writer) -> Result<T>) -> Result<T> {
+        self.library.change(self.origin.clone(), work)
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        crate::annotations::read(self.library.store(), work)
+    }
+
+    /// `create_highlight`: anchors a quote (or a code point range) in an
+    /// episode. An absent quote is `Invalid { field: "quote" }`, one found
+    /// several times without an occurrence `Conflict { field: "quote" }`.
+    pub fn create_highlight(&self, new: &NewHighlight) -> Result<Highlight> {
+        let id = highlights::new_id();
+        self.change(|w| highlights::create(w, &id, w.now(), new))
+    }
+
+    /// `update_highlight`: color, note, tags.
+    pub fn update_highlight(&self, patch: &HighlightPatch) -> Result<Highlight> {
+        self.change(|w| highlights::update(w, patch))
+    }
+
+    /// `delete_highlight`: to the trash.
+    pub fn delete_highlight(&self, id: &str) -> Result<HighlightId> {
+        self.change(|w| highlights::delete(w, id))
+    }
+
+    /// `restore_highlight`: back from the trash.
+    pub fn restore_highlight(&self, id: &str) -> Result<Highlight> {
+        self.change(|w| highlights::restore(w, id))
+    }
+
+    /// `reattach_highlight`: the user places a highlight on `[start, end)`.
+    pub fn reattach_highlight(&self, id: &str, start: usize, end: usize) -> Result<Highlight> {
+        self.change(|w| highlights::reattach(w, id, start, end))
+    }
+
+    /// `confirm_highlight`: the user accepts a fuzzy place.
+    pub fn confirm_highlight(&self, id: &str) -> Result<Highlight> {
+        self.change(|w| highlights::confirm(w, id))
+    }
+
+    pub fn get_highlight(&self, id: &str) -> Result<Highlight> {
+        self.read(|conn| highlights::get(conn, id))
+    }
+
+    /// `list_highlights`, and `gloss annotations`.
+    pub fn list_highlights(&self, filter: &HighlightFilter) -> Result<HighlightPage> {
+        self.read(|conn| query::list(conn, filter))
+    }
+
+    /// The highlight hits of `search`: quotes, notes and tags matching every
+    /// word, with the filters of `filter` (its `text` is replaced by `words`).
+    pub fn search_highlights(&self, words: &str, filter: &HighlightFilter, limit: usize) -> Result<Vec<HighlightHit>> {
+        self.read(|conn| query::search(conn, words, filter, limit))
+    }
+
+    /// `search`: episodes and highlights matching `query`, with filters
+    /// (see [`query::search_all`]). Brings the episode index up to date
+    /// with the annotations first.
+    pub fn search(&self, query: &str, filter: &HighlightFilter, limit: usize) -> Result<Found> {
+        self.flush_search()?;
+        self.read(|conn| query::search_all(conn, query, filter, limit))
+    }
+
+    /// Re-indexes episodes whose annotations changed since the last search
+    /// (see [`index`]); returns how many. Cheap when there are none.
+    pub fn flush_search(&self) -> Result<usize> {
+        Ok(index::flush(self.library.store())?)
+    }
+
+    /// `set_episode_note`.
+    pub fn set_episode_note(&self, episode_id: EpisodeId, text: &str) -> Result<()> {
+        self.change(|w| notes::set_episode_note(w, episode_id, text))
+    }
+
+    /// `set_insight_note`.
+    pub fn set_insight_note(&self, episode_id: EpisodeId, block_key: &str, text: &str) -> Result<()> {
+        self.change(|w| notes::set_insight_note(w, episode_id, block_key, text))
+    }
+
+    /// A note's earlier versions: concurrent edits from other devices (or
+    /// this one) that lost to the text shown, newest first.
+    pub fn note_versions(&self, note: &NoteRef) -> Result<Vec<EarlierVersion>> {
+        self.read(|conn| versions::list(conn, note))
+    }
+
+    /// Settles a note that has earlier versions: `text` becomes its text
+    /// and the earlier versions are dropped, on every device.
+    pub fn settle_note(&self, note: &NoteRef, text: &str) -> Result<()> {
+        self.change(|w| versions::settle(w, note, text))
+    }
+
+    /// What each highlight color means, a setting that follows the user to
+    /// every device (`update_settings`' `color_names`).
+    pub fn set_color_names(&self, names: &HashMap<String, String>) -> Result<()> {
+        self.change(|w| preferences::set_color_names(w, names))
+    }
+
+    /// A preference of this machine's UI (theme, text size).
+    pub fn set_preference(&self, key: &str, value: &str) -> Result<()> {
+        self.change(|w| preferences::put(w, key, Some(value)))
+    }
+
+    /// `set_star`.
+    pub fn set_star(&self, episode_id: EpisodeId, block_key: &str, starred: bool) -> Result<()> {
+        self.change(|w| stars::set_star(w, episode_id, block_key, starred))
+    }
+
+    /// `set_episode_tags`.
+    pub fn set_episode_tags(&self, episode_id: EpisodeId, tags: &[String]) -> Result<()> {
+        self.change(|w| tags::set_episode_tags(w, episode_id, tags))
+    }
+
+    /// `list_tags`.
+    pub fn list_tags(&self) -> Result<Vec<Tag>> {
+        self.read(tags::list)
+    }
+
+    /// `rename_tag`: returns how many highlights and episodes changed.
+    pub fn rename_tag(&self, from: &str, to: &str) -> Result<usize> {
+        self.change(|w| tags::rename(w, from, to))
+    }
+
+    /// `merge_tag`: returns how many highlights and episodes changed.
+    pub fn merge_tag(&self, from: &str, to: &str) -> Result<usize> {
+        self.change(|w| tags::merge(w, from, to))
+    }
+
+    /// `delete_tag`: to the trash; returns how many items carried it.
+    pub fn delete_tag(&self, name: &str) -> Result<usize> {
+        self.change(|w| tags::delete(w, name))
+    }
+
+    /// Undoes the latest `delete_tag` (or `merge_tag`) of `name`.
+    pub fn restore_tag(&self, name: &str) -> Result<usize> {
+        self.change(|w| tags::restore(w, name))
+    }
+
+    /// `set_reading_state`: call on every visit.
+    pub fn set_reading_state(&self, update: &ReadingUpdate) -> Result<ReadingState> {
+        self.change(|w| reading::set_reading_state(w, update))
+    }
+
+    /// What is in the trash.
+    pub fn list_trash(&self) -> Result<Trash> {
+        self.read(trash::list)
+    }
+
+    /// `empty_trash`: the one hard delete.
+    pub fn empty_trash(&self) -> Result<Emptied> {
+        self.change(trash::empty)
+    }
+
+    /// The annotation fields of `get_episode`.
+    pub fn episode_annotations(&self, episode_id: EpisodeId) -> Result<EpisodeAnnotations> {
+        self.read(|conn| view::episode_annotations(conn, episode_id))
+    }
+
+    /// `highlight_count` and `read` of `list_episodes`' items.
+    pub fn episode_marks(&self) -> Result<HashMap<EpisodeId, EpisodeMarks>> {
+        self.read(view::episode_marks)
+    }
+
+    /// The `tag` filter of `list_episodes` and of episode search hits.
+    pub fn episodes_tagged(&self, tag: &str) -> Result<HashSet<EpisodeId>> {
+        self.read(|conn| view::episodes_tagged(conn, tag))
+    }
+
+    /// Re-anchors whatever is behind its episode's text (see [`reanchor`]).
+    pub fn reanchor_pending(&self) -> crate::store::Result<usize> {
+        reanchor::reanchor_pending(self.library.store())
+    }
+}
