@@ -293,6 +293,39 @@ fn the_readwise_export_has_readwise_columns_and_imports_back() {
     assert_eq!(quotes(&source), quotes(&target));
 }
 
+/// Cell text comes from summary files and other devices: nothing a
+/// spreadsheet would run as a formula is written as it is, and the
+/// escaping reads back to the text that was exported.
+#[test]
+fn readwise_cells_that_start_a_formula_are_escaped_and_read_back() {
+    let text = summary("Formulas", "Show", "=HYPERLINK(\"http://evil\") runs when opened");
+    let files = [("danger.txt", text.as_str())];
+    let source = Setup::new(&files);
+    let episode = source.episode("danger.txt");
+    let (start, end) = range_of(&source.text(episode), "=HYPERLINK(\"http://evil\")");
+    let new = gloss_core::annotations::NewHighlight {
+        episode_id: episode,
+        start: Some(start),
+        end: Some(end),
+        note: Some("@SUM(1+1) and -2".into()),
+        ..Default::default()
+    };
+    source.notes().create_highlight(&new).unwrap();
+    let (_out, file) = export_one(&source, Format::Csv);
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    let row = reader.records().next().unwrap().unwrap();
+    for cell in row.iter() {
+        assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a cell a spreadsheet would run: {cell:?}");
+    }
+    assert_eq!((&row[0][..2], &row[4][..2]), ("'=", "'@"));
+
+    let target = Setup::new(&files);
+    let report = import(&target, &file);
+    assert_eq!((report.highlights_added, report.problems.len()), (1, 0), "{report}");
+    let back = target.notes().list_highlights(&HighlightFilter::default()).unwrap().items.remove(0).highlight;
+    assert_eq!((back.selector.exact.as_str(), back.note.as_str()), ("=HYPERLINK(\"http://evil\")", "@SUM(1+1) and -2"));
+}
+
 #[test]
 fn files_that_are_not_exports_are_refused_naming_the_file() {
     let s = library(&summaries(1));

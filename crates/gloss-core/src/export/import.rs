@@ -183,9 +183,10 @@ fn readwise_rows(w: &mut Writer, bytes: &[u8], report: &mut ImportReport) -> cra
     Ok(())
 }
 
-/// A cell, trimmed; empty when the row is short or has no such column.
+/// A cell, trimmed and without the quote that kept a spreadsheet from
+/// running it; empty when the row is short or has no such column.
 fn cell(record: &StringRecord, index: Option<usize>) -> &str {
-    index.and_then(|i| record.get(i)).unwrap_or("").trim()
+    readwise::unescape_cell(index.and_then(|i| record.get(i)).unwrap_or("").trim())
 }
 
 /// The highlight a row asks for: its episode by title (and show, when the

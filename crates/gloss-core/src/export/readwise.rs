@@ -2,6 +2,12 @@
 //! Note, Location, Date`, one live highlight per row. Tags travel as
 //! Readwise inline tags: a note that starts with `.tag` words (`.ai
 //! .open-source Why this matters`) tags the highlight on import.
+//!
+//! Every cell's text comes from summary files and other devices, so a cell
+//! a spreadsheet would run as a formula (one starting with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return) is written with a leading `'`, as
+//! OWASP's CSV injection guidance asks; import takes it off again
+//! ([`unescape_cell`]), so an export reads back as it was.
 
 use std::collections::HashMap;
 
@@ -20,17 +26,48 @@ pub fn csv(backup: &Backup, hosts: &HashMap<i64, Vec<String>>) -> csv::Result<Ve
         let episode = &h.episode;
         let author = author(episode.show.as_deref(), hosts.get(&episode.id).map(Vec::as_slice).unwrap_or_default());
         let location = h.anchor.start.unwrap_or(h.selector.start).to_string();
-        writer.write_record([
-            h.selector.exact.as_str(),
-            episode.title.as_deref().unwrap_or(""),
-            &author,
-            "",
-            &note_with_tags(&h.note, &h.tags),
-            &location,
-            &time::readwise(h.created_at),
-        ])?;
+        writer.write_record(
+            [
+                h.selector.exact.as_str(),
+                episode.title.as_deref().unwrap_or(""),
+                &author,
+                "",
+                &note_with_tags(&h.note, &h.tags),
+                &location,
+                &time::readwise(h.created_at),
+            ]
+            .map(|cell| escape_cell(cell).into_owned()),
+        )?;
     }
     writer.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// What starts a formula in a spreadsheet.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a spreadsheet would run `cell` as a formula once one leading
+/// `'` is taken off, or as it is: after any leading quotes, a formula start.
+fn needs_quote(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_START)
+}
+
+/// `cell` as it is written: with a leading `'` when a spreadsheet could
+/// read it as a formula (or when it already starts with `'` before one,
+/// so that [`unescape_cell`] gives back exactly what was written).
+fn escape_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if needs_quote(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// A cell as read: the `'` [`escape_cell`] added taken off.
+pub fn unescape_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_quote(rest) => rest,
+        _ => cell,
+    }
 }
 
 /// `Show w/ Host, Host`, as the summary's own title line names them.
@@ -87,6 +124,19 @@ mod tests {
         assert_eq!(split_tags(&note), (vec!["AI/Open-Source".into(), "policy".into()], "Why it *matters*".into()));
         assert_eq!(split_tags("... and so on"), (vec![], "... and so on".into()));
         assert_eq!(split_tags(".solo"), (vec!["solo".into()], String::new()));
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_quoted_and_read_back_as_written() {
+        for cell in ["=1+2", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx", "'=x", "''@y"] {
+            let written = escape_cell(cell);
+            assert!(written.starts_with('\''), "{cell:?} -> {written:?}");
+            assert_eq!(unescape_cell(&written), cell);
+        }
+        for cell in ["plain", "'quoted", "a=b", "", "'"] {
+            assert_eq!(escape_cell(cell), cell);
+            assert_eq!(unescape_cell(cell), cell);
+        }
     }
 
     #[test]

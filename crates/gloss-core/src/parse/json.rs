@@ -65,6 +65,9 @@ mod tests {
         }
         assert_eq!(value["show"], serde_json::Value::Null);
         assert_eq!(value["hosts"], serde_json::json!([]));
-        assert_eq!(value["blocks"][0], serde_json::json!({"key": "title", "text": "T", "start": 0, "len": 1, "role": "title"}));
+        assert_eq!(
+            value["blocks"][0],
+            serde_json::json!({"key": "title", "text": "T", "start": 0, "len": 1, "role": "title"})
+        );
     }
 }
