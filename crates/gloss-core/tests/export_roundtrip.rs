@@ -326,6 +326,45 @@ fn readwise_cells_that_start_a_formula_are_escaped_and_read_back() {
     assert_eq!((back.selector.exact.as_str(), back.note.as_str()), ("=HYPERLINK(\"http://evil\")", "@SUM(1+1) and -2"));
 }
 
+/// A one-letter quote appears thousands of times in a long episode: the
+/// row's Location picks the nearest, and each row is placed in one pass
+/// over the text (this took minutes when every occurrence was a new search).
+#[test]
+fn readwise_rows_with_a_very_common_quote_take_the_occurrence_nearest_their_location() {
+    let long: String = (0..2_000).map(|n| format!("word{n} e ")).collect();
+    let text = summary("Long", "Show", &long);
+    let files = [("long.txt", text.as_str())];
+    let s = Setup::new(&files);
+    let episode_text = s.text(s.episode("long.txt"));
+    assert!(episode_text.matches('e').count() > 2_000);
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("readwise.csv");
+    let mut csv = csv::Writer::from_path(&path).unwrap();
+    csv.write_record(["Highlight", "Title", "Author", "Location"]).unwrap();
+    let locations: Vec<usize> = (0..200).map(|n| 300 + n * 97).collect();
+    for location in &locations {
+        csv.write_record(["e", "Long", "Show", &location.to_string()]).unwrap();
+    }
+    csv.flush().unwrap();
+    let report = import(&s, &path);
+    assert_eq!((report.highlights_added, report.problems.len()), (200, 0), "{report}");
+    let chars: Vec<char> = episode_text.chars().collect();
+    let mut starts: Vec<usize> = s
+        .notes()
+        .list_highlights(&HighlightFilter::default())
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.highlight.anchor.start.unwrap())
+        .collect();
+    starts.sort();
+    for (start, location) in starts.iter().zip(&locations) {
+        assert_eq!(chars[*start], 'e');
+        let nearest = (0..chars.len()).filter(|&i| chars[i] == 'e').min_by_key(|i| i.abs_diff(*location)).unwrap();
+        assert_eq!(*start, nearest, "row at Location {location}");
+    }
+}
+
 #[test]
 fn files_that_are_not_exports_are_refused_naming_the_file() {
     let s = library(&summaries(1));

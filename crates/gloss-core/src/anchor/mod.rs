@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 pub use normalize::normalize_for_matching;
 pub use offsets::OffsetIndex;
-pub use quote::{find_quote, QuoteError};
+pub use quote::{find_quote, quote_spans, QuoteError};
 pub use reanchor::reanchor;
 pub(crate) use selector::describe_chars;
 pub use selector::{describe, describe_in_episode, RangeError, Selector, Span, CONTEXT_LEN};

@@ -29,23 +29,35 @@ pub enum QuoteError {
 /// Finds `quote` in `text`, ignoring differences of whitespace, quote marks
 /// and Unicode form. `occurrence` (1-based) picks one of several.
 pub fn find_quote(text: &str, quote: &str, occurrence: Option<usize>) -> Result<Span, QuoteError> {
+    let found = quote_spans(text, quote)?;
+    match (found.as_slice(), occurrence) {
+        ([only], None) => Ok(*only),
+        (_, None) => Err(QuoteError::Ambiguous { count: found.len() }),
+        (_, Some(k)) => k
+            .checked_sub(1)
+            .and_then(|i| found.get(i).copied())
+            .ok_or(QuoteError::NoSuchOccurrence { occurrence: k, count: found.len() }),
+    }
+}
+
+/// Every place of `quote` in `text` (as [`find_quote`] matches it), in
+/// order, found in one pass: an importer choosing among thousands of
+/// occurrences of a short quote asks once, not once per occurrence.
+pub fn quote_spans(text: &str, quote: &str) -> Result<Vec<Span>, QuoteError> {
     let needle = normalize(quote);
     if needle.iter().all(|&c| c == ' ') {
         return Err(QuoteError::Empty);
     }
     let text = NormText::new(text);
-    let found: Vec<(usize, usize)> =
-        occurrences(&text.chars, &needle).into_iter().filter_map(|s| text.to_raw(s, s + needle.len())).collect();
-    let (start, end) = match (found.as_slice(), occurrence) {
-        ([], _) => return Err(QuoteError::NotFound),
-        ([only], None) => *only,
-        (_, None) => return Err(QuoteError::Ambiguous { count: found.len() }),
-        (_, Some(k)) => *k
-            .checked_sub(1)
-            .and_then(|i| found.get(i))
-            .ok_or(QuoteError::NoSuchOccurrence { occurrence: k, count: found.len() })?,
-    };
-    Ok(Span { start, end })
+    let found: Vec<Span> = occurrences(&text.chars, &needle)
+        .into_iter()
+        .filter_map(|s| text.to_raw(s, s + needle.len()))
+        .map(|(start, end)| Span { start, end })
+        .collect();
+    if found.is_empty() {
+        return Err(QuoteError::NotFound);
+    }
+    Ok(found)
 }
 
 /// Start of every (possibly overlapping) occurrence of `needle` in `hay`.

@@ -10,11 +10,12 @@ use rusqlite::Connection;
 use super::backup::{self, Backup};
 use super::restore::{self, item, shorten};
 use super::{readwise, time, w3c, Error, Format, ImportReport, Problem, Result, MAX_IMPORT_BYTES};
-use crate::anchor::{find_quote, QuoteError, Span};
+use crate::anchor::{quote_spans, QuoteError, Span};
 use crate::annotations::highlights::{self, NewHighlight};
 use crate::annotations::{Origin, Writer};
 use crate::library::Library;
 use crate::store::episodes::EpisodeId;
+use crate::store::Store;
 
 /// What a file turned out to be.
 enum Content {
@@ -25,6 +26,11 @@ enum Content {
 
 pub fn import(library: &Library, origin: Origin, path: &Path) -> Result<ImportReport> {
     let content = read(path)?;
+    // Placed before the write transaction starts (see `place_readwise_rows`).
+    let placed = match &content {
+        Content::Readwise(bytes) => place_readwise_rows(library.store(), bytes)?,
+        _ => Vec::new(),
+    };
     let mut report = ImportReport { file: path.to_owned(), ..Default::default() };
     let format = match &content {
         Content::Backup(_) => Format::Json,
@@ -44,7 +50,7 @@ pub fn import(library: &Library, origin: Origin, path: &Path) -> Result<ImportRe
                 }));
                 restore::apply(w, &backup, &mut report)?;
             }
-            Content::Readwise(bytes) => readwise_rows(w, &bytes, &mut report)?,
+            Content::Readwise(_) => readwise_rows(w, placed, &mut report)?,
         }
         Ok(report)
     })?;
@@ -137,12 +143,21 @@ struct Columns {
     date: Option<usize>,
 }
 
-fn readwise_rows(w: &mut Writer, bytes: &[u8], report: &mut ImportReport) -> crate::annotations::Result<()> {
-    let now = w.now();
+/// A Readwise row placed in the library, or why it could not be.
+struct PlacedRow {
+    /// As a spreadsheet numbers rows: the header is row 1.
+    row: usize,
+    placed: std::result::Result<(NewHighlight, Option<i64>), String>,
+}
+
+/// Places every row of a Readwise file on a reader, before the write
+/// transaction: finding quotes in episode texts is the slow part, and the
+/// writer stays free for the user meanwhile.
+fn place_readwise_rows(store: &Store, bytes: &[u8]) -> Result<Vec<PlacedRow>> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader.headers().cloned().unwrap_or_default();
     let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
-    let Some(highlight) = column("Highlight") else { return Ok(()) };
+    let Some(highlight) = column("Highlight") else { return Ok(Vec::new()) };
     let columns = Columns {
         highlight,
         title: column("Title"),
@@ -151,25 +166,28 @@ fn readwise_rows(w: &mut Writer, bytes: &[u8], report: &mut ImportReport) -> cra
         location: column("Location"),
         date: column("Date"),
     };
-    let episodes = candidates(w.conn())?;
-    // As a spreadsheet numbers them: the header is row 1.
-    for (index, record) in reader.records().enumerate() {
-        let row = index + 2;
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                report.problems.push(Problem { row: Some(row), id: None, reason: format!("unreadable CSV: {e}") });
-                continue;
-            }
-        };
-        let new = match place(&columns, &record, &episodes) {
-            Ok(new) => new,
+    let episodes = store.read(|conn| Ok(candidates(conn)?))?;
+    let rows = reader.records().enumerate().map(|(index, record)| {
+        let placed = record.map_err(|e| format!("unreadable CSV: {e}")).and_then(|record| {
+            let created = time::parse_readwise(cell(&record, columns.date));
+            Ok((place(&columns, &record, &episodes)?, created))
+        });
+        PlacedRow { row: index + 2, placed }
+    });
+    Ok(rows.collect())
+}
+
+/// Writes the placed rows; one already in the library is left alone.
+fn readwise_rows(w: &mut Writer, rows: Vec<PlacedRow>, report: &mut ImportReport) -> crate::annotations::Result<()> {
+    for PlacedRow { row, placed } in rows {
+        let (new, created) = match placed {
+            Ok(placed) => placed,
             Err(reason) => {
                 report.problems.push(Problem { row: Some(row), id: None, reason });
                 continue;
             }
         };
-        let created = time::parse_readwise(cell(&record, columns.date)).unwrap_or(now);
+        let created = created.unwrap_or(w.now());
         item(w, report, Some(row), None, |w, report| {
             if already_there(w.conn(), &new)? {
                 report.highlights_unchanged += 1;
@@ -229,16 +247,14 @@ fn place(columns: &Columns, record: &StringRecord, episodes: &[Candidate]) -> Re
 }
 
 /// The quote's place; of several, the one nearest `location`.
-fn locate(text: &str, quote: &str, location: Option<usize>) -> Result<Span, QuoteError> {
-    match find_quote(text, quote, None) {
-        Err(QuoteError::Ambiguous { count }) if location.is_some() => {
-            let target = location.unwrap_or(0);
-            (1..=count)
-                .filter_map(|k| find_quote(text, quote, Some(k)).ok())
-                .min_by_key(|span| span.start.abs_diff(target))
-                .ok_or(QuoteError::Ambiguous { count })
+fn locate(text: &str, quote: &str, location: Option<usize>) -> std::result::Result<Span, QuoteError> {
+    let spans = quote_spans(text, quote)?;
+    match (spans.as_slice(), location) {
+        ([only], _) => Ok(*only),
+        (several, Some(target)) => {
+            Ok(*several.iter().min_by_key(|span| span.start.abs_diff(target)).unwrap_or(&several[0]))
         }
-        other => other,
+        (several, None) => Err(QuoteError::Ambiguous { count: several.len() }),
     }
 }
 
