@@ -139,6 +139,11 @@ fn names_with_spaces_and_non_ascii_letters_are_read_watched_and_moved() {
     std::fs::write(&bad, summary("Bad name", "Show", "x")).unwrap();
     let (_watcher, events, seen) = watch(&fixture.library, &lib);
     assert!(notices(&seen).iter().any(|n| n.contains("not valid UTF-8") && n.contains("latin1 caf")), "{seen:#?}");
+    let scanned = seen.iter().find_map(|e| match e {
+        Event::Scanned { counts, .. } => Some(*counts),
+        _ => None,
+    });
+    assert_eq!(scanned.map(|c| c.errors), Some(1), "the file with an unusable name counts as an error: {seen:#?}");
     let id = fixture.episode_at("Épisodes 2024/Café con leche — ep 1.txt").id;
 
     write(&lib.join("Épisodes 2024/naïve ünïcödé 🎧.md"), &summary("Naive", "Show", "x"));

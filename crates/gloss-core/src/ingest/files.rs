@@ -64,11 +64,14 @@ pub(crate) struct Found {
     pub unreadable: Scope,
     /// What to tell the user: each names the path and what went wrong.
     pub problems: Vec<String>,
+    /// Summary files that can not be read in (a name that is not UTF-8):
+    /// counted as errors, so a scan never says "errors 0" over them.
+    pub refused: usize,
 }
 
 impl Found {
     pub fn new() -> Found {
-        Found { files: BTreeMap::new(), unreadable: Scope::Paths(BTreeSet::new()), problems: Vec::new() }
+        Found { files: BTreeMap::new(), unreadable: Scope::Paths(BTreeSet::new()), problems: Vec::new(), refused: 0 }
     }
 
     /// Records that `path` (under `root`) could not be looked at.
@@ -126,6 +129,7 @@ pub(crate) fn find(root: &Path, start: &Path, found: &mut Found) {
         }
         let Some(key) = rel_key(rel) else {
             found.problems.push(format!("skipped {}: its name is not valid UTF-8; rename it", entry.path().display()));
+            found.refused += 1;
             continue;
         };
         match entry.metadata() {

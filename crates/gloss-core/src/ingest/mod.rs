@@ -113,9 +113,10 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
         }
         Err(source) => return Err(Error::Folder { path: root.to_owned(), source }),
     }
-    let Found { files: disk, unreadable, problems } = find_files(root, scope);
+    let Found { files: disk, unreadable, problems, refused } = find_files(root, scope);
     let rows = store.read(|conn| episodes::file_rows(conn))?;
     let mut report = SyncReport { problems, ..SyncReport::default() };
+    report.counts.errors += refused;
     let mut claimed: HashSet<EpisodeId> = HashSet::new();
 
     let by_path: HashMap<&str, &FileRow> = rows.iter().map(|row| (row.path.as_str(), row)).collect();

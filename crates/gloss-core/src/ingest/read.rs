@@ -75,7 +75,16 @@ pub(crate) fn hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
-/// The hash of `root/rel`'s bytes, or `None` if it can not be read now.
+/// The hash of `root/rel`'s bytes, or `None` if it can not be read now
+/// or is over the size limit (it can then be no episode that moved: one
+/// that large was never read in). Streamed, so a huge file never sits in
+/// memory.
 pub(crate) fn hash_file(root: &Path, rel: &str) -> Option<String> {
-    std::fs::read(root.join(rel)).ok().map(|bytes| hash(&bytes))
+    let file = std::fs::File::open(root.join(rel)).ok()?;
+    if file.metadata().ok()?.len() > parse::MAX_FILE_BYTES {
+        return None;
+    }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::io::Read::take(file, parse::MAX_FILE_BYTES + 1)).ok()?;
+    Some(hasher.finalize().to_hex().to_string())
 }
