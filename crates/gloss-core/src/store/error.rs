@@ -34,14 +34,18 @@ pub enum Error {
     #[error("could not back up {} to {} before upgrading it: {source}; nothing was changed", path.display(), backup.display())]
     Backup { path: PathBuf, backup: PathBuf, source: rusqlite::Error },
 
-    #[error("could not upgrade the database {}: {source}; a backup is in {}", path.display(), backups.display())]
-    Migrate { path: PathBuf, backups: PathBuf, source: Box<rusqlite_migration::Error> },
+    #[error("could not upgrade the database {}: {source}{}", path.display(), backups.as_ref().map(|b| format!("; a backup is in {}", b.display())).unwrap_or_default())]
+    Migrate { path: PathBuf, backups: Option<PathBuf>, source: Box<rusqlite_migration::Error> },
 
     #[error("the library folder {} can not be read: {source}; pass --library DIR or set GLOSS_LIBRARY", path.display())]
     Folder { path: PathBuf, source: std::io::Error },
 
     #[error("could not watch the library folder {}: {source}", path.display())]
     Watch { path: PathBuf, source: notify::Error },
+
+    /// The database file itself is damaged; nothing is written to it.
+    #[error("the database {} is damaged: {reason}. Gloss writes nothing to it: run `gloss recover` to copy everything that can still be read into a new database (the damaged file is kept in the data folder's `damaged` folder), or put back a copy from its `backups` folder", path.display())]
+    Corrupt { path: PathBuf, reason: String },
 
     #[error("episode {id} in the database is damaged: {reason}")]
     Damaged { id: i64, reason: String },
@@ -60,6 +64,11 @@ impl Error {
             _ => false,
         }
     }
+}
+
+/// Whether SQLite found the database file damaged.
+pub(crate) fn is_corrupt(err: &rusqlite::Error) -> bool {
+    matches!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
 }
 
 /// Whether SQLite found no room for a write (`SQLITE_FULL`).

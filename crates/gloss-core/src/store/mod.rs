@@ -25,6 +25,7 @@
 pub mod episodes;
 mod error;
 mod lock;
+pub mod recover;
 pub mod schema;
 pub mod settings;
 
@@ -60,6 +61,9 @@ pub struct Store {
     // `gloss.db-wal`, and a copy of `gloss.db` alone held none of it.
     readers: Mutex<Vec<Connection>>,
     writer: Mutex<Connection>,
+    /// Set when SQLite reported the file damaged while running: from then
+    /// on nothing more is written into it.
+    damaged: std::sync::atomic::AtomicBool,
     _lock: DataDirLock,
 }
 
@@ -70,13 +74,16 @@ impl Store {
         std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir { dir: data_dir.to_owned(), source })?;
         let lock = DataDirLock::acquire(data_dir)?;
         let db_path = data_dir.join(DB_FILE);
+        recover::check_file(&db_path)?;
         let mut writer = open_connection(&db_path, false)?;
+        recover::check(&writer, &db_path)?;
         schema::migrate(&mut writer, &db_path, data_dir)?;
         Ok(Store {
             data_dir: data_dir.to_owned(),
             db_path,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            damaged: Default::default(),
             _lock: lock,
         })
     }
@@ -92,7 +99,8 @@ impl Store {
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction and commits it; any
     /// error rolls everything back.
     pub fn write<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        in_transaction(&mut lock(&self.writer), work).map_err(|err| self.no_room(err))
+        self.refuse_if_damaged()?;
+        in_transaction(&mut lock(&self.writer), work).map_err(|err| self.explained(err))
     }
 
     /// Like [`write`](Store::write), for data rebuilt from the library folder
@@ -102,9 +110,10 @@ impl Store {
     /// again. The next durable commit makes it durable too, since the WAL is
     /// synced in order.
     pub fn write_rebuildable<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        self.refuse_if_damaged()?;
         let mut conn = lock(&self.writer);
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let result = in_transaction(&mut conn, work).map_err(|err| self.no_room(err));
+        let result = in_transaction(&mut conn, work).map_err(|err| self.explained(err));
         conn.pragma_update(None, "synchronous", "FULL")?;
         result
     }
@@ -126,11 +135,26 @@ impl Store {
     /// A write that failed for want of room becomes [`Error::DiskFull`],
     /// which names the data folder: SQLite's "database or disk is full"
     /// tells the user neither where nor what to do.
-    fn no_room(&self, err: Error) -> Error {
+    ///
+    /// A failure because the file is damaged becomes [`Error::Corrupt`],
+    /// naming the file and what to do, and no later write is attempted.
+    fn explained(&self, err: Error) -> Error {
         match err {
             Error::Sqlite(source) if error::is_full(&source) => Error::DiskFull { dir: self.data_dir.clone(), source },
+            Error::Sqlite(source) if error::is_corrupt(&source) => {
+                self.damaged.store(true, std::sync::atomic::Ordering::SeqCst);
+                Error::Corrupt { path: self.db_path.clone(), reason: source.to_string() }
+            }
             err => err,
         }
+    }
+
+    fn refuse_if_damaged(&self) -> Result<()> {
+        if self.damaged.load(std::sync::atomic::Ordering::SeqCst) {
+            let reason = "SQLite reported it damaged while Gloss was running".to_owned();
+            return Err(Error::Corrupt { path: self.db_path.clone(), reason });
+        }
+        Ok(())
     }
 
     /// Runs `work` on a read connection inside one read transaction, so every
@@ -146,7 +170,7 @@ impl Store {
             let value = work(&tx);
             // Nothing to commit; ending the transaction releases the snapshot.
             tx.rollback()?;
-            value?
+            value.map_err(|err| self.explained(err))?
         };
         let mut idle = lock(&self.readers);
         if idle.len() < MAX_IDLE_READERS {
@@ -169,6 +193,10 @@ fn open_connection(db_path: &Path, read_only: bool) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let open_error = |source: rusqlite::Error| match error::is_corrupt(&source) {
+        true => Error::Corrupt { path: db_path.to_owned(), reason: source.to_string() },
+        false => open_error(source),
     };
     let conn = Connection::open_with_flags(db_path, flags).map_err(open_error)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;

@@ -153,20 +153,22 @@ pub(crate) fn migrate(conn: &mut Connection, db_path: &Path, data_dir: &Path) ->
     let known = latest_version();
     let open_error = |source| Error::Open { path: db_path.to_owned(), source };
     let backups = data_dir.join("backups");
-    let migrate_error =
-        |source| Error::Migrate { path: db_path.to_owned(), backups: backups.clone(), source: Box::new(source) };
-    let current = migrations.current_version(conn).map_err(migrate_error)?;
+    let migrate_error = |backed_up: bool| {
+        let backups = backed_up.then(|| backups.clone());
+        move |source| Error::Migrate { path: db_path.to_owned(), backups, source: Box::new(source) }
+    };
+    let current = migrations.current_version(conn).map_err(migrate_error(false))?;
     match current {
         SchemaVersion::Outside(found) => {
             return Err(Error::TooNew { path: db_path.to_owned(), found: found.get(), known });
         }
         SchemaVersion::Inside(from) if from.get() < known => {
             backup(conn, db_path, &backups, from.get())?;
+            migrations.to_latest(conn).map_err(migrate_error(true))?;
         }
         SchemaVersion::Inside(_) => return Ok(()),
-        SchemaVersion::NoneSet => {}
+        SchemaVersion::NoneSet => migrations.to_latest(conn).map_err(migrate_error(false))?,
     }
-    migrations.to_latest(conn).map_err(migrate_error)?;
     conn.pragma_update(None, "optimize", 0).map_err(open_error)?;
     Ok(())
 }
