@@ -117,8 +117,63 @@ async function benchLibrary(browser) {
   }
 }
 
+/**
+ * A 400 KB note built to make a naive Markdown renderer rescan (unclosed
+ * emphasis, strong and code markers), rendered in the page. The raw limit
+ * shows the same text plainly (textContent of a <pre>), and for parsing,
+ * one pass over its characters.
+ */
+async function benchNote(browser) {
+  const gloss = await startGloss({});
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(gloss.url);
+    const figures = await page.evaluate(async (runs) => {
+      const { parse, render } = await import("/js/markdown.js");
+      const note = ["*open ", "**strong ", "`code ", "_under ", "plain words, "].join("").repeat(9000).slice(0, 400_000);
+      const time = (work) => {
+        const samples = [];
+        for (let n = 0; n < runs; n++) {
+          const start = performance.now();
+          work();
+          samples.push(performance.now() - start);
+        }
+        return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+      };
+      const host = document.createElement("div");
+      document.body.append(host);
+      return {
+        // Both lay out what they drew (offsetHeight), as showing it would.
+        render: time(() => {
+          host.replaceChildren(render(note));
+          return host.offsetHeight;
+        }),
+        renderRaw: time(() => {
+          const pre = document.createElement("pre");
+          pre.textContent = note;
+          host.replaceChildren(pre);
+          return host.offsetHeight;
+        }),
+        parse: time(() => parse(note)),
+        parseRaw: time(() => {
+          let stars = 0;
+          for (let i = 0; i < note.length; i++) if (note[i] === "*") stars++;
+          return stars;
+        }),
+      };
+    }, RUNS);
+    printFigure({ name: "notes: render a 400 KB note (first part drawn)", unit: "ms", measured: figures.render, target: 50, raw: figures.renderRaw });
+    printFigure({ name: "notes: parse all of a 400 KB note built to force rescans", unit: "ms", measured: figures.parse, target: 200, raw: figures.parseRaw });
+    await context.close();
+  } finally {
+    await gloss.stop();
+  }
+}
+
 const browser = await launchBrowser();
 try {
+  await benchNote(browser);
   await benchReader(browser);
   if (!process.env.BENCH_ONLY_READER) await benchLibrary(browser);
 } finally {

@@ -97,3 +97,26 @@ test("markdown leaves snake_case words and lone stars alone", () => {
   assert.deepEqual(parseInline("window.__x = 1; window.__x"), [{ type: "text", text: "window.__x = 1; window.__x" }]);
   assert.deepEqual(parseInline("__strong__ and **strong**").map((n) => n.type), ["strong", "text", "strong"]);
 });
+
+/** The text of inline nodes, nested ones included. */
+const allText = (nodes) => nodes.map((n) => n.text ?? allText(n.children ?? [])).join("");
+
+test("markdown takes linear time on notes built to make it rescan", () => {
+  const size = 400_000;
+  const repeat = (unit) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  for (const unit of ["*a ", "_a ", "**a ", "__a ", "`a ", "[a ", "a*b "]) {
+    const note = repeat(unit);
+    const text = allText(parseInline(note));
+    assert.ok(text.length > size * 0.4, `${JSON.stringify(unit)}: the text is kept`);
+  }
+  const deep = "**".repeat(2000) + "x" + "**".repeat(2000);
+  assert.ok(parseInline(deep).length > 0);
+  const quotes = parse(">".repeat(100_000) + " deep");
+  assert.equal(quotes[0].type, "quote");
+});
+
+test("markdown still finds emphasis, strong and code between ordinary words", () => {
+  const types = parseInline("a *b* c **d** e `f` g _h_ i __j__").map((n) => n.type);
+  assert.deepEqual(types, ["text", "em", "text", "strong", "text", "code", "text", "em", "text", "strong"]);
+  assert.deepEqual(parseInline("*a\n\nb*").map((n) => n.type), ["text", "br", "br", "text"], "emphasis stops at a blank line");
+});

@@ -5,6 +5,11 @@
 // Supported: paragraphs (single newlines are line breaks), # headings,
 // > quotes, - and 1. lists, ``` code blocks, `code`, **strong**, *em*,
 // [links](https://...), bare https:// links and backslash escapes.
+//
+// Time is linear in the note's length whatever it holds: closing markers are
+// looked up in position lists built once per run of text (an unclosed `*`
+// used to rescan to the end of the note for every star), emphasis nests at
+// most MAX_NESTING deep, and render() draws a long note a part at a time.
 
 const LINK_URL = /^(https?:\/\/|mailto:)[^\s]+$/i;
 const LIST_ITEM = /^\s{0,3}([-*+]|\d{1,9}[.)])\s+(.*)$/;
@@ -15,8 +20,13 @@ const ESCAPABLE = /[\\`*_[\]()#+\-.!>~|{}]/;
 const MARKDOWN_LINK = /\[([^\]\n]+)\]\(([^()\s]+)\)/y;
 const BARE_URL = /https?:\/\/[^\s<>()]+/y;
 
-/** Parses `source` into a list of block nodes. */
-export function parse(source) {
+/** Emphasis deeper than this is shown as typed. */
+const MAX_NESTING = 8;
+/** Characters of a note drawn at once; a button draws the next part. */
+export const RENDER_PART = 20000;
+
+/** Parses `source` into a list of block nodes (quotes nest at most MAX_NESTING deep). */
+export function parse(source, depth = 0) {
   const lines = String(source).replace(/\r\n?/g, "\n").split("\n");
   const blocks = [];
   let i = 0;
@@ -34,10 +44,10 @@ export function parse(source) {
       const [, hashes, text] = HEADING.exec(line);
       blocks.push({ type: "heading", level: hashes.length, children: parseInline(text) });
       i++;
-    } else if (QUOTE.test(line)) {
+    } else if (QUOTE.test(line) && depth < MAX_NESTING) {
       const body = [];
       while (i < lines.length && QUOTE.test(lines[i])) body.push(QUOTE.exec(lines[i++])[1]);
-      blocks.push({ type: "quote", children: parse(body.join("\n")) });
+      blocks.push({ type: "quote", children: parse(body.join("\n"), depth + 1) });
     } else if (LIST_ITEM.test(line)) {
       const ordered = /\d/.test(LIST_ITEM.exec(line)[1]);
       const items = [];
@@ -51,27 +61,81 @@ export function parse(source) {
       blocks.push({ type: ordered ? "ol" : "ul", items: items.map(parseInline) });
     } else {
       const body = [];
-      while (i < lines.length && lines[i].trim() !== "" && !startsBlock(lines[i])) body.push(lines[i++].trim());
+      while (i < lines.length && lines[i].trim() !== "" && !startsBlock(lines[i], depth)) body.push(lines[i++].trim());
       blocks.push({ type: "paragraph", children: parseInline(body.join("\n")) });
     }
   }
   return blocks;
 }
 
-function startsBlock(line) {
-  return FENCE.test(line) || HEADING.test(line) || QUOTE.test(line) || LIST_ITEM.test(line);
+function startsBlock(line, depth) {
+  return FENCE.test(line) || HEADING.test(line) || (QUOTE.test(line) && depth < MAX_NESTING) || LIST_ITEM.test(line);
 }
 
 const isWordChar = (c) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
 
+/**
+ * Where closing markers are in one run of text, found in one pass each on
+ * first use; every lookup is then a binary search.
+ */
+class Closers {
+  constructor(source) {
+    this.source = source;
+    this.lists = new Map();
+  }
+
+  /** Sorted positions `j` where `test(j)` holds, built once per `name`. */
+  list(name, test) {
+    let found = this.lists.get(name);
+    if (!found) {
+      found = [];
+      for (let j = 0; j < this.source.length; j++) if (test(j)) found.push(j);
+      this.lists.set(name, found);
+    }
+    return found;
+  }
+
+  /** The first position of list `name` at or after `from`, or -1. */
+  next(name, test, from) {
+    const list = this.list(name, test);
+    let [low, high] = [0, list.length];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (list[mid] < from) low = mid + 1;
+      else high = mid;
+    }
+    return low < list.length ? list[low] : -1;
+  }
+
+  backtick(from) {
+    return this.next("`", (j) => this.source[j] === "`", from);
+  }
+
+  /** A `**` (or a `__` not followed by a letter) at or after `from`. */
+  double(marker, from) {
+    const s = this.source;
+    return this.next(marker + marker, (j) => s[j] === marker && s[j + 1] === marker && !(marker === "_" && isWordChar(s[j + 2])), from);
+  }
+
+  /** The single marker closing emphasis opened before `from`, or -1 past a blank line. */
+  single(marker, from) {
+    const s = this.source;
+    const closer = this.next(marker, (j) => s[j] === marker && s[j - 1] !== " " && s[j + 1] !== marker && !(marker === "_" && isWordChar(s[j + 1])), from);
+    const blank = this.next("\n\n", (j) => s[j] === "\n" && s[j + 1] === "\n", from);
+    return closer === -1 || (blank !== -1 && blank < closer) ? -1 : closer;
+  }
+}
+
 /** Parses inline Markdown into text, code, strong, em, link and br nodes. */
-export function parseInline(source) {
+export function parseInline(source, depth = 0) {
   const out = [];
+  const closers = new Closers(source);
   let text = "";
   const flush = () => {
     if (text) out.push({ type: "text", text });
     text = "";
   };
+  const nested = (from, to) => (depth < MAX_NESTING ? parseInline(source.slice(from, to), depth + 1) : [{ type: "text", text: source.slice(from, to) }]);
   let i = 0;
   while (i < source.length) {
     const c = source[i];
@@ -87,7 +151,7 @@ export function parseInline(source) {
       continue;
     }
     if (c === "`") {
-      const end = source.indexOf("`", i + 1);
+      const end = closers.backtick(i + 1);
       if (end > i + 1) {
         flush();
         out.push({ type: "code", text: source.slice(i + 1, end) });
@@ -97,20 +161,19 @@ export function parseInline(source) {
     }
     // Underscores never open or close emphasis inside a word (snake_case, __init__).
     if ((c === "*" || c === "_") && source[i + 1] === c && !(c === "_" && isWordChar(source[i - 1]))) {
-      let end = source.indexOf(c + c, i + 2);
-      while (c === "_" && end > 0 && isWordChar(source[end + 2])) end = source.indexOf(c + c, end + 1);
+      const end = closers.double(c, i + 2);
       if (end > i + 2) {
         flush();
-        out.push({ type: "strong", children: parseInline(source.slice(i + 2, end)) });
+        out.push({ type: "strong", children: nested(i + 2, end) });
         i = end + 2;
         continue;
       }
     }
     if ((c === "*" || c === "_") && !(c === "_" && isWordChar(source[i - 1])) && source[i + 1] && source[i + 1] !== " ") {
-      const end = closingEmphasis(source, i + 1, c);
+      const end = closers.single(c, i + 2);
       if (end > i + 1) {
         flush();
-        out.push({ type: "em", children: parseInline(source.slice(i + 1, end)) });
+        out.push({ type: "em", children: nested(i + 1, end) });
         i = end + 1;
         continue;
       }
@@ -120,7 +183,7 @@ export function parseInline(source) {
       const match = MARKDOWN_LINK.exec(source);
       if (match) {
         flush();
-        if (LINK_URL.test(match[2])) out.push({ type: "link", href: match[2], children: parseInline(match[1]) });
+        if (LINK_URL.test(match[2])) out.push({ type: "link", href: match[2], children: nested(i + 1, i + 1 + match[1].length) });
         else out.push({ type: "text", text: match[0] });
         i += match[0].length;
         continue;
@@ -144,22 +207,36 @@ export function parseInline(source) {
   return out;
 }
 
-function closingEmphasis(source, from, marker) {
-  for (let j = from + 1; j < source.length; j++) {
-    if (source[j] === "\n" && source[j + 1] === "\n") return -1;
-    if (source[j] !== marker || source[j - 1] === " " || source[j + 1] === marker) continue;
-    if (marker === "_" && isWordChar(source[j + 1])) continue;
-    return j;
-  }
-  return -1;
-}
-
-/** Renders Markdown `source` into a new element of class `markdown`. */
+/**
+ * Renders Markdown `source` into a new element of class `markdown`. A note
+ * longer than RENDER_PART is drawn a part at a time (cut at a line end),
+ * with a button for the next part.
+ */
 export function render(source, doc = document) {
   const root = doc.createElement("div");
   root.className = "markdown";
-  for (const block of parse(source)) root.append(renderBlock(block, doc));
+  renderPart(root, String(source), 0, doc);
   return root;
+}
+
+function renderPart(root, source, from, doc) {
+  let to = Math.min(source.length, from + RENDER_PART);
+  if (to < source.length) {
+    const lineEnd = source.lastIndexOf("\n", to);
+    if (lineEnd > from) to = lineEnd + 1;
+  }
+  for (const block of parse(source.slice(from, to))) root.append(renderBlock(block, doc));
+  if (to < source.length) {
+    const more = doc.createElement("button");
+    more.type = "button";
+    more.className = "md-more";
+    more.textContent = `Show more (${(source.length - to).toLocaleString()} more characters)`;
+    more.addEventListener("click", () => {
+      more.remove();
+      renderPart(root, source, to, doc);
+    });
+    root.append(more);
+  }
 }
 
 function renderBlock(block, doc) {
