@@ -91,7 +91,8 @@ async function makeFolders(files = {}) {
 export async function serveGloss({ library, data }) {
   const bin = glossBin();
   const child = spawn(bin, ["serve", "--library", library, "--data", data, "--port", "0"], {
-    env: { ...process.env, GLOSS_UI_DIR: path.join(repoRoot, "ui") },
+    // The UI is read from disk: GLOSS_UI_DIR, or this checkout's ui/.
+    env: { ...process.env, GLOSS_UI_DIR: process.env.GLOSS_UI_DIR ?? path.join(repoRoot, "ui") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -1,32 +1,23 @@
-// Every change the user makes, saved optimistically: the reader shows it at
-// once, the backend is called, and a failure undoes it and says so in a
-// toast with Retry. Deletes offer Undo for 6 s.
+// Every change the user makes, saved optimistically: state.js takes it at
+// once (and the views show it), the backend is called, and its answer, the
+// object as saved, goes into state.js too; a failure undoes the change and
+// says so in a toast with Retry. Deletes offer Undo for 6 s. The window's
+// own changes come back as events too; app.js skips those echoes.
 
 import { call } from "./transport.js";
-import * as reader from "./reader.js";
+import * as state from "./state.js";
 import * as toast from "./toast.js";
 import { colorName } from "./settings.js";
+import { learnTags } from "./tags.js";
 
 /** Creations in flight: temporary id → promise of the saved highlight's id. */
 const pending = new Map();
-/** Temporary ids whose highlight has been saved → real id. */
-const saved = new Map();
 let inFlight = 0;
 const settledListeners = new Set();
 
-/** The id a (possibly temporary) highlight id now goes by. */
-export function resolveId(id) {
-  return saved.get(id) ?? id;
-}
-
-/** Whether saves are still running (live refreshes wait for them). */
-function busy() {
-  return inFlight > 0;
-}
-
-/** Calls `fn` once no save is running. */
+/** Calls `fn` once no save is running (a refetch would undo what is still being saved). */
 export function whenSettled(fn) {
-  if (!busy()) fn();
+  if (!inFlight) fn();
   else settledListeners.add(fn);
 }
 
@@ -49,19 +40,22 @@ export function defaultColor() {
   return lastColor;
 }
 
+/** A highlight as saved, keeping the colour, note and tags of `shown` (edits made while it was being saved). */
+const keepEdits = (saved, shown) => (shown ? { ...saved, color: shown.color, note: shown.note, tags: shown.tags } : saved);
+
 /**
  * Highlights canonical offsets `{start, end, exact}` of the open episode.
  * Returns the temporary id at once; the highlight is saved in the background.
  */
 export function createHighlight(offsets, color = lastColor) {
-  const doc = reader.currentDoc();
-  if (!doc) return null;
+  const episode = state.currentEpisode();
+  if (!episode) return null;
   lastColor = color;
   const tempId = `tmp-${crypto.randomUUID?.() ?? Date.now()}`;
-  const now = new Date().toISOString();
-  const draft = {
+  const now = Date.now();
+  state.putHighlight({
     id: tempId,
-    episode_id: doc.episode.id,
+    episode_id: episode.id,
     color,
     note: "",
     tags: [],
@@ -69,18 +63,14 @@ export function createHighlight(offsets, color = lastColor) {
     anchor: { status: "anchored", start: offsets.start, end: offsets.end },
     created_at: now,
     updated_at: now,
-  };
-  reader.putHighlight(draft);
-  const saving = run("create_highlight", { episode_id: doc.episode.id, start: offsets.start, end: offsets.end, color })
+  });
+  const saving = run("create_highlight", { episode_id: episode.id, start: offsets.start, end: offsets.end, color })
     .then((highlight) => {
-      saved.set(tempId, highlight.id);
-      const current = reader.getHighlight(tempId);
-      // Keep edits made to the draft while it was being saved.
-      reader.putHighlight(current ? { ...highlight, color: current.color, note: current.note, tags: current.tags } : highlight, tempId);
+      state.putHighlight(keepEdits(highlight, state.highlight(tempId)), tempId);
       return highlight.id;
     })
     .catch((error) => {
-      reader.dropHighlight(tempId);
+      state.removeHighlight(tempId);
       toast.error(`Highlight not saved: ${error.message}`, () => createHighlight(offsets, color));
       throw error;
     })
@@ -93,15 +83,15 @@ export function createHighlight(offsets, color = lastColor) {
 /** Waits until a temporary highlight is saved, then gives its real id. */
 async function realId(id) {
   if (pending.has(id)) return pending.get(id);
-  return resolveId(id);
+  return state.resolveId(id);
 }
 
 /** Changes a highlight's color, note and/or tags. */
 export async function updateHighlight(id, patch) {
-  const before = reader.getHighlight(resolveId(id));
+  const before = state.highlight(id);
   if (!before) return;
   if (patch.color) lastColor = patch.color;
-  reader.putHighlight({ ...before, ...patch });
+  state.putHighlight({ ...before, ...patch });
   let target;
   try {
     target = await realId(id);
@@ -111,20 +101,20 @@ export async function updateHighlight(id, patch) {
   try {
     const highlight = await run("update_highlight", { id: target, ...patch });
     // Keep what was typed after this save started.
-    const now = reader.getHighlight(target);
-    reader.putHighlight(now ? { ...highlight, color: now.color, note: now.note, tags: now.tags } : highlight);
+    state.putHighlight(keepEdits(highlight, state.highlight(target)));
+    if (patch.tags) learnTags(patch.tags);
   } catch (error) {
-    const now = reader.getHighlight(target);
-    if (now) reader.putHighlight({ ...now, ...Object.fromEntries(Object.keys(patch).map((k) => [k, before[k]])) });
+    const now = state.highlight(target);
+    if (now) state.putHighlight({ ...now, ...Object.fromEntries(Object.keys(patch).map((k) => [k, before[k]])) });
     toast.error(`Change not saved: ${error.message}`, () => updateHighlight(target, patch));
   }
 }
 
 /** Deletes a highlight, with an Undo toast. */
 export async function deleteHighlight(id) {
-  const before = reader.getHighlight(resolveId(id));
+  const before = state.highlight(id);
   if (!before) return;
-  reader.dropHighlight(before.id);
+  state.removeHighlight(before.id);
   let target;
   try {
     target = await realId(before.id);
@@ -135,79 +125,79 @@ export async function deleteHighlight(id) {
     await run("delete_highlight", { id: target });
     toast.undo(`${colorName(before.color)} highlight deleted.`, () => restoreHighlight(target));
   } catch (error) {
-    reader.putHighlight(before);
+    state.putHighlight(before);
     toast.error(`Highlight not deleted: ${error.message}`, () => deleteHighlight(target));
   }
 }
 
 async function restoreHighlight(id) {
   try {
-    reader.putHighlight(await run("restore_highlight", { id }));
+    state.putHighlight(await run("restore_highlight", { id }));
   } catch (error) {
     toast.error(`Could not undo: ${error.message}`, () => restoreHighlight(id));
   }
 }
 
-/** Places an orphaned or ambiguous highlight on the current selection. */
-export async function reattachHighlight(id) {
-  const offsets = reader.selectionOffsets();
+/** Places an orphaned or ambiguous highlight on `offsets`, the selection's (null when there is none). */
+export async function reattachHighlight(id, offsets) {
   if (!offsets) {
     toast.info("Select the passage in the text first, then choose Re-attach.");
     return;
   }
   try {
-    reader.putHighlight(await run("reattach_highlight", { id, start: offsets.start, end: offsets.end }));
+    state.putHighlight(await run("reattach_highlight", { id, start: offsets.start, end: offsets.end }));
     document.getSelection()?.removeAllRanges();
   } catch (error) {
-    toast.error(`Could not re-attach: ${error.message}`, () => reattachHighlight(id));
+    toast.error(`Could not re-attach: ${error.message}`, () => reattachHighlight(id, offsets));
   }
 }
 
 /** Accepts a fuzzy highlight's new place. */
 export async function confirmHighlight(id) {
   try {
-    reader.putHighlight(await run("confirm_highlight", { id }));
+    state.putHighlight(await run("confirm_highlight", { id }));
   } catch (error) {
     toast.error(`Could not confirm: ${error.message}`, () => confirmHighlight(id));
   }
 }
 
-/** Saves an episode-level field (tags, note, star, reading state); undoes `revert` on failure. */
-async function saveEpisode(op, args, failure, revert) {
+/**
+ * Saves fields of episode `episodeId` with `op`; `patch` is how they show
+ * in state.js (see there) while it is open. A failure puts back what was
+ * there and offers Retry.
+ */
+async function saveEpisode(episodeId, patch, op, args, failure) {
+  const isOpen = () => state.currentEpisode()?.id === episodeId;
+  const before = isOpen() ? Object.fromEntries(Object.keys(patch).map((key) => [key, state.currentEpisode()[key]])) : null;
+  if (isOpen()) state.setEpisodeFields(patch);
   try {
-    await run(op, args);
+    await run(op, { episode_id: episodeId, ...args });
   } catch (error) {
-    revert?.();
-    toast.error(`${failure}: ${error.message}`, () => saveEpisode(op, args, failure, revert));
+    if (before && isOpen()) state.setEpisodeFields(before);
+    toast.error(`${failure}: ${error.message}`, () => saveEpisode(episodeId, patch, op, args, failure));
   }
 }
 
-export function setEpisodeTags(episodeId, tags) {
-  const doc = reader.currentDoc();
-  const before = doc?.episode.tags;
-  if (doc?.episode.id === episodeId) doc.episode.tags = tags;
-  return saveEpisode("set_episode_tags", { episode_id: episodeId, tags }, "Tags not saved", () => {
-    if (doc?.episode.id === episodeId) doc.episode.tags = before;
-  });
+export async function setEpisodeTags(episodeId, tags) {
+  await saveEpisode(episodeId, { tags }, "set_episode_tags", { tags }, "Tags not saved");
+  learnTags(tags);
 }
 
 export function setEpisodeNote(episodeId, text) {
-  const doc = reader.currentDoc();
-  if (doc?.episode.id === episodeId) doc.episode.note = text;
-  return saveEpisode("set_episode_note", { episode_id: episodeId, text }, "Note not saved");
+  return saveEpisode(episodeId, { note: text }, "set_episode_note", { text }, "Note not saved");
 }
 
-export function setStar(episodeId, blockKey, starred) {
-  const doc = reader.currentDoc();
-  if (doc?.episode.id === episodeId) {
-    const stars = new Set(doc.episode.stars ?? []);
-    if (starred) stars.add(blockKey);
-    else stars.delete(blockKey);
-    doc.episode.stars = [...stars];
-  }
-  return saveEpisode("set_star", { episode_id: episodeId, block_key: blockKey, starred }, "Star not saved");
+/** Stars or unstars an insight of the open episode. */
+export function setStar(blockKey, starred) {
+  const episode = state.currentEpisode();
+  const stars = new Set(episode.stars ?? []);
+  if (starred) stars.add(blockKey);
+  else stars.delete(blockKey);
+  return saveEpisode(episode.id, { stars: [...stars] }, "set_star", { block_key: blockKey, starred }, "Star not saved");
 }
 
-export function setRead(episodeId, read) {
-  return saveEpisode("set_reading_state", { episode_id: episodeId, read }, "Reading state not saved");
+/** Marks the open episode read or unread. */
+export function setRead(read) {
+  const episode = state.currentEpisode();
+  return saveEpisode(episode.id, { reading: { ...episode.reading, read } }, "set_reading_state", { read }, "Reading state not saved");
 }

@@ -2,16 +2,17 @@
 // (#/episode/<id>[/<highlight id>], #/notes, #/tags, #/settings[/<section>]) and turns
 // live events into updates that never move the reading position.
 
-import { onEvent } from "./transport.js";
+import { isOwnEcho, onEvent } from "./transport.js";
 import { byId } from "./dom.js";
 import { loadSettings, showSettings, stepTextSize } from "./settings.js";
-import { initLibrary, refreshLibrary, setCurrentEpisode } from "./library.js";
+import { initLibrary, refreshEpisodes, refreshLibrary, setCurrentEpisode } from "./library.js";
 import { clearSearch, focusSearch, initSearch } from "./search.js";
 import * as reader from "./reader.js";
 import * as actions from "./actions.js";
+import * as state from "./state.js";
 import { initSidebar, focusEpisodeNote, focusEpisodeTags } from "./sidebar.js";
 import { initToolbar, highlightSelection, hideToolbar, isToolbarOpen, focusToolbar } from "./toolbar.js";
-import { closeChooser, closeEditor, closeOnOutsideClick, editingHighlightId, followScroll, isEditorOpen, openChooser, openEditor } from "./editor.js";
+import { closeChooser, closeEditor, closeOnOutsideClick, editingHighlightId, followScroll, initEditor, isEditorOpen, openChooser, openEditor } from "./editor.js";
 import { initKeyboard, showShortcuts } from "./keyboard.js";
 import { showNotes, reload as reloadNotes } from "./notes.js";
 import { loadTags, showTagManager } from "./tags.js";
@@ -81,10 +82,10 @@ async function route() {
   const next = ["notes", "tags", "settings"].includes(name) ? name : "reader";
   showView(next);
   if (next === "notes") return showNotes(byId("notes-view"));
-  if (next === "tags") return showTagManager(byId("tags-view"));
-  if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null);
+  if (next === "tags") return showTagManager(byId("tags-view"), { onChanged: reloadAll });
+  if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null, { onImported: reloadAll });
   // Episode ids are integers; the hash and storage hold them as text.
-  const id = Number(name === "episode" ? args[0] : reader.currentDoc()?.episode.id ?? reader.lastEpisodeId());
+  const id = Number(name === "episode" ? args[0] : state.currentEpisode()?.id ?? reader.lastEpisodeId());
   if (!Number.isSafeInteger(id) || id <= 0) return reader.showEmpty();
   setCurrentEpisode(id);
   closeEditor({ restoreFocus: false });
@@ -116,9 +117,48 @@ const refreshReader = (() => {
   };
 })();
 
+/**
+ * Fetches everything on screen again: after events were missed, or after a
+ * change of this window's whose answer does not say what changed (an
+ * import, a tag renamed everywhere).
+ */
+function reloadAll() {
+  refreshLibrary();
+  loadTags();
+  refreshReader();
+  if (view === "notes") reloadNotes();
+}
+
+/** What an annotation_changed event names but carries nothing of: the open episode's note, stars, read state. */
+const UNCARRIED = ["note", "star", "reading"];
+
+/**
+ * Another window's, device's or Gloss's own change (re-anchoring): what the
+ * event carries goes into place, and only what it can not carry is fetched.
+ */
+function applyAnnotationChange(event) {
+  const kinds = new Set(event.kinds);
+  // Where someone stopped reading changes nothing this window shows.
+  if ([...kinds].every((kind) => kind === "position")) return;
+  if (kinds.has("setting")) loadSettings(); // colour names follow the user from device to device
+  if (kinds.has("tag")) loadTags();
+  if (view === "notes") reloadNotes();
+  const openId = state.currentEpisode()?.id;
+  refreshEpisodes(event.episode_ids.filter((id) => id !== openId), kinds);
+  if (!event.episode_ids.includes(openId)) return;
+  // A tag change of the open episode is carried when it was on its highlights.
+  const tagsCarried = event.highlights.some((hl) => hl.episode_id === openId);
+  const fetch =
+    !event.highlights_complete ||
+    event.origin.kind === "anchoring" || // the text changed too; the reader needs it before the new places
+    UNCARRIED.some((kind) => kinds.has(kind)) ||
+    (kinds.has("tag") && !tagsCarried);
+  if (fetch) refreshReader();
+  else state.applyHighlights(event.highlights, event.purged);
+}
+
 function onLiveEvent(event) {
-  const episodeId = event.episode?.id ?? event.episode_id ?? null;
-  const isOpen = episodeId && reader.currentDoc()?.episode.id === episodeId;
+  const isOpen = event.episode?.id !== undefined && state.currentEpisode()?.id === event.episode.id;
   switch (event.type) {
     case "episode_added":
       refreshLibrary();
@@ -131,27 +171,20 @@ function onLiveEvent(event) {
       if (isOpen) refreshReader();
       break;
     case "annotation_changed":
-      // Where someone stopped reading changes nothing this window shows.
-      if (event.kinds?.every((kind) => kind === "position")) break;
-      refreshLibrary();
-      loadTags();
-      if (isOpen || !episodeId) refreshReader();
-      if (view === "notes") reloadNotes();
+      // This window put its own changes in place when their answers came.
+      if (!isOwnEcho(event)) applyAnnotationChange(event);
       break;
     case "library_notice":
       if (event.message) toast.info(event.message);
       refreshLibrary();
       break;
     case "sync_done":
+      // What the round changed came as annotation_changed events.
       refreshSyncStatus();
-      loadSettings(); // colour names follow the user from device to device
-    // falls through
+      break;
     case "resync": // the server dropped events for this tab
     case "reconnected":
-      refreshLibrary();
-      loadTags();
-      refreshReader();
-      if (view === "notes") reloadNotes();
+      reloadAll();
       break;
     default:
       break;
@@ -163,7 +196,7 @@ function onLiveEvent(event) {
 const inReader = (el) => view === "reader" && byId("reader-view").contains(el === document.body ? document.getSelection()?.anchorNode : el);
 
 function noteOrTag(focus) {
-  if (view !== "reader" || !reader.currentDoc()) return;
+  if (view !== "reader" || !state.currentEpisode()) return;
   if (highlightSelection(undefined, focus)) return;
   const active = editingHighlightId();
   if (active) {
@@ -230,13 +263,11 @@ async function start() {
   initSearch();
   initSidebar();
   initToolbar();
+  initEditor();
   reader.initReader({
     onMarkClick: (ids, mark) => (ids.length > 1 ? openChooser(ids, mark) : openEditor(ids[0], { anchorEl: mark })),
-    onStar: (key, starred) => actions.setStar(reader.currentDoc().episode.id, key, starred),
-    onToggleRead: (read) => {
-      actions.setRead(reader.currentDoc().episode.id, read);
-      refreshLibrary();
-    },
+    onStar: actions.setStar,
+    onRead: actions.setRead,
   });
   byId("main").addEventListener("scroll", followScroll, { passive: true });
   document.addEventListener("mousedown", closeOnOutsideClick);

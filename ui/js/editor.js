@@ -10,6 +10,7 @@ import { placeNear } from "./popover.js";
 import { noteVersions } from "./versions.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
+import * as state from "./state.js";
 
 const NOTE_SAVE_MS = 600;
 
@@ -24,7 +25,14 @@ export function isEditorOpen() {
 
 /** The highlight being edited (its saved id once saved). */
 export function editingHighlightId() {
-  return editingId && actions.resolveId(editingId);
+  return editingId && state.resolveId(editingId);
+}
+
+/** Closes the editor when its highlight is gone (deleted in another window, say). */
+export function initEditor() {
+  state.subscribe((changes) => {
+    if (panel && (changes.has("episode") || (changes.has("highlights") && !state.highlight(editingId)))) closeEditor({ restoreFocus: false });
+  });
 }
 
 /** Colour swatches as a radio group; `onPick(color)`. */
@@ -49,11 +57,11 @@ export function swatches(selected, onPick, labelFor) {
  */
 export function openEditor(id, { anchorEl = null, focus = null } = {}) {
   closeEditor();
-  const highlight = reader.getHighlight(actions.resolveId(id));
+  const highlight = state.highlight(id);
   if (!highlight) return;
   editingId = id;
   returnFocus = document.activeElement;
-  reader.setActive(highlight.id);
+  state.setActive(highlight.id);
 
   saveNote = debounce((text) => actions.updateHighlight(editingId, { note: text }), NOTE_SAVE_MS);
   const colorGroup = h(
@@ -85,8 +93,8 @@ export function openEditor(id, { anchorEl = null, focus = null } = {}) {
         },
         onSettled: (text) => {
           note.value = text;
-          const now = reader.getHighlight(highlight.id);
-          if (now) reader.putHighlight({ ...now, note: text });
+          const now = state.highlight(highlight.id);
+          if (now) state.putHighlight({ ...now, note: text });
         },
         onResize: () => versions.isConnected && position(anchorEl),
       },
@@ -126,7 +134,7 @@ export function closeEditor({ restoreFocus = true } = {}) {
   panel.remove();
   panel = null;
   editingId = null;
-  reader.setActive(null);
+  state.setActive(null);
   if (restoreFocus && returnFocus?.isConnected) returnFocus.focus({ preventScroll: true });
   returnFocus = null;
   return true;
@@ -146,7 +154,7 @@ export function closeChooser() {
 /** Lets the user pick one of several overlapping highlights under a click. */
 export function openChooser(ids, mark) {
   closeChooser();
-  const items = ids.map((id) => reader.getHighlight(id)).filter(Boolean);
+  const items = ids.map((id) => state.highlight(id)).filter(Boolean);
   chooser = h(
     "div",
     { class: "popover chooser", role: "menu", "aria-label": "Choose a highlight" },

@@ -7,6 +7,7 @@ import { call } from "./transport.js";
 import { byId, count, debounce, h, replace } from "./dom.js";
 import { allTags, onTagsChange } from "./tags.js";
 import { currentSettings } from "./settings.js";
+import * as state from "./state.js";
 
 const PAGE = 100;
 const OVERSCAN = 6;
@@ -36,7 +37,72 @@ export async function initLibrary() {
     byId(id).addEventListener("change", (e) => setFilter(key, e.target.value));
   }
   onTagsChange(fillTagFilter);
+  state.subscribe(onStateChange);
   await Promise.all([reload(), loadProblems()]);
+}
+
+/** The open episode's row follows its highlights and read state, as this window changes them. */
+function onStateChange(changes) {
+  const episode = state.currentEpisode();
+  if (!episode || !["episode", "highlights", "reading"].some((name) => changes.has(name))) return;
+  updateRow(episode.id, { highlight_count: state.highlightCount(), read: Boolean(episode.reading?.read) });
+}
+
+/** Where episode `id` is among the loaded rows (an index into the list), or -1. */
+function indexOf(id) {
+  for (const [page, items] of pages) {
+    const at = items?.findIndex((item) => item.id === id) ?? -1;
+    if (at >= 0) return page * PAGE + at;
+  }
+  return -1;
+}
+
+/** Shows `item` (an EpisodeSummary) at `index`, if that row is loaded. */
+function putItem(index, item) {
+  const items = pages.get(Math.floor(index / PAGE));
+  if (!items) return;
+  items[index % PAGE] = item;
+  const row = rows.get(index);
+  if (!row) return;
+  const focused = row.contains(document.activeElement);
+  replace(row, episodeLink(item));
+  if (focused) row.querySelector("a").focus();
+}
+
+function updateRow(id, fields) {
+  const index = indexOf(id);
+  const item = index >= 0 ? itemAt(index) : null;
+  if (item && Object.entries(fields).some(([key, value]) => item[key] !== value)) putItem(index, { ...item, ...fields });
+}
+
+/**
+ * Brings the rows of episodes `ids` up to date after another window's or
+ * device's change of `kinds` (an annotation_changed event's): the rows in
+ * view are fetched again, in one request. Under a tag or read filter such a
+ * change can move an episode in or out of the list, so it reloads.
+ */
+export function refreshEpisodes(ids, kinds) {
+  const shown = kinds.has("highlight") || kinds.has("reading");
+  const regroups = ("tag" in filters && (shown || kinds.has("tag"))) || ("read" in filters && kinds.has("reading"));
+  if (regroups) return refreshLibrary();
+  if (!shown) return;
+  const indices = ids.map(indexOf).filter((index) => index >= 0);
+  if (!indices.length) return; // rows not loaded yet are fetched fresh when they scroll into view
+  const [first, last] = [Math.min(...indices), Math.max(...indices)];
+  if (last - first >= PAGE) refreshLibrary();
+  else refetchRows(first, last);
+}
+
+async function refetchRows(first, last) {
+  const mine = generation;
+  let page;
+  try {
+    page = await call("list_episodes", { ...filters, offset: first, limit: last - first + 1 });
+  } catch {
+    return; // the rows keep what they showed; the next change or reload brings them up to date
+  }
+  if (mine !== generation) return;
+  page.items.forEach((item, n) => putItem(first + n, item));
 }
 
 function setFilter(key, value) {

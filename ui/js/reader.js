@@ -1,57 +1,39 @@
-// The reader: one episode as a document. Every block of text is rendered
-// into its own element (data-block="<key>") holding only that text, which
-// highlights.js paints and selection.js measures. The reader owns the open
-// episode and its highlights; other modules read them and listen for changes.
+// The reader: one episode as a document, drawn from its blocks (docs/api.md)
+// in reading order. Every block's text goes into its own element
+// (data-block="<key>") holding only that text, which highlights.js paints
+// and selection.js measures. What it shows lives in state.js; the reader
+// redraws what a change notification names.
 
 import { call } from "./transport.js";
 import { byId, debounce, h, replace } from "./dom.js";
-import { isPlaced, paintBlock } from "./highlights.js";
+import { paintBlock } from "./highlights.js";
 import { caretAt, rangeToOffsets, restoreSelection, saveSelection, selectedRange } from "./selection.js";
 import { render as renderMarkdown } from "./markdown.js";
 import { noteVersions } from "./versions.js";
+import * as state from "./state.js";
 import * as toast from "./toast.js";
 
 const LAST_EPISODE_KEY = "gloss.lastEpisode";
 const SAVE_POSITION_MS = 800;
 
-/** The open episode: { episode, blocks: Map(key → block), codePoints, highlights: Map(id → Highlight) } */
-let doc = null;
-let activeId = null;
 let insightIndex = -1;
+/** Whether the open episode was marked read by scrolling to its end (once: unmarking it sticks). */
+let readAtEnd = false;
+/** The element of each block on screen (key → element), in reading order. */
 const blockEls = new Map();
-/** Where each insight's note goes (key → element), filled by renderInsightNotes. */
+/** Where each insight's note goes (insight key → element). */
 const insightNoteEls = new Map();
-const listeners = new Set();
 
 const view = () => byId("reader-view");
 const scroller = () => byId("main");
-
-/** Calls `fn(doc)` whenever the episode or its annotations change. */
-export function onReaderChange(fn) {
-  listeners.add(fn);
-}
-
-function changed() {
-  for (const fn of listeners) fn(doc);
-}
-
-export function currentDoc() {
-  return doc;
-}
 
 export function lastEpisodeId() {
   return localStorage.getItem(LAST_EPISODE_KEY);
 }
 
-/** Highlights in reading order: placed ones by position, then the rest. */
-export function highlightsInOrder() {
-  if (!doc) return [];
-  return [...doc.highlights.values()].sort((a, b) => (a.anchor?.start ?? Infinity) - (b.anchor?.start ?? Infinity) || a.created_at?.localeCompare?.(b.created_at) || 0);
-}
-
 /** Opens episode `id`; scrolls to `highlightId` or the saved reading position. */
 export async function openEpisode(id, { highlightId = null } = {}) {
-  if (doc?.episode.id === id) {
+  if (state.currentEpisode()?.id === id) {
     if (highlightId) scrollToHighlight(highlightId, { flash: true });
     return;
   }
@@ -67,8 +49,7 @@ export async function openEpisode(id, { highlightId = null } = {}) {
   localStorage.setItem(LAST_EPISODE_KEY, id);
   // Measured from the answer to the first laid-out, positioned frame (bench.mjs).
   performance.mark("reader-render-start");
-  load(episode);
-  renderDocument();
+  state.showEpisode(episode); // drawn by onStateChange
   if (highlightId) scrollToHighlight(highlightId, { flash: true });
   else restorePosition(episode.reading?.position);
   void scroller().scrollHeight; // the layout, if nothing above needed it
@@ -76,48 +57,29 @@ export async function openEpisode(id, { highlightId = null } = {}) {
   performance.measure("reader-render", "reader-render-start", "reader-render-end");
 }
 
-function load(episode) {
-  const blocks = new Map((episode.blocks ?? []).map((b) => [b.key, b]));
-  const canonical = (episode.blocks ?? []).map((b) => b.text).join("\n\n");
-  doc = {
-    episode,
-    blocks,
-    codePoints: Array.from(canonical),
-    highlights: new Map((episode.highlights ?? []).map((hl) => [hl.id, hl])),
-  };
-  changed();
-}
-
 /**
- * Fetches the open episode again (it changed on disk or in another window)
- * and re-renders it without moving what the reader is looking at.
+ * Fetches the open episode again, for what no event carries (its text
+ * changed on disk, its note, tags or stars changed elsewhere); the reader
+ * redraws it without moving what the reader is looking at.
  */
 export async function refreshEpisode() {
-  if (!doc) return;
+  const open = state.currentEpisode();
+  if (!open) return;
   let episode;
   try {
-    episode = await call("get_episode", { id: doc.episode.id });
+    episode = await call("get_episode", { id: open.id });
   } catch (error) {
     if (error.kind === "not_found") showEmpty("This episode was removed from the library.");
     return;
   }
-  const keep = visibleAnchor();
-  const textChanged = JSON.stringify(episode.blocks) !== JSON.stringify(doc.episode.blocks);
-  load(episode);
-  if (textChanged) renderDocument();
-  else {
-    paintAll();
-    renderInsightNotes();
-  }
-  restoreAnchor(keep);
+  if (state.currentEpisode()?.id === open.id) state.showEpisode(episode);
 }
 
-/** Shows the reader's empty state. */
+/** Closes the episode and shows the reader's empty state. */
 export function showEmpty(message) {
-  doc = null;
+  state.showEpisode(null);
   blockEls.clear();
   insightNoteEls.clear();
-  changed();
   replace(
     view(),
     h(
@@ -127,6 +89,24 @@ export function showEmpty(message) {
       h("p", { text: message ?? "Pick an episode in the library, or press / to search." }),
     ),
   );
+}
+
+function onStateChange(changes) {
+  if (!state.currentEpisode()) return; // showEmpty draws the empty state
+  if (changes.has("episode")) {
+    readAtEnd = false;
+    return renderDocument();
+  }
+  if (changes.has("blocks")) {
+    const keep = visibleAnchor();
+    renderDocument();
+    return restoreAnchor(keep);
+  }
+  if (changes.has("highlights")) paintAll();
+  if (changes.has("active")) markActive();
+  if (changes.has("stars")) renderStars();
+  if (changes.has("insight_notes")) renderInsightNotes();
+  if (changes.has("reading")) renderReadToggle();
 }
 
 // ---------- rendering ----------
@@ -139,21 +119,22 @@ export function showEmpty(message) {
 const LONGEST_WRAPPED_WORD = 2000;
 const unwrappable = new RegExp(`\\S{${LONGEST_WRAPPED_WORD}}`, "u");
 
-function textEl(tag, key, props = {}) {
-  const block = doc.blocks.get(key);
-  if (!block) return null;
-  const el = h(tag, { ...props, data: { block: key } });
+function textEl(tag, block, props = {}) {
+  const el = h(tag, { ...props, data: { block: block.key } });
   if (unwrappable.test(block.text)) el.classList.add("unbreakable");
-  blockEls.set(key, el);
+  blockEls.set(block.key, el);
   return el;
 }
 
 function renderDocument() {
-  const { episode } = doc;
+  const episode = state.currentEpisode();
   blockEls.clear();
   insightNoteEls.clear();
   insightIndex = -1;
   const kicker = [episode.show, episode.hosts?.length ? episode.hosts.join(", ") : null].filter(Boolean).join(" · ");
+  const title = h("h1", { class: "doc-title", id: "doc-title" });
+  const body = renderBlocks(episode, title);
+  if (!title.hasChildNodes()) title.textContent = episode.title || "Untitled";
   const article = h(
     "article",
     { class: "doc", "aria-labelledby": "doc-title" },
@@ -161,49 +142,124 @@ function renderDocument() {
       "header",
       { class: "doc-head" },
       kicker && h("p", { class: "doc-kicker", text: kicker }),
-      h("h1", { class: "doc-title", id: "doc-title" }, textEl("span", "title") ?? (episode.title || "Untitled")),
-      h("div", { class: "doc-actions" }, readToggle(), episode.source_path && h("span", { class: "doc-source", title: episode.source_path, text: fileName(episode.source_path) })),
+      title,
+      h(
+        "div",
+        { class: "doc-actions" },
+        h("button", { type: "button", class: "button button-small", data: { action: "toggle-read" } }),
+        episode.source_path && h("span", { class: "doc-source", title: episode.source_path, text: fileName(episode.source_path) }),
+      ),
     ),
     episode.status === "missing" && h("p", { class: "doc-missing", role: "note", text: `The file ${episode.source_path} is missing from the library folder. Its highlights are kept and come back when the file does.` }),
     episode.warnings?.length > 0 && h("div", { class: "doc-warnings", role: "note" }, "This file was read with problems:", h("ul", {}, episode.warnings.map((w) => h("li", { text: w })))),
-    doc.blocks.has("tldr") && h("section", { class: "tldr", "aria-label": "TL;DR" }, h("p", { class: "label", text: "TL;DR" }), textEl("p", "tldr")),
-    (episode.sections ?? []).map((section, s) => renderSection(section, s + 1)),
-    doc.blocks.has("bottom") && h("section", { class: "bottom-line", "aria-label": "Bottom line" }, h("p", { class: "label", text: "Bottom line" }), textEl("p", "bottom")),
-    renderRelated(episode),
-    (episode.paragraphs ?? []).map((_, p) => textEl("p", `p${p + 1}`, { class: "doc-paragraph", tabindex: "-1" })),
+    body,
   );
   replace(view(), article);
+  renderReadToggle();
+  renderStars();
   paintAll({ keepSelection: false });
   renderInsightNotes();
 }
 
-function renderSection(section, s) {
-  return h(
-    "section",
-    { class: "doc-section", "aria-labelledby": `s${s}-title` },
-    h("h2", { class: "section-title", id: `s${s}-title` }, section.emoji && h("span", { class: "section-emoji", "aria-hidden": "true", text: section.emoji }), textEl("span", `s${s}.title`) ?? section.title),
-    (section.insights ?? []).map((insight, i) => {
-      const key = `s${s}.i${i + 1}`;
-      const starred = doc.episode.stars?.includes(key);
-      const noteEl = h("div");
-      insightNoteEls.set(key, noteEl);
-      return h(
+/**
+ * The elements for the episode's blocks, in their order, each placed by its
+ * role: the title into `titleEl`, TL;DR and Bottom line in their panels,
+ * section titles heading their sections, insight titles and bodies in cards
+ * with a star and a note, related episodes as cards in one list,
+ * paragraphs as they come. A block's `group` names the section, insight or
+ * related episode it belongs to; a group's element is made at its first block.
+ */
+function renderBlocks(episode, titleEl) {
+  const nodes = [];
+  /** group key → { el, heading, tail }: a block of the group goes into `heading`, or into `el` before `tail`. */
+  const groups = new Map();
+  let cards = null;
+  const group = (key, make) => {
+    if (!groups.has(key)) groups.set(key, make());
+    return groups.get(key);
+  };
+  const add = (into, el) => into.el.insertBefore(el, into.tail);
+
+  const section = (key) =>
+    group(key, () => {
+      const emoji = episode.sections?.[Number(key.slice(1)) - 1]?.emoji;
+      const heading = h("h2", { class: "section-title", id: `${key}-title` }, emoji && h("span", { class: "section-emoji", "aria-hidden": "true", text: emoji }));
+      const el = h("section", { class: "doc-section", "aria-labelledby": `${key}-title` }, heading);
+      nodes.push(el);
+      return { el, heading, tail: null };
+    });
+  // An insight's key is its section's key and its own: "s2.i1".
+  const insight = (key, title) =>
+    group(key, () => {
+      const heading = h("h3", { class: "insight-title" });
+      const note = h("div");
+      insightNoteEls.set(key, note);
+      const el = h(
         "div",
         { class: "insight", tabindex: "-1", data: { insight: key } },
-        h("h3", { class: "insight-title" }, textEl("span", `${key}.title`) ?? insight.title),
-        h("button", {
-          type: "button",
-          class: "icon-button star",
-          "aria-pressed": starred ? "true" : "false",
-          "aria-label": `Star insight: ${insight.title}`,
-          text: starred ? "★" : "☆",
-          data: { star: key },
-        }),
-        textEl("p", `${key}.body`, { class: "insight-body" }),
-        noteEl,
+        heading,
+        h("button", { type: "button", class: "icon-button star", "aria-label": `Star insight: ${title}`, data: { star: key } }),
+        note,
       );
-    }),
-  );
+      section(key.split(".")[0]).el.append(el);
+      return { el, heading, tail: note };
+    });
+  const card = (key) =>
+    group(key, () => {
+      if (!cards) {
+        cards = h("ul", { class: "cards" });
+        const heading = episode.related_source ? `More from ${episode.related_source}` : "Related episodes";
+        nodes.push(h("section", { class: "related", "aria-labelledby": "related-title" }, h("h2", { class: "related-title", id: "related-title", text: heading }), cards));
+      }
+      const item = episode.related?.[Number(key.slice(1)) - 1];
+      const heading = h("h3");
+      const link = item?.episode_id ? h("a", { class: "card-link", href: `#/episode/${encodeURIComponent(item.episode_id)}`, text: "Open episode →", "aria-label": `Open episode: ${item.title}` }) : null;
+      const el = h("li", { class: "card" }, heading, link);
+      cards.append(el);
+      return { el, heading, tail: link };
+    });
+  const panel = (className, label, el) => h("section", { class: className, "aria-label": label }, h("p", { class: "label", text: label }), el);
+
+  for (const block of episode.blocks ?? []) {
+    switch (block.role) {
+      case "title":
+        titleEl.append(textEl("span", block));
+        break;
+      case "tldr":
+        nodes.push(panel("tldr", "TL;DR", textEl("p", block)));
+        break;
+      case "section_title":
+        section(block.group).heading.append(textEl("span", block));
+        break;
+      case "insight_title":
+        insight(block.group, block.text).heading.append(textEl("span", block));
+        break;
+      case "insight_body":
+        add(insight(block.group, ""), textEl("p", block, { class: "insight-body" }));
+        break;
+      case "bottom_line":
+        nodes.push(panel("bottom-line", "Bottom line", textEl("p", block)));
+        break;
+      case "related_title":
+        card(block.group).heading.append(textEl("span", block));
+        break;
+      case "related_summary":
+        add(card(block.group), textEl("p", block));
+        break;
+      default: // "paragraph"
+        nodes.push(textEl("p", block, { class: "doc-paragraph", tabindex: "-1" }));
+    }
+  }
+  return nodes;
+}
+
+function renderStars() {
+  const stars = state.currentEpisode().stars ?? [];
+  for (const button of view().querySelectorAll("[data-star]")) {
+    const starred = stars.includes(button.dataset.star);
+    button.setAttribute("aria-pressed", String(starred));
+    button.textContent = starred ? "★" : "☆";
+  }
 }
 
 /** Shows each insight's note, and its earlier versions if two devices wrote it at once. */
@@ -212,7 +268,7 @@ function renderInsightNotes() {
 }
 
 function renderInsightNote(key, el) {
-  const { episode } = doc;
+  const episode = state.currentEpisode();
   const text = episode.insight_notes?.[key] ?? "";
   if (!text.trim()) return replace(el);
   replace(
@@ -223,47 +279,19 @@ function renderInsightNote(key, el) {
       {
         current: () => text,
         onSettled: (settled) => {
-          if (doc?.episode !== episode) return;
-          episode.insight_notes = { ...episode.insight_notes, [key]: settled };
-          renderInsightNote(key, el);
+          const now = state.currentEpisode();
+          if (now?.id === episode.id) state.setEpisodeFields({ insight_notes: { ...now.insight_notes, [key]: settled } });
         },
       },
     ),
   );
 }
 
-function renderRelated(episode) {
-  const related = episode.related ?? [];
-  if (!related.length) return null;
-  return h(
-    "section",
-    { class: "related", "aria-labelledby": "related-title" },
-    h("h2", { class: "related-title", id: "related-title", text: episode.related_source ? `More from ${episode.related_source}` : "Related episodes" }),
-    h(
-      "ul",
-      { class: "cards" },
-      related.map((item, r) =>
-        h(
-          "li",
-          { class: "card" },
-          h("h3", {}, textEl("span", `r${r + 1}.title`) ?? item.title),
-          textEl("p", `r${r + 1}.summary`),
-          item.episode_id && h("a", { class: "card-link", href: `#/episode/${encodeURIComponent(item.episode_id)}`, text: "Open episode →", "aria-label": `Open episode: ${item.title}` }),
-        ),
-      ),
-    ),
-  );
-}
-
-function readToggle() {
-  const read = Boolean(doc.episode.reading?.read ?? doc.episode.read);
-  return h("button", {
-    type: "button",
-    class: "button button-small",
-    data: { action: "toggle-read" },
-    "aria-pressed": read ? "true" : "false",
-    text: read ? "Read ✓" : "Mark as read",
-  });
+function renderReadToggle() {
+  const read = Boolean(state.currentEpisode().reading?.read);
+  const button = view().querySelector('[data-action="toggle-read"]');
+  button.setAttribute("aria-pressed", String(read));
+  button.textContent = read ? "Read ✓" : "Mark as read";
 }
 
 const fileName = (path) => path.split(/[\\/]/).pop();
@@ -277,7 +305,7 @@ let paintPending = false;
  * made, and keeps any selection the user already has.
  */
 function paintAll({ keepSelection = true } = {}) {
-  if (!doc) return;
+  if (!state.currentEpisode()) return;
   if (pointerDown) {
     paintPending = true;
     return;
@@ -285,46 +313,17 @@ function paintAll({ keepSelection = true } = {}) {
   paintPending = false;
   // Reading the selection forces a layout: skip it for a brand-new document.
   const kept = keepSelection ? saveSelection(view()) : null;
-  const highlights = [...doc.highlights.values()];
-  for (const [key, el] of blockEls) paintBlock(el, doc.blocks.get(key), highlights, activeId);
+  const highlights = state.highlightsInOrder();
+  const blocks = state.blockMap();
+  const active = state.activeHighlightId();
+  for (const [key, el] of blockEls) paintBlock(el, blocks.get(key), highlights, active);
   if (kept) restoreSelection(view(), kept);
 }
 
-// ---------- highlight state (used by actions.js) ----------
-
-export function getHighlight(id) {
-  return doc?.highlights.get(id) ?? null;
-}
-
-/** Adds or replaces a highlight of the open episode (under `replacing`'s id if given). */
-export function putHighlight(highlight, replacing = null) {
-  if (!doc || highlight.episode_id !== doc.episode.id) return;
-  if (replacing && replacing !== highlight.id) {
-    doc.highlights.delete(replacing);
-    if (activeId === replacing) activeId = highlight.id;
-  }
-  doc.highlights.set(highlight.id, highlight);
-  paintAll();
-  changed();
-}
-
-export function dropHighlight(id) {
-  if (!doc?.highlights.delete(id)) return;
-  if (activeId === id) activeId = null;
-  paintAll();
-  changed();
-}
-
-/** Marks the highlight being edited (or none). */
-export function setActive(id) {
-  if (activeId === id) return;
-  activeId = id;
+/** Marks the segments of the highlight being edited. */
+function markActive() {
+  const id = state.activeHighlightId();
   for (const mark of view().querySelectorAll("mark.hl")) mark.classList.toggle("hl-active", Boolean(id) && mark.dataset.ids.split(" ").includes(id));
-  changed();
-}
-
-export function activeHighlightId() {
-  return activeId;
 }
 
 /** The first painted segment of highlight `id`. */
@@ -346,8 +345,8 @@ export function scrollToHighlight(id, { flash = false } = {}) {
 
 /** The current selection as canonical offsets {start, end, exact}, or null. */
 export function selectionOffsets() {
-  if (!doc) return null;
-  return rangeToOffsets(selectedRange(view()), view(), doc.blocks, doc.codePoints);
+  if (!state.currentEpisode()) return null;
+  return rangeToOffsets(selectedRange(view()), view(), state.blockMap(), state.canonicalCodePoints());
 }
 
 // ---------- position ----------
@@ -372,7 +371,7 @@ function restoreAnchor(anchor) {
 /** The reading position: the canonical offset of the first visible block. */
 function currentPosition() {
   const anchor = visibleAnchor();
-  return anchor ? (doc.blocks.get(anchor.key)?.start ?? 0) : 0;
+  return anchor ? (state.blockMap().get(anchor.key)?.start ?? 0) : 0;
 }
 
 function restorePosition(position) {
@@ -381,36 +380,21 @@ function restorePosition(position) {
     scroller().scrollTop = 0;
     return;
   }
+  const blocks = state.blockMap();
   let target = null;
   for (const [key, el] of blockEls) {
-    if (doc.blocks.get(key).start <= pos) target = el;
+    if (blocks.get(key).start <= pos) target = el;
   }
   if (target) scroller().scrollTop += target.getBoundingClientRect().top - scroller().getBoundingClientRect().top - 24;
 }
 
-const savePosition = debounce(async (episodeId, position, read) => {
+const savePosition = debounce(async (episodeId, position) => {
   try {
-    await call("set_reading_state", read ? { episode_id: episodeId, position, read } : { episode_id: episodeId, position });
+    await call("set_reading_state", { episode_id: episodeId, position });
   } catch {
     // Reading position is best effort: losing one save is not worth a toast.
   }
 }, SAVE_POSITION_MS);
-
-function onScroll() {
-  if (!doc) return;
-  const el = scroller();
-  const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 40;
-  const reading = (doc.episode.reading ??= { read: false, position: 0 });
-  const markRead = atEnd && !reading.read;
-  reading.position = currentPosition();
-  if (markRead) {
-    reading.read = true;
-    doc.episode.read = true;
-    view().querySelector('[data-action="toggle-read"]')?.replaceWith(readToggle());
-    changed();
-  }
-  savePosition(doc.episode.id, reading.position, markRead);
-}
 
 // ---------- keyboard navigation ----------
 
@@ -438,10 +422,25 @@ export function stepInsight(delta) {
 
 /**
  * Sets up the reader's own event handling. `handlers` carries what other
- * modules do: onMarkClick(ids, mark), onStar(key, starred), onToggleRead(read).
+ * modules do: onMarkClick(ids, mark), onStar(key, starred), onRead(read)
+ * (the toggle, or scrolling to the end).
  */
 export function initReader(handlers) {
-  scroller().addEventListener("scroll", onScroll, { passive: true });
+  state.subscribe(onStateChange);
+  scroller().addEventListener(
+    "scroll",
+    () => {
+      const episode = state.currentEpisode();
+      if (!episode) return;
+      const el = scroller();
+      if (!readAtEnd && !episode.reading?.read && el.scrollTop + el.clientHeight >= el.scrollHeight - 40) {
+        readAtEnd = true;
+        handlers.onRead(true);
+      }
+      savePosition(episode.id, currentPosition());
+    },
+    { passive: true },
+  );
   view().addEventListener("pointerdown", () => (pointerDown = true));
   window.addEventListener("pointerup", () => {
     pointerDown = false;
@@ -449,21 +448,8 @@ export function initReader(handlers) {
   });
   view().addEventListener("click", (event) => {
     const star = event.target.closest("[data-star]");
-    if (star) {
-      const starred = star.getAttribute("aria-pressed") !== "true";
-      star.setAttribute("aria-pressed", String(starred));
-      star.textContent = starred ? "★" : "☆";
-      handlers.onStar(star.dataset.star, starred);
-      return;
-    }
-    if (event.target.closest('[data-action="toggle-read"]')) {
-      const read = !(doc.episode.reading?.read ?? doc.episode.read);
-      doc.episode.reading = { ...(doc.episode.reading ?? {}), read };
-      doc.episode.read = read;
-      view().querySelector('[data-action="toggle-read"]').replaceWith(readToggle());
-      handlers.onToggleRead(read);
-      return;
-    }
+    if (star) return handlers.onStar(star.dataset.star, star.getAttribute("aria-pressed") !== "true");
+    if (event.target.closest('[data-action="toggle-read"]')) return handlers.onRead(!state.currentEpisode().reading?.read);
     const mark = event.target.closest("mark.hl");
     if (mark && document.getSelection()?.isCollapsed !== false) handlers.onMarkClick(mark.dataset.ids.split(" "), mark);
   });

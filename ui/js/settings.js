@@ -86,8 +86,11 @@ export function stepTextSize(delta) {
   if (size !== settings.text_size) saveSettings({ text_size: size });
 }
 
-/** Renders the Settings view into `view`; `section` ("sync", "export", "import") is scrolled to. */
-export async function showSettings(view, section = null) {
+/**
+ * Renders the Settings view into `view`; `section` ("sync", "export",
+ * "import") is scrolled to. `onImported()` runs after an import.
+ */
+export async function showSettings(view, section, { onImported }) {
   await loading; // the view shows the settings, not the defaults
   const saveLibrary = (v) => saveSettings({ library_dir: v }, { library_dir: library });
   const library = textField({
@@ -176,7 +179,7 @@ export async function showSettings(view, section = null) {
         h("fieldset", {}, h("legend", { text: "Highlight colour names" }), h("div", { class: "color-names" }, colorRows)),
       ),
       exportSection(settings.auto_export),
-      importSection(),
+      importSection({ onImported }),
     ),
   );
   if (section) document.getElementById(`settings-${section}`)?.scrollIntoView({ block: "start" });

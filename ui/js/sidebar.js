@@ -11,6 +11,7 @@ import { openEditor } from "./editor.js";
 import { noteVersions } from "./versions.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
+import * as state from "./state.js";
 
 const NOTE_SAVE_MS = 700;
 
@@ -20,15 +21,13 @@ const REASONS = {
   fuzzy: "The passage changed; this is the closest match.",
 };
 
-let shownEpisodeId = null;
 let episodePart = null;
 let listPart = null;
 let episodeNoteField = null;
 let episodeTagsField = null;
 let saveEpisodeNote = null;
-/** Earlier versions of the episode note, asked for each time the episode is (re)loaded. */
+/** Earlier versions of the episode note, asked for each time the episode part is drawn. */
 let versionsSlot = null;
-let versionsDoc = null;
 
 /** Focuses the episode's note (n with nothing selected). */
 export function focusEpisodeNote() {
@@ -46,28 +45,33 @@ export function initSidebar() {
   listPart = h("div");
   versionsSlot = h("div");
   replace(pane, episodePart, listPart);
-  reader.onReaderChange(render);
-  render(null);
+  state.subscribe(onStateChange);
+  renderEmpty();
 }
 
-function render(doc) {
-  if (!doc) {
-    shownEpisodeId = null;
-    episodeNoteField = episodeTagsField = null;
-    replace(episodePart);
-    replace(listPart, h("p", { class: "side-empty", text: "Open an episode to see its highlights and notes here." }));
-    return;
-  }
-  if (shownEpisodeId !== doc.episode.id || !episodePart.contains(document.activeElement)) renderEpisodePart(doc.episode);
-  if (versionsDoc !== doc) {
-    versionsDoc = doc;
-    replace(versionsSlot, episodeNoteVersions(doc.episode));
-  }
-  renderList();
+function onStateChange(changes) {
+  const episode = state.currentEpisode();
+  if (!episode) return renderEmpty();
+  if (changes.has("episode") || (fieldsChanged(episode) && !episodePart.contains(document.activeElement))) renderEpisodePart(episode);
+  if (changes.has("episode") || changes.has("highlights") || changes.has("active")) renderList();
+}
+
+/**
+ * Whether the episode's note or tags differ from what the fields show: a
+ * change made elsewhere. (A field being typed in is not redrawn under the
+ * user's hands.)
+ */
+function fieldsChanged(episode) {
+  return episodeNoteField.value !== (episode.note ?? "") || JSON.stringify(episodeTagsField.current()) !== JSON.stringify(episode.tags ?? []);
+}
+
+function renderEmpty() {
+  episodeNoteField = episodeTagsField = null;
+  replace(episodePart);
+  replace(listPart, h("p", { class: "side-empty", text: "Open an episode to see its highlights and notes here." }));
 }
 
 function renderEpisodePart(episode) {
-  shownEpisodeId = episode.id;
   const saveNote = debounce((text) => actions.setEpisodeNote(episode.id, text), NOTE_SAVE_MS);
   saveEpisodeNote = saveNote;
   const tags = tagEditor({ tags: episode.tags ?? [], label: "Episode tags", id: "episode-tags", onChange: (list) => actions.setEpisodeTags(episode.id, list) });
@@ -79,6 +83,7 @@ function renderEpisodePart(episode) {
     props: { value: episode.note ?? "" },
     on: { input: (e) => saveNote(e.target.value), blur: () => saveNote.flush() },
   });
+  replace(versionsSlot, episodeNoteVersions(episode));
   replace(
     episodePart,
     h("h2", { class: "side-title", text: "This episode" }),
@@ -100,9 +105,9 @@ function episodeNoteVersions(episode) {
         return new Promise((resolve) => actions.whenSettled(resolve));
       },
       onSettled: (text) => {
-        if (shownEpisodeId !== episode.id) return;
-        episode.note = text;
+        if (state.currentEpisode()?.id !== episode.id) return;
         if (episodeNoteField) episodeNoteField.value = text;
+        state.setEpisodeFields({ note: text });
       },
     },
   );
@@ -110,10 +115,10 @@ function episodeNoteVersions(episode) {
 
 function renderList() {
   const focusKey = document.activeElement?.dataset?.focusKey;
-  const all = reader.highlightsInOrder();
+  const all = state.highlightsInOrder();
   const placed = all.filter((hl) => isPlaced(hl) && hl.anchor.status !== "fuzzy");
   const problems = all.filter((hl) => !placed.includes(hl));
-  const active = reader.activeHighlightId();
+  const active = state.activeHighlightId();
   replace(
     listPart,
     h(
@@ -158,7 +163,7 @@ function card(hl, active, problem = false) {
       h(
         "div",
         { class: "annotation-actions" },
-        h("button", { type: "button", class: "button button-small", data: { focusKey: `reattach-${hl.id}` }, text: "Re-attach to selection", title: "Select the right passage in the text, then press this", on: { mousedown: (e) => e.preventDefault(), click: () => actions.reattachHighlight(hl.id) } }),
+        h("button", { type: "button", class: "button button-small", data: { focusKey: `reattach-${hl.id}` }, text: "Re-attach to selection", title: "Select the right passage in the text, then press this", on: { mousedown: (e) => e.preventDefault(), click: () => actions.reattachHighlight(hl.id, reader.selectionOffsets()) } }),
         status === "fuzzy" && h("button", { type: "button", class: "button button-small", data: { focusKey: `confirm-${hl.id}` }, text: "Confirm", title: "Keep the highlight where it is now", on: { click: () => actions.confirmHighlight(hl.id) } }),
         h("button", { type: "button", class: "button button-small button-danger", text: "Delete", on: { click: () => actions.deleteHighlight(hl.id) } }),
       ),

@@ -35,6 +35,14 @@ export async function loadTags() {
   for (const fn of listeners) fn(tags);
 }
 
+/**
+ * Reloads the tag list when `names` (tags this window just saved) holds one
+ * it does not know yet: the answer of a save carries the item, not the list.
+ */
+export function learnTags(names) {
+  if (names.some((name) => !tags.some((t) => t.name === name))) loadTags();
+}
+
 /** Tag names as the user typed them: trimmed, inner spaces kept, no empties. */
 function cleanTag(name) {
   return name.replace(/\s+/g, " ").trim();
@@ -43,7 +51,8 @@ function cleanTag(name) {
 /**
  * A chip editor for a list of tags. Enter or comma adds what was typed;
  * Backspace in the empty field removes the last chip. `onChange(tags)` gets
- * the whole new list.
+ * the whole new list. Returns `{ el, focus(), current() }`, `current()`
+ * being the tags shown.
  */
 export function tagEditor({ tags: initial, onChange, label, id }) {
   let current = [...initial];
@@ -95,7 +104,7 @@ export function tagEditor({ tags: initial, onChange, label, id }) {
     if (fresh.length) set([...current, ...fresh]);
   };
   draw();
-  return { el: root, focus: () => input.focus() };
+  return { el: root, focus: () => input.focus(), current: () => current };
 }
 
 /** Read-only chips for a list of tags. */
@@ -106,8 +115,12 @@ export function tagChips(list) {
 
 // ---------- tag manager ----------
 
-/** Renders the tag manager into `view`. */
-export async function showTagManager(view) {
+/**
+ * Renders the tag manager into `view`. A rename, merge or delete answers
+ * only how many items changed, so `onChanged()` runs after each one, for
+ * the views to fetch what they show again.
+ */
+export async function showTagManager(view, { onChanged }) {
   await loadTags();
   const body = h("tbody");
   const table = h(
@@ -126,14 +139,14 @@ export async function showTagManager(view) {
       tags.length ? table : h("p", { class: "empty", text: "No tags yet. Add tags to highlights or episodes with the Tag button or the t key." }),
     ),
   );
-  for (const tag of tags) body.append(tagRow(tag, view));
+  for (const tag of tags) body.append(tagRow(tag, view, onChanged));
 }
 
-function tagRow(tag, view) {
+function tagRow(tag, view, onChanged) {
   const row = h("tr");
   const nameCell = h("td", { text: tag.name });
   const actions = h("div", { class: "tag-actions" });
-  const reload = () => showTagManager(view);
+  const reload = () => showTagManager(view, { onChanged });
   // Each action opens a small inline form in the row: rename, merge or delete.
   const showForm = (kind) => {
     const inputId = `tag-${kind}-${tags.indexOf(tag)}`;
@@ -151,10 +164,10 @@ function tagRow(tag, view) {
         on: {
           submit: async (e) => {
             e.preventDefault();
-            if (kind === "delete") await changeTag("delete_tag", { name: tag.name });
+            if (kind === "delete") await changeTag("delete_tag", { name: tag.name }, onChanged);
             else {
               const to = cleanTag(input.value);
-              if (to && to !== tag.name) await changeTag(kind === "rename" ? "rename_tag" : "merge_tag", { from: tag.name, to });
+              if (to && to !== tag.name) await changeTag(kind === "rename" ? "rename_tag" : "merge_tag", { from: tag.name, to }, onChanged);
             }
             reload();
           },
@@ -179,12 +192,13 @@ function tagRow(tag, view) {
   return row;
 }
 
-async function changeTag(op, args) {
+async function changeTag(op, args, onChanged) {
   try {
     const { changed } = await call(op, args);
     toast.info(`${changed} item(s) changed.`);
+    onChanged();
   } catch (error) {
     const hint = error.kind === "conflict" && op === "rename_tag" ? " Use Merge to combine two tags." : "";
-    toast.error(`${error.message}.${hint}`, () => changeTag(op, args));
+    toast.error(`${error.message}.${hint}`, () => changeTag(op, args, onChanged));
   }
 }

@@ -122,8 +122,12 @@ function exportReport(result) {
   ];
 }
 
-/** The Import form: a file path, Import, and the report. */
-export function importSection() {
+/**
+ * The Import form: a file path, Import, and the report. An import answers
+ * only what it counted, so `onImported()` runs after it, for the views to
+ * fetch what they show again.
+ */
+export function importSection({ onImported }) {
   const report = h("div", { class: "report", role: "status" });
   const file = textField({
     id: "import-file",
@@ -139,6 +143,7 @@ export function importSection() {
     replace(report, h("p", { class: "hint", text: "Importing…" }));
     try {
       replace(report, importReport(await call("import", { file: path })));
+      onImported();
     } catch (error) {
       replace(report);
       // Import takes one field: whatever went wrong belongs to it.
