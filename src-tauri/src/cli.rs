@@ -314,7 +314,8 @@ fn typed_path(path: &Path) -> Result<PathBuf, Error> {
 
 /// Reads (part of) an answer as the type the printing code wants.
 fn read<'a, T: Deserialize<'a>>(json: &'a RawValue) -> Result<T, Error> {
-    serde_json::from_str(json.get()).map_err(|err| format!("Gloss gave an answer this gloss can not read: {err}").into())
+    serde_json::from_str(json.get())
+        .map_err(|err| format!("Gloss gave an answer this gloss can not read: {err}").into())
 }
 
 /// The `items` of a paged answer, each as it came.

@@ -193,7 +193,10 @@ impl Gate {
             )
         })??;
         let Value::Object(mut fields) = body else {
-            return Err(ApiError::invalid("body", "a request is a JSON object {\"token\": ..., \"op\": ..., \"args\": {...}}"));
+            return Err(ApiError::invalid(
+                "body",
+                "a request is a JSON object {\"token\": ..., \"op\": ..., \"args\": {...}}",
+            ));
         };
         match fields.remove("token") {
             Some(Value::String(given)) if same(given.as_bytes(), self.token.as_bytes()) => {}

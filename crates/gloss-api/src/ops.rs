@@ -16,7 +16,6 @@ use std::path::PathBuf;
 pub enum Request {
     Health {},
     LibraryStatus {},
-    /// Brings the library up to date with its folder once (`gloss scan`).
     ScanLibrary {},
     ListEpisodes(EpisodeFilter),
     GetEpisode { id: EpisodeId },
