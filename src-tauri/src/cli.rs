@@ -1,13 +1,21 @@
-//! Command-line interface. Each subcommand opens what it needs, runs one
-//! core function or API operation, and prints the answer: a line a person
-//! reads, or JSON with `--json`.
+//! Command-line interface. Each subcommand that reads or changes the
+//! library or annotations is one or two API requests, put to the running
+//! Gloss or to the data folder opened here (see [`Client`]); the answer is
+//! printed the same way either way: lines a person reads, or JSON with
+//! `--json`.
 
+use crate::client::Client;
 use clap::{Parser, Subcommand};
-use gloss_core::annotations::{Color, HighlightFilter, NewHighlight};
-use gloss_core::app::SettingsPatch;
-use gloss_core::events::{Caller, Door};
-use gloss_core::store::episodes::EpisodeId;
+use gloss_core::annotations::{Color, HighlightItem};
+use gloss_core::export::{ExportReport, ImportReport};
+use gloss_core::ingest::ScanCounts;
+use gloss_core::store::episodes::{EpisodeId, EpisodeSummary};
+use gloss_core::sync::RoundReport;
 use gloss_core::{Gloss, OpenOptions};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+use serde_json::value::RawValue;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -31,6 +39,18 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// Parse one summary file and print it as JSON.
     Parse { file: PathBuf },
+    /// Reconcile, then keep watching the library folder and print each change.
+    /// Refused while another Gloss (the window or `gloss serve`) has the data
+    /// folder open: that one keeps the library in step already.
+    Watch,
+    #[command(flatten)]
+    Api(ApiCommand),
+}
+
+/// The commands that read or change the library or annotations: each is
+/// answered through the API (see [`Client`]).
+#[derive(Debug, Subcommand)]
+pub enum ApiCommand {
     /// Bring the library up to date with its folder once, and print counts.
     Scan,
     /// List the episodes in the library.
@@ -46,8 +66,6 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Reconcile, then keep watching the library folder and print each change.
-    Watch,
     /// Highlight a quote in an episode and print the highlight as JSON.
     Highlight(HighlightArgs),
     /// List highlights with their anchoring status.
@@ -114,23 +132,43 @@ fn parse_color(name: &str) -> Result<Color, String> {
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
-    let open = |watch| OpenOptions { data_dir: cli.data.clone(), library_dir: cli.library.clone(), watch };
-    match cli.command {
+    let Cli { data, library, command } = cli;
+    let open = |watch| OpenOptions { data_dir: data.clone(), library_dir: library.clone(), watch };
+    match command {
         None => crate::desktop::run(open(true)),
         Some(Command::Serve(args)) => crate::serve::run(open(true), args),
-        Some(Command::Parse { ref file }) => parse(file),
-        Some(Command::Scan) => {
-            let gloss = Gloss::open(open(false))?;
-            let counts = gloss.library().reconcile(&library_folder(&gloss, &cli)?)?;
-            out(&counts.to_string())?;
+        Some(Command::Parse { file }) => parse(&file),
+        Some(Command::Watch) => watch(open(false), library.as_deref()),
+        Some(Command::Api(command)) => {
+            ask(&mut Client::new(open(false))?, command, library.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::List { json }) => {
-            let episodes = Gloss::open(open(false))?.library().list_episodes()?;
-            if json {
-                print_json(&episodes)?;
+    }
+}
+
+/// Runs one command that reads or changes the library or annotations, as
+/// API requests (see [`Client`]), and prints the answers.
+fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Result<(), Error> {
+    match command {
+        ApiCommand::Scan => {
+            if let Some(wanted) = library {
+                same_library(gloss, wanted)?;
             }
-            for e in episodes.iter().filter(|_| !json) {
+            let counts: ScanCounts = read(&gloss.call(json!({ "op": "scan_library" }))?)?;
+            out(&counts.to_string())
+        }
+        ApiCommand::List { json } => {
+            let answer = gloss.call(json!({ "op": "list_episodes" }))?;
+            let mut episodes = items(&answer)?
+                .into_iter()
+                .map(|item| Ok((read::<EpisodeSummary>(item)?, item)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            // By path, as the folder is laid out (the API lists newest first, for the window).
+            episodes.sort_by(|(a, _), (b, _)| a.source_path.cmp(&b.source_path));
+            if json {
+                return print_list(episodes.iter().map(|(_, item)| *item));
+            }
+            for (e, _) in &episodes {
                 let title = e.title.as_deref().unwrap_or(&e.source_path);
                 let show = e.show.as_deref().unwrap_or("-");
                 let status = serde_json::to_value(e.status)?;
@@ -140,44 +178,38 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     out(&format!("        {}: {error}", e.source_path))?;
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
-        Some(Command::Search { ref query, json, limit }) => {
-            let hits = Gloss::open(open(false))?.search(query, &HighlightFilter::default(), limit)?;
+        ApiCommand::Search { query, json, limit } => {
+            let answer = gloss.call(json!({ "op": "search", "args": { "query": query, "limit": limit } }))?;
             if json {
-                print_json(&hits)?;
+                return print_json(&answer);
             }
-            for hit in hits.iter().filter(|_| !json) {
-                let kind = serde_json::to_value(hit.kind)?;
+            for hit in read::<Vec<SearchLine>>(&answer)? {
                 let title = hit.title.as_deref().unwrap_or("Untitled");
-                let kind = kind.as_str().unwrap_or("?");
-                out(&format!("{:>6}  {kind:<9}  {title}\n        {}", hit.episode_id, hit.snippet.text))?;
+                out(&format!("{:>6}  {:<9}  {title}\n        {}", hit.episode_id, hit.kind, hit.snippet.text))?;
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
-        Some(Command::Watch) => watch(&cli),
-        Some(Command::Highlight(ref args)) => {
-            let gloss = Gloss::open(open(false))?;
-            let new = NewHighlight {
-                episode_id: args.episode,
-                quote: Some(args.quote.clone()),
-                occurrence: args.occurrence,
-                color: args.color,
-                note: args.note.clone(),
-                tags: args.tags.clone(),
-                ..Default::default()
-            };
-            print_json(&gloss.annotations(Caller::door(Door::Cli)).create_highlight(&new)?)?;
-            Ok(ExitCode::SUCCESS)
+        ApiCommand::Highlight(args) => {
+            let new = json!({
+                "episode_id": args.episode,
+                "quote": args.quote,
+                "occurrence": args.occurrence,
+                "color": args.color,
+                "note": args.note,
+                "tags": args.tags,
+            });
+            print_json(&gloss.call(json!({ "op": "create_highlight", "args": new }))?)
         }
-        Some(Command::Annotations { episode, json }) => {
-            let gloss = Gloss::open(open(false))?;
-            let filter = HighlightFilter { episode_id: episode, ..Default::default() };
-            let page = gloss.annotations(Caller::door(Door::Cli)).list_highlights(&filter)?;
+        ApiCommand::Annotations { episode, json } => {
+            let answer = gloss.call(json!({ "op": "list_highlights", "args": { "episode_id": episode } }))?;
+            let items = items(&answer)?;
             if json {
-                print_json(&page.items)?;
+                return print_list(items);
             }
-            for item in page.items.iter().filter(|_| !json) {
+            for item in items {
+                let item: HighlightItem = read(item)?;
                 let h = &item.highlight;
                 let status = serde_json::to_value(h.anchor.status)?;
                 let title = item.episode_title.as_deref().unwrap_or("?");
@@ -187,41 +219,72 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     out(&format!("    {reason}"))?;
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(())
         }
-        Some(Command::Export { format, ref out, json }) => {
-            let report = Gloss::open(open(false))?.export(format, &typed_path(out)?)?;
-            report_out(&report, json)
+        ApiCommand::Export { format, out, json } => {
+            let args = json!({ "format": format, "out_dir": typed_path(&out)? });
+            report_out::<ExportReport>(&gloss.call(json!({ "op": "export", "args": args }))?, json)
         }
-        Some(Command::Sync { ref dir, json }) => {
-            let gloss = Gloss::open(open(false))?;
+        ApiCommand::Sync { dir, json } => {
             if let Some(dir) = dir {
-                gloss.update_settings(
-                    SettingsPatch { sync_dir: Some(Some(dir.clone())), ..Default::default() },
-                    Caller::door(Door::Cli),
-                )?;
+                let args = json!({ "sync_dir": typed_path(&dir)? });
+                gloss.call(json!({ "op": "update_settings", "args": args }))?;
             }
-            report_out(&gloss.sync_now()?, json)
+            report_out::<RoundReport>(&gloss.call(json!({ "op": "sync_now" }))?, json)
         }
-        Some(Command::Import { ref file, json }) => {
-            let report = Gloss::open(open(false))?.import(&typed_path(file)?, Caller::door(Door::Cli))?;
-            report_out(&report, json)
+        ApiCommand::Import { file, json } => {
+            let args = json!({ "file": typed_path(&file)? });
+            report_out::<ImportReport>(&gloss.call(json!({ "op": "import", "args": args }))?, json)
         }
     }
 }
 
-/// The library folder for one-shot commands: explicit, else remembered.
-fn library_folder(gloss: &Gloss, cli: &Cli) -> Result<PathBuf, Error> {
+/// What a search line shows of a hit.
+#[derive(Deserialize)]
+struct SearchLine {
+    kind: String,
+    episode_id: EpisodeId,
+    title: Option<String>,
+    snippet: SnippetText,
+}
+
+#[derive(Deserialize)]
+struct SnippetText {
+    text: String,
+}
+
+/// `gloss scan --library DIR` scans the library folder Gloss uses; a
+/// running Gloss keeps its own folder in step, so it must be that one.
+fn same_library(gloss: &mut Client, wanted: &Path) -> Result<(), Error> {
+    #[derive(Deserialize)]
+    struct Status {
+        library_dir: Option<PathBuf>,
+    }
+    let status: Status = read(&gloss.call(json!({ "op": "library_status" }))?)?;
+    let canonical = std::fs::canonicalize(wanted).unwrap_or_else(|_| wanted.to_owned());
+    match status.library_dir {
+        Some(used) if used != canonical => Err(format!(
+            "the Gloss running on this data folder keeps {} in step, not {}: choose that folder in its \
+             Settings, or close it and scan again",
+            used.display(),
+            wanted.display()
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// The library folder for `gloss watch`: explicit, else remembered.
+fn library_folder(gloss: &Gloss, explicit: Option<&Path>) -> Result<PathBuf, Error> {
     gloss
         .library()
-        .library_folder(cli.library.as_deref())?
+        .library_folder(explicit)?
         .ok_or_else(|| "no library folder yet: pass --library DIR (or set GLOSS_LIBRARY)".into())
 }
 
-fn watch(cli: &Cli) -> Result<ExitCode, Error> {
-    let gloss =
-        Gloss::open(OpenOptions { data_dir: cli.data.clone(), library_dir: cli.library.clone(), watch: false })?;
-    let folder = library_folder(&gloss, cli)?;
+fn watch(open: OpenOptions, library: Option<&Path>) -> Result<ExitCode, Error> {
+    let gloss = Gloss::open(open)?;
+    let folder = library_folder(&gloss, library)?;
     let events = gloss.events().subscribe();
     let _watcher = gloss.library().watch(&folder, Default::default())?;
     eprintln!("gloss: watching {} (Ctrl-C stops)", folder.display());
@@ -233,7 +296,8 @@ fn watch(cli: &Cli) -> Result<ExitCode, Error> {
 
 /// A path typed on the command line, made absolute from the current folder
 /// with `.` and `..` taken away as the user meant them: the API's export and
-/// import take only absolute paths without `..`.
+/// import take only absolute paths without `..`, and a running Gloss has
+/// its own current folder.
 fn typed_path(path: &Path) -> Result<PathBuf, Error> {
     let mut clean = PathBuf::new();
     for part in std::path::absolute(path)?.components() {
@@ -248,18 +312,44 @@ fn typed_path(path: &Path) -> Result<PathBuf, Error> {
     Ok(clean)
 }
 
-/// An export or import report: a summary for people, or JSON with `--json`.
-fn report_out<T: serde::Serialize + std::fmt::Display>(report: &T, json: bool) -> Result<ExitCode, Error> {
-    if json {
-        print_json(report)?;
-    } else {
-        out(&report.to_string())?;
-    }
-    Ok(ExitCode::SUCCESS)
+/// Reads (part of) an answer as the type the printing code wants.
+fn read<'a, T: Deserialize<'a>>(json: &'a RawValue) -> Result<T, Error> {
+    serde_json::from_str(json.get())
+        .map_err(|err| format!("Gloss gave an answer this gloss can not read: {err}").into())
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
-    out(&serde_json::to_string_pretty(value)?)
+/// The `items` of a paged answer, each as it came.
+fn items(answer: &RawValue) -> Result<Vec<&RawValue>, Error> {
+    #[derive(Deserialize)]
+    struct Page<'a> {
+        #[serde(borrow)]
+        items: Vec<&'a RawValue>,
+    }
+    Ok(read::<Page>(answer)?.items)
+}
+
+/// An export, import or sync report: a summary for people, or JSON with `--json`.
+fn report_out<T: DeserializeOwned + std::fmt::Display>(answer: &RawValue, json: bool) -> Result<(), Error> {
+    if json {
+        return print_json(answer);
+    }
+    out(&read::<T>(answer)?.to_string())
+}
+
+/// Prints `items` as one JSON array.
+fn print_list<'a>(items: impl IntoIterator<Item = &'a RawValue>) -> Result<(), Error> {
+    let items: Vec<&str> = items.into_iter().map(RawValue::get).collect();
+    print_json(&RawValue::from_string(format!("[{}]", items.join(",")))?)
+}
+
+/// Prints an answer's JSON indented, its fields in the order they came.
+fn print_json(json: &RawValue) -> Result<(), Error> {
+    let mut pretty = Vec::new();
+    serde_transcode::transcode(
+        &mut serde_json::Deserializer::from_str(json.get()),
+        &mut serde_json::Serializer::pretty(&mut pretty),
+    )?;
+    out(&String::from_utf8(pretty)?)
 }
 
 /// Prints one line to stdout. A closed pipe (`gloss list | head`) ends the

@@ -45,8 +45,9 @@ async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<gloss_api::Answer, Api
 
 pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
     let api = Arc::new(Api::open(open)?);
+    let (local, mut files) = crate::serve::local_channel(&api).unzip();
     let events = api.subscribe();
-    with_api(tauri::Builder::default(), api)
+    with_api(tauri::Builder::default(), Arc::clone(&api))
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
@@ -58,9 +59,22 @@ pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
         .setup(move |app| {
             app.set_menu(menu(app.handle())?)?;
             forward_events(app.handle().clone(), events);
+            if let Some(local) = local {
+                tauri::async_runtime::spawn(async move {
+                    if let Err(err) = local.serve(api).await {
+                        eprintln!("gloss: other gloss commands can not reach this window: {err}");
+                    }
+                });
+            }
             Ok(())
         })
-        .run(tauri::generate_context!())?;
+        .build(tauri::generate_context!())?
+        .run(move |_, event| {
+            // Tauri ends the process after this event: nothing is dropped on the way out.
+            if let tauri::RunEvent::Exit = event {
+                files.take();
+            }
+        });
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,6 +2,7 @@
 //! thin adapters over `gloss-api`; no business rule lives here.
 
 mod cli;
+mod client;
 mod desktop;
 mod serve;
 

@@ -1,7 +1,9 @@
-//! `gloss serve`: the UI and API over HTTP.
+//! `gloss serve`: the UI and API over HTTP, and the local channel for the
+//! command line.
 
 use crate::cli::Error;
 use gloss_api::guard::Guard;
+use gloss_api::local::{ChannelFiles, LocalChannel};
 use gloss_api::Api;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
@@ -33,11 +35,32 @@ pub fn run(open: gloss_core::OpenOptions, args: ServeArgs) -> Result<ExitCode, E
             None => format!("http://{addr}/"),
         };
         let api = Arc::new(Api::open(open)?);
+        let http_api = Arc::clone(&api);
+        let local = local_channel(&api);
         println!("Gloss is serving at {url}");
-        gloss_api::http::serve(listener, api, guard, shutdown_signal()).await?;
+        let listening = async move {
+            match local {
+                // The files go when this future is dropped, once serving ends.
+                Some((channel, _files)) => channel.serve(api).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            served = gloss_api::http::serve(listener, http_api, guard, shutdown_signal()) => served?,
+            listening = listening => listening?,
+        }
         eprintln!("gloss: stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The local channel, the way in for the other `gloss` commands while this
+/// one holds the data folder. Without it (a data folder path too long for
+/// a socket, say) Gloss still runs; those commands then say it is running.
+pub fn local_channel(api: &Api) -> Option<(LocalChannel, ChannelFiles)> {
+    LocalChannel::bind(api.data_dir())
+        .map_err(|err| eprintln!("gloss: {err}; other gloss commands can not use this data folder while it runs"))
+        .ok()
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

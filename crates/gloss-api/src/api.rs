@@ -6,11 +6,13 @@ use gloss_core::annotations;
 use gloss_core::app::{PathError, SettingsError};
 use gloss_core::events::Caller;
 use gloss_core::export;
+use gloss_core::ingest::ScanCounts;
 use gloss_core::sync::SyncError;
 use gloss_core::{Gloss, OpenOptions};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -61,6 +63,23 @@ impl Api {
     pub fn subscribe(&self) -> broadcast::Receiver<Value> {
         self.events.subscribe()
     }
+
+    /// The data folder this Gloss holds (its lock, database and local channel).
+    pub fn data_dir(&self) -> &Path {
+        self.gloss.library().store().data_dir()
+    }
+}
+
+/// One reconcile of the library folder this Gloss uses. While it watches
+/// the folder too, the two take turns (the library syncs one at a time).
+fn scan_library(gloss: &Gloss) -> Result<ScanCounts, ApiError> {
+    let folder = gloss.status().map_err(storage)?.library_dir.ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Conflict,
+            "no library folder yet: choose one in Settings, or pass --library DIR (or set GLOSS_LIBRARY)",
+        )
+    })?;
+    gloss.library().reconcile(&folder).map_err(storage)
 }
 
 /// Maps a request to its core call. Announcing a change is the core's
@@ -70,6 +89,7 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
     match request {
         Request::Health {} => to_json(Ok(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") }))),
         Request::LibraryStatus {} => to_json(gloss.status().map_err(storage)),
+        Request::ScanLibrary {} => to_json(scan_library(gloss)),
         Request::ListEpisodes(filter) => to_json(gloss.list_episodes(&filter).map_err(refused)),
         Request::GetEpisode { id } => match gloss.episode_view(id).map_err(refused)? {
             Some(view) => to_json(Ok(view)),

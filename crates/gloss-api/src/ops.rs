@@ -16,6 +16,7 @@ use std::path::PathBuf;
 pub enum Request {
     Health {},
     LibraryStatus {},
+    ScanLibrary {},
     ListEpisodes(EpisodeFilter),
     GetEpisode { id: EpisodeId },
     Search(SearchArgs),

@@ -127,7 +127,7 @@ impl Error {
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportReport {
     pub format: Option<Format>,
     pub out_dir: PathBuf,
@@ -144,14 +144,14 @@ pub struct ExportReport {
     pub highlights: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeptFile {
     pub file: PathBuf,
     pub new_file: PathBuf,
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub file: PathBuf,
     /// The format the file was read as.
@@ -172,7 +172,7 @@ pub struct ImportReport {
 }
 
 /// One item that was not imported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// The CSV row (the header is row 1) or the annotation's place in the file.
     pub row: Option<usize>,

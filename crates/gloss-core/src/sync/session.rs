@@ -31,7 +31,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::applied::Applied;
 use super::apply::StoreTarget;
@@ -87,7 +87,7 @@ impl From<annotations::Error> for SyncError {
 }
 
 /// What one round did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoundReport {
     /// Changes exported when this database joined the folder (first round only).
     pub exported: Option<usize>,
