@@ -43,6 +43,10 @@ pub enum Command {
     /// Refused while another Gloss (the window or `gloss serve`) has the data
     /// folder open: that one keeps the library in step already.
     Watch,
+    /// Copy what can still be read from a damaged database into a new one;
+    /// the damaged file is kept in the data folder's `damaged` folder.
+    /// Close Gloss first.
+    Recover,
     #[command(flatten)]
     Api(ApiCommand),
 }
@@ -139,6 +143,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Serve(args)) => crate::serve::run(open(true), args),
         Some(Command::Parse { file }) => parse(&file),
         Some(Command::Watch) => watch(open(false), library.as_deref()),
+        Some(Command::Recover) => {
+            let data_dir = gloss_core::config::data_dir(data.as_deref())?;
+            let report = gloss_core::store::recover::recover(&data_dir, gloss_core::store::now_ms())?;
+            out(&report.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Api(command)) => {
             ask(&mut Client::new(open(false))?, command, library.as_deref())?;
             Ok(ExitCode::SUCCESS)

@@ -175,3 +175,32 @@ fn watch_prints_each_change_as_it_happens() {
     let event: Value = serde_json::from_str(&added.expect("an episode_added line")).unwrap();
     assert_eq!(event["episode"]["title"], "Closed Models");
 }
+
+#[test]
+fn a_damaged_database_is_refused_by_name_and_recover_brings_back_what_can_be_read() {
+    let folders = Folders::new();
+    folders.ok(&["scan"]);
+    folders.ok(&["highlight", "--episode", "1", "--quote", "Ideas compound"]);
+    let database = folders.root.path().join("data/gloss.db");
+    let conn = rusqlite::Connection::open(&database).unwrap();
+    conn.pragma_update(None, "user_version", 0).unwrap();
+    drop(conn);
+
+    let refused = folders.run(&["list"]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(message.contains(&database.display().to_string()) && message.contains("gloss recover"), "{message}");
+
+    let report = folders.ok(&["recover"]);
+    assert!(report.contains("highlights: 1 rows recovered"), "{report}");
+    let kept = folders.root.path().join("data/damaged");
+    assert_eq!(
+        std::fs::read_dir(kept)
+            .unwrap()
+            .filter(|f| f.as_ref().unwrap().path().extension().is_some_and(|e| e == "db"))
+            .count(),
+        1
+    );
+    let highlights = folders.json(&["annotations", "--json"]);
+    assert_eq!(highlights.as_array().map(Vec::len), Some(1), "{highlights}");
+}

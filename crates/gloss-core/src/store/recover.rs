@@ -15,6 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 use super::error::{Error, Result};
+use super::lock::DataDirLock;
 use super::{schema, DB_FILE};
 
 /// Where damaged databases are kept, inside the data folder.
@@ -89,8 +90,9 @@ impl std::fmt::Display for RecoverReport {
 }
 
 /// Moves the database in `data_dir` aside and rebuilds it from what can be
-/// read. The caller holds the data folder's lock (no Gloss runs on it).
+/// read. Refused while a Gloss has the data folder open.
 pub fn recover(data_dir: &Path, now_ms: i64) -> Result<RecoverReport> {
+    let _lock = DataDirLock::acquire(data_dir)?;
     let db_path = data_dir.join(DB_FILE);
     let kept_dir = data_dir.join(DAMAGED_DIR);
     std::fs::create_dir_all(&kept_dir).map_err(|source| Error::DataDir { dir: kept_dir.clone(), source })?;
