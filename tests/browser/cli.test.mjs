@@ -75,15 +75,22 @@ test("command-line highlights racing the page's own lose nothing", async () => {
     for (const quote of words.slice(0, 20)) ids.push(JSON.parse(await cli("highlight", "--episode", String(id), "--quote", quote)).id);
     return ids;
   })();
-  // The page writes through its own transport, as its highlight toolbar does.
+  // The page writes through its own action path, as its highlight toolbar does.
   const fromPage = page.evaluate(
-    async ({ episodeId, quotes }) => {
-      const { call } = await import("/js/transport.js");
+    async ({ quotes }) => {
+      const actions = await import("/js/actions.js");
+      const state = await import("/js/state.js");
+      const text = state.canonicalCodePoints().join("");
       const ids = [];
-      for (const quote of quotes) ids.push((await call("create_highlight", { episode_id: episodeId, quote, color: "blue" })).id);
+      for (const quote of quotes) {
+        const start = Array.from(text.slice(0, text.indexOf(quote))).length;
+        const temp = actions.createHighlight({ start, end: start + Array.from(quote).length, exact: quote }, "blue");
+        while (state.resolveId(temp) === temp) await new Promise((later) => setTimeout(later, 5));
+        ids.push(state.resolveId(temp));
+      }
       return ids;
     },
-    { episodeId: id, quotes: words.slice(20) },
+    { quotes: words.slice(20) },
   );
   const [shellIds, pageIds] = await Promise.all([fromShell, fromPage]);
   const { items, total } = await gloss.call("list_highlights", {});
