@@ -1,6 +1,6 @@
 //! Keeping the database in step with the library folder.
 //!
-//! One routine, [`sync`], serves both the full reconcile (at start, on
+//! One routine, [`reconcile`], serves both the full reconcile (at start, on
 //! rescans, periodically) and the watcher's batches of changed paths:
 //!
 //! 1. Find the summary files in scope and compare each with its row by size
@@ -67,7 +67,7 @@ impl fmt::Display for ScanCounts {
     }
 }
 
-/// The part of the library a sync looks at.
+/// The part of the library a reconcile looks at.
 #[derive(Debug, Clone)]
 pub(crate) enum Scope {
     All,
@@ -87,7 +87,7 @@ impl Scope {
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct SyncReport {
+pub(crate) struct ReconcileReport {
     pub counts: ScanCounts,
     /// Files that changed while being read: look again shortly.
     pub unsettled: Vec<String>,
@@ -103,8 +103,8 @@ enum Job<'r> {
 }
 
 /// Brings the episodes in `scope` in line with the files under `root`,
-/// publishing an event for every change. Callers serialise syncs.
-pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -> Result<SyncReport> {
+/// publishing an event for every change. Callers serialise reconciles.
+pub(crate) fn reconcile(store: &Store, events: &Events, root: &Path, scope: &Scope) -> Result<ReconcileReport> {
     match std::fs::metadata(root) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -115,7 +115,7 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
     }
     let Found { files: disk, unreadable, problems } = find_files(root, scope);
     let rows = store.read(|conn| episodes::file_rows(conn))?;
-    let mut report = SyncReport { problems, ..SyncReport::default() };
+    let mut report = ReconcileReport { problems, ..ReconcileReport::default() };
     let mut claimed: HashSet<EpisodeId> = HashSet::new();
 
     let by_path: HashMap<&str, &FileRow> = rows.iter().map(|row| (row.path.as_str(), row)).collect();
@@ -243,7 +243,7 @@ enum Change {
     Updated { id: EpisodeId, text_changed: bool, moved_from: Option<String> },
 }
 
-impl SyncReport {
+impl ReconcileReport {
     /// Counts `change` and returns the event announcing it, from the
     /// episode's state as stored.
     fn record(&mut self, tx: &rusqlite::Connection, change: Change) -> Result<Option<Event>> {
@@ -282,7 +282,7 @@ fn restore(
     events: &Events,
     returned: &[(&FileRow, &str, FileStat)],
     moved: &[(&FileRow, &str, FileStat)],
-    report: &mut SyncReport,
+    report: &mut ReconcileReport,
 ) -> Result<()> {
     if returned.is_empty() && moved.is_empty() {
         return Ok(());
@@ -316,7 +316,7 @@ fn store_batch(
     reads: Vec<Read>,
     gone: &[&FileRow],
     claimed: &mut HashSet<EpisodeId>,
-    report: &mut SyncReport,
+    report: &mut ReconcileReport,
 ) -> Result<()> {
     let published = store.write_rebuildable(|tx| {
         let mut published = Vec::new();
@@ -399,7 +399,7 @@ fn moved_by_fingerprint<'r>(
 pub(crate) fn folder_gone(store: &Store, events: &Events) -> Result<()> {
     let rows = store.read(|conn| episodes::file_rows(conn))?;
     let gone: Vec<&FileRow> = rows.iter().collect();
-    mark_missing(store, events, &Scope::All, &gone, &HashSet::new(), &mut SyncReport::default())
+    mark_missing(store, events, &Scope::All, &gone, &HashSet::new(), &mut ReconcileReport::default())
 }
 
 /// Marks the gone episodes in scope that no file claimed as `missing`.
@@ -409,7 +409,7 @@ fn mark_missing(
     scope: &Scope,
     gone: &[&FileRow],
     claimed: &HashSet<EpisodeId>,
-    report: &mut SyncReport,
+    report: &mut ReconcileReport,
 ) -> Result<()> {
     let unclaimed: Vec<&&FileRow> =
         gone.iter().filter(|row| !claimed.contains(&row.id) && scope.contains(&row.path)).collect();
