@@ -271,7 +271,7 @@ fn out(line: &str) -> Result<(), Error> {
 /// `gloss parse FILE`: the episode as JSON on stdout; on refusal, the reason
 /// on stderr and exit code 2 (1 is for files that can not be read at all).
 fn parse(file: &Path) -> Result<ExitCode, Error> {
-    use gloss_core::parse;
+    use gloss_parse as parse;
     let refused = |reason: &dyn std::fmt::Display, code: u8| {
         eprintln!("gloss: {}: {reason}", file.display());
         Ok(ExitCode::from(code))

@@ -10,8 +10,6 @@ pub mod events;
 pub mod export;
 pub mod ingest;
 pub mod library;
-pub mod model;
-pub mod parse;
 pub mod search;
 pub mod store;
 pub mod sync;

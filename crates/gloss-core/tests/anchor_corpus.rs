@@ -23,7 +23,7 @@ impl Text {
     fn joined(&self) -> String {
         match self {
             Text::Whole(text) => text.clone(),
-            Text::Blocks(blocks) => blocks.join(gloss_core::model::BLOCK_SEPARATOR),
+            Text::Blocks(blocks) => blocks.join(gloss_parse::model::BLOCK_SEPARATOR),
         }
     }
 }

@@ -60,7 +60,7 @@ fn an_empty_database_is_brought_to_the_latest_version_without_a_backup() {
 /// Data each schema version can hold, written with that version's SQL; the
 /// check that it survived every later migration. Index `n` is for version `n + 1`.
 fn fixture_for_version(version: usize, conn: &Connection) {
-    let episode = gloss_core::parse::parse_bytes(summary("Old Episode", "Old Show", "Kept text.").as_bytes()).unwrap();
+    let episode = gloss_parse::parse_bytes(summary("Old Episode", "Old Show", "Kept text.").as_bytes()).unwrap();
     match version {
         1 => {
             conn.execute(

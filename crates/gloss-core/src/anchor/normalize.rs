@@ -5,10 +5,12 @@
 //! file that was re-saved by another tool, so the same passage can differ in
 //! Unicode form (NFC/NFD), compatibility characters, whitespace and line
 //! endings (CRLF, NBSP), quote and dash style, invisible format characters,
-//! and mojibake (UTF-8 read as Windows-1252) repaired in a later version.
+//! and mojibake (UTF-8 read as Windows-1252, undone by
+//! [`gloss_parse::repair::cp1252`]) repaired in a later version.
 //! Every later stage searches and compares in this view, then maps the
 //! result back to the real text.
 
+use gloss_parse::repair::cp1252;
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::UnicodeNormalization;
 
@@ -42,7 +44,7 @@ impl NormText {
         let mut i = 0;
         let mut folded = Vec::new();
         while i < raw.len() {
-            let (len, repaired) = match repair_mojibake(&raw[i..]) {
+            let (len, repaired) = match cp1252::repair_at(&raw[i..]) {
                 Some((len, c)) => (len, Some(c)),
                 None => (segment_len(&raw[i..]), None),
             };
@@ -164,42 +166,6 @@ fn fold_into(c: char, out: &mut Vec<char>) {
         c => c,
     };
     out.push(folded);
-}
-
-/// If `chars` starts with UTF-8 bytes that were decoded as Windows-1252
-/// (`â€™` for `’`), the number of code points involved and the character
-/// they stand for.
-fn repair_mojibake(chars: &[char]) -> Option<(usize, char)> {
-    // Lead bytes 0xC2..=0xF4 are the same code points in Windows-1252.
-    let first = *chars.first()?;
-    let lead = u8::try_from(u32::from(first)).ok().filter(|b| (0xC2..=0xF4).contains(b))?;
-    let len = match lead {
-        0xC2..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF4 => 4,
-        _ => return None,
-    };
-    let mut bytes = [lead, 0, 0, 0];
-    for (slot, &c) in bytes.iter_mut().zip(chars.get(..len)?).skip(1) {
-        *slot = cp1252_byte(c).filter(|b| (0x80..=0xBF).contains(b))?;
-    }
-    let mut decoded = std::str::from_utf8(&bytes[..len]).ok()?.chars();
-    let c = decoded.next()?;
-    decoded.next().is_none().then_some((len, c))
-}
-
-/// The Windows-1252 byte a code point encodes to, if any.
-fn cp1252_byte(c: char) -> Option<u8> {
-    if let Ok(b) = u8::try_from(u32::from(c)) {
-        if !(0x80..0xA0).contains(&b) {
-            return Some(b);
-        }
-    }
-    let mut utf8 = [0; 4];
-    let mut out = [0u8; 1];
-    let mut encoder = encoding_rs::WINDOWS_1252.new_encoder();
-    let (result, _, written) = encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut out, true);
-    (result == encoding_rs::EncoderResult::InputEmpty && written == 1).then_some(out[0])
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Episode, CANONICAL_TEXT_VERSION};
+use gloss_parse::model::{Episode, CANONICAL_TEXT_VERSION};
 
 /// Code points of context kept on each side of a quote.
 pub const CONTEXT_LEN: usize = 32;
@@ -102,7 +102,7 @@ impl Selector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DocKind, Insight, Section};
+    use gloss_parse::model::{DocKind, Insight, Section};
 
     #[test]
     fn describes_quote_context_and_position_in_code_points() {

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::error::{Error, Result};
 use crate::anchor::{self, RangeError, Selector, Span};
-use crate::model::Block;
+use gloss_parse::model::Block;
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord};
 
 /// An episode with the text highlights anchor into.

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::backup::{EpisodeEntry, HighlightEntry};
 use crate::anchor::AnchorStatus;
-use crate::model::Episode;
+use gloss_parse::model::Episode;
 
 /// Everything one file is made from.
 pub struct Page<'a> {

@@ -21,7 +21,7 @@ use crate::annotations::index;
 use crate::annotations::model::status_str;
 use crate::annotations::tags::{self, TagName, Tagged};
 use crate::annotations::{Error, Result};
-use crate::model::{short_hash, CANONICAL_TEXT_VERSION};
+use gloss_parse::model::{short_hash, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
 

@@ -11,7 +11,7 @@ use super::backup::{
 };
 use super::time;
 use crate::annotations::highlights::{from_row, COLUMNS};
-use crate::model::{short_hash, Episode, CANONICAL_TEXT_VERSION};
+use gloss_parse::model::{short_hash, Episode, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord};
 use crate::store::{Result, Store};
 

@@ -14,7 +14,7 @@ use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, FORMAT, VE
 use super::time;
 use crate::anchor::{AnchorStatus, Selector};
 use crate::annotations::{Anchor, Color};
-use crate::model::CANONICAL_TEXT_VERSION;
+use gloss_parse::model::CANONICAL_TEXT_VERSION;
 
 const ANNOTATION_CONTEXT: &str = "http://www.w3.org/ns/anno.jsonld";
 

@@ -4,7 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use super::files::stat_of;
-use crate::parse::{self, Refusal};
+use gloss_parse::Refusal;
 use crate::store::episodes::{FileVersion, Parsed};
 
 /// What reading a file gave.
@@ -35,8 +35,8 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
         // Created but not written yet (the writer opens, then writes).
         return Read::Unsettled;
     }
-    if stat.size > parse::MAX_FILE_BYTES {
-        let refusal = Refusal::TooLarge { size: stat.size, limit: parse::MAX_FILE_BYTES };
+    if stat.size > gloss_parse::MAX_FILE_BYTES {
+        let refusal = Refusal::TooLarge { size: stat.size, limit: gloss_parse::MAX_FILE_BYTES };
         return failed(stat, String::new(), refusal.to_string());
     }
     let bytes = match std::fs::read(&path) {
@@ -54,7 +54,7 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
     }
     let content_hash = hash(&bytes);
     // A parser bug must cost one file, not the whole library.
-    let parsed = catch_unwind(AssertUnwindSafe(|| parse::parse_bytes(&bytes)));
+    let parsed = catch_unwind(AssertUnwindSafe(|| gloss_parse::parse_bytes(&bytes)));
     let content = match parsed {
         Ok(Ok(episode)) => Parsed::new(episode).map_err(|e| format!("{rel}: could not be stored: {e}")),
         Ok(Err(refusal)) => return failed(stat, content_hash, refusal.to_string()),

@@ -5,7 +5,7 @@
 //! [`Change`]. Episodes are named by [`Episode::fingerprint`], never by path
 //! or row id, so an op means the same thing on every device.
 //!
-//! [`Episode::fingerprint`]: crate::model::Episode::fingerprint
+//! [`Episode::fingerprint`]: gloss_parse::model::Episode::fingerprint
 
 use std::fmt;
 
@@ -17,7 +17,7 @@ use crate::anchor::Selector;
 /// A highlight's id: a uuid made by the device that created it.
 pub type HighlightId = String;
 
-/// An episode's [`fingerprint`](crate::model::Episode::fingerprint).
+/// An episode's [`fingerprint`](gloss_parse::model::Episode::fingerprint).
 pub type Fingerprint = String;
 
 /// A device: 16 lowercase hex digits, random, made once per data folder.

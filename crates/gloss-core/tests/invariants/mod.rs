@@ -9,8 +9,8 @@ use arbitrary::Arbitrary;
 use gloss_core::anchor::{
     describe, describe_in_episode, normalize_for_matching, reanchor, AnchorStatus, Selector, Span,
 };
-use gloss_core::model::{DocKind, Episode, BLOCK_SEPARATOR, CANONICAL_TEXT_VERSION};
-use gloss_core::parse::{parse_bytes, to_json, Refusal};
+use gloss_parse::model::{DocKind, Episode, BLOCK_SEPARATOR, CANONICAL_TEXT_VERSION};
+use gloss_parse::{parse_bytes, to_json, Refusal};
 use unicode_normalization::is_nfc;
 
 /// Blocks re-anchored per episode: enough to cover every kind of block,

@@ -1,4 +1,4 @@
-//! Repair of the damage the real summaries carry.
+//! UTF-8 read as ISO-8859-7: the damage the real summaries carry.
 //!
 //! Somewhere upstream, UTF-8 text was read as ISO-8859-7 (Greek) and the C1
 //! bytes 0x80..=0x9F, which ISO-8859-7 leaves as controls, were dropped, as
@@ -33,7 +33,10 @@
 //! words, so real Greek text is never touched.
 
 use std::sync::OnceLock;
+
 use unicode_properties::UnicodeEmoji;
+
+use super::{continuations, decode_one, CodePage};
 
 /// Bytes that vanish in the damage: the C1 controls and 0xAE (undefined in
 /// ISO-8859-7; 0xD2 and 0xFF are never continuation bytes).
@@ -71,31 +74,14 @@ impl Repair {
     }
 }
 
-/// ISO-8859-7 byte of each non-ASCII character the damage can produce,
-/// taken from encoding_rs's table so this module holds no hand-made copy.
-fn greek_bytes() -> &'static [(char, u8)] {
-    static TABLE: OnceLock<Vec<(char, u8)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = Vec::with_capacity(96);
-        for byte in 0xA0u8..=0xFF {
-            let bytes = [byte];
-            let (text, had_errors) = encoding_rs::ISO_8859_7.decode_without_bom_handling(&bytes);
-            if let (false, Some(c)) = (had_errors, text.chars().next()) {
-                table.push((c, byte));
-            }
-        }
-        table.sort_unstable();
-        table
-    })
+fn iso_8859_7() -> &'static CodePage {
+    static PAGE: OnceLock<CodePage> = OnceLock::new();
+    PAGE.get_or_init(|| CodePage::new(encoding_rs::ISO_8859_7, 0xA0))
 }
 
 /// The byte a damaged character came from, if it can be damage at all.
 fn byte_of(c: char) -> Option<u8> {
-    if c.is_ascii() || (c as u32) < 0xA0 {
-        return None;
-    }
-    let table = greek_bytes();
-    table.binary_search_by_key(&c, |&(ch, _)| ch).ok().and_then(|i| table.get(i)).map(|&(_, byte)| byte)
+    iso_8859_7().byte_of(c)
 }
 
 fn is_continuation(c: char) -> bool {
@@ -178,6 +164,8 @@ pub fn is_damaged(text: &str) -> bool {
 #[derive(Debug, Clone, Copy)]
 struct Remnant {
     lead: u8,
+    /// Continuation bytes the lead byte calls for.
+    needed: usize,
     survivors: [u8; 3],
     count: usize,
 }
@@ -185,15 +173,6 @@ struct Remnant {
 impl Remnant {
     fn survivors(&self) -> &[u8] {
         &self.survivors[..self.count]
-    }
-
-    /// Continuation bytes the lead byte calls for.
-    fn needed(&self) -> usize {
-        match self.lead {
-            0xC2..=0xDF => 1,
-            0xE0..=0xEF => 2,
-            _ => 3,
-        }
     }
 
     /// Which regional indicator this remnant can be, as its letter index
@@ -208,13 +187,6 @@ impl Remnant {
             _ => None,
         }
     }
-}
-
-fn decode_bytes(bytes: &[u8]) -> Option<char> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut chars = text.chars();
-    let c = chars.next()?;
-    chars.next().is_none().then_some(c)
 }
 
 fn is_emoji(c: char) -> bool {
@@ -233,7 +205,7 @@ fn candidates(prefix: &[u8], survivors: &[u8], needed: usize, lost: &[u8], accep
     }
     let mut bytes = Vec::with_capacity(4);
     let mut try_bytes = |bytes: &[u8]| {
-        if let Some(c) = decode_bytes(bytes).filter(|&c| accept(c)) {
+        if let Some(c) = decode_one(bytes).filter(|&c| accept(c)) {
             if !found.contains(&c) {
                 found.push(c);
             }
@@ -377,11 +349,11 @@ fn resolve(remnant: &Remnant, context: &Context) -> Option<char> {
     if context.after().is_none_or(char::is_whitespace) {
         lost.push(0xA0);
     }
-    match remnant.needed() {
+    match remnant.needed {
         1 => only(candidates(&[lead], survivors, 1, &LOST_CONTINUATIONS, |c| !c.is_control())),
         2 => {
             if survivors.len() == 2 {
-                return decode_bytes(&[lead, survivors[0], survivors[1]]);
+                return decode_one(&[lead, survivors[0], survivors[1]]);
             }
             // `β¦`: the ellipsis (E2 80 A6) is what English text uses; ♦
             // (E2 99 A6) fits the bytes too.
@@ -402,13 +374,13 @@ fn resolve(remnant: &Remnant, context: &Context) -> Option<char> {
         }
         _ => {
             if survivors.len() == 3 {
-                return decode_bytes(&[lead, survivors[0], survivors[1], survivors[2]]);
+                return decode_one(&[lead, survivors[0], survivors[1], survivors[2]]);
             }
             if lead != 0xF0 {
                 return None;
             }
             if survivors.len() == 2 {
-                return decode_bytes(&[0xF0, 0x9F, survivors[0], survivors[1]]);
+                return decode_one(&[0xF0, 0x9F, survivors[0], survivors[1]]);
             }
             choose(&candidates(&[0xF0, 0x9F], survivors, 2, &lost, is_emoji), context)
         }
@@ -459,7 +431,7 @@ pub fn repair(text: &str) -> Repair {
         if c == '\n' || c == '\r' {
             quote_open = false;
         }
-        let lead = byte_of(c).filter(|b| (0xC2..=0xF4).contains(b));
+        let lead = byte_of(c).and_then(|b| Some((b, continuations(b)?)));
         let before = out.chars().next_back();
         let in_greek_word = before.is_some_and(|b| is_greek_lead_letter(b) && b != 'π');
         let Some(lead) = lead.filter(|_| !in_greek_word) else {
@@ -470,8 +442,8 @@ pub fn repair(text: &str) -> Repair {
         // A run of damaged emoji sequences is read as a whole, for flags.
         let mut j = i;
         let mut run = vec![read_remnant(&chars, &mut j, lead)];
-        while lead == 0xF0 && chars.get(j) == Some(&'π') {
-            run.push(read_remnant(&chars, &mut j, 0xF0));
+        while lead.0 == 0xF0 && chars.get(j) == Some(&'π') {
+            run.push(read_remnant(&chars, &mut j, lead));
         }
         let after_run = chars.get(j).copied();
         let greek_neighbour = after_run.is_some_and(|a| is_greek_lead_letter(a) && a != 'π');
@@ -533,12 +505,12 @@ fn push_kept(out: &mut String, line_start: &mut bool, c: char) {
     }
 }
 
-/// Reads the remnant starting at `chars[*j]` (its lead is `lead`) and
-/// moves `*j` past it.
-fn read_remnant(chars: &[char], j: &mut usize, lead: u8) -> Remnant {
-    let mut remnant = Remnant { lead, survivors: [0; 3], count: 0 };
+/// Reads the remnant starting at `chars[*j]` (its lead byte and the
+/// continuation bytes it calls for are `lead`) and moves `*j` past it.
+fn read_remnant(chars: &[char], j: &mut usize, (lead, needed): (u8, usize)) -> Remnant {
+    let mut remnant = Remnant { lead, needed, survivors: [0; 3], count: 0 };
     *j += 1;
-    while remnant.count < remnant.needed() {
+    while remnant.count < remnant.needed {
         match chars.get(*j).copied().and_then(byte_of) {
             Some(byte @ 0xA0..=0xBF) => {
                 remnant.survivors[remnant.count] = byte;

@@ -1,7 +1,7 @@
 //! The sample library in `seeds/` parses the way each file was written to.
 
-use gloss_core::model::{DocKind, Episode};
-use gloss_core::parse::parse_bytes;
+use gloss_parse::model::{DocKind, Episode};
+use gloss_parse::parse_bytes;
 use std::path::PathBuf;
 
 fn seeds_dir() -> PathBuf {

@@ -1,7 +1,7 @@
 //! The rules of docs/format.md, one fixture each.
 
-use gloss_core::model::DocKind;
-use gloss_core::parse::{parse_bytes, to_json, Refusal, MAX_FILE_BYTES};
+use gloss_parse::model::DocKind;
+use gloss_parse::{parse_bytes, to_json, Refusal, MAX_FILE_BYTES};
 
 const SUMMARY: &str = "\
 Grid Limits, Heat Pumps | The Grid Report w/ Dana Okafor, Lee Huang & Priya Raman

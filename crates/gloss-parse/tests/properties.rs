@@ -2,8 +2,8 @@
 //! an episode or a refusal, and its blocks always agree with its canonical
 //! text.
 
-use gloss_core::model::Episode;
-use gloss_core::parse::parse_bytes;
+use gloss_parse::model::Episode;
+use gloss_parse::parse_bytes;
 use proptest::prelude::*;
 
 fn assert_blocks_consistent(episode: &Episode) {

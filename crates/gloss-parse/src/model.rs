@@ -157,16 +157,35 @@ impl Episode {
     /// Identifies the episode across devices and file names: the normalised
     /// title and show. Two files of the same episode share it.
     pub fn fingerprint(&self) -> String {
-        let normal = |s: &Option<String>| {
-            s.as_deref()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        };
-        short_hash(&format!("{}\u{1f}{}", normal(&self.title), normal(&self.show)))
+        fingerprint(self.title.as_deref(), self.show.as_deref())
     }
+}
+
+impl Related {
+    /// The episode this entry names, read from its title line as summaries
+    /// write it, `Title | Show w/ Host and Host`: the title, and the show
+    /// without its hosts (`None` when the line names no show).
+    pub fn title_and_show(&self) -> (&str, Option<&str>) {
+        match self.title.rsplit_once(" | ") {
+            Some((title, show)) => (title, Some(show.split(" w/ ").next().unwrap_or(show).trim())),
+            None => (&self.title, None),
+        }
+    }
+
+    /// The [`fingerprint`](Episode::fingerprint) of the episode this entry
+    /// names, to find it in a library.
+    pub fn fingerprint(&self) -> String {
+        let (title, show) = self.title_and_show();
+        fingerprint(Some(title), show)
+    }
+}
+
+/// An episode's fingerprint from its title and show.
+fn fingerprint(title: Option<&str>, show: Option<&str>) -> String {
+    let normal = |s: Option<&str>| {
+        s.unwrap_or("").chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>()
+    };
+    short_hash(&format!("{}\u{1f}{}", normal(title), normal(show)))
 }
 
 /// BLAKE3 of `text` as 32 hex digits: an episode's content hash (of its
@@ -212,5 +231,17 @@ mod tests {
         assert_eq!(a.fingerprint(), b.fingerprint());
         b.show = Some("Other".into());
         assert_ne!(a.fingerprint(), b.fingerprint());
+    }
+
+    #[test]
+    fn a_related_entry_names_its_episode_by_title_and_show() {
+        let mut e = sample();
+        e.show = Some("The Show".into());
+        let related = |title: &str| Related { title: title.into(), summary: String::new() };
+        let named = related("Title | The Show w/ Ann and Bo");
+        assert_eq!(named.title_and_show(), ("Title", Some("The Show")));
+        assert_eq!(named.fingerprint(), e.fingerprint());
+        assert_eq!(related("A | B | Show").title_and_show(), ("A | B", Some("Show")));
+        assert_eq!(related("Just a title").title_and_show(), ("Just a title", None));
     }
 }

@@ -3,7 +3,7 @@
 //! 1 MB plain notes file. Target: at least 100 MB/s on one core.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use gloss_core::parse::parse_bytes;
+use gloss_parse::parse_bytes;
 use std::hint::black_box;
 use std::time::Duration;
 

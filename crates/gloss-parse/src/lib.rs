@@ -3,15 +3,17 @@
 //! The steps, each in its own module:
 //! 1. [`decode`]: bytes to text (BOM, UTF-8, Windows-1252 fallback), or a
 //!    [`Refusal`] for empty, binary and oversized files;
-//! 2. [`mojibake`]: repair of emoji and dashes damaged upstream, only in
-//!    documents that show the damage;
+//! 2. [`repair::greek`]: repair of emoji and dashes damaged upstream, only
+//!    in documents that show the damage;
 //! 3. [`lines`]: line ends, NFC, trimming and space folding;
 //! 4. [`markdown`]: the Markdown rendering stripped back to plain lines;
 //! 5. [`grammar`] and [`summary`]: the summary's structure, or
 //!    [`document`]: a plain document when the text is not a summary.
 //!
 //! `docs/format.md` describes the accepted format, the canonical text and
-//! the JSON of [`EpisodeJson`].
+//! the JSON of [`EpisodeJson`]. The [`model`] is what it produces; the
+//! [`repair`] of mojibake is shared with anchoring, which compares texts
+//! through it.
 
 mod decode;
 mod document;
@@ -19,7 +21,8 @@ mod grammar;
 mod json;
 mod lines;
 mod markdown;
-mod mojibake;
+pub mod model;
+pub mod repair;
 mod summary;
 
 pub use decode::{check_size, MAX_FILE_BYTES};
@@ -47,10 +50,10 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Episode, Refusal> {
     let decoded = decode::decode(bytes)?;
     let mut warnings: Vec<String> = decoded.warning.map(str::to_owned).into_iter().collect();
     let mut text = decoded.text;
-    if mojibake::is_damaged(&text) {
-        let repair = mojibake::repair(&text);
-        warnings.push(repair.warning());
-        text = Cow::Owned(repair.text);
+    if repair::greek::is_damaged(&text) {
+        let repaired = repair::greek::repair(&text);
+        warnings.push(repaired.warning());
+        text = Cow::Owned(repaired.text);
     }
     let lines = lines::normalised_lines(&text);
     let mut logical: Vec<&str> = Vec::with_capacity(lines.len());

@@ -1,8 +1,8 @@
 //! Generated summaries (gloss-testkit) parse back to what generated them,
 //! in every rendering: plain, Markdown, CRLF and damaged.
 
-use gloss_core::model::{DocKind, Episode};
-use gloss_core::parse::parse_bytes;
+use gloss_parse::model::{DocKind, Episode};
+use gloss_parse::parse_bytes;
 use gloss_testkit::{damage, spec, Spec};
 
 fn parse(bytes: &[u8]) -> Episode {
