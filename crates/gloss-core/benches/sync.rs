@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gloss_core::anchor::describe;
+use gloss_anchor::describe;
 use gloss_core::sync::{Anchor, Change, DeviceId, LogOptions, NoteOn, Replica, Tagged};
 
 const HIGHLIGHTS: usize = 10_000;

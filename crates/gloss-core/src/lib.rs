@@ -2,7 +2,6 @@
 //! user's annotations. No Tauri and no HTTP here; `gloss-api` puts a typed API
 //! over it and the binary puts windows and servers over that.
 
-pub mod anchor;
 pub mod annotations;
 pub mod app;
 pub mod config;

@@ -6,7 +6,7 @@ mod common;
 
 use annotations_support::{quote, range_of, refusal, slice, Setup};
 use common::summary;
-use gloss_core::anchor::AnchorStatus;
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight};
 use gloss_core::store::DB_FILE;
 

@@ -5,7 +5,7 @@ mod annotations_support;
 mod common;
 
 use annotations_support::{quote, range_of, refusal, slice, Setup};
-use gloss_core::anchor::AnchorStatus;
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{HighlightFilter, NewHighlight};
 use gloss_core::store::episodes::Status;
 

@@ -6,7 +6,7 @@ mod common;
 
 use annotations_support::{quote, Setup};
 use common::summary;
-use gloss_core::anchor::AnchorStatus;
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{Annotations, Color, HighlightFilter, HighlightPatch, NewHighlight};
 
 fn setup() -> Setup {

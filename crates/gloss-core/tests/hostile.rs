@@ -7,6 +7,7 @@
 //! and search keep working.
 
 mod common;
+#[path = "../../gloss-anchor/tests/invariants.rs"]
 mod invariants;
 
 use std::collections::BTreeSet;
@@ -14,7 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use common::Fixture;
-use gloss_core::anchor::{describe, Selector};
+use gloss_anchor::{describe, Selector};
 use gloss_core::events::Event;
 use gloss_parse::model::{DocKind, Episode};
 use gloss_parse::{parse_bytes, MAX_FILE_BYTES};

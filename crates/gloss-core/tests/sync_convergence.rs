@@ -13,7 +13,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use gloss_core::anchor::describe;
+use gloss_anchor::describe;
 use gloss_core::sync::{Anchor, Change, DeviceId, LogOptions, NoteOn, Op, Replica, State, Tagged, MAX_AHEAD_MS};
 use proptest::prelude::*;
 

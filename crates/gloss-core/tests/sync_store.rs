@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use common::{wait_for, PATIENCE};
-use gloss_core::anchor::AnchorStatus;
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{
     Annotations, Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate,
 };

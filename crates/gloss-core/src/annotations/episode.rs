@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use rusqlite::Connection;
 
 use super::error::{Error, Result};
-use crate::anchor::{self, RangeError, Selector, Span};
+use gloss_anchor::{self as anchor, RangeError, Selector, Span};
 use gloss_parse::model::Block;
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord};
 

@@ -13,7 +13,7 @@ use super::error::{Error, Result};
 use super::index;
 use super::model::{status_from_str, status_str, Anchor, Color, Highlight, HighlightId};
 use super::tags::{self, Tagged};
-use crate::anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
+use gloss_anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use crate::store::episodes::EpisodeId;
 use crate::sync::{self, outbox, Change};
 

@@ -4,7 +4,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRe
 use rusqlite::ToSql;
 use serde::{Deserialize, Serialize};
 
-use crate::anchor::{AnchorStatus, Selector};
+use gloss_anchor::{AnchorStatus, Selector};
 use crate::store::episodes::EpisodeId;
 
 /// A highlight's id: a lowercase hyphenated UUID, the same on every device.

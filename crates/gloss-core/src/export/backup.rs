@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::anchor::Selector;
+use gloss_anchor::Selector;
 use crate::annotations::{Anchor, Color, HighlightId};
 use crate::store::episodes::EpisodeId;
 

@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, TagEntry};
 use super::{ImportReport, Problem};
-use crate::anchor::AnchorStatus;
+use gloss_anchor::AnchorStatus;
 use crate::annotations::highlights::{parse_id, to_sql};
 use crate::annotations::index;
 use crate::annotations::model::status_str;

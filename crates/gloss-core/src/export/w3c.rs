@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, FORMAT, VERSION};
 use super::time;
-use crate::anchor::{AnchorStatus, Selector};
+use gloss_anchor::{AnchorStatus, Selector};
 use crate::annotations::{Anchor, Color};
 use gloss_parse::model::CANONICAL_TEXT_VERSION;
 

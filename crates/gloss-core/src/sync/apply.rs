@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::op::{HighlightId, NoteOn, Tagged};
 use super::state::{Key, NoteVersion};
 use super::{Hlc, State, SyncTarget};
-use crate::anchor::Selector;
+use gloss_anchor::Selector;
 use crate::annotations::highlights::to_sql;
 use crate::annotations::preferences::FOLLOWING;
 use crate::annotations::tags::{self, parse_valid, Resolved};

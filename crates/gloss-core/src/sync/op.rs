@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::clock::Hlc;
-use crate::anchor::Selector;
+use gloss_anchor::Selector;
 
 /// A highlight's id: a uuid made by the device that created it.
 pub type HighlightId = String;

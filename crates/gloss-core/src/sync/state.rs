@@ -444,7 +444,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::anchor::describe;
+    use gloss_anchor::describe;
     use crate::sync::op::DeviceId;
 
     fn device(n: u8) -> DeviceId {

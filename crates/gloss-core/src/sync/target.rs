@@ -114,7 +114,7 @@ mod tests {
     use std::collections::{BTreeMap, HashSet};
 
     use super::*;
-    use crate::anchor::describe;
+    use gloss_anchor::describe;
     use crate::sync::{Anchor, Change, DeviceId, Hlc, Op};
 
     /// A target that keeps the highlights it was given, as a table would.

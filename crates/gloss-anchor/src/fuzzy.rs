@@ -81,9 +81,9 @@ fn overlaps_any(rivals: &BTreeMap<usize, Candidate>, c: &Candidate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::anchor::diff::DiffMap;
-    use crate::anchor::normalize::NormText;
-    use crate::anchor::selector::describe;
+    use crate::diff::DiffMap;
+    use crate::normalize::NormText;
+    use crate::selector::describe;
 
     const OLD: &str = "Intro line here. The committee approved the budget on Monday. Then lunch. \
                        Later, the committee approved the budget on Monday. Fin.";

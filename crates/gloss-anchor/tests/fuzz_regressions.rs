@@ -2,11 +2,11 @@
 //! them to `tests/fuzz_regressions/<target>/`) through the same checks the
 //! fuzz targets run, so a fixed bug stays fixed.
 
-mod invariants;
+use std::path::{Path, PathBuf};
 
 use arbitrary::{Arbitrary, Unstructured};
-use invariants::{check_parse, check_reanchor, ReanchorInput};
-use std::path::{Path, PathBuf};
+
+use crate::invariants::{check_parse, check_reanchor, ReanchorInput};
 
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use gloss_core::anchor::{describe, reanchor, AnchorStatus, Anchoring, Selector, Span};
+use gloss_anchor::{describe, reanchor, AnchorStatus, Anchoring, Selector, Span};
 use serde::Deserialize;
 
 /// A text, either whole or as blocks joined like the canonical text.

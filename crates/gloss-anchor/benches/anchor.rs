@@ -4,7 +4,7 @@
 //! text rewritten from scratch.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gloss_core::anchor::{describe, reanchor, AnchorStatus, Selector};
+use gloss_anchor::{describe, reanchor, AnchorStatus, Selector};
 use std::time::Duration;
 
 const WORDS: &[&str] = &[

@@ -99,7 +99,7 @@ pub(crate) fn search_exact(search: &Search) -> Exact {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::anchor::selector::describe;
+    use crate::selector::describe;
 
     #[test]
     fn finds_unique_quotes_across_normalisation_differences() {

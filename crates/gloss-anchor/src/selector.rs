@@ -64,7 +64,9 @@ pub fn describe_in_episode(episode: &Episode, start: usize, end: usize) -> Resul
     Ok(selector)
 }
 
-pub(crate) fn describe_chars(chars: &[char], span: Span) -> Result<Selector, RangeError> {
+/// Like [`describe`], over a text already split into code points, for
+/// callers that describe many ranges of one text.
+pub fn describe_chars(chars: &[char], span: Span) -> Result<Selector, RangeError> {
     let Span { start, end } = span;
     if start > end {
         return Err(RangeError::Reversed { start, end });

@@ -35,8 +35,7 @@ pub use normalize::normalize_for_matching;
 pub use offsets::OffsetIndex;
 pub use quote::{find_quote, QuoteError};
 pub use reanchor::reanchor;
-pub(crate) use selector::describe_chars;
-pub use selector::{describe, describe_in_episode, RangeError, Selector, Span, CONTEXT_LEN};
+pub use selector::{describe, describe_chars, describe_in_episode, RangeError, Selector, Span, CONTEXT_LEN};
 
 /// What re-anchoring concluded about one highlight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

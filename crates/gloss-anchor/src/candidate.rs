@@ -137,7 +137,7 @@ fn similarity(a: &[char], b: &[char]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::anchor::selector::describe;
+    use crate::selector::describe;
 
     #[test]
     fn context_agreement_prefers_the_original_surroundings() {

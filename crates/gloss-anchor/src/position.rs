@@ -13,7 +13,7 @@ pub(crate) fn check(text: &NormText, selector: &Selector) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::anchor::selector::describe;
+    use crate::selector::describe;
 
     #[test]
     fn unchanged_position_is_confirmed() {

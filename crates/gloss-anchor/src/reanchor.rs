@@ -226,7 +226,7 @@ fn orphan_reason(diff: Option<&DiffMap>, original: Option<(usize, usize)>, viabl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::anchor::describe;
+    use crate::describe;
 
     #[test]
     fn an_invisible_highlight_stays_on_an_unchanged_text_only() {

@@ -3,7 +3,7 @@
 //! status, nothing panics, and an `anchored` or `moved` highlight points at
 //! text equal to its quote.
 
-use gloss_core::anchor::{describe, normalize_for_matching, reanchor, AnchorStatus, Selector, Span};
+use gloss_anchor::{describe, normalize_for_matching, reanchor, AnchorStatus, Selector, Span};
 use proptest::prelude::*;
 use unicode_normalization::char::canonical_combining_class;
 
