@@ -14,7 +14,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use gloss_core::annotations::{highlights, Color, NewHighlight};
-use gloss_core::sync::{LogOptions, SyncSession};
+use gloss_core::sync::SyncSession;
+use gloss_sync::LogOptions;
 use gloss_core::Library;
 use gloss_testkit::figures::{percentile, Better, Figure};
 

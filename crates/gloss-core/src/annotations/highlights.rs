@@ -15,7 +15,8 @@ use super::model::{status_from_str, status_str, Anchor, Color, Highlight, Highli
 use super::tags::{self, Tagged};
 use gloss_anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{self, outbox, Change};
+use crate::sync::outbox;
+use gloss_sync::{self as sync, Change};
 
 /// What `create_highlight` takes: the episode and either a quote (with an
 /// occurrence if it appears more than once) or a code point range.

@@ -11,7 +11,7 @@
 //!
 //! # Sync
 //!
-//! Each action function also queues the sync [`Change`](crate::sync::Change)s
+//! Each action function also queues the sync [`Change`](gloss_sync::Change)s
 //! it made in the sync outbox ([`crate::sync::outbox`]), in its own
 //! transaction: a change is stored if and only if it is queued. Changes
 //! from other devices are written by `sync::apply` through the plain

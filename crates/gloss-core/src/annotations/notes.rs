@@ -7,7 +7,8 @@ use super::episode;
 use super::error::Result;
 use super::index;
 use crate::store::episodes::{EpisodeId, EpisodeRecord};
-use crate::sync::{outbox, Change, NoteOn};
+use crate::sync::outbox;
+use gloss_sync::{Change, NoteOn};
 
 /// The block key under which the episode's own note is stored.
 pub(crate) const EPISODE_NOTE: &str = "";

@@ -8,7 +8,8 @@ use rusqlite::Connection;
 
 use super::error::Result;
 use crate::store::settings;
-use crate::sync::{outbox, Change};
+use crate::sync::outbox;
+use gloss_sync::Change;
 
 /// Each setting that follows the user: its name in the sync log, and the
 /// key it is stored under in the settings table (as JSON).

@@ -7,7 +7,8 @@ use super::episode;
 use super::error::{Error, Result};
 use super::highlights::to_sql;
 use crate::store::episodes::EpisodeId;
-use crate::sync::{outbox, Change};
+use crate::sync::outbox;
+use gloss_sync::Change;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingState {

@@ -5,7 +5,8 @@ use rusqlite::{params, Connection};
 use super::episode;
 use super::error::Result;
 use crate::store::episodes::EpisodeId;
-use crate::sync::{outbox, Change};
+use crate::sync::outbox;
+use gloss_sync::Change;
 
 /// Stars or un-stars block `block_key` (`s2.i1`) of an episode. An
 /// un-starred block keeps its row with the flag cleared, so a later sync

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::error::{Error, Result};
 use super::index;
 use crate::store::episodes::EpisodeId;
-use crate::sync::{self, outbox};
+use crate::sync::outbox;
+use gloss_sync as sync;
 
 /// Longest tag name accepted, in characters.
 const MAX_NAME: usize = 200;

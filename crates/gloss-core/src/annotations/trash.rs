@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::error::Result;
 use super::model::HighlightItem;
 use super::query::{self, HighlightFilter};
-use crate::sync::{outbox, Change};
+use crate::sync::outbox;
+use gloss_sync::Change;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trash {

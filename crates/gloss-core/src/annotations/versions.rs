@@ -10,7 +10,8 @@ use super::error::Result;
 use super::highlights::{self, parse_id};
 use super::{episode, index, notes};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{outbox, Change, DeviceId, NoteOn, NoteVersion, OpId};
+use crate::sync::outbox;
+use gloss_sync::{Change, DeviceId, NoteOn, NoteVersion, OpId};
 
 /// Which note: a highlight's, an episode's, or one insight's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::{params, Connection};
 
-use super::{DeviceId, OpId};
+use gloss_sync::{DeviceId, OpId};
 use crate::store::Result;
 
 #[derive(Debug, Default)]

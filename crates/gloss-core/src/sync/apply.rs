@@ -21,9 +21,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::op::{HighlightId, NoteOn, Tagged};
-use super::state::{Key, NoteVersion};
-use super::{Hlc, State, SyncTarget};
+use gloss_sync::op::{HighlightId, NoteOn, Tagged};
+use gloss_sync::state::{Key, NoteVersion};
+use gloss_sync::{Hlc, State, SyncTarget};
 use gloss_anchor::Selector;
 use crate::annotations::highlights::to_sql;
 use crate::annotations::preferences::FOLLOWING;

@@ -16,9 +16,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::op::{fold_tag, Tagged};
-use super::state::keys;
-use super::Change;
+use gloss_sync::op::{fold_tag, Tagged};
+use gloss_sync::state::keys;
+use gloss_sync::Change;
 use crate::store::episodes::EpisodeId;
 use crate::store::{settings, Result};
 
@@ -157,7 +157,7 @@ mod tests {
         let store = Store::open(data.path()).unwrap();
         let color = |c: &str| Change::SetColor { highlight: "h".into(), color: c.into() };
         let note = |t: &str| Change::SetNote {
-            on: super::super::NoteOn::Highlight("h".into()),
+            on: gloss_sync::NoteOn::Highlight("h".into()),
             text: t.into(),
             replaces: vec![],
         };

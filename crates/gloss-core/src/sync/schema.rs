@@ -9,7 +9,7 @@
 /// - `sync_applied`: which ops of the sync folder this database already
 ///   reflects, as runs of op numbers per device, so a restart applies only
 ///   what is new although it re-reads the whole folder.
-/// - `sync_waiting`: registers (a [`Key`](super::Key) as JSON) about an
+/// - `sync_waiting`: registers (a [`Key`](gloss_sync::Key) as JSON) about an
 ///   episode this device does not have yet; applied once it is ingested.
 /// - `sync_devices`: every device seen in the folder and the time of its
 ///   latest change, for the sync status.

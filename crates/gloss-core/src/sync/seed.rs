@@ -11,8 +11,9 @@
 
 use rusqlite::Connection;
 
-use super::op::{Anchor, NoteOn, Tagged};
-use super::{outbox, Change};
+use super::outbox;
+use gloss_sync::op::{Anchor, NoteOn, Tagged};
+use gloss_sync::Change;
 use crate::annotations::highlights::{from_row, COLUMNS, COLUMN_COUNT};
 use crate::annotations::notes::note_on;
 use crate::annotations::preferences::{self, FOLLOWING};

@@ -68,9 +68,10 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 use serde::Serialize;
 
-use super::log::LogOptions;
+use super::outbox;
 use super::session::{self, RoundReport, SyncError, SyncSession};
-use super::{device_id, outbox};
+use gloss_sync::device_id;
+use gloss_sync::log::LogOptions;
 use crate::events::{Event, NoticeLevel};
 use crate::library::Library;
 use crate::store::{settings, Store};

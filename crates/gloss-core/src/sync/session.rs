@@ -35,10 +35,11 @@ use serde::Serialize;
 
 use super::applied::Applied;
 use super::apply::StoreTarget;
-use super::log::{LogError, LogOptions};
-use super::op::{Change, Op};
-use super::state::keys;
-use super::{device_id, outbox, seed, DeviceError, DeviceId, Key, Replica, Waiting};
+use super::{outbox, seed};
+use gloss_sync::log::{LogError, LogOptions};
+use gloss_sync::op::{Change, Op};
+use gloss_sync::state::keys;
+use gloss_sync::{device_id, DeviceError, DeviceId, Key, Replica, Waiting};
 use crate::annotations;
 use crate::store::episodes::EpisodeId;
 use crate::store::{self, now_ms, settings, Store};

@@ -115,7 +115,7 @@ mod tests {
 
     use super::*;
     use gloss_anchor::describe;
-    use crate::sync::{Anchor, Change, DeviceId, Hlc, Op};
+    use crate::{Anchor, Change, DeviceId, Hlc, Op};
 
     /// A target that keeps the highlights it was given, as a table would.
     #[derive(Default)]

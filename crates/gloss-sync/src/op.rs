@@ -2,10 +2,9 @@
 //!
 //! Each op names its device and its number in that device's log (together
 //! its [`OpId`], unique across all devices), its [`Hlc`] stamp, and the
-//! [`Change`]. Episodes are named by [`Episode::fingerprint`], never by path
-//! or row id, so an op means the same thing on every device.
-//!
-//! [`Episode::fingerprint`]: gloss_parse::model::Episode::fingerprint
+//! [`Change`]. Episodes are named by their fingerprint (gloss-parse's
+//! `Episode::fingerprint`), never by path or row id, so an op means the
+//! same thing on every device.
 
 use std::fmt;
 
@@ -17,7 +16,7 @@ use gloss_anchor::Selector;
 /// A highlight's id: a uuid made by the device that created it.
 pub type HighlightId = String;
 
-/// An episode's [`fingerprint`](gloss_parse::model::Episode::fingerprint).
+/// An episode's fingerprint (gloss-parse's `Episode::fingerprint`).
 pub type Fingerprint = String;
 
 /// A device: 16 lowercase hex digits, random, made once per data folder.

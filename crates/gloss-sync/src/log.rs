@@ -449,7 +449,7 @@ pub(crate) fn read_segments(dir: &Path, list: &[Segment]) -> Result<Vec<Op>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::{Change, Hlc};
+    use crate::{Change, Hlc};
 
     fn op(device: &DeviceId, seq: u64) -> Op {
         Op {

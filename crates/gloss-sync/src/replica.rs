@@ -245,7 +245,7 @@ impl Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::{Hlc, MAX_AHEAD_MS};
+    use crate::{Hlc, MAX_AHEAD_MS};
 
     const HOUR: u64 = 3_600_000;
 

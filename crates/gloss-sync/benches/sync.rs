@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use gloss_anchor::describe;
-use gloss_core::sync::{Anchor, Change, DeviceId, LogOptions, NoteOn, Replica, Tagged};
+use gloss_sync::{Anchor, Change, DeviceId, LogOptions, NoteOn, Replica, Tagged};
 
 const HIGHLIGHTS: usize = 10_000;
 const EPISODES: usize = 200;

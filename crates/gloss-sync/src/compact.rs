@@ -96,7 +96,7 @@ fn replaces(change: &Change) -> &[OpId] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::{DeviceId, Hlc, NoteOn, State};
+    use crate::{DeviceId, Hlc, NoteOn, State};
 
     fn device(n: u8) -> DeviceId {
         format!("{n:016x}").parse().unwrap()

@@ -55,7 +55,7 @@ pub fn decode(line: &[u8]) -> Result<Op, RecordError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::{Change, DeviceId, Hlc};
+    use crate::{Change, DeviceId, Hlc};
 
     fn sample() -> Op {
         Op {

@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use gloss_anchor::describe;
-use gloss_core::sync::{Anchor, Change, DeviceId, LogOptions, NoteOn, Op, Replica, State, Tagged, MAX_AHEAD_MS};
+use gloss_sync::{Anchor, Change, DeviceId, LogOptions, NoteOn, Op, Replica, State, Tagged, MAX_AHEAD_MS};
 use proptest::prelude::*;
 
 const HOUR: u64 = 3_600_000;

@@ -121,7 +121,7 @@ fn writes(change: &Change) -> Vec<(Key, Write)> {
 }
 
 /// The registers a change touches, for stamping it after them and for compaction.
-pub(crate) fn keys(change: &Change) -> Vec<Key> {
+pub fn keys(change: &Change) -> Vec<Key> {
     writes(change).into_iter().map(|(key, _)| key).collect()
 }
 
@@ -445,7 +445,7 @@ impl State {
 mod tests {
     use super::*;
     use gloss_anchor::describe;
-    use crate::sync::op::DeviceId;
+    use crate::op::DeviceId;
 
     fn device(n: u8) -> DeviceId {
         format!("{n:016x}").parse().unwrap()
