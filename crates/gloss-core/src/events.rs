@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::ScanCounts;
+use crate::scan::ScanCounts;
 use crate::store::episodes::{EpisodeId, EpisodeSummary};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

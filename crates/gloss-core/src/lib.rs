@@ -9,6 +9,7 @@ pub mod events;
 pub mod export;
 pub mod ingest;
 pub mod library;
+pub mod scan;
 pub mod search;
 pub mod store;
 pub mod sync;

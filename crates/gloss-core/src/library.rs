@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::config;
 use crate::events::{Event, Events, NoticeLevel, ScanReason};
-use crate::ingest::{self, ScanCounts, Scope, ReconcileReport};
+use crate::ingest::{self, ReconcileReport, Scope};
+use crate::scan::ScanCounts;
 use crate::search::{self, SearchHit};
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary};
 use crate::store::{settings, Error, Result, Store};
-use crate::watch::{WatchOptions, Watcher};
 
 #[derive(Debug, Clone)]
 pub struct Library {
@@ -84,16 +84,9 @@ impl Library {
         self.store().read(|conn| search::search(conn, query, limit))
     }
 
-    /// Reconciles `folder`, then keeps the library in step with it until the
-    /// returned [`Watcher`] is dropped.
-    pub fn watch(&self, folder: &Path, options: WatchOptions) -> Result<Watcher> {
-        let root = self.use_folder(folder)?;
-        Watcher::start(self.clone(), root, options)
-    }
-
     /// The folder as an absolute path without symlinks (the form watcher
     /// events use), remembered as the library folder.
-    fn use_folder(&self, folder: &Path) -> Result<PathBuf> {
+    pub(crate) fn use_folder(&self, folder: &Path) -> Result<PathBuf> {
         let root = std::fs::canonicalize(folder).map_err(|source| Error::Folder { path: folder.to_owned(), source })?;
         let text = root.to_string_lossy();
         self.store().write(|tx| settings::set(tx, settings::LIBRARY_FOLDER, &text))?;

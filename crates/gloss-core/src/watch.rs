@@ -43,6 +43,16 @@ use crate::ingest::{is_hidden, rel_key, Scope};
 use crate::library::{Library, Told};
 use crate::store::{Error, Result};
 
+/// Watching belongs to the watcher: the library does not know of it.
+impl Library {
+    /// Reconciles `folder`, then keeps the library in step with it until the
+    /// returned [`Watcher`] is dropped.
+    pub fn watch(&self, folder: &Path, options: WatchOptions) -> Result<Watcher> {
+        let root = self.use_folder(folder)?;
+        Watcher::start(self.clone(), root, options)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
     /// Poll instead of using file-system events; `None` follows the
@@ -84,7 +94,7 @@ enum Message {
 impl Watcher {
     /// Starts watching `root` (absolute, canonical), reconciles it, and hands
     /// the rest to a background thread. Returns once the reconcile is done.
-    pub(crate) fn start(library: Library, root: PathBuf, options: WatchOptions) -> Result<Watcher> {
+    fn start(library: Library, root: PathBuf, options: WatchOptions) -> Result<Watcher> {
         let forced = match options.force_polling {
             Some(polling) => polling,
             None => library.force_polling()?,

@@ -4,7 +4,7 @@ mod common;
 
 use common::{event_path, summary, Fixture};
 use gloss_core::events::Event;
-use gloss_core::ingest::ScanCounts;
+use gloss_core::scan::ScanCounts;
 use gloss_core::store::episodes::Status;
 
 fn counts(added: usize, updated: usize, moved: usize, unchanged: usize, missing: usize, errors: usize) -> ScanCounts {

@@ -36,7 +36,6 @@ pub mod preferences;
 pub mod query;
 pub mod reading;
 pub mod reanchor;
-pub mod schema;
 pub mod stars;
 pub mod tags;
 pub mod trash;

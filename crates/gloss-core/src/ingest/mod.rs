@@ -21,14 +21,12 @@ mod files;
 mod read;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fmt;
 use std::io::ErrorKind;
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-
 use crate::events::{Event, Events};
+use crate::scan::ScanCounts;
 use crate::store::episodes::{self, EpisodeId, FileRow, FileStat, FileVersion, Status};
 use crate::store::{Error, Result, Store};
 use files::Found;
@@ -39,33 +37,6 @@ pub(crate) use files::{is_hidden, rel_key};
 /// Files read and written per transaction: large enough that commits are
 /// rare, small enough that memory stays flat and readers see progress.
 const BATCH: usize = 256;
-
-/// What a reconcile did. Every summary file found lands in exactly one of
-/// `added`, `updated`, `moved`, `unchanged` or `errors`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScanCounts {
-    /// New episodes.
-    pub added: usize,
-    /// Episodes whose file changed, or came back after going missing.
-    pub updated: usize,
-    /// Episodes whose file was renamed or moved (they keep their id).
-    pub moved: usize,
-    pub unchanged: usize,
-    /// Episodes whose file is gone (in the part of the library looked at).
-    pub missing: usize,
-    /// Files whose current version could not be read or parsed.
-    pub errors: usize,
-}
-
-impl fmt::Display for ScanCounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ScanCounts { added, updated, moved, unchanged, missing, errors } = self;
-        write!(
-            f,
-            "added {added}, updated {updated}, moved {moved}, unchanged {unchanged}, missing {missing}, errors {errors}"
-        )
-    }
-}
 
 /// The part of the library a reconcile looks at.
 #[derive(Debug, Clone)]

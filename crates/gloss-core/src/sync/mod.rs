@@ -18,7 +18,6 @@
 mod applied;
 mod apply;
 pub mod outbox;
-pub mod schema;
 mod seed;
 pub mod service;
 pub mod session;

@@ -1,5 +1,6 @@
-//! The annotation tables: migration V3, appended to the store's list in
-//! [`crate::store::schema`].
+//! The annotation tables: migration V3. The store owns every table's
+//! definition, so it depends on no module that uses them;
+//! [`crate::annotations`] reads and writes these.
 
 /// Version 3: highlights, tags, notes, stars, reading state.
 ///

@@ -1,10 +1,15 @@
-//! The database schema as a list of forward-only migrations.
+//! The database schema as a list of forward-only migrations: the episode
+//! and search tables here, the annotation and sync tables in their own
+//! files.
 //!
 //! Each migration is applied once, in order, and the number applied is kept in
 //! SQLite's `user_version`. Never edit a released migration: add a new one.
 //! Before any migration runs on an existing database, the whole database is
 //! copied with SQLite's online backup API to
 //! `<data>/backups/gloss-v<from>-<unix ms>.db`.
+
+mod annotations;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -129,8 +134,8 @@ fn steps() -> Vec<M<'static>> {
     vec![
         M::up(V1_EPISODES),
         M::up(V2_SEARCH),
-        M::up(crate::annotations::schema::V3_ANNOTATIONS),
-        M::up(crate::sync::schema::V4_SYNC),
+        M::up(annotations::V3_ANNOTATIONS),
+        M::up(sync::V4_SYNC),
         M::up(V5_LIST_INDEX),
     ]
 }

@@ -1,11 +1,12 @@
-//! The sync tables: migration V4, appended to the store's list in
-//! [`crate::store::schema`].
+//! The sync tables: migration V4. The store owns every table's definition,
+//! so it depends on no module that uses them; [`crate::sync`] reads and
+//! writes these.
 
 /// Version 4: what sync keeps in the database.
 ///
 /// - `sync_outbox`: changes the user made that are not yet in this device's
 ///   log, written in the same transaction as the change itself, so a change
-///   is never stored without being queued (see [`super::outbox`]).
+///   is never stored without being queued (see [`crate::sync::outbox`]).
 /// - `sync_applied`: which ops of the sync folder this database already
 ///   reflects, as runs of op numbers per device, so a restart applies only
 ///   what is new although it re-reads the whole folder.
