@@ -95,7 +95,7 @@ fn placed(status: AnchorStatus) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(gloss_testkit::proptest_cases(300)))]
 
     #[test]
     fn every_highlight_gets_a_status_and_exact_ones_point_at_their_quote(
@@ -206,7 +206,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(gloss_testkit::proptest_cases(300)))]
 
     /// Stored selectors can be anything: offsets past the end or reversed,
     /// empty or foreign quotes, other versions, odd Unicode.

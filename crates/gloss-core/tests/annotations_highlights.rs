@@ -1,11 +1,8 @@
 //! Highlights: creating from a quote or a range, editing, the trash, and
 //! durability across restarts.
 
-mod annotations_support;
-mod common;
-
-use annotations_support::{quote, range_of, refusal, slice, Setup};
-use common::summary;
+use crate::util::annotations::{quote, range_of, refusal, slice, Setup};
+use crate::util::summary;
 use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight};
 use gloss_core::store::DB_FILE;

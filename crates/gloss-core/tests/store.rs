@@ -1,8 +1,6 @@
 //! The database: opening, locking, migrations, backups, durability.
 
-mod common;
-
-use common::{summary, Fixture};
+use crate::util::{summary, Fixture};
 use gloss_core::annotations::Annotations;
 use gloss_core::store::{schema, Error, Store, DB_FILE};
 use gloss_core::Library;
@@ -171,7 +169,7 @@ fn an_acknowledged_write_survives_a_killed_process() {
     let folder = fixture.folder.path().to_owned();
     drop(fixture.library);
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writes_then_aborts", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "store::child_writes_then_aborts", "--nocapture", "--test-threads=1"])
         .env("GLOSS_TEST_CHILD_DATA", &data)
         .env("GLOSS_TEST_CHILD_FOLDER", &folder)
         .status()

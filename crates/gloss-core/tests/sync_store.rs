@@ -4,12 +4,10 @@
 //! folder and land in their SQLite tables; conflicts settle the same way
 //! everywhere; nothing echoes back.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::{wait_for, PATIENCE};
+use crate::util::{wait_for, PATIENCE};
 use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{
     Annotations, Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate,
@@ -60,7 +58,7 @@ impl Device {
             "a" => (format!("episodes/{seed}.txt"), text),
             other => (format!("{other}/Podcasts/summary-{seed:03}.txt"), text.replace('\n', "\r\n")),
         };
-        common::write(&self.folder.path().join(path), &bytes);
+        crate::util::write(&self.folder.path().join(path), &bytes);
         self.library.reconcile(self.folder.path()).unwrap();
     }
 
@@ -466,7 +464,7 @@ fn a_highlight_lands_where_its_quote_is_in_this_devices_text() {
     assert!(original.contains("TL;DR\n"));
     // b's copy was revised: a few words more at the start of the TL;DR.
     let revised = original.replacen("TL;DR\n", "TL;DR\nNewly revised. ", 1);
-    common::write(&b.folder.path().join("revised.txt"), &revised);
+    crate::util::write(&b.folder.path().join("revised.txt"), &revised);
     b.library.reconcile(b.folder.path()).unwrap();
 
     let start = 400;

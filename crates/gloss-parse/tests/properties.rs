@@ -26,7 +26,7 @@ fn lines_of(seed: u64, markdown: bool, damaged: bool) -> Vec<Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: gloss_testkit::proptest_cases(3000), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_give_an_episode_or_a_refusal(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
@@ -44,7 +44,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: gloss_testkit::proptest_cases(1500), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn shuffled_summaries_give_an_episode(

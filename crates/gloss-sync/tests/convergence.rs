@@ -398,7 +398,7 @@ fn everything(ops: &[Op]) -> State {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: gloss_testkit::proptest_cases(128), ..ProptestConfig::default() })]
 
     #[test]
     fn replicas_converge_on_every_acknowledged_change(actions in prop::collection::vec(action(), 1..120)) {

@@ -1,11 +1,10 @@
 //! Shared by the annotation tests: a real library on temp folders with a
 //! few episodes, and shorthands for the requests they make.
-#![allow(dead_code)] // Each test file uses a different part.
 
 use gloss_core::annotations::{Annotations, Error, NewHighlight};
 use gloss_core::store::episodes::EpisodeId;
 
-use crate::common::Fixture;
+use super::Fixture;
 
 /// A library reconciled from `files`, with the annotation operations on it.
 pub struct Setup {

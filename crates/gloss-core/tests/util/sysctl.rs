@@ -1,7 +1,7 @@
 //! Changing a kernel setting for one test and putting it back however the
-//! test ends. Tests using this run alone, each in its own test file (its own
-//! process), and keep the change as short as they can: the setting is the
-//! whole machine's.
+//! test ends. Tests using this live in the `alone` module, which `make test`
+//! runs by itself, one test at a time, and keep the change as short as they
+//! can: the setting is the whole machine's.
 
 use std::path::PathBuf;
 

@@ -2,8 +2,6 @@
 //! library and data folder, and a plain HTTP/1.1 client whose every header
 //! the test chooses (so Host and Origin can be forged).
 
-#![allow(dead_code)] // each test binary uses its own part of the harness
-
 use gloss_api::guard::Guard;
 use gloss_api::Api;
 use gloss_core::OpenOptions;

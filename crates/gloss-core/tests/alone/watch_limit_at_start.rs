@@ -1,17 +1,16 @@
 //! More folders than the system lets Gloss watch, from the start: Gloss
 //! polls instead, says so, and still sees new files. Lowers the kernel's
-//! inotify watch limit for a moment, so it runs alone in this file.
-
-mod common;
+//! inotify watch limit for a moment, so it runs alone (see `alone`).
 
 use std::time::Duration;
 
-use common::sysctl::Sysctl;
-use common::{summary, wait_for, Fixture};
+use crate::util::sysctl::Sysctl;
+use crate::util::{summary, wait_for, Fixture};
 use gloss_core::events::{Event, NoticeLevel, ScanReason};
 use gloss_core::watch::WatchOptions;
 
 #[test]
+#[ignore = "alone: changes a machine-wide kernel setting; make test runs it by itself"]
 fn hitting_the_watch_limit_at_start_falls_back_to_polling_and_tells_the_user() {
     let fixture = Fixture::new();
     for n in 0..5 {
@@ -22,7 +21,7 @@ fn hitting_the_watch_limit_at_start_falls_back_to_polling_and_tells_the_user() {
     // One watch for all of root's processes: the library's six folders do not fit.
     let limit = match Sysctl::set("fs/inotify/max_user_watches", 1) {
         Ok(limit) => limit,
-        Err(reason) => return common::skip(&reason),
+        Err(reason) => return crate::util::skip(&reason),
     };
     let watcher = fixture.library.watch(fixture.folder.path(), options);
     drop(limit);

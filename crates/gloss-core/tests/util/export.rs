@@ -1,7 +1,6 @@
 //! Shared by the export tests: a library of generated summaries filled with
 //! every kind of annotation, and a field-by-field picture of it to compare
 //! two libraries by.
-#![allow(dead_code)] // Each test file uses a different part.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +11,7 @@ use gloss_core::annotations::{
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::store::settings;
 
-use crate::annotations_support::Setup;
+use super::annotations::Setup;
 
 /// A deterministic generator, so a failure replays.
 pub struct Rng(u64);

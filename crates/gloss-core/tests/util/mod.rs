@@ -1,7 +1,9 @@
-//! Shared by the store, ingest, watch and search tests: temp libraries,
-//! summary files and waiting for events.
-#![allow(dead_code)] // Each test file uses a different part.
+//! Shared by the tests: temp libraries, summary files and waiting for
+//! events; the annotation and export fixtures; running part of a test as
+//! another user or with a kernel setting changed.
 
+pub mod annotations;
+pub mod export;
 pub mod sysctl;
 pub mod unprivileged;
 
