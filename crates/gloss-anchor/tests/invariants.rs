@@ -6,9 +6,7 @@
 #![allow(dead_code)] // Each includer uses its own part.
 
 use arbitrary::Arbitrary;
-use gloss_anchor::{
-    describe, describe_in_episode, normalize_for_matching, reanchor, AnchorStatus, Selector, Span,
-};
+use gloss_anchor::{describe, describe_in_episode, normalize_for_matching, reanchor, AnchorStatus, Selector, Span};
 use gloss_parse::model::{DocKind, Episode, BLOCK_SEPARATOR, CANONICAL_TEXT_VERSION};
 use gloss_parse::{parse_bytes, to_json, Refusal};
 use unicode_normalization::is_nfc;

@@ -104,7 +104,12 @@ impl Library {
     }
 
     /// A full reconcile of `root`, announced with a [`Event::Scanned`].
-    pub(crate) fn reconcile_and_announce(&self, root: &Path, reason: ScanReason, told: &mut Told) -> Result<ReconcileReport> {
+    pub(crate) fn reconcile_and_announce(
+        &self,
+        root: &Path,
+        reason: ScanReason,
+        told: &mut Told,
+    ) -> Result<ReconcileReport> {
         let report = self.reconcile_scope(root, &Scope::All, told)?;
         self.events().publish(Event::Scanned { reason, counts: report.counts });
         Ok(report)

@@ -4,8 +4,8 @@
 //! reported by row.
 
 use crate::util::annotations::{range_of, Setup};
-use crate::util::summary;
 use crate::util::export::{annotate, assert_same, files_of, library, picture, summaries};
+use crate::util::summary;
 use gloss_core::annotations::HighlightFilter;
 use gloss_core::export::{self, backup::Backup, Format, ImportReport};
 use tempfile::TempDir;

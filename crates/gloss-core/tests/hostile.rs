@@ -10,13 +10,13 @@ use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use crate::invariants::{check_parse, check_reanchored};
 use crate::util::Fixture;
 use gloss_anchor::{describe, Selector};
 use gloss_core::events::Event;
+use gloss_core::store::episodes::Status;
 use gloss_parse::model::{DocKind, Episode};
 use gloss_parse::{parse_bytes, MAX_FILE_BYTES};
-use gloss_core::store::episodes::Status;
-use crate::invariants::{check_parse, check_reanchored};
 use rayon::prelude::*;
 
 /// What the parser makes of a file.

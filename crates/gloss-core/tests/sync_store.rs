@@ -16,9 +16,9 @@ use gloss_core::events::Event;
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::store::settings;
 use gloss_core::sync::{RoundReport, ServiceOptions, SyncService, SyncSession};
+use gloss_core::Library;
 use gloss_sync::log::ROOT;
 use gloss_sync::{device_id, LogOptions};
-use gloss_core::Library;
 use tempfile::TempDir;
 
 /// Small segments compacted early, so compaction happens in these tests.

@@ -444,8 +444,8 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gloss_anchor::describe;
     use crate::op::DeviceId;
+    use gloss_anchor::describe;
 
     fn device(n: u8) -> DeviceId {
         format!("{n:016x}").parse().unwrap()

@@ -114,8 +114,8 @@ mod tests {
     use std::collections::{BTreeMap, HashSet};
 
     use super::*;
-    use gloss_anchor::describe;
     use crate::{Anchor, Change, DeviceId, Hlc, Op};
+    use gloss_anchor::describe;
 
     /// A target that keeps the highlights it was given, as a table would.
     #[derive(Default)]

@@ -13,9 +13,9 @@ use super::error::{Error, Result};
 use super::index;
 use super::model::{status_from_str, status_str, Anchor, Color, Highlight, HighlightId};
 use super::tags::{self, Tagged};
-use gloss_anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use crate::store::episodes::EpisodeId;
 use crate::sync::outbox;
+use gloss_anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use gloss_sync::{self as sync, Change};
 
 /// What `create_highlight` takes: the episode and either a quote (with an

@@ -16,9 +16,9 @@ use super::error::{Error, Result};
 use super::highlights::{place, selector_at, to_sql};
 use super::index;
 use super::model::{status_str, Anchor, HighlightId};
-use gloss_anchor::{self as anchor, AnchorStatus, Selector};
 use crate::store::episodes::EpisodeId;
 use crate::store::Store;
+use gloss_anchor::{self as anchor, AnchorStatus, Selector};
 
 /// What re-anchoring decided for one highlight.
 #[derive(Debug, Clone, PartialEq, Serialize)]

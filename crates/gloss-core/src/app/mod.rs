@@ -18,12 +18,12 @@ use crate::annotations::{self, Annotations, EpisodeAnnotations, HighlightFilter}
 use crate::events::{Event, Events};
 use crate::export;
 use crate::library::Library;
-use gloss_parse::model::{Block, Episode};
 use crate::store::episodes::{EpisodeId, EpisodeSummary, Status};
 use crate::store::{settings, Result};
 use crate::sync::service::{self, SyncService, SyncStatus};
 use crate::sync::{RoundReport, SyncError};
 use crate::watch::{WatchOptions, Watcher};
+use gloss_parse::model::{Block, Episode};
 
 /// How many recent notices (watch fallbacks, scan problems) the status keeps.
 const KEPT_NOTICES: usize = 20;

@@ -10,10 +10,10 @@ use rusqlite::Connection;
 use super::backup::{self, Backup};
 use super::restore::{self, item, shorten};
 use super::{readwise, time, w3c, Error, Format, ImportReport, Problem, Result, MAX_IMPORT_BYTES};
-use gloss_anchor::{find_quote, QuoteError, Span};
 use crate::annotations::highlights::{self, NewHighlight};
 use crate::store::episodes::EpisodeId;
 use crate::store::Store;
+use gloss_anchor::{find_quote, QuoteError, Span};
 
 /// What a file turned out to be.
 enum Content {

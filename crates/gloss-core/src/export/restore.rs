@@ -15,15 +15,15 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, TagEntry};
 use super::{ImportReport, Problem};
-use gloss_anchor::AnchorStatus;
 use crate::annotations::highlights::{parse_id, to_sql};
 use crate::annotations::index;
 use crate::annotations::model::status_str;
 use crate::annotations::tags::{self, TagName, Tagged};
 use crate::annotations::{Error, Result};
-use gloss_parse::model::{short_hash, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
+use gloss_anchor::AnchorStatus;
+use gloss_parse::model::{short_hash, CANONICAL_TEXT_VERSION};
 
 /// Settings a backup may set: the user's preferences only.
 const PREFERENCE_PREFIX: &str = "ui_";

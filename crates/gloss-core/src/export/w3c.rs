@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, FORMAT, VERSION};
 use super::time;
-use gloss_anchor::{AnchorStatus, Selector};
 use crate::annotations::{Anchor, Color};
+use gloss_anchor::{AnchorStatus, Selector};
 use gloss_parse::model::CANONICAL_TEXT_VERSION;
 
 const ANNOTATION_CONTEXT: &str = "http://www.w3.org/ns/anno.jsonld";

@@ -24,12 +24,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::ErrorKind;
 use std::path::Path;
 
-use rayon::prelude::*;
 use crate::events::{Event, Events};
 use crate::scan::ScanCounts;
 use crate::store::episodes::{self, EpisodeId, FileRow, FileStat, FileVersion, Status};
 use crate::store::{Error, Result, Store};
 use files::Found;
+use rayon::prelude::*;
 use read::Read;
 
 pub(crate) use files::{is_hidden, rel_key};

@@ -4,8 +4,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use super::files::stat_of;
-use gloss_parse::Refusal;
 use crate::store::episodes::{FileVersion, Parsed};
+use gloss_parse::Refusal;
 
 /// What reading a file gave.
 #[derive(Debug)]

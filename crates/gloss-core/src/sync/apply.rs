@@ -21,10 +21,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use gloss_sync::op::{HighlightId, NoteOn, Tagged};
-use gloss_sync::state::{Key, NoteVersion};
-use gloss_sync::{Hlc, State, SyncTarget};
-use gloss_anchor::Selector;
 use crate::annotations::highlights::to_sql;
 use crate::annotations::preferences::FOLLOWING;
 use crate::annotations::tags::{self, parse_valid, Resolved};
@@ -32,6 +28,10 @@ use crate::annotations::versions::{self, NoteRef};
 use crate::annotations::{index, notes, reading, reanchor_episode, stars, Color, Result};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
+use gloss_anchor::Selector;
+use gloss_sync::op::{HighlightId, NoteOn, Tagged};
+use gloss_sync::state::{Key, NoteVersion};
+use gloss_sync::{Hlc, State, SyncTarget};
 
 /// Applies merged registers to the database in one transaction (the
 /// caller's). Call [`finish`](StoreTarget::finish) once everything is applied.

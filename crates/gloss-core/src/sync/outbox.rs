@@ -16,11 +16,11 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::store::episodes::EpisodeId;
+use crate::store::{settings, Result};
 use gloss_sync::op::{fold_tag, Tagged};
 use gloss_sync::state::keys;
 use gloss_sync::Change;
-use crate::store::episodes::EpisodeId;
-use crate::store::{settings, Result};
 
 /// The sync folder this database last exported everything to (see
 /// `sync::seed`); absent until the first join, and while absent nothing

@@ -70,11 +70,11 @@ use serde::Serialize;
 
 use super::outbox;
 use super::session::{self, RoundReport, SyncError, SyncSession};
-use gloss_sync::device_id;
-use gloss_sync::log::LogOptions;
 use crate::events::{Event, NoticeLevel};
 use crate::library::Library;
 use crate::store::{settings, Store};
+use gloss_sync::device_id;
+use gloss_sync::log::LogOptions;
 
 /// How the worker paces itself. The defaults suit a desktop; tests shorten them.
 #[derive(Debug, Clone)]

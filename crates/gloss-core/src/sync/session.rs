@@ -36,13 +36,13 @@ use serde::Serialize;
 use super::applied::Applied;
 use super::apply::StoreTarget;
 use super::{outbox, seed};
+use crate::annotations;
+use crate::store::episodes::EpisodeId;
+use crate::store::{self, now_ms, settings, Store};
 use gloss_sync::log::{LogError, LogOptions};
 use gloss_sync::op::{Change, Op};
 use gloss_sync::state::keys;
 use gloss_sync::{device_id, DeviceError, DeviceId, Key, Replica, Waiting};
-use crate::annotations;
-use crate::store::episodes::EpisodeId;
-use crate::store::{self, now_ms, settings, Store};
 
 /// When the last round finished (Unix milliseconds), for the sync status.
 pub(crate) const LAST_ROUND: &str = "sync_last_round";
