@@ -4,15 +4,15 @@
 #   fuzz/run.sh [SECONDS]      each target for SECONDS (default 600), one after the other
 #
 # Installs cargo-fuzz if missing; needs the nightly toolchain. Inputs that
-# crash a target are copied to crates/gloss-core/tests/fuzz_regressions/<target>/,
-# where `cargo test -p gloss-core --test fuzz_regressions` replays them
+# crash a target are copied to crates/gloss-anchor/tests/fuzz_regressions/<target>/,
+# where `cargo test -p gloss-anchor fuzz_regressions` replays them
 # through the same checks: fix the bug, keep the file. See fuzz/README.md.
 set -euo pipefail
 
 seconds="${1:-600}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
-regressions="$repo/crates/gloss-core/tests/fuzz_regressions"
+regressions="$repo/crates/gloss-anchor/tests/fuzz_regressions"
 cd "$here"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -47,7 +47,7 @@ for target in parse reanchor; do
         [ -f "$crash" ] || continue
         mkdir -p "$regressions/$target"
         cp -n "$crash" "$regressions/$target/"
-        echo "!! $target: $(basename "$crash") copied to crates/gloss-core/tests/fuzz_regressions/$target/"
+        echo "!! $target: $(basename "$crash") copied to crates/gloss-anchor/tests/fuzz_regressions/$target/"
         status=1
     done
 done

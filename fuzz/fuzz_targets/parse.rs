@@ -1,10 +1,10 @@
 //! Any bytes are either refused with a reason or parsed into an episode
 //! whose blocks and canonical text keep the promises of docs/format.md
-//! (the checks are gloss-core's, shared with its regression tests).
+//! (the checks are gloss-anchor's, shared with its regression tests).
 
 #![no_main]
 
-#[path = "../../crates/gloss-core/tests/invariants/mod.rs"]
+#[path = "../../crates/gloss-anchor/tests/invariants.rs"]
 mod invariants;
 
 use libfuzzer_sys::fuzz_target;

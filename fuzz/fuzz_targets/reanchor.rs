@@ -1,10 +1,10 @@
 //! Re-anchoring any selector, sound or corrupt, on any old and new text
 //! never panics, and a highlight it calls `anchored` or `moved` points at
-//! its quote (the checks are gloss-core's, shared with its regression tests).
+//! its quote (the checks are gloss-anchor's, shared with its regression tests).
 
 #![no_main]
 
-#[path = "../../crates/gloss-core/tests/invariants/mod.rs"]
+#[path = "../../crates/gloss-anchor/tests/invariants.rs"]
 mod invariants;
 
 use libfuzzer_sys::fuzz_target;

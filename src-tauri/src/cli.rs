@@ -8,7 +8,7 @@ use crate::client::Client;
 use clap::{Parser, Subcommand};
 use gloss_core::annotations::{Color, HighlightItem};
 use gloss_core::export::{ExportReport, ImportReport};
-use gloss_core::ingest::ScanCounts;
+use gloss_core::scan::ScanCounts;
 use gloss_core::store::episodes::{EpisodeId, EpisodeSummary};
 use gloss_core::sync::RoundReport;
 use gloss_core::{Gloss, OpenOptions};
@@ -375,7 +375,7 @@ fn out(line: &str) -> Result<(), Error> {
 /// `gloss parse FILE`: the episode as JSON on stdout; on refusal, the reason
 /// on stderr and exit code 2 (1 is for files that can not be read at all).
 fn parse(file: &Path) -> Result<ExitCode, Error> {
-    use gloss_core::parse;
+    use gloss_parse as parse;
     let refused = |reason: &dyn std::fmt::Display, code: u8| {
         eprintln!("gloss: {}: {reason}", file.display());
         Ok(ExitCode::from(code))

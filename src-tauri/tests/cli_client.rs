@@ -4,15 +4,13 @@
 //! server's event stream; the channel lets in only its own user with the
 //! token. Real processes throughout: the `gloss` binary and `gloss serve`.
 
-mod support;
-
+use crate::support::{Server, PATIENCE};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use support::{Server, PATIENCE};
 
 const SUMMARY: &str = "Open Models | Signal Hours w/ Ada Host and Ben Host\nTL;DR\nA short take on open models.\n\
 🧠 Big Ideas 2 insights\nFirst idea\nThe first idea has 400 million downloads and counting.\nSecond idea\n\
@@ -48,7 +46,7 @@ impl Folders {
     fn run(&self, args: &[&str]) -> Output {
         let root = self.root.path().to_str().unwrap();
         let args: Vec<String> = args.iter().map(|a| a.replace("{root}", root)).collect();
-        let mut command = support::gloss(&self.library(), &self.data(), &[]);
+        let mut command = crate::support::gloss(&self.library(), &self.data(), &[]);
         command.args(&args).env_remove("GLOSS_DATA").env_remove("GLOSS_LIBRARY");
         command.output().expect("gloss runs")
     }

@@ -13,8 +13,7 @@
 //! Every run prints its seed; `GLOSS_FAULT_SEED=N` replays the choices (the
 //! moments of the kills still depend on the machine's timing).
 
-mod support;
-
+use crate::support::{integrity, seed, some_range, summary_file, Client, Server};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Write;
@@ -22,7 +21,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{integrity, seed, some_range, summary_file, Client, Server};
 
 /// Kill rounds every test runs, and at most.
 const MIN_ROUNDS: usize = 10;
@@ -277,7 +275,8 @@ fn kill_rounds(test: &str, burst: bool) {
     let seed = seed(test);
     let mut rng = fastrand::Rng::with_seed(seed);
     let root = tempfile::tempdir().expect("temp dir");
-    let (library, data) = (support::library(&root.path().join("library"), 0..EPISODES), root.path().join("data"));
+    let (library, data) =
+        (crate::support::library(&root.path().join("library"), 0..EPISODES), root.path().join("data"));
     let initial: Vec<String> = (0..EPISODES).map(|s| summary_file(s).0).collect();
     let episodes: Vec<Value> = {
         let server = Server::start(&library, &data);
@@ -338,11 +337,13 @@ fn kill_rounds(test: &str, burst: bool) {
 }
 
 #[test]
+#[ignore = "slow: ten kill -9 rounds of a real server"]
 fn killed_server_keeps_every_acknowledged_write() {
     kill_rounds("killed_server_keeps_every_acknowledged_write", false);
 }
 
 #[test]
+#[ignore = "slow: ten kill -9 rounds during a file burst"]
 fn killed_server_keeps_writes_while_summaries_arrive() {
     kill_rounds("killed_server_keeps_writes_while_summaries_arrive", true);
 }

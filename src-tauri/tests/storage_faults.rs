@@ -7,14 +7,12 @@
 //! passes; the full disk is also covered without mounting anything by
 //! gloss-core's `store_disk_full` test.
 
-mod support;
-
+use crate::support::{gloss, integrity, some_range, Server};
 use serde_json::{json, Value};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::{gloss, integrity, some_range, Server};
 
 /// Largest number of writes tried before calling the disk bottomless.
 const MAX_WRITES: usize = 2000;
@@ -73,13 +71,13 @@ fn assert_all_there(server: &Server, expected: &[(String, String)], when: &str) 
 }
 
 /// Creates a highlight with `note`; the answer.
-fn create(server: &Server, episode: &Value, note: &str, rng: &mut fastrand::Rng) -> support::Answer {
+fn create(server: &Server, episode: &Value, note: &str, rng: &mut fastrand::Rng) -> crate::support::Answer {
     let (start, end) = some_range(episode, rng);
     server.call("create_highlight", json!({ "episode_id": episode["id"], "start": start, "end": end, "note": note }))
 }
 
 /// Asserts `answer` is the clear refusal of a write for want of room.
-fn assert_refused_for_room(answer: &support::Answer, what: &str) {
+fn assert_refused_for_room(answer: &crate::support::Answer, what: &str) {
     let kind = (answer.status, answer.error_kind());
     assert!(kind == (507, "disk_full") || kind == (500, "storage"), "{what}: not a storage error: {answer:?}");
     let message = answer.error_message();
@@ -88,9 +86,10 @@ fn assert_refused_for_room(answer: &support::Answer, what: &str) {
 
 #[test]
 fn a_full_disk_refuses_writes_clearly_and_loses_nothing() {
-    let mut rng = fastrand::Rng::with_seed(support::seed("a_full_disk_refuses_writes_clearly_and_loses_nothing"));
+    let mut rng =
+        fastrand::Rng::with_seed(crate::support::seed("a_full_disk_refuses_writes_clearly_and_loses_nothing"));
     let root = tempfile::tempdir().expect("temp dir");
-    let library = support::library(&root.path().join("library"), 0..3);
+    let library = crate::support::library(&root.path().join("library"), 0..3);
     let data = root.path().join("data");
     let disk = match Tmpfs::mount(&data, "3m") {
         Ok(disk) => disk,
@@ -234,7 +233,7 @@ fn a_read_only_data_folder_is_refused_clearly_and_left_sound() {
             return;
         }
     };
-    let library = support::library(&root.path().join("library"), 0..2);
+    let library = crate::support::library(&root.path().join("library"), 0..2);
     let data = root.path().join("data");
     std::fs::create_dir(&data).expect("data folder");
     runner.own(&data);

@@ -6,7 +6,7 @@ use gloss_core::annotations;
 use gloss_core::app::{PathError, SettingsError};
 use gloss_core::events::Caller;
 use gloss_core::export;
-use gloss_core::ingest::ScanCounts;
+use gloss_core::scan::ScanCounts;
 use gloss_core::sync::SyncError;
 use gloss_core::{Gloss, OpenOptions};
 use serde::Serialize;

@@ -2,7 +2,7 @@
 //! docs/api.md lists them with their answers.
 
 use crate::error::{from_json, ApiError};
-use gloss_core::anchor::AnchorStatus;
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate};
 use gloss_core::app::{EpisodeFilter, SettingsPatch};
 use gloss_core::export::Format;

@@ -3,10 +3,8 @@
 //! tags, reading state, trash, search over annotations, their error
 //! shapes, and the `annotation_changed` event.
 
-mod support;
-
+use crate::util::{ok, summary, Server};
 use serde_json::{json, Value};
-use support::{ok, summary, Server};
 
 fn library() -> (Server, i64) {
     let server = Server::start(&[("one.txt", &summary("Open Models", "Signal Hours"))]);

@@ -5,10 +5,8 @@
 //! Each gets a 4xx with a JSON error body (naming the field when there is
 //! one), the answer stays small, and the library is unchanged afterwards.
 
-mod support;
-
+use crate::util::{summary, Response, Server};
 use serde_json::{json, Value};
-use support::{summary, Response, Server};
 
 /// Less than the 1 MiB body limit once wrapped in a request.
 const NEAR_LIMIT: usize = 1024 * 1024 - 200;

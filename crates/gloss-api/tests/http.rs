@@ -1,10 +1,8 @@
 //! The HTTP API against a real server on an ephemeral loopback port: every
 //! operation, the error shapes, the security rules, and live events.
 
-mod support;
-
+use crate::util::{summary, Server};
 use serde_json::{json, Value};
-use support::{summary, Server};
 
 fn library() -> Server {
     Server::start(&[

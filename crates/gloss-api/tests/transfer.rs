@@ -2,10 +2,8 @@
 //! and two servers with their own data and library folders meeting in one
 //! sync folder.
 
-mod support;
-
+use crate::util::{ok, summary, Server};
 use serde_json::{json, Value};
-use support::{ok, summary, Server};
 
 #[test]
 fn export_then_import_round_trips_and_refuses_unsafe_paths() {

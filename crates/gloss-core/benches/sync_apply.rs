@@ -14,8 +14,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use gloss_core::annotations::{highlights, Color, NewHighlight};
-use gloss_core::sync::{LogOptions, SyncSession};
+use gloss_core::sync::SyncSession;
 use gloss_core::Library;
+use gloss_sync::LogOptions;
 use gloss_testkit::figures::{percentile, Better, Figure};
 
 const HIGHLIGHTS: usize = 10_000;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::annotations::{Caller, Door, Origin};
 use crate::annotations::{Highlight, HighlightId, Kind};
-use crate::ingest::ScanCounts;
+use crate::scan::ScanCounts;
 use crate::store::episodes::{EpisodeId, EpisodeSummary};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

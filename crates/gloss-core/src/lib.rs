@@ -1,8 +1,13 @@
-//! Gloss's core: everything Gloss knows about summaries, the library and the
-//! user's annotations. No Tauri and no HTTP here; `gloss-api` puts a typed API
-//! over it and the binary puts windows and servers over that.
+//! Gloss's core: the library and the user's annotations, kept in SQLite.
+//! No Tauri and no HTTP here; `gloss-api` puts a typed API over it and the
+//! binary puts windows and servers over that.
+//!
+//! The pure parts are crates of their own, used here and not re-exported:
+//! gloss-parse (a file to an episode), gloss-anchor (highlights in a text)
+//! and gloss-sync (the sync engine). This crate is what needs the database,
+//! the library folder or a thread; no two of its modules import each other
+//! (annotations and sync still do; that goes next).
 
-pub mod anchor;
 pub mod annotations;
 pub mod app;
 pub mod config;
@@ -10,8 +15,7 @@ pub mod events;
 pub mod export;
 pub mod ingest;
 pub mod library;
-pub mod model;
-pub mod parse;
+pub mod scan;
 pub mod search;
 pub mod store;
 pub mod sync;

@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::annotations::{self, Changed, Origin, Writer};
 use crate::config;
 use crate::events::{AnnotationChange, Event, Events, NoticeLevel, ScanReason};
-use crate::ingest::{self, ScanCounts, Scope, SyncReport};
+use crate::ingest::{self, ReconcileReport, Scope};
+use crate::scan::ScanCounts;
 use crate::search::{self, SearchHit};
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord, EpisodeSummary};
 use crate::store::{now_ms, savepoint, settings, Error, Result, Store};
-use crate::watch::{WatchOptions, Watcher};
 
 #[derive(Debug, Clone)]
 pub struct Library {
@@ -23,15 +23,15 @@ pub struct Library {
 struct Inner {
     store: Store,
     events: Events,
-    /// Two syncs at once would both see a new file as new.
-    sync_lock: Mutex<()>,
+    /// Two reconciles at once would both see a new file as new.
+    reconcile_lock: Mutex<()>,
 }
 
 impl Library {
     /// Opens the library kept in `data_dir` (see [`config::data_dir`]).
     pub fn open(data_dir: &Path) -> Result<Library> {
         let store = Store::open(data_dir)?;
-        Ok(Library { inner: Arc::new(Inner { store, events: Events::default(), sync_lock: Mutex::new(()) }) })
+        Ok(Library { inner: Arc::new(Inner { store, events: Events::default(), reconcile_lock: Mutex::new(()) }) })
     }
 
     /// The database, for the parts of Gloss that keep their own tables in it.
@@ -68,7 +68,7 @@ impl Library {
     /// vanished ones missing, remembers `folder` as the library.
     pub fn reconcile(&self, folder: &Path) -> Result<ScanCounts> {
         let root = self.use_folder(folder)?;
-        Ok(self.sync_and_announce(&root, ScanReason::Manual, &mut Told::default())?.counts)
+        Ok(self.reconcile_and_announce(&root, ScanReason::Manual, &mut Told::default())?.counts)
     }
 
     /// The one way to change what the user owns: runs `work` in one durable
@@ -138,42 +138,40 @@ impl Library {
         self.store().read(|conn| search::search(conn, query, limit))
     }
 
-    /// Reconciles `folder`, then keeps the library in step with it until the
-    /// returned [`Watcher`] is dropped.
-    pub fn watch(&self, folder: &Path, options: WatchOptions) -> Result<Watcher> {
-        let root = self.use_folder(folder)?;
-        Watcher::start(self.clone(), root, options)
-    }
-
     /// The folder as an absolute path without symlinks (the form watcher
     /// events use), remembered as the library folder.
-    fn use_folder(&self, folder: &Path) -> Result<PathBuf> {
+    pub(crate) fn use_folder(&self, folder: &Path) -> Result<PathBuf> {
         let root = std::fs::canonicalize(folder).map_err(|source| Error::Folder { path: folder.to_owned(), source })?;
         let text = root.to_string_lossy();
         self.store().write(|tx| settings::set(tx, settings::LIBRARY_FOLDER, &text))?;
         Ok(root)
     }
 
-    /// Syncs `scope`, telling the user the problems met that `told` does not hold yet.
-    pub(crate) fn sync(&self, root: &Path, scope: &Scope, told: &mut Told) -> Result<SyncReport> {
+    /// Reconciles `scope`, telling the user the problems met that `told` does not hold yet.
+    pub(crate) fn reconcile_scope(&self, root: &Path, scope: &Scope, told: &mut Told) -> Result<ReconcileReport> {
         let report = {
-            let _one_at_a_time = self.inner.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
-            ingest::sync(self.store(), self.events(), root, scope)?
+            let _one_at_a_time = self.inner.reconcile_lock.lock().unwrap_or_else(PoisonError::into_inner);
+            ingest::reconcile(self.store(), self.events(), root, scope)?
         };
         told.tell(self.events(), &report.problems, matches!(scope, Scope::All));
         Ok(report)
     }
 
-    /// A full sync of `root`, announced with a [`Event::Scanned`].
-    pub(crate) fn sync_and_announce(&self, root: &Path, reason: ScanReason, told: &mut Told) -> Result<SyncReport> {
-        let report = self.sync(root, &Scope::All, told)?;
+    /// A full reconcile of `root`, announced with a [`Event::Scanned`].
+    pub(crate) fn reconcile_and_announce(
+        &self,
+        root: &Path,
+        reason: ScanReason,
+        told: &mut Told,
+    ) -> Result<ReconcileReport> {
+        let report = self.reconcile_scope(root, &Scope::All, told)?;
         self.events().publish(Event::Scanned { reason, counts: report.counts });
         Ok(report)
     }
 
     /// The library folder itself is gone: marks every episode missing.
     pub(crate) fn folder_gone(&self) -> Result<()> {
-        let _one_at_a_time = self.inner.sync_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let _one_at_a_time = self.inner.reconcile_lock.lock().unwrap_or_else(PoisonError::into_inner);
         ingest::folder_gone(self.store(), self.events())
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Start-up order: start the watcher (its events queue up), reconcile the
 //! whole folder, then handle the queued events and go live. Every batch of
-//! debounced events becomes one [`sync`](crate::ingest) of the paths named,
+//! debounced events becomes one [`reconcile`](crate::ingest) of the paths named,
 //! so a file is read once per change however many events it caused, and a
 //! file whose size and mtime did not move is not read at all.
 //!
@@ -42,6 +42,16 @@ use crate::events::{Event, NoticeLevel, ScanReason};
 use crate::ingest::{is_hidden, rel_key, Scope};
 use crate::library::{Library, Told};
 use crate::store::{Error, Result};
+
+/// Watching belongs to the watcher: the library does not know of it.
+impl Library {
+    /// Reconciles `folder`, then keeps the library in step with it until the
+    /// returned [`Watcher`] is dropped.
+    pub fn watch(&self, folder: &Path, options: WatchOptions) -> Result<Watcher> {
+        let root = self.use_folder(folder)?;
+        Watcher::start(self.clone(), root, options)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
@@ -84,7 +94,7 @@ enum Message {
 impl Watcher {
     /// Starts watching `root` (absolute, canonical), reconciles it, and hands
     /// the rest to a background thread. Returns once the reconcile is done.
-    pub(crate) fn start(library: Library, root: PathBuf, options: WatchOptions) -> Result<Watcher> {
+    fn start(library: Library, root: PathBuf, options: WatchOptions) -> Result<Watcher> {
         let forced = match options.force_polling {
             Some(polling) => polling,
             None => library.force_polling()?,
@@ -107,7 +117,7 @@ impl Watcher {
         // Its events queue up in `inbox` while the folder is reconciled.
         let backend = live.start_backend();
         live.set_backend(backend);
-        let startup = live.library.sync_and_announce(&live.root, ScanReason::Startup, &mut live.told)?;
+        let startup = live.library.reconcile_and_announce(&live.root, ScanReason::Startup, &mut live.told)?;
         live.retry_later(startup.unsettled, &BTreeMap::new());
         let polling = Arc::clone(&live.polling);
         let watched = live.root.clone();
@@ -394,12 +404,12 @@ impl Live {
         let report = match batch.full {
             Some(reason) => {
                 self.next_reconcile = now + self.options.reconcile_every;
-                self.library.sync_and_announce(&self.root, reason, &mut self.told)
+                self.library.reconcile_and_announce(&self.root, reason, &mut self.told)
             }
             // A poll: told only through what changed.
-            None if looking => self.library.sync(&self.root, &Scope::All, &mut self.told),
+            None if looking => self.library.reconcile_scope(&self.root, &Scope::All, &mut self.told),
             None if batch.paths.is_empty() => return,
-            None => self.library.sync(&self.root, &Scope::Paths(batch.paths.clone()), &mut self.told),
+            None => self.library.reconcile_scope(&self.root, &Scope::Paths(batch.paths.clone()), &mut self.told),
         };
         let unsettled = match report {
             Ok(report) => report.unsettled,

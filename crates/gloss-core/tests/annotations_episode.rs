@@ -1,10 +1,7 @@
 //! Episode and insight notes, stars, and reading state.
 
-mod annotations_support;
-mod common;
-
-use annotations_support::{quote, refusal, Setup};
-use common::summary;
+use crate::util::annotations::{quote, refusal, Setup};
+use crate::util::summary;
 use gloss_core::annotations::ReadingUpdate;
 
 fn setup() -> Setup {

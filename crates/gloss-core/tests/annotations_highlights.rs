@@ -1,12 +1,9 @@
 //! Highlights: creating from a quote or a range, editing, the trash, and
 //! durability across restarts.
 
-mod annotations_support;
-mod common;
-
-use annotations_support::{quote, range_of, refusal, slice, Setup};
-use common::summary;
-use gloss_core::anchor::AnchorStatus;
+use crate::util::annotations::{quote, range_of, refusal, slice, Setup};
+use crate::util::summary;
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight};
 use gloss_core::store::DB_FILE;
 
@@ -38,7 +35,7 @@ fn a_quote_is_stored_with_its_selector_in_code_points_and_its_block() {
     assert!(h.selector.prefix.ends_with("Chip exports "), "{:?}", h.selector.prefix);
     assert!(h.selector.suffix.starts_with(" model race."), "{:?}", h.selector.suffix);
     assert_eq!(h.selector.block_key.as_deref(), Some("s1.i1.body"));
-    assert_eq!(h.selector.text_version, gloss_core::model::CANONICAL_TEXT_VERSION);
+    assert_eq!(h.selector.text_version, gloss_parse::model::CANONICAL_TEXT_VERSION);
     assert_eq!((h.anchor.status, h.anchor.start, h.anchor.end), (AnchorStatus::Anchored, Some(start), Some(end)));
     assert_eq!((h.color, h.note.as_str()), (Color::Green, "**why** it matters"));
     assert_eq!(h.tags, ["AI/Open-Source", "policy"]);

@@ -1,11 +1,8 @@
 //! Re-anchoring when an episode's file is saved with edited text, and
 //! highlights on episodes whose file is gone.
 
-mod annotations_support;
-mod common;
-
-use annotations_support::{quote, range_of, refusal, slice, Setup};
-use gloss_core::anchor::AnchorStatus;
+use crate::util::annotations::{quote, range_of, refusal, slice, Setup};
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{HighlightFilter, NewHighlight};
 use gloss_core::store::episodes::Status;
 

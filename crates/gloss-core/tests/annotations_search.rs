@@ -1,12 +1,9 @@
 //! Search over annotations: highlight quotes, notes and tags, alone and
 //! with the episode text, with filters by show, tag, color, status and date.
 
-mod annotations_support;
-mod common;
-
-use annotations_support::{quote, Setup};
-use common::summary;
-use gloss_core::anchor::AnchorStatus;
+use crate::util::annotations::{quote, Setup};
+use crate::util::summary;
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight};
 use gloss_core::app::Annotations;
 
@@ -151,7 +148,7 @@ fn the_episode_index_catches_up_before_a_search() {
     notes.set_episode_note(compute, "").unwrap();
     // Pending work survives a restart: it was stored with the change.
     let fx = s.fx.restart(|_| {});
-    let s = annotations_support::Setup { fx };
+    let s = crate::util::annotations::Setup { fx };
     assert_eq!(s.notes().flush_search().unwrap(), 1);
     assert!(s.fx.library.search("serendipity", 10).unwrap().is_empty());
 }

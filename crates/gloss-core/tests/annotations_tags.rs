@@ -1,11 +1,8 @@
 //! Tags: case-insensitive names, nesting, and rename, merge and delete
 //! everywhere in one step.
 
-mod annotations_support;
-mod common;
-
-use annotations_support::{quote, refusal, Setup};
-use common::summary;
+use crate::util::annotations::{quote, refusal, Setup};
+use crate::util::summary;
 use gloss_core::annotations::{HighlightFilter, NewHighlight, Tag};
 use gloss_core::app::Annotations;
 use gloss_core::store::episodes::EpisodeId;

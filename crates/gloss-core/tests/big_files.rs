@@ -2,9 +2,7 @@
 //! included: a huge file appearing while an episode's file is gone must not
 //! be read whole to see whether it is that episode, moved.
 
-mod common;
-
-use common::summary;
+use crate::util::summary;
 use gloss_core::Library;
 
 /// The process's peak resident memory so far, in KiB (Linux).

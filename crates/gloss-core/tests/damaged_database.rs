@@ -2,9 +2,7 @@
 //! and what to do, nothing is written into it, and `recover` copies what
 //! can still be read into a new database while keeping the damaged file.
 
-mod common;
-
-use common::summary;
+use crate::util::summary;
 use gloss_core::annotations::{Caller, Door, HighlightFilter, NewHighlight};
 use gloss_core::app::Annotations;
 use gloss_core::store::recover::{recover, DAMAGED_DIR};

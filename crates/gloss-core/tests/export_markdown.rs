@@ -2,14 +2,11 @@
 //! names from hostile titles, and re-exports that never overwrite a file
 //! the user edited.
 
-mod annotations_support;
-mod common;
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use annotations_support::{quote, Setup};
-use common::summary;
+use crate::util::annotations::{quote, Setup};
+use crate::util::summary;
 use gloss_core::annotations::{Color, HighlightPatch};
 use gloss_core::export::{self, Format, MANIFEST};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};

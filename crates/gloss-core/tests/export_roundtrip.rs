@@ -3,13 +3,9 @@
 //! rows are placed by title and quote, and what can not be placed is
 //! reported by row.
 
-mod annotations_support;
-mod common;
-mod export_support;
-
-use annotations_support::{range_of, Setup};
-use common::summary;
-use export_support::{annotate, assert_same, files_of, library, picture, summaries};
+use crate::util::annotations::{range_of, Setup};
+use crate::util::export::{annotate, assert_same, files_of, library, picture, summaries};
+use crate::util::summary;
 use gloss_core::annotations::HighlightFilter;
 use gloss_core::annotations::{Caller, Door, Origin};
 use gloss_core::export::{self, backup::Backup, Format, ImportReport};
@@ -30,6 +26,7 @@ fn import(s: &Setup, file: &std::path::Path) -> ImportReport {
 }
 
 #[test]
+#[ignore = "slow: seconds: a thousand highlights out and back in"]
 fn a_json_backup_of_a_thousand_highlights_round_trips_into_a_fresh_library_without_loss() {
     let source = library(&summaries(8));
     annotate(&source, 1000, 7);
@@ -182,7 +179,7 @@ fn a_w3c_collection_round_trips_live_highlights_and_says_what_its_offsets_count(
     assert_eq!((report.highlights_added, report.problems.len()), (live.total, 0), "{report}");
     let copy = target.notes().list_highlights(&HighlightFilter::default()).unwrap();
     let detach = |s: &Setup, page: gloss_core::annotations::HighlightPage| {
-        let mut all: Vec<_> = page.items.into_iter().map(|i| export_support::detached(s, i.highlight)).collect();
+        let mut all: Vec<_> = page.items.into_iter().map(|i| crate::util::export::detached(s, i.highlight)).collect();
         all.sort_by(|a, b| a.1.id.cmp(&b.1.id));
         all
     };

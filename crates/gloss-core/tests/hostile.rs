@@ -6,20 +6,17 @@
 //! either active with clean text or in error with a reason, while listing
 //! and search keep working.
 
-mod common;
-mod invariants;
-
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use common::Fixture;
-use gloss_core::anchor::{describe, Selector};
+use crate::invariants::{check_parse, check_reanchored};
+use crate::util::Fixture;
+use gloss_anchor::{describe, Selector};
 use gloss_core::events::Event;
-use gloss_core::model::{DocKind, Episode};
-use gloss_core::parse::{parse_bytes, MAX_FILE_BYTES};
 use gloss_core::store::episodes::Status;
-use invariants::{check_parse, check_reanchored};
+use gloss_parse::model::{DocKind, Episode};
+use gloss_parse::{parse_bytes, MAX_FILE_BYTES};
 use rayon::prelude::*;
 
 /// What the parser makes of a file.
@@ -184,6 +181,7 @@ fn the_readme_and_the_expectations_list_every_file() {
 }
 
 #[test]
+#[ignore = "slow: a quarter of a minute: every committed file, re-anchored through edits"]
 fn every_committed_file_is_parsed_or_refused_as_expected_and_its_highlights_survive_edits() {
     let files = committed();
     check_files(&files);
@@ -202,6 +200,7 @@ fn every_committed_file_is_parsed_or_refused_as_expected_and_its_highlights_surv
 }
 
 #[test]
+#[ignore = "slow: minutes: files of 100,000 sections and lines of several MiB"]
 fn every_generated_file_is_parsed_or_refused_as_expected_and_its_highlights_survive_edits() {
     let files = generated();
     check_files(&files);
@@ -273,6 +272,7 @@ const ODD_NAMES: &[&str] = &[
 ];
 
 #[test]
+#[ignore = "slow: half a minute: the whole corpus into a real library"]
 fn the_whole_corpus_ingests_into_a_library_that_keeps_working() {
     let fixture = Fixture::new();
     let corpus = corpus();
@@ -287,7 +287,7 @@ fn the_whole_corpus_ingests_into_a_library_that_keeps_working() {
         }
     }
     for (n, name) in ODD_NAMES.iter().enumerate() {
-        fixture.write(name, &common::summary(&format!("Odd name {n}"), "Show", "x"));
+        fixture.write(name, &crate::util::summary(&format!("Odd name {n}"), "Show", "x"));
     }
     let unreadable_name = write_non_utf8_name(&fixture);
     let events = fixture.library.events().subscribe();
@@ -366,7 +366,7 @@ fn the_whole_corpus_ingests_into_a_library_that_keeps_working() {
 fn write_non_utf8_name(fixture: &Fixture) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let name = std::ffi::OsStr::from_bytes(b"not-utf8-\xff\xfe.txt");
-    std::fs::write(fixture.folder.path().join(name), common::summary("Unreadable", "Show", "x")).is_ok()
+    std::fs::write(fixture.folder.path().join(name), crate::util::summary("Unreadable", "Show", "x")).is_ok()
 }
 
 #[cfg(not(unix))]

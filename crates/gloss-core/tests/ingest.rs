@@ -1,10 +1,8 @@
 //! Reconciling the library folder with the database, without the watcher.
 
-mod common;
-
-use common::{event_path, summary, Fixture};
+use crate::util::{event_path, summary, Fixture};
 use gloss_core::events::Event;
-use gloss_core::ingest::ScanCounts;
+use gloss_core::scan::ScanCounts;
 use gloss_core::store::episodes::Status;
 
 fn counts(added: usize, updated: usize, moved: usize, unchanged: usize, missing: usize, errors: usize) -> ScanCounts {
@@ -195,10 +193,10 @@ fn changes_made_while_gloss_was_closed_are_caught_at_the_next_start() {
     fixture.library.reconcile(fixture.folder.path()).unwrap();
     let moved_id = fixture.episode_at("move.txt").id;
     let fixture = fixture.restart(|folder| {
-        common::write(&folder.join("edit.txt"), &summary("edit", "Show", "changed"));
+        crate::util::write(&folder.join("edit.txt"), &summary("edit", "Show", "changed"));
         std::fs::rename(folder.join("move.txt"), folder.join("moved.txt")).unwrap();
         std::fs::remove_file(folder.join("delete.txt")).unwrap();
-        common::write(&folder.join("new.txt"), &summary("new", "Show", "x"));
+        crate::util::write(&folder.join("new.txt"), &summary("new", "Show", "x"));
     });
     // The remembered folder is used when none is given.
     let folder = fixture.library.library_folder(None).unwrap().unwrap();

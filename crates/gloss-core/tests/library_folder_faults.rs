@@ -3,8 +3,6 @@
 //! deep trees. Each ends with a clear notice or a correct library, never a
 //! panic, a hang or a lost episode. Real folders, the real notify watcher.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -12,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use common::{notices, summary, wait_for, wait_until, within, write, Fixture, PATIENCE};
+use crate::util::{notices, summary, wait_for, wait_until, within, write, Fixture, PATIENCE};
 use gloss_core::annotations::{Caller, Door};
 use gloss_core::app::Annotations;
 use gloss_core::events::{Event, NoticeLevel, ScanReason};

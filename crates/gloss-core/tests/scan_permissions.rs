@@ -1,13 +1,11 @@
 //! Folders and files Gloss may not read. Permissions only bind ordinary
-//! users, so the test body runs as `nobody` (see `common::unprivileged`).
-
-mod common;
+//! users, so the test body runs as `nobody` (see `util::unprivileged`).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{notices, summary, unprivileged, wait_for, wait_until, within, write, PATIENCE};
+use crate::util::{notices, summary, unprivileged, wait_for, wait_until, within, write, PATIENCE};
 use gloss_core::events::{Event, ScanReason};
 use gloss_core::store::episodes::Status;
 use gloss_core::watch::WatchOptions;
@@ -19,12 +17,12 @@ fn set_mode(path: &Path, mode: u32) {
 
 #[test]
 fn unreadable_folders_and_files_are_reported_by_name_and_nothing_stored_is_lost() {
-    const TEST: &str = "unreadable_folders_and_files_are_reported_by_name_and_nothing_stored_is_lost";
+    const TEST: &str = "scan_permissions::unreadable_folders_and_files_are_reported_by_name_and_nothing_stored_is_lost";
     match unprivileged::child_dir() {
         Some(dir) => unreadable(&dir),
         None => {
             if let Err(reason) = unprivileged::run(TEST, unreadable) {
-                common::skip(&reason);
+                crate::util::skip(&reason);
             }
         }
     }

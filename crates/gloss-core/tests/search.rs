@@ -1,8 +1,6 @@
 //! Full-text search over reconciled episodes.
 
-mod common;
-
-use common::{summary, Fixture};
+use crate::util::{summary, Fixture};
 use gloss_core::search::SearchHit;
 
 fn library() -> Fixture {

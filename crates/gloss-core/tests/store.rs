@@ -1,8 +1,6 @@
 //! The database: opening, locking, migrations, backups, durability.
 
-mod common;
-
-use common::{summary, Fixture};
+use crate::util::{summary, Fixture};
 use gloss_core::annotations::{Caller, Door};
 use gloss_core::app::Annotations;
 use gloss_core::store::{schema, Error, Store, DB_FILE};
@@ -61,7 +59,7 @@ fn an_empty_database_is_brought_to_the_latest_version_without_a_backup() {
 /// Data each schema version can hold, written with that version's SQL; the
 /// check that it survived every later migration. Index `n` is for version `n + 1`.
 fn fixture_for_version(version: usize, conn: &Connection) {
-    let episode = gloss_core::parse::parse_bytes(summary("Old Episode", "Old Show", "Kept text.").as_bytes()).unwrap();
+    let episode = gloss_parse::parse_bytes(summary("Old Episode", "Old Show", "Kept text.").as_bytes()).unwrap();
     match version {
         1 => {
             conn.execute(
@@ -173,7 +171,7 @@ fn an_acknowledged_write_survives_a_killed_process() {
     let folder = fixture.folder.path().to_owned();
     drop(fixture.library);
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writes_then_aborts", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "store::child_writes_then_aborts", "--nocapture", "--test-threads=1"])
         .env("GLOSS_TEST_CHILD_DATA", &data)
         .env("GLOSS_TEST_CHILD_FOLDER", &folder)
         .status()

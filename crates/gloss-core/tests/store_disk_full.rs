@@ -6,11 +6,8 @@
 //! is room again. (The same over HTTP on a real full disk: the `gloss`
 //! package's `storage_faults` test.)
 
-mod annotations_support;
-mod common;
-
-use annotations_support::{quote, Setup};
-use common::summary;
+use crate::util::annotations::{quote, Setup};
+use crate::util::summary;
 use gloss_core::annotations::{Error, HighlightFilter, HighlightPatch};
 use gloss_core::store::Store;
 

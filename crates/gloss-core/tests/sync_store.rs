@@ -4,13 +4,11 @@
 //! folder and land in their SQLite tables; conflicts settle the same way
 //! everywhere; nothing echoes back.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::{wait_for, PATIENCE};
-use gloss_core::anchor::AnchorStatus;
+use crate::util::{wait_for, PATIENCE};
+use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::Origin;
 use gloss_core::annotations::{
     Caller, Color, Door, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate,
@@ -20,9 +18,10 @@ use gloss_core::events::Event;
 use gloss_core::export::{self, Format};
 use gloss_core::store::episodes::EpisodeId;
 use gloss_core::store::settings;
-use gloss_core::sync::log::ROOT;
-use gloss_core::sync::{device_id, LogOptions, RoundReport, ServiceOptions, SyncService, SyncSession};
+use gloss_core::sync::{RoundReport, ServiceOptions, SyncService, SyncSession};
 use gloss_core::Library;
+use gloss_sync::log::ROOT;
+use gloss_sync::{device_id, LogOptions};
 use tempfile::TempDir;
 
 /// Small segments compacted early, so compaction happens in these tests.
@@ -62,7 +61,7 @@ impl Device {
             "a" => (format!("episodes/{seed}.txt"), text),
             other => (format!("{other}/Podcasts/summary-{seed:03}.txt"), text.replace('\n', "\r\n")),
         };
-        common::write(&self.folder.path().join(path), &bytes);
+        crate::util::write(&self.folder.path().join(path), &bytes);
         self.library.reconcile(self.folder.path()).unwrap();
     }
 
@@ -493,7 +492,7 @@ fn a_highlight_lands_where_its_quote_is_in_this_devices_text() {
     assert!(original.contains("TL;DR\n"));
     // b's copy was revised: a few words more at the start of the TL;DR.
     let revised = original.replacen("TL;DR\n", "TL;DR\nNewly revised. ", 1);
-    common::write(&b.folder.path().join("revised.txt"), &revised);
+    crate::util::write(&b.folder.path().join("revised.txt"), &revised);
     b.library.reconcile(b.folder.path()).unwrap();
 
     let start = 400;

@@ -1,13 +1,11 @@
 //! The live watcher, on real temp folders with the real notify backend.
 //! Waits are generous and nothing asserts on how long anything took.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
 
-use common::{drain, event_path, summary, wait_for, Fixture};
+use crate::util::{drain, event_path, summary, wait_for, Fixture};
 use gloss_core::events::{Event, NoticeLevel, ScanReason};
 use gloss_core::store::episodes::Status;
 use gloss_core::watch::{WatchOptions, Watcher};
@@ -199,7 +197,7 @@ fn changes_while_stopped_are_reconciled_when_watching_starts_again() {
     let fixture = fixture.restart(|folder| {
         std::fs::rename(folder.join("move.txt"), folder.join("moved.txt")).unwrap();
         std::fs::remove_file(folder.join("delete.txt")).unwrap();
-        common::write(&folder.join("new.txt"), &summary("New", "Show", "x"));
+        crate::util::write(&folder.join("new.txt"), &summary("New", "Show", "x"));
     });
     let events = fixture.library.events().subscribe();
     let _watcher = fixture.library.watch(fixture.folder.path(), WatchOptions::default()).unwrap();

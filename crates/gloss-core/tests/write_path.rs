@@ -22,7 +22,7 @@ const OWNERS: &[(&str, &[&str])] = &[
 ];
 
 /// Migrations may rewrite any table: they run before anything else.
-const MIGRATIONS: &[&str] = &["store/schema.rs", "annotations/schema.rs", "sync/schema.rs"];
+const MIGRATIONS: &[&str] = &["store/schema/mod.rs", "store/schema/annotations.rs", "store/schema/sync.rs"];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

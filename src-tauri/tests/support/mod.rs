@@ -6,8 +6,6 @@
 //! fails the test instead of stalling it; nothing asserts on how long
 //! anything took.
 
-#![allow(dead_code)] // each test binary uses its own part of the harness
-
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -20,7 +20,7 @@ pub struct HostileFile {
 const MIB: usize = 1024 * 1024;
 
 /// The generated hostile files. `max_file_bytes` is the parser's size
-/// limit (`gloss_core::parse::MAX_FILE_BYTES`): one file is exactly that
+/// limit (`gloss_parse::MAX_FILE_BYTES`): one file is exactly that
 /// long and one is a byte longer.
 pub fn hostile_files(max_file_bytes: u64) -> Vec<HostileFile> {
     let limit = usize::try_from(max_file_bytes).unwrap_or(usize::MAX);

@@ -35,3 +35,10 @@ pub fn summary(seed: u64) -> String {
 pub fn markdown(seed: u64) -> String {
     spec(seed).markdown()
 }
+
+/// How many cases a property test runs: `full`, unless `PROPTEST_CASES`
+/// asks for another number. `make test` runs the full count; `make check`
+/// sets `PROPTEST_CASES` for a quick pass over the same properties.
+pub fn proptest_cases(full: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(full)
+}

@@ -6,9 +6,9 @@ use std::cell::OnceCell;
 use rusqlite::Connection;
 
 use super::error::{Error, Result};
-use crate::anchor::{self, RangeError, Selector, Span};
-use crate::model::Block;
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord};
+use gloss_anchor::{self as anchor, RangeError, Selector, Span};
+use gloss_parse::model::Block;
 
 /// An episode with the text highlights anchor into.
 pub(crate) struct TextEpisode {

@@ -14,9 +14,9 @@ use super::tags::{self, Tagged};
 use super::versions::{self, NoteRef};
 use super::write::{Kind, Writer};
 use super::{index, outbox};
-use crate::anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{self, Change};
+use gloss_anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
+use gloss_sync::{self as sync, Change};
 
 /// What `create_highlight` takes: the episode and either a quote (with an
 /// occurrence if it appears more than once) or a code point range.

@@ -12,7 +12,7 @@
 //!
 //! # Sync
 //!
-//! The row writers report the sync [`Change`](crate::sync::Change)s they
+//! The row writers report the sync [`Change`](gloss_sync::Change)s they
 //! made; the [`Writer`] queues them in the [`outbox`], in the same
 //! transaction, when the change is local (a user action or an import),
 //! and never when it came from another device.
@@ -38,7 +38,6 @@ pub mod preferences;
 pub mod query;
 pub mod reading;
 pub mod reanchor;
-pub mod schema;
 pub mod stars;
 pub mod tags;
 pub mod trash;

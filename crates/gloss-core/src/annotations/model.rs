@@ -4,8 +4,8 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRe
 use rusqlite::ToSql;
 use serde::{Deserialize, Serialize};
 
-use crate::anchor::{AnchorStatus, Selector};
 use crate::store::episodes::EpisodeId;
+use gloss_anchor::{AnchorStatus, Selector};
 
 /// A highlight's id: a lowercase hyphenated UUID, the same on every device.
 pub type HighlightId = String;

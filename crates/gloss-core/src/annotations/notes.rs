@@ -7,7 +7,7 @@ use super::error::Result;
 use super::write::{Kind, Writer};
 use super::{episode, outbox};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{Change, NoteOn};
+use gloss_sync::{Change, NoteOn};
 
 /// The block key under which the episode's own note is stored.
 pub(crate) const EPISODE_NOTE: &str = "";

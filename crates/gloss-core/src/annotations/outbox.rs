@@ -18,9 +18,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::store::episodes::EpisodeId;
 use crate::store::{settings, Result};
-use crate::sync::op::{fold_tag, Tagged};
-use crate::sync::state::keys;
-use crate::sync::Change;
+use gloss_sync::op::{fold_tag, Tagged};
+use gloss_sync::state::keys;
+use gloss_sync::Change;
 
 /// The sync folder this database last exported everything to (see
 /// `sync::seed`); absent until the first join, and while absent nothing
@@ -157,7 +157,7 @@ mod tests {
         let store = Store::open(data.path()).unwrap();
         let color = |c: &str| Change::SetColor { highlight: "h".into(), color: c.into() };
         let note = |t: &str| Change::SetNote {
-            on: crate::sync::NoteOn::Highlight("h".into()),
+            on: gloss_sync::NoteOn::Highlight("h".into()),
             text: t.into(),
             replaces: vec![],
         };

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use super::error::Result;
 use super::write::{Kind, Writer};
 use crate::store::settings;
-use crate::sync::Change;
+use gloss_sync::Change;
 
 /// Each setting that follows the user: its name in the sync log, and the
 /// key it is stored under in the settings table (as JSON).

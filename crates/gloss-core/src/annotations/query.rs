@@ -13,9 +13,9 @@ use super::highlights::{from_row, COLUMNS, COLUMN_COUNT};
 use super::model::{status_str, Color, HighlightItem};
 use super::tags::{within_sql, TagName};
 use super::view::episodes_tagged;
-use crate::anchor::AnchorStatus;
 use crate::search::{SearchHit, MAX_QUERY_WORDS};
 use crate::store::episodes::EpisodeId;
+use gloss_anchor::AnchorStatus;
 
 /// Upper bound on search results per query.
 pub const MAX_HITS: usize = 200;

@@ -9,7 +9,7 @@ use super::highlights::to_sql;
 use super::outbox;
 use super::write::{Kind, Writer};
 use crate::store::episodes::EpisodeId;
-use crate::sync::Change;
+use gloss_sync::Change;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingState {

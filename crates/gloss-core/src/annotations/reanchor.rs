@@ -2,7 +2,7 @@
 //!
 //! Every highlight (trashed ones too, so a restore shows the truth) whose
 //! anchor was computed on an older text revision goes through
-//! [`crate::anchor::reanchor`]. Highlights placed exactly (`anchored`,
+//! [`gloss_anchor::reanchor`]. Highlights placed exactly (`anchored`,
 //! `moved`) take the new text's selector, so the next edit is followed from
 //! where they are now. `fuzzy`, `orphaned` and `ambiguous` ones keep the
 //! selector they had (their quote, note and tags stay as they were) until
@@ -17,9 +17,9 @@ use super::highlights::{self, HighlightRow};
 use super::model::{Anchor, HighlightId};
 use super::origin::Origin;
 use super::write::Writer;
-use crate::anchor::{self, AnchorStatus, Selector};
 use crate::store::episodes::EpisodeId;
 use crate::store::Store;
+use gloss_anchor::{self as anchor, AnchorStatus, Selector};
 
 /// What re-anchoring decided for one highlight.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,7 +6,7 @@ use super::error::Result;
 use super::write::{Kind, Writer};
 use super::{episode, outbox};
 use crate::store::episodes::EpisodeId;
-use crate::sync::Change;
+use gloss_sync::Change;
 
 /// Stars or unstars one insight (or any block) of an episode.
 pub fn set_star(w: &mut Writer, episode_id: EpisodeId, block_key: &str, starred: bool) -> Result<()> {

@@ -13,7 +13,7 @@ use super::error::{Error, Result};
 use super::write::{Kind, Writer};
 use super::{index, outbox};
 use crate::store::episodes::EpisodeId;
-use crate::sync;
+use gloss_sync as sync;
 
 /// Longest tag name accepted, in characters.
 const MAX_NAME: usize = 200;

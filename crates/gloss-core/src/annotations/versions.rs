@@ -11,7 +11,7 @@ use super::highlights::{self, parse_id};
 use super::write::Writer;
 use super::{episode, notes, outbox};
 use crate::store::episodes::EpisodeId;
-use crate::sync::{Change, DeviceId, NoteOn, NoteVersion, OpId};
+use gloss_sync::{Change, DeviceId, NoteOn, NoteVersion, OpId};
 
 /// Which note: a highlight's, an episode's, or one insight's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,7 +31,7 @@ use super::model::HighlightId;
 use super::origin::Origin;
 use super::{index, outbox};
 use crate::store::episodes::EpisodeId;
-use crate::sync::Change;
+use gloss_sync::Change;
 
 /// What kind of thing a change touched, so a consumer can tell whether it
 /// cares (automatic export ignores a reading position).

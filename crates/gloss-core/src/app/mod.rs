@@ -20,12 +20,12 @@ use crate::annotations::{self, query, reanchor, view, Caller, EpisodeAnnotations
 use crate::events::{Event, Events};
 use crate::export;
 use crate::library::Library;
-use crate::model::{Block, Episode};
 use crate::store::episodes::{EpisodeId, EpisodeSummary, Status};
 use crate::store::{settings, Result};
 use crate::sync::service::{self, SyncService, SyncStatus};
 use crate::sync::{RoundReport, SyncError};
 use crate::watch::{WatchOptions, Watcher};
+use gloss_parse::model::{Block, Episode};
 
 /// How many recent notices (watch fallbacks, scan problems) the status keeps.
 const KEPT_NOTICES: usize = 20;
@@ -219,7 +219,7 @@ impl Gloss {
     pub fn episode_view(&self, id: EpisodeId) -> annotations::Result<Option<EpisodeView>> {
         let Some(record) = self.library.episode(id)? else { return Ok(None) };
         let annotations = self.read(|conn| view::episode_annotations(conn, id))?;
-        let episode = record.episode.unwrap_or_else(|| Episode::empty(crate::model::DocKind::Document));
+        let episode = record.episode.unwrap_or_else(|| Episode::empty(gloss_parse::model::DocKind::Document));
         let related = self.link_related(&episode)?;
         Ok(Some(EpisodeView { blocks: episode.blocks(), summary: record.summary, related, episode, annotations }))
     }
@@ -234,17 +234,10 @@ impl Gloss {
                 .related
                 .iter()
                 .map(|related| {
-                    let (title, show) = match related.title.rsplit_once(" | ") {
-                        Some((title, show)) => (title, Some(show)),
-                        None => (related.title.as_str(), None),
-                    };
-                    let mut probe = Episode::empty(crate::model::DocKind::Summary);
-                    probe.title = Some(title.to_owned());
-                    probe.show = show.map(|s| s.split(" w/ ").next().unwrap_or(s).trim().to_owned());
                     Ok(RelatedLink {
                         title: related.title.clone(),
                         summary: related.summary.clone(),
-                        episode_id: crate::store::episodes::by_fingerprint(conn, &probe.fingerprint())?,
+                        episode_id: crate::store::episodes::by_fingerprint(conn, &related.fingerprint())?,
                     })
                 })
                 .collect()

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::anchor::Selector;
 use crate::annotations::{Anchor, Color, HighlightId};
 use crate::store::episodes::EpisodeId;
+use gloss_anchor::Selector;
 
 /// The `format` field of a backup: what tells it apart from other JSON.
 pub const FORMAT: &str = "gloss-backup";

@@ -10,12 +10,12 @@ use rusqlite::Connection;
 use super::backup::{self, Backup};
 use super::restore::{self, item, shorten};
 use super::{readwise, time, w3c, Error, Format, ImportReport, Problem, Result, MAX_IMPORT_BYTES};
-use crate::anchor::{quote_spans, QuoteError, Span};
 use crate::annotations::highlights::{self, NewHighlight};
 use crate::annotations::{Origin, Writer};
 use crate::library::Library;
 use crate::store::episodes::EpisodeId;
 use crate::store::Store;
+use gloss_anchor::{quote_spans, QuoteError, Span};
 
 /// What a file turned out to be.
 enum Content {

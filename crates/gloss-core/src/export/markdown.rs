@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use super::backup::{EpisodeEntry, HighlightEntry};
-use crate::anchor::AnchorStatus;
-use crate::model::Episode;
+use gloss_anchor::AnchorStatus;
+use gloss_parse::model::Episode;
 
 /// Everything one file is made from.
 pub struct Page<'a> {

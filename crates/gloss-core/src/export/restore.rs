@@ -15,14 +15,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, TagEntry};
 use super::{ImportReport, Problem};
-use crate::anchor::AnchorStatus;
 use crate::annotations::highlights::{self, parse_id, to_sql, HighlightRow};
 use crate::annotations::reading::{self, ReadingRow};
 use crate::annotations::tags::{self, TagName, Tagged};
 use crate::annotations::{notes, preferences, reanchor, stars, Error, Highlight, Result, Writer};
-use crate::model::{short_hash, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
+use gloss_anchor::AnchorStatus;
+use gloss_parse::model::{short_hash, CANONICAL_TEXT_VERSION};
 
 /// Settings a backup may set: the user's preferences only.
 const PREFERENCE_PREFIX: &str = "ui_";

@@ -11,9 +11,9 @@ use super::backup::{
 };
 use super::time;
 use crate::annotations::highlights::{from_row, COLUMNS};
-use crate::model::{short_hash, Episode, CANONICAL_TEXT_VERSION};
 use crate::store::episodes::{self, EpisodeId, EpisodeRecord};
 use crate::store::{Result, Store};
+use gloss_parse::model::{short_hash, Episode, CANONICAL_TEXT_VERSION};
 
 /// Settings whose key starts with this are the user's preferences.
 const PREFERENCE_PREFIX: &str = "ui_";

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, FORMAT, VERSION};
 use super::time;
-use crate::anchor::{AnchorStatus, Selector};
 use crate::annotations::{Anchor, Color};
-use crate::model::CANONICAL_TEXT_VERSION;
+use gloss_anchor::{AnchorStatus, Selector};
+use gloss_parse::model::CANONICAL_TEXT_VERSION;
 
 const ANNOTATION_CONTEXT: &str = "http://www.w3.org/ns/anno.jsonld";
 

@@ -1,6 +1,6 @@
 //! Keeping the database in step with the library folder.
 //!
-//! One routine, [`sync`], serves both the full reconcile (at start, on
+//! One routine, [`reconcile`], serves both the full reconcile (at start, on
 //! rescans, periodically) and the watcher's batches of changed paths:
 //!
 //! 1. Find the summary files in scope and compare each with its row by size
@@ -21,17 +21,15 @@ mod files;
 mod read;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fmt;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-
 use crate::events::{Event, Events};
+use crate::scan::ScanCounts;
 use crate::store::episodes::{self, EpisodeId, FileRow, FileStat, FileVersion, Status};
 use crate::store::{Error, Result, Store};
 use files::Found;
+use rayon::prelude::*;
 use read::Read;
 
 pub(crate) use files::{is_hidden, rel_key};
@@ -40,34 +38,7 @@ pub(crate) use files::{is_hidden, rel_key};
 /// rare, small enough that memory stays flat and readers see progress.
 const BATCH: usize = 256;
 
-/// What a reconcile did. Every summary file found lands in exactly one of
-/// `added`, `updated`, `moved`, `unchanged` or `errors`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScanCounts {
-    /// New episodes.
-    pub added: usize,
-    /// Episodes whose file changed, or came back after going missing.
-    pub updated: usize,
-    /// Episodes whose file was renamed or moved (they keep their id).
-    pub moved: usize,
-    pub unchanged: usize,
-    /// Episodes whose file is gone (in the part of the library looked at).
-    pub missing: usize,
-    /// Files whose current version could not be read or parsed.
-    pub errors: usize,
-}
-
-impl fmt::Display for ScanCounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ScanCounts { added, updated, moved, unchanged, missing, errors } = self;
-        write!(
-            f,
-            "added {added}, updated {updated}, moved {moved}, unchanged {unchanged}, missing {missing}, errors {errors}"
-        )
-    }
-}
-
-/// The part of the library a sync looks at.
+/// The part of the library a reconcile looks at.
 #[derive(Debug, Clone)]
 pub(crate) enum Scope {
     All,
@@ -87,7 +58,7 @@ impl Scope {
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct SyncReport {
+pub(crate) struct ReconcileReport {
     pub counts: ScanCounts,
     /// Files that changed while being read: look again shortly.
     pub unsettled: Vec<String>,
@@ -103,8 +74,8 @@ enum Job<'r> {
 }
 
 /// Brings the episodes in `scope` in line with the files under `root`,
-/// publishing an event for every change. Callers serialise syncs.
-pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -> Result<SyncReport> {
+/// publishing an event for every change. Callers serialise reconciles.
+pub(crate) fn reconcile(store: &Store, events: &Events, root: &Path, scope: &Scope) -> Result<ReconcileReport> {
     match std::fs::metadata(root) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -115,7 +86,7 @@ pub(crate) fn sync(store: &Store, events: &Events, root: &Path, scope: &Scope) -
     }
     let Found { files: disk, unreadable, problems, refused } = find_files(root, scope);
     let rows = store.read(|conn| episodes::file_rows(conn))?;
-    let mut report = SyncReport { problems, ..SyncReport::default() };
+    let mut report = ReconcileReport { problems, ..ReconcileReport::default() };
     report.counts.errors += refused;
     let mut claimed: HashSet<EpisodeId> = HashSet::new();
 
@@ -244,7 +215,7 @@ enum Change {
     Updated { id: EpisodeId, text_changed: bool, moved_from: Option<String> },
 }
 
-impl SyncReport {
+impl ReconcileReport {
     /// Counts `change` and returns the event announcing it, from the
     /// episode's state as stored.
     fn record(&mut self, tx: &rusqlite::Connection, change: Change) -> Result<Option<Event>> {
@@ -283,7 +254,7 @@ fn restore(
     events: &Events,
     returned: &[(&FileRow, &str, FileStat)],
     moved: &[(&FileRow, &str, FileStat)],
-    report: &mut SyncReport,
+    report: &mut ReconcileReport,
 ) -> Result<()> {
     if returned.is_empty() && moved.is_empty() {
         return Ok(());
@@ -317,7 +288,7 @@ fn store_batch(
     reads: Vec<Read>,
     gone: &[&FileRow],
     claimed: &mut HashSet<EpisodeId>,
-    report: &mut SyncReport,
+    report: &mut ReconcileReport,
 ) -> Result<()> {
     let published = store.write_rebuildable(|tx| {
         let mut published = Vec::new();
@@ -400,7 +371,7 @@ fn moved_by_fingerprint<'r>(
 pub(crate) fn folder_gone(store: &Store, events: &Events) -> Result<()> {
     let rows = store.read(|conn| episodes::file_rows(conn))?;
     let gone: Vec<&FileRow> = rows.iter().collect();
-    mark_missing(store, events, &Scope::All, &gone, &HashSet::new(), &mut SyncReport::default())
+    mark_missing(store, events, &Scope::All, &gone, &HashSet::new(), &mut ReconcileReport::default())
 }
 
 /// Marks the gone episodes in scope that no file claimed as `missing`.
@@ -410,7 +381,7 @@ fn mark_missing(
     scope: &Scope,
     gone: &[&FileRow],
     claimed: &HashSet<EpisodeId>,
-    report: &mut SyncReport,
+    report: &mut ReconcileReport,
 ) -> Result<()> {
     let unclaimed: Vec<&&FileRow> =
         gone.iter().filter(|row| !claimed.contains(&row.id) && scope.contains(&row.path)).collect();

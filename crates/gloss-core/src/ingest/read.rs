@@ -4,8 +4,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use super::files::stat_of;
-use crate::parse::{self, Refusal};
 use crate::store::episodes::{FileVersion, Parsed};
+use gloss_parse::Refusal;
 
 /// What reading a file gave.
 #[derive(Debug)]
@@ -35,8 +35,8 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
         // Created but not written yet (the writer opens, then writes).
         return Read::Unsettled;
     }
-    if stat.size > parse::MAX_FILE_BYTES {
-        let refusal = Refusal::TooLarge { size: stat.size, limit: parse::MAX_FILE_BYTES };
+    if stat.size > gloss_parse::MAX_FILE_BYTES {
+        let refusal = Refusal::TooLarge { size: stat.size, limit: gloss_parse::MAX_FILE_BYTES };
         return failed(stat, String::new(), refusal.to_string());
     }
     let bytes = match std::fs::read(&path) {
@@ -54,7 +54,7 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
     }
     let content_hash = hash(&bytes);
     // A parser bug must cost one file, not the whole library.
-    let parsed = catch_unwind(AssertUnwindSafe(|| parse::parse_bytes(&bytes)));
+    let parsed = catch_unwind(AssertUnwindSafe(|| gloss_parse::parse_bytes(&bytes)));
     let content = match parsed {
         Ok(Ok(episode)) => Parsed::new(episode).map_err(|e| format!("{rel}: could not be stored: {e}")),
         Ok(Err(refusal)) => return failed(stat, content_hash, refusal.to_string()),
@@ -81,10 +81,10 @@ pub(crate) fn hash(bytes: &[u8]) -> String {
 /// memory.
 pub(crate) fn hash_file(root: &Path, rel: &str) -> Option<String> {
     let file = std::fs::File::open(root.join(rel)).ok()?;
-    if file.metadata().ok()?.len() > parse::MAX_FILE_BYTES {
+    if file.metadata().ok()?.len() > gloss_parse::MAX_FILE_BYTES {
         return None;
     }
     let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(std::io::Read::take(file, parse::MAX_FILE_BYTES + 1)).ok()?;
+    hasher.update_reader(std::io::Read::take(file, gloss_parse::MAX_FILE_BYTES + 1)).ok()?;
     Some(hasher.finalize().to_hex().to_string())
 }

@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 use serde::{Deserialize, Serialize};
 
 use super::{now_ms, Error, Result};
-use crate::model::{DocKind, Episode, CANONICAL_TEXT_VERSION};
+use gloss_parse::model::{DocKind, Episode, CANONICAL_TEXT_VERSION};
 
 pub type EpisodeId = i64;
 

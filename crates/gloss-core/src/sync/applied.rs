@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::{params, Connection};
 
-use super::{DeviceId, OpId};
 use crate::store::Result;
+use gloss_sync::{DeviceId, OpId};
 
 #[derive(Debug, Default)]
 pub(crate) struct Applied {

@@ -20,10 +20,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::OptionalExtension;
 
-use super::op::{HighlightId, NoteOn, Tagged};
-use super::state::Key;
-use super::{Hlc, State, SyncTarget};
-use crate::anchor::AnchorStatus;
 use crate::annotations::highlights::{self, HighlightRow};
 use crate::annotations::preferences::{self, FOLLOWING};
 use crate::annotations::reading::{self, ReadingRow};
@@ -31,6 +27,10 @@ use crate::annotations::tags::{self, parse_valid};
 use crate::annotations::versions::{self, NoteRef};
 use crate::annotations::{notes, reanchor, stars, Anchor, Color, Highlight, Result, Writer};
 use crate::store::episodes::EpisodeId;
+use gloss_anchor::AnchorStatus;
+use gloss_sync::op::{HighlightId, NoteOn, Tagged};
+use gloss_sync::state::Key;
+use gloss_sync::{Hlc, State, SyncTarget};
 
 /// Applies merged registers to the database through the caller's
 /// [`Writer`] (of origin `Remote`, so nothing is queued back). Call
@@ -250,7 +250,7 @@ impl SyncTarget for StoreTarget<'_, '_> {
 }
 
 /// Whether `highlight` is where `selector` says: same quote, context and offsets.
-fn same_place(highlight: &Highlight, selector: &crate::anchor::Selector) -> bool {
+fn same_place(highlight: &Highlight, selector: &gloss_anchor::Selector) -> bool {
     let s = &highlight.selector;
     (&s.exact, &s.prefix, &s.suffix, s.start, s.end)
         == (&selector.exact, &selector.prefix, &selector.suffix, selector.start, selector.end)

@@ -3,12 +3,14 @@
 //! reads everyone else's. No server, no live database in the folder, and no
 //! file ever written by two devices. docs/sync.md describes the design.
 //!
-//! The engine (clock, ops, logs, merge [`State`], [`Replica`]) knows nothing
-//! of the database. The integration with it:
+//! The engine (clock, ops, logs, merge state, replica) is the gloss-sync
+//! crate and knows nothing of the database. This module is the database
+//! side:
 //!
-//! - `annotations::outbox`: the write path queues every local [`Change`]
-//!   in the transaction that makes it;
-//! - `apply`: the database as a [`SyncTarget`], written through the same
+//! - `annotations::outbox`: the write path queues every local
+//!   [`Change`](gloss_sync::Change) in the transaction that makes it;
+//! - `apply`: the database as a [`SyncTarget`](gloss_sync::SyncTarget),
+//!   written through the same
 //!   write path with origin `Remote`, so nothing is queued back;
 //! - [`session`]: [`SyncSession`], rounds of send, receive, compact;
 //! - [`service`]: [`SyncService`], the worker thread, the sync folder
@@ -16,26 +18,9 @@
 
 mod applied;
 mod apply;
-pub mod clock;
-mod compact;
-pub mod device;
-pub mod log;
-pub mod op;
-mod record;
-mod replica;
-pub mod schema;
 mod seed;
 pub mod service;
 pub mod session;
-pub mod state;
-pub mod target;
 
-pub use clock::{Clock, Hlc, Observed, MAX_AHEAD_MS};
-pub use device::{device_id, DeviceError};
-pub use log::{Damage, LogError, LogOptions};
-pub use op::{fold_tag, Anchor, Change, DeviceId, Fingerprint, HighlightId, NoteOn, Op, OpId, Tagged};
-pub use replica::{Compacted, Problem, Replica, Round};
 pub use service::{DeviceStatus, ServiceOptions, SyncService, SyncStatus};
 pub use session::{RoundReport, SyncError, SyncSession};
-pub use state::{HighlightView, Key, NoteVersion, NoteView, State, Version};
-pub use target::{episode_of, SyncTarget, Waiting};

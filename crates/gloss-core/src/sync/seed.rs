@@ -11,13 +11,13 @@
 
 use rusqlite::Connection;
 
-use super::op::{Anchor, NoteOn, Tagged};
-use super::Change;
 use crate::annotations::highlights::{from_row, COLUMNS, COLUMN_COUNT};
 use crate::annotations::notes::note_on;
 use crate::annotations::outbox;
 use crate::annotations::preferences::{self, FOLLOWING};
 use crate::annotations::Result;
+use gloss_sync::op::{Anchor, NoteOn, Tagged};
+use gloss_sync::Change;
 
 /// Replaces the outbox with everything the database holds; returns how
 /// many changes that made.

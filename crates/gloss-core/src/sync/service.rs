@@ -15,7 +15,7 @@
 //! // The command line without a running app (`gloss sync [--dir DIR]`):
 //! # let dir = std::path::Path::new("/home/me/Sync/gloss");
 //! service::set_sync_dir(library.store(), Some(dir))?;
-//! let report = service::round(library.store(), None)?;
+//! let report = service::round(&library, None)?;
 //! # Ok(()) }
 //! ```
 //!
@@ -27,9 +27,9 @@
 //!   episodes are ingested (annotations waiting for them attach); and
 //!   every minute anyway, every few seconds if the folder can not be
 //!   watched. After a failed round it tries again with growing pauses.
-//! - Each round that sent or received anything publishes, on the library's
-//!   events, an [`Event::AnnotationChanged`] per episode whose annotations
-//!   changed (`episode_id: None` for settings), then [`Event::SyncDone`].
+//! - Each round that applied anything announces it through the write path
+//!   (one [`Event::AnnotationChanged`] of origin `remote`), and a round that
+//!   sent or received anything then publishes [`Event::SyncDone`].
 //! - [`SyncService::set_sync_dir`] stores the setting and restarts or stops
 //!   the worker. `None` turns sync off: changes keep being queued and are
 //!   sent when it is on again.
@@ -68,13 +68,13 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 use serde::Serialize;
 
-use super::device_id;
-use super::log::LogOptions;
 use super::session::{self, RoundReport, SyncError, SyncSession};
 use crate::annotations::{outbox, Origin};
 use crate::events::{Event, NoticeLevel};
 use crate::library::Library;
 use crate::store::{settings, Store};
+use gloss_sync::device_id;
+use gloss_sync::log::LogOptions;
 
 /// How the worker paces itself. The defaults suit a desktop; tests shorten them.
 #[derive(Debug, Clone)]

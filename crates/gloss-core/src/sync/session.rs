@@ -35,13 +35,14 @@ use serde::{Deserialize, Serialize};
 
 use super::applied::Applied;
 use super::apply::StoreTarget;
-use super::log::{LogError, LogOptions};
-use super::op::{Change, Op};
-use super::state::keys;
-use super::{device_id, seed, DeviceError, DeviceId, Key, Replica, Waiting};
+use super::seed;
 use crate::annotations::{self, outbox, Changed, Kind, Origin, Writer};
 use crate::store::episodes::EpisodeId;
 use crate::store::{self, now_ms, settings, Store};
+use gloss_sync::log::{LogError, LogOptions};
+use gloss_sync::op::{Change, Op};
+use gloss_sync::state::keys;
+use gloss_sync::{device_id, DeviceError, DeviceId, Key, Replica, Waiting};
 
 /// When the last round finished (Unix milliseconds), for the sync status.
 pub(crate) const LAST_ROUND: &str = "sync_last_round";

@@ -1,0 +1,191 @@
+//! The database schema as a list of forward-only migrations: the episode
+//! and search tables here, the annotation and sync tables in their own
+//! files.
+//!
+//! Each migration is applied once, in order, and the number applied is kept in
+//! SQLite's `user_version`. Never edit a released migration: add a new one.
+//! Before any migration runs on an existing database, the whole database is
+//! copied with SQLite's online backup API to
+//! `<data>/backups/gloss-v<from>-<unix ms>.db`.
+
+mod annotations;
+mod sync;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, MAIN_DB};
+use rusqlite_migration::{Migrations, SchemaVersion, M};
+
+use super::error::{Error, Result};
+
+/// Version 1: settings and episodes.
+///
+/// Episode ids are `INTEGER PRIMARY KEY AUTOINCREMENT`: compact foreign keys
+/// for highlights, the rowid of the search index row, and never reused even
+/// if a row is ever removed. Rows are never deleted by ingest, so an id stays
+/// with its episode through renames, moves, deletes and returns. Identity
+/// across devices is the episode's fingerprint, not this id.
+const V1_EPISODES: &str = "
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE episodes (
+    id                      INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- Relative to the library folder, '/'-separated.
+    path                    TEXT NOT NULL UNIQUE,
+    size                    INTEGER NOT NULL,
+    mtime_ns                INTEGER NOT NULL,
+    -- blake3 of the file's bytes as last read; empty if they could not be read.
+    content_hash            TEXT NOT NULL,
+    -- The content columns are NULL until the file first parses, and keep the
+    -- last good version while the file is broken or missing.
+    fingerprint             TEXT,
+    kind                    TEXT,
+    title                   TEXT,
+    show                    TEXT,
+    tldr                    TEXT,
+    bottom_line             TEXT,
+    -- The parsed episode as JSON (model::Episode).
+    structure               TEXT,
+    canonical_text          TEXT,
+    canonical_version       INTEGER,
+    -- Counts changes of canonical_text; previous_canonical_text is revision - 1,
+    -- kept so highlights taken on it can be re-anchored.
+    text_revision           INTEGER NOT NULL DEFAULT 0,
+    previous_canonical_text TEXT,
+    status                  TEXT NOT NULL CHECK (status IN ('active', 'missing', 'error')),
+    -- Why the file last failed; kept while missing so a returning file gets
+    -- its status back without being re-read.
+    error                   TEXT,
+    first_seen              INTEGER NOT NULL,
+    updated_at              INTEGER NOT NULL,
+    CHECK (status <> 'error' OR error IS NOT NULL)
+) STRICT;
+
+CREATE INDEX episodes_content_hash ON episodes (content_hash);
+CREATE INDEX episodes_fingerprint ON episodes (fingerprint);
+";
+
+/// Version 2: the full-text index.
+///
+/// An external-content FTS5 table over `episodes` (rowid = episode id), kept
+/// in step by triggers, so the text is stored once. The `search_*` columns
+/// are the episode's annotations as text (highlight quotes, notes, tags);
+/// the annotations code keeps them up to date and the triggers re-index.
+/// FTS5 can not add columns later, which is why they exist already.
+const V2_SEARCH: &str = "
+ALTER TABLE episodes ADD COLUMN search_highlights TEXT;
+ALTER TABLE episodes ADD COLUMN search_notes TEXT;
+ALTER TABLE episodes ADD COLUMN search_tags TEXT;
+
+CREATE VIRTUAL TABLE search_index USING fts5(
+    title, show, tldr, canonical_text, bottom_line, search_highlights, search_notes, search_tags,
+    content = 'episodes', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO search_index (search_index, rank)
+    VALUES ('rank', 'bm25(10.0, 4.0, 3.0, 1.0, 2.0, 3.0, 3.0, 5.0)');
+
+CREATE TRIGGER episodes_search_insert AFTER INSERT ON episodes BEGIN
+    INSERT INTO search_index (rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES (new.id, new.title, new.show, new.tldr, new.canonical_text, new.bottom_line,
+            new.search_highlights, new.search_notes, new.search_tags);
+END;
+
+CREATE TRIGGER episodes_search_update AFTER UPDATE ON episodes
+WHEN old.title IS NOT new.title OR old.show IS NOT new.show OR old.tldr IS NOT new.tldr
+  OR old.canonical_text IS NOT new.canonical_text OR old.bottom_line IS NOT new.bottom_line
+  OR old.search_highlights IS NOT new.search_highlights
+  OR old.search_notes IS NOT new.search_notes OR old.search_tags IS NOT new.search_tags
+BEGIN
+    INSERT INTO search_index (search_index, rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES ('delete', old.id, old.title, old.show, old.tldr, old.canonical_text, old.bottom_line,
+            old.search_highlights, old.search_notes, old.search_tags);
+    INSERT INTO search_index (rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES (new.id, new.title, new.show, new.tldr, new.canonical_text, new.bottom_line,
+            new.search_highlights, new.search_notes, new.search_tags);
+END;
+
+CREATE TRIGGER episodes_search_delete AFTER DELETE ON episodes BEGIN
+    INSERT INTO search_index (search_index, rowid, title, show, tldr, canonical_text, bottom_line,
+                              search_highlights, search_notes, search_tags)
+    VALUES ('delete', old.id, old.title, old.show, old.tldr, old.canonical_text, old.bottom_line,
+            old.search_highlights, old.search_notes, old.search_tags);
+END;
+
+-- Index what an older database already holds.
+INSERT INTO search_index (search_index) VALUES ('rebuild');
+";
+
+/// The episode list reads only these columns; without a covering index,
+/// SQLite would walk every row's stored text (the columns after it) to
+/// reach `status` and the times, a full read of the library per list.
+const V5_LIST_INDEX: &str = "
+CREATE INDEX episodes_list ON episodes (path, id, title, show, kind, status, error, first_seen, updated_at);
+";
+
+/// Every migration, oldest first.
+fn steps() -> Vec<M<'static>> {
+    vec![
+        M::up(V1_EPISODES),
+        M::up(V2_SEARCH),
+        M::up(annotations::V3_ANNOTATIONS),
+        M::up(sync::V4_SYNC),
+        M::up(V5_LIST_INDEX),
+    ]
+}
+
+/// The migrations, for opening the database and for tests that build a
+/// database at an older version.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(steps())
+}
+
+/// The schema version this Gloss writes.
+pub fn latest_version() -> usize {
+    steps().len()
+}
+
+/// Brings the database at `db_path` up to the latest schema, backing it up
+/// first if it already holds data of an older version.
+pub(crate) fn migrate(conn: &mut Connection, db_path: &Path, data_dir: &Path) -> Result<()> {
+    let migrations = migrations();
+    let known = latest_version();
+    let open_error = |source| Error::Open { path: db_path.to_owned(), source };
+    let backups = data_dir.join("backups");
+    let migrate_error = |backed_up: bool| {
+        let backups = backed_up.then(|| backups.clone());
+        move |source| Error::Migrate { path: db_path.to_owned(), backups, source: Box::new(source) }
+    };
+    let current = migrations.current_version(conn).map_err(migrate_error(false))?;
+    match current {
+        SchemaVersion::Outside(found) => {
+            return Err(Error::TooNew { path: db_path.to_owned(), found: found.get(), known });
+        }
+        SchemaVersion::Inside(from) if from.get() < known => {
+            backup(conn, db_path, &backups, from.get())?;
+            migrations.to_latest(conn).map_err(migrate_error(true))?;
+        }
+        SchemaVersion::Inside(_) => return Ok(()),
+        SchemaVersion::NoneSet => migrations.to_latest(conn).map_err(migrate_error(false))?,
+    }
+    conn.pragma_update(None, "optimize", 0).map_err(open_error)?;
+    Ok(())
+}
+
+fn backup(conn: &Connection, db_path: &Path, backups: &Path, from: usize) -> Result<PathBuf> {
+    let millis = crate::store::now_ms();
+    let target = backups.join(format!("gloss-v{from}-{millis}.db"));
+    std::fs::create_dir_all(backups).map_err(|source| Error::DataDir { dir: backups.to_owned(), source })?;
+    conn.backup(MAIN_DB, &target, None).map_err(|source| Error::Backup {
+        path: db_path.to_owned(),
+        backup: target.clone(),
+        source,
+    })?;
+    Ok(target)
+}

@@ -1,0 +1,586 @@
+//! The logs on disk.
+//!
+//! ```text
+//! <sync folder>/gloss/<device id>/00000001.snapshot.log   compacted, immutable
+//!                                 00000004.log            finished, immutable
+//!                                 00000005.log            the open tail, appended
+//! ```
+//!
+//! Only the device named by the folder writes in it. Records are appended to
+//! the highest-numbered segment and fsynced before a change counts as made;
+//! a segment past [`LogOptions::segment_bytes`] is left as it is (finished)
+//! and the next one started. Files written whole (snapshots) are written to a
+//! temporary name, fsynced and renamed, so no reader sees half of one.
+//!
+//! Readers read every file under `gloss/`, whatever its name: conflict
+//! copies, duplicates and strays are just more records, and records say
+//! which device and op they are, so reading one twice changes nothing.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::record;
+use super::{DeviceId, Op};
+
+/// The folder inside the sync folder that Gloss owns.
+pub const ROOT: &str = "gloss";
+
+const SNAPSHOT_SUFFIX: &str = ".snapshot.log";
+const SEGMENT_SUFFIX: &str = ".log";
+const TEMP_SUFFIX: &str = ".tmp";
+
+#[derive(Debug, Clone, Copy)]
+pub struct LogOptions {
+    /// A segment this large is finished and the next one started.
+    pub segment_bytes: u64,
+    /// Compaction runs once this many finished segments have piled up.
+    pub compact_after: usize,
+}
+
+impl Default for LogOptions {
+    fn default() -> LogOptions {
+        LogOptions { segment_bytes: 1 << 20, compact_after: 8 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("could not write the sync log {path}: {source}. Check that the sync folder exists and is writable.")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("could not read the sync folder {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("could not encode a change for the sync log: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+type Result<T> = std::result::Result<T, LogError>;
+
+fn write_error(path: &Path) -> impl FnOnce(io::Error) -> LogError + '_ {
+    move |source| LogError::Write { path: path.to_owned(), source }
+}
+
+fn read_error(path: &Path) -> impl FnOnce(io::Error) -> LogError + '_ {
+    move |source| LogError::Read { path: path.to_owned(), source }
+}
+
+/// The folder a device writes its log in.
+pub fn device_dir(sync_dir: &Path, device: &DeviceId) -> PathBuf {
+    sync_dir.join(ROOT).join(device.as_str())
+}
+
+/// A file the writer made: `<n>.log` or `<n>.snapshot.log`. Conflict copies
+/// and other strays are not segments; they are read, never written or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Segment {
+    pub number: u64,
+    pub snapshot: bool,
+}
+
+impl Segment {
+    fn parse(name: &str) -> Option<Segment> {
+        let (digits, snapshot) = match name.strip_suffix(SNAPSHOT_SUFFIX) {
+            Some(digits) => (digits, true),
+            None => (name.strip_suffix(SEGMENT_SUFFIX)?, false),
+        };
+        let number =
+            (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok()).flatten()?;
+        Some(Segment { number, snapshot })
+    }
+
+    pub fn file_name(self) -> String {
+        let suffix = if self.snapshot { SNAPSHOT_SUFFIX } else { SEGMENT_SUFFIX };
+        format!("{:08}{suffix}", self.number)
+    }
+}
+
+/// Whether a file in the sync folder may hold records: everything but
+/// hidden files (sync tools' partial downloads) and our own temporary files.
+fn holds_records(name: &str) -> bool {
+    !name.starts_with('.') && !name.ends_with(TEMP_SUFFIX)
+}
+
+/// The segments in a device's folder, in order.
+pub(crate) fn segments(dir: &Path) -> Result<Vec<Segment>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(read_error(dir)(error)),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(read_error(dir))?;
+        if let Some(segment) = entry.file_name().to_str().and_then(Segment::parse) {
+            found.push(segment);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Appends this device's ops to its own log.
+#[derive(Debug)]
+pub struct LogWriter {
+    dir: PathBuf,
+    options: LogOptions,
+    /// The segment being appended to, and its length.
+    tail: Segment,
+    tail_len: u64,
+    file: Option<File>,
+}
+
+impl LogWriter {
+    /// Opens the device's log with a new segment for its tail. An existing
+    /// tail is never continued: a crash may have left it torn, and a sync
+    /// tool may have put an older copy of it in its place (keeping the
+    /// newer one as a conflict copy), so its bytes are not known to be the
+    /// ones this device wrote last.
+    pub fn open(sync_dir: &Path, device: &DeviceId, options: LogOptions) -> Result<LogWriter> {
+        let dir = device_dir(sync_dir, device);
+        fs::create_dir_all(&dir).map_err(write_error(&dir))?;
+        let next = Segment { number: segments(&dir)?.last().map_or(1, |s| s.number + 1), snapshot: false };
+        Ok(LogWriter { dir, options, tail: next, tail_len: 0, file: None })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Appends the ops and fsyncs them; once this returns they survive a
+    /// crash. On failure the segment is abandoned, so a partly written
+    /// record is never continued.
+    pub fn append(&mut self, ops: &[Op]) -> Result<()> {
+        let mut bytes = Vec::with_capacity(ops.len() * 256);
+        for op in ops {
+            record::encode(op, &mut bytes)?;
+        }
+        let result = self.write_tail(&bytes);
+        if result.is_err() {
+            self.start_next_segment();
+        }
+        result
+    }
+
+    fn write_tail(&mut self, bytes: &[u8]) -> Result<()> {
+        let mut carried = Vec::new();
+        if let Some(file) = &mut self.file {
+            if !still_in_place(file, &self.dir.join(self.tail.file_name()), self.tail_len) {
+                // A sync tool replaced or rewrote the tail under us. What this
+                // writer put in it goes into the next segment again (records
+                // read twice change nothing), so none of it can be lost with
+                // the file it was in.
+                carried = read_back(file).map_err(write_error(&self.dir))?;
+                self.start_next_segment();
+            }
+        }
+        if self.tail_len >= self.options.segment_bytes {
+            self.start_next_segment();
+        }
+        let path = self.dir.join(self.tail.file_name());
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => {
+                let created = !path.exists();
+                // Readable too, for `read_back`.
+                let file =
+                    OpenOptions::new().create(true).read(true).append(true).open(&path).map_err(write_error(&path))?;
+                if created {
+                    sync_dir(&self.dir)?;
+                }
+                self.file.insert(file)
+            }
+        };
+        carried.extend_from_slice(bytes);
+        file.write_all(&carried).map_err(write_error(&path))?;
+        file.sync_data().map_err(write_error(&path))?;
+        self.tail_len += carried.len() as u64;
+        Ok(())
+    }
+
+    fn start_next_segment(&mut self) {
+        self.file = None;
+        self.tail = Segment { number: self.tail.number + 1, snapshot: false };
+        self.tail_len = 0;
+    }
+
+    /// Finished segments (everything before the tail), oldest first.
+    pub(crate) fn finished(&self) -> Result<Vec<Segment>> {
+        Ok(segments(&self.dir)?.into_iter().filter(|s| s.number < self.tail.number).collect())
+    }
+
+    pub(crate) fn options(&self) -> LogOptions {
+        self.options
+    }
+
+    /// Replaces the finished segments `old` with one snapshot holding `ops`:
+    /// the snapshot is complete on disk before anything is removed.
+    pub(crate) fn replace_with_snapshot(&mut self, old: &[Segment], ops: &[Op]) -> Result<()> {
+        let Some(number) = old.iter().map(|s| s.number).max() else { return Ok(()) };
+        let snapshot = Segment { number, snapshot: true };
+        let mut bytes = Vec::new();
+        for op in ops {
+            record::encode(op, &mut bytes)?;
+        }
+        write_whole(&self.dir.join(snapshot.file_name()), &bytes)?;
+        for segment in old.iter().filter(|&&s| s != snapshot) {
+            let path = self.dir.join(segment.file_name());
+            match fs::remove_file(&path) {
+                Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(write_error(&path)(error)),
+                _ => {}
+            }
+        }
+        sync_dir(&self.dir)
+    }
+}
+
+/// Whether `path` is still the file this writer has open, as long as the
+/// writer made it.
+fn still_in_place(file: &File, path: &Path, len: u64) -> bool {
+    let same = |handle: same_file::Handle| Ok::<_, io::Error>(same_file::Handle::from_path(path)? == handle);
+    let same_file = file.try_clone().and_then(same_file::Handle::from_file).and_then(same);
+    same_file.unwrap_or(false) && fs::metadata(path).is_ok_and(|meta| meta.len() == len)
+}
+
+/// Everything in the open file, wherever it is now.
+fn read_back(file: &File) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut reader = file.try_clone()?;
+    reader.seek(SeekFrom::Start(0))?;
+    reader.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Writes a file whole: temporary name, fsync, rename, fsync the folder.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut temp_name = path.as_os_str().to_owned();
+    temp_name.push(TEMP_SUFFIX);
+    let temp = PathBuf::from(temp_name);
+    let mut file = File::create(&temp).map_err(write_error(&temp))?;
+    file.write_all(bytes).map_err(write_error(&temp))?;
+    file.sync_all().map_err(write_error(&temp))?;
+    drop(file);
+    fs::rename(&temp, path).map_err(write_error(path))?;
+    match path.parent() {
+        Some(dir) => sync_dir(dir),
+        None => Ok(()),
+    }
+}
+
+/// Makes a file's creation, rename or removal in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<()> {
+    // Windows can not open a folder as a file; its renames are durable anyway.
+    if cfg!(windows) {
+        return Ok(());
+    }
+    File::open(dir).and_then(|d| d.sync_all()).map_err(write_error(dir))
+}
+
+/// Something wrong in the sync folder that the user may want to know about.
+/// None of them stop a round: the rest of the folder is still read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Damage {
+    /// A finished line that is not a valid record; it is read again when
+    /// the file changes, in case a sync tool was still writing it.
+    Record { path: PathBuf, offset: u64, reason: String },
+    /// A file that could not be read at all.
+    Unreadable { path: PathBuf, reason: String },
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Damage::Record { path, offset, reason } => write!(
+                f,
+                "{}: damaged record at byte {offset} ({reason}); it is skipped and read again when the file changes",
+                path.display()
+            ),
+            Damage::Unreadable { path, reason } => {
+                write!(f, "{}: could not be read ({reason})", path.display())
+            }
+        }
+    }
+}
+
+/// What one pass over the sync folder found.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub ops: Vec<Op>,
+    pub damage: Vec<Damage>,
+    /// Every device with a folder in the sync folder.
+    pub devices: BTreeSet<DeviceId>,
+}
+
+/// How far a file has been read: every byte before `offset` is consumed
+/// (complete, valid lines); `len` is the size it had then.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    offset: u64,
+    len: u64,
+}
+
+/// Reads what is new in the sync folder, remembering per file how far it got,
+/// so a round reads only what was appended or added since the last one.
+#[derive(Debug, Default)]
+pub struct FolderReader {
+    marks: HashMap<PathBuf, Mark>,
+}
+
+impl FolderReader {
+    pub fn new() -> FolderReader {
+        FolderReader::default()
+    }
+
+    pub fn read_new(&mut self, sync_dir: &Path) -> Result<Batch> {
+        self.read_new_of(sync_dir, None)
+    }
+
+    /// Like [`read_new`](Self::read_new), reading only the log of `only`
+    /// when given (a device reads its own log before anyone else's).
+    pub fn read_new_of(&mut self, sync_dir: &Path, only: Option<&DeviceId>) -> Result<Batch> {
+        let root = sync_dir.join(ROOT);
+        let mut batch = Batch::default();
+        let mut present = HashSet::new();
+        let devices = match fs::read_dir(&root) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(batch),
+            Err(error) => return Err(read_error(&root)(error)),
+        };
+        for device in devices {
+            let device = device.map_err(read_error(&root))?;
+            let dir = device.path();
+            if !device.file_type().map_err(read_error(&dir))?.is_dir() {
+                continue;
+            }
+            let id: Option<DeviceId> = device.file_name().to_str().and_then(|n| n.parse().ok());
+            if only.is_some_and(|only| id.as_ref() != Some(only)) {
+                continue;
+            }
+            if let Some(id) = id {
+                batch.devices.insert(id);
+            }
+            for file in fs::read_dir(&dir).map_err(read_error(&dir))? {
+                let file = file.map_err(read_error(&dir))?;
+                let path = file.path();
+                let readable =
+                    file.file_name().to_str().is_some_and(holds_records) && file.file_type().is_ok_and(|t| t.is_file());
+                if readable {
+                    present.insert(path.clone());
+                    self.read_file(&path, &mut batch);
+                }
+            }
+        }
+        // Forget files that are gone (compacted away), so the map stays small.
+        let looked_at = |path: &Path| match only {
+            Some(device) => path.starts_with(root.join(device.as_str())),
+            None => true,
+        };
+        self.marks.retain(|path, _| present.contains(path) || !looked_at(path));
+        Ok(batch)
+    }
+
+    fn read_file(&mut self, path: &Path, batch: &mut Batch) {
+        let unreadable = |error: io::Error| Damage::Unreadable { path: path.to_owned(), reason: error.to_string() };
+        let mut file = match File::open(path) {
+            Ok(file) => file,
+            // Removed between listing and opening: compaction, or the sync tool.
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return,
+            Err(error) => return batch.damage.push(unreadable(error)),
+        };
+        let len = match file.metadata() {
+            Ok(meta) => meta.len(),
+            Err(error) => return batch.damage.push(unreadable(error)),
+        };
+        let mark = self.marks.get(path).copied();
+        let offset = match mark {
+            Some(mark) if mark.len == len => return,
+            // Shorter than what was read: replaced, so read it all again.
+            Some(mark) if mark.offset <= len => mark.offset,
+            _ => 0,
+        };
+        let mut bytes = Vec::new();
+        let read = file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_to_end(&mut bytes));
+        if let Err(error) = read {
+            return batch.damage.push(unreadable(error));
+        }
+        let consumed = parse_lines(&bytes, offset, path, batch);
+        self.marks.insert(path.to_owned(), Mark { offset: offset + consumed, len });
+    }
+}
+
+/// Reads the complete lines of `bytes` (which start at `offset` in the
+/// file) into the batch; returns how many bytes are consumed for good: up to
+/// the first damaged line or the unfinished tail.
+fn parse_lines(bytes: &[u8], offset: u64, path: &Path, batch: &mut Batch) -> u64 {
+    let mut start = 0;
+    let mut consumed = None;
+    while let Some(end) = memchr::memchr(b'\n', &bytes[start..]).map(|n| start + n) {
+        let line = &bytes[start..end];
+        if !line.is_empty() {
+            match record::decode(line) {
+                Ok(op) => batch.ops.push(op),
+                Err(error) => {
+                    consumed.get_or_insert(start);
+                    batch.damage.push(Damage::Record {
+                        path: path.to_owned(),
+                        offset: offset + start as u64,
+                        reason: error.to_string(),
+                    });
+                }
+            }
+        }
+        start = end + 1;
+    }
+    consumed.unwrap_or(start) as u64
+}
+
+/// Every op in the given segments of a device's folder, in file order;
+/// unfinished or damaged lines are left out.
+pub(crate) fn read_segments(dir: &Path, list: &[Segment]) -> Result<Vec<Op>> {
+    let mut batch = Batch::default();
+    for segment in list {
+        let path = dir.join(segment.file_name());
+        let bytes = fs::read(&path).map_err(read_error(&path))?;
+        parse_lines(&bytes, 0, &path, &mut batch);
+    }
+    Ok(batch.ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Change, Hlc};
+
+    fn op(device: &DeviceId, seq: u64) -> Op {
+        Op {
+            device: device.clone(),
+            seq,
+            stamp: Hlc::new(seq, 0),
+            change: Change::SetRead { episode: format!("ep{seq}"), read: true },
+        }
+    }
+
+    fn seqs(batch: &Batch) -> Vec<u64> {
+        batch.ops.iter().map(|op| op.seq).collect()
+    }
+
+    #[test]
+    fn segment_names_round_trip_and_strays_are_not_segments() {
+        for segment in [Segment { number: 3, snapshot: false }, Segment { number: 12, snapshot: true }] {
+            assert_eq!(Segment::parse(&segment.file_name()), Some(segment));
+        }
+        for stray in [
+            "00000003.sync-conflict-20240101-101010-ABCDEFG.log",
+            "00000003 (conflicted copy 2024-01-01).log",
+            "3.log",
+            "00000003.log.tmp",
+        ] {
+            assert_eq!(Segment::parse(stray), None, "{stray}");
+        }
+    }
+
+    #[test]
+    fn a_round_reads_only_what_is_new_and_a_torn_tail_when_complete() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let mut writer = LogWriter::open(sync.path(), &device, LogOptions::default()).unwrap();
+        let mut reader = FolderReader::new();
+        writer.append(&[op(&device, 1), op(&device, 2)]).unwrap();
+        assert_eq!(seqs(&reader.read_new(sync.path()).unwrap()), [1, 2]);
+        assert!(reader.read_new(sync.path()).unwrap().ops.is_empty());
+
+        // Half a record arrives, then the rest.
+        let mut line = Vec::new();
+        record::encode(&op(&device, 3), &mut line).unwrap();
+        let tail = writer.dir().join(writer.tail.file_name());
+        let mut file = OpenOptions::new().append(true).open(&tail).unwrap();
+        file.write_all(&line[..20]).unwrap();
+        let torn = reader.read_new(sync.path()).unwrap();
+        assert!(torn.ops.is_empty() && torn.damage.is_empty());
+        file.write_all(&line[20..]).unwrap();
+        assert_eq!(seqs(&reader.read_new(sync.path()).unwrap()), [3]);
+    }
+
+    #[test]
+    fn conflict_copies_and_duplicates_are_read_like_any_log() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let mut writer = LogWriter::open(sync.path(), &device, LogOptions::default()).unwrap();
+        writer.append(&[op(&device, 1)]).unwrap();
+        let dir = writer.dir().to_owned();
+        let mut extra = Vec::new();
+        record::encode(&op(&device, 2), &mut extra).unwrap();
+        fs::write(dir.join("00000001.sync-conflict-20240101-101010-ABCDEFG.log"), &extra).unwrap();
+        fs::write(dir.join("00000001 (conflicted copy).log"), &extra).unwrap();
+        fs::write(dir.join(".syncthing.00000001.log.tmp"), b"partial").unwrap();
+        let mut batch = FolderReader::new().read_new(sync.path()).unwrap();
+        batch.ops.sort_by_key(|op| op.seq);
+        assert_eq!(seqs(&batch), [1, 2, 2]);
+        assert!(batch.damage.is_empty());
+        assert_eq!(batch.devices.into_iter().collect::<Vec<_>>(), [device]);
+    }
+
+    #[test]
+    fn a_damaged_line_is_reported_and_the_rest_still_read() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let dir = device_dir(sync.path(), &device);
+        fs::create_dir_all(&dir).unwrap();
+        let mut bytes = Vec::new();
+        record::encode(&op(&device, 1), &mut bytes).unwrap();
+        bytes.extend_from_slice(b"{\"crc\":\"00000000\",\"op\":{}}\n");
+        record::encode(&op(&device, 3), &mut bytes).unwrap();
+        fs::write(dir.join("00000001.log"), &bytes).unwrap();
+        let batch = FolderReader::new().read_new(sync.path()).unwrap();
+        assert_eq!(seqs(&batch), [1, 3]);
+        assert!(matches!(&batch.damage[..], [Damage::Record { .. }]));
+    }
+
+    #[test]
+    fn the_writer_never_continues_a_torn_tail_and_rolls_full_segments() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let options = LogOptions { segment_bytes: 300, compact_after: 8 };
+        let mut writer = LogWriter::open(sync.path(), &device, options).unwrap();
+        writer.append(&[op(&device, 1)]).unwrap();
+        let tail = writer.dir().join("00000001.log");
+        OpenOptions::new().append(true).open(&tail).unwrap().write_all(b"{\"crc\":").unwrap();
+        let mut writer = LogWriter::open(sync.path(), &device, options).unwrap();
+        for seq in 2..6 {
+            writer.append(&[op(&device, seq)]).unwrap();
+        }
+        let names: Vec<_> = segments(writer.dir()).unwrap().into_iter().map(|s| s.number).collect();
+        assert!(names.len() >= 3, "{names:?}");
+        let mut batch = FolderReader::new().read_new(sync.path()).unwrap();
+        batch.ops.sort_by_key(|op| op.seq);
+        assert_eq!(seqs(&batch), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_tail_replaced_by_an_older_copy_is_left_and_its_records_written_again() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let mut writer = LogWriter::open(sync.path(), &device, LogOptions::default()).unwrap();
+        writer.append(&[op(&device, 1)]).unwrap();
+        let tail = writer.dir().join("00000001.log");
+        let stale = fs::read(&tail).unwrap();
+        writer.append(&[op(&device, 2)]).unwrap();
+        // The sync tool keeps this device's file as a conflict copy and puts
+        // another machine's older copy in its place; then the copy is lost.
+        let conflict = writer.dir().join("00000001.sync-conflict-20250101-000000-ABC.log");
+        fs::rename(&tail, &conflict).unwrap();
+        fs::write(&tail, &stale).unwrap();
+        fs::remove_file(&conflict).unwrap();
+        writer.append(&[op(&device, 3)]).unwrap();
+        assert_eq!(fs::read(&tail).unwrap(), stale, "the replaced tail is not appended to");
+        let mut batch = FolderReader::new().read_new(sync.path()).unwrap();
+        batch.ops.sort_by_key(|op| op.seq);
+        batch.ops.dedup_by_key(|op| op.seq);
+        assert_eq!(seqs(&batch), [1, 2, 3]);
+        // A reopened writer starts a segment of its own too.
+        let mut writer = LogWriter::open(sync.path(), &device, LogOptions::default()).unwrap();
+        writer.append(&[op(&device, 4)]).unwrap();
+        let numbers: Vec<_> = segments(writer.dir()).unwrap().into_iter().map(|s| s.number).collect();
+        assert_eq!(numbers, [1, 2, 3]);
+    }
+}

@@ -1,0 +1,240 @@
+//! Operations: one user change, stamped, as written to a device's log.
+//!
+//! Each op names its device and its number in that device's log (together
+//! its [`OpId`], unique across all devices), its [`Hlc`] stamp, and the
+//! [`Change`]. Episodes are named by their fingerprint (gloss-parse's
+//! `Episode::fingerprint`), never by path or row id, so an op means the
+//! same thing on every device.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::clock::Hlc;
+use gloss_anchor::Selector;
+
+/// A highlight's id: a uuid made by the device that created it.
+pub type HighlightId = String;
+
+/// An episode's fingerprint (gloss-parse's `Episode::fingerprint`).
+pub type Fingerprint = String;
+
+/// A device: 16 lowercase hex digits, random, made once per data folder.
+/// It names the device's folder in the sync folder, so only that shape is
+/// accepted when reading.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DeviceId(String);
+
+pub const DEVICE_ID_LEN: usize = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a Gloss device id (expected {DEVICE_ID_LEN} lowercase hex digits)")]
+pub struct InvalidDeviceId(String);
+
+impl DeviceId {
+    pub fn generate() -> DeviceId {
+        let hex = uuid::Uuid::new_v4().simple().to_string();
+        DeviceId(hex[..DEVICE_ID_LEN].to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DeviceId {
+    type Error = InvalidDeviceId;
+
+    fn try_from(text: String) -> Result<DeviceId, InvalidDeviceId> {
+        let valid =
+            text.len() == DEVICE_ID_LEN && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if valid {
+            Ok(DeviceId(text))
+        } else {
+            Err(InvalidDeviceId(text))
+        }
+    }
+}
+
+impl std::str::FromStr for DeviceId {
+    type Err = InvalidDeviceId;
+
+    fn from_str(text: &str) -> Result<DeviceId, InvalidDeviceId> {
+        DeviceId::try_from(text.to_owned())
+    }
+}
+
+impl From<DeviceId> for String {
+    fn from(device: DeviceId) -> String {
+        device.0
+    }
+}
+
+impl fmt::Display for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Names one op everywhere: its device and its number in that device's log.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct OpId {
+    pub device: DeviceId,
+    pub seq: u64,
+}
+
+impl fmt::Display for OpId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.device, self.seq)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Op {
+    pub device: DeviceId,
+    /// Numbers the device's ops 1, 2, 3, ... in the order it made them.
+    pub seq: u64,
+    pub stamp: Hlc,
+    pub change: Change,
+}
+
+impl Op {
+    pub fn id(&self) -> OpId {
+        OpId { device: self.device.clone(), seq: self.seq }
+    }
+}
+
+/// Where a note is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteOn {
+    Highlight(HighlightId),
+    Episode(Fingerprint),
+    /// A note on a whole insight; `insight` is its block key prefix (`s2.i1`).
+    Insight {
+        episode: Fingerprint,
+        insight: String,
+    },
+}
+
+/// What a tag is on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tagged {
+    Highlight(HighlightId),
+    Episode(Fingerprint),
+}
+
+/// Where a highlight is: its episode, and its selector (quote, context and
+/// position; it may span blocks) on the text it was made or placed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub episode: Fingerprint,
+    pub selector: Selector,
+}
+
+/// One change a user made. Every variant names its target itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// A new highlight with everything it starts with. An empty `note` is no note.
+    CreateHighlight {
+        highlight: HighlightId,
+        anchor: Anchor,
+        color: String,
+        note: String,
+        tags: Vec<String>,
+    },
+    /// The user re-attached a highlight (an orphan, or a fuzzy match confirmed elsewhere).
+    Reattach {
+        highlight: HighlightId,
+        anchor: Anchor,
+    },
+    SetColor {
+        highlight: HighlightId,
+        color: String,
+    },
+    /// A note's new text; empty removes the note. `replaces` lists the
+    /// versions the writer saw and meant to replace (see [`State::edit_note`]);
+    /// a version nobody replaced stays visible as an earlier version.
+    ///
+    /// [`State::edit_note`]: super::State::edit_note
+    SetNote {
+        on: NoteOn,
+        text: String,
+        replaces: Vec<OpId>,
+    },
+    /// Adds (`tagged: true`) or removes a tag on a highlight or an episode.
+    SetTag {
+        on: Tagged,
+        tag: String,
+        tagged: bool,
+    },
+    /// Moves a highlight to the trash (a tombstone; undone by `Restore`).
+    Delete {
+        highlight: HighlightId,
+    },
+    Restore {
+        highlight: HighlightId,
+    },
+    /// Empties a trashed highlight for good: nothing about it is kept.
+    Purge {
+        highlight: HighlightId,
+    },
+    SetStar {
+        episode: Fingerprint,
+        insight: String,
+        starred: bool,
+    },
+    SetRead {
+        episode: Fingerprint,
+        read: bool,
+    },
+    /// Where the user was in the episode: a code point offset into its canonical text.
+    SetPosition {
+        episode: Fingerprint,
+        position: u64,
+    },
+    /// A setting that follows the user (colour names, ...); `null` unsets it.
+    SetSetting {
+        key: String,
+        value: serde_json::Value,
+    },
+}
+
+/// A tag's identity: tags are unique regardless of case.
+pub fn fold_tag(tag: &str) -> String {
+    tag.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_ids_are_checked_when_read() {
+        let device = DeviceId::generate();
+        let json = serde_json::to_string(&device).unwrap();
+        assert_eq!(serde_json::from_str::<DeviceId>(&json).unwrap(), device);
+        for bad in ["\"../../etc\"", "\"ABCDEF0123456789\"", "\"0123\""] {
+            assert!(serde_json::from_str::<DeviceId>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ops_read_back_as_written() {
+        let op = Op {
+            device: DeviceId::generate(),
+            seq: 3,
+            stamp: Hlc::new(17, 2),
+            change: Change::SetNote {
+                on: NoteOn::Insight { episode: "fp".into(), insight: "s1.i2".into() },
+                text: "why".into(),
+                replaces: vec![],
+            },
+        };
+        let json = serde_json::to_string(&op).unwrap();
+        assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
+    }
+}

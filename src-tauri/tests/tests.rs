@@ -1,0 +1,15 @@
+//! The `gloss` binary's integration tests, one binary: the command line as
+//! users run it, the CLI as a client of a running Gloss, the test matrix of
+//! every origin of a change against every consumer, and the fault tests
+//! (kill -9, full disk, read-only data folder) against the real `gloss
+//! serve`. Tests that take more than a few seconds are ignored with a
+//! reason starting "slow:" (`make check` leaves them out, `make test` runs
+//! them).
+
+mod support;
+
+mod change_matrix;
+mod cli;
+mod cli_client;
+mod crash;
+mod storage_faults;
