@@ -101,3 +101,26 @@ test("the desktop window lists episodes, keeps a highlight made in the UI across
     await session.close();
   }
 });
+
+test("a highlight made with the command line while the window is open appears in it", async () => {
+  const session = await Session.open(driver.base, bin, args);
+  try {
+    await session.find("a.episode-row", { timeout: 20000 });
+    await session.clickCss("a.episode-row");
+    await session.find('[data-block="s1.i1.body"]');
+    const episode = await invoke(session, "list_episodes", {});
+    const id = String(episode.value.items[0].id);
+    // The window holds the data folder: the command goes through its local channel.
+    const printed = execFileSync(bin, [...args, "highlight", "--episode", id, "--quote", "Distillation compounds", "--color", "pink"]);
+    assert.equal(JSON.parse(printed).selector.exact, "Distillation compounds");
+    const marked = await session.waitFor(
+      "return [...document.querySelectorAll('mark.hl-pink')].map((m) => m.textContent).join('') || undefined",
+      { timeout: 10000 },
+    );
+    assert.equal(marked, "Distillation compounds");
+    const listed = execFileSync(bin, [...args, "annotations", "--json"]);
+    assert.ok(JSON.parse(listed).some((h) => h.selector.exact === "Distillation compounds"), "the CLI lists it while the window runs");
+  } finally {
+    await session.close();
+  }
+});
