@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use gloss_core::annotations::{highlights, Caller, Color, Door, NewHighlight};
+use gloss_core::annotations::{highlights, Caller, Color, Door, NewHighlight, Origin, Writer};
 use gloss_core::app::Annotations;
 use gloss_core::Library;
 use gloss_testkit::figures::{percentile, Better, Figure};
@@ -101,10 +101,12 @@ fn prefill(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let conn = rusqlite::Connection::open(library.store().db_path())?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
+    let mut writer = Writer::new(&conn, 0, Origin::User(Caller::door(Door::Cli)));
     for n in 0..count {
         // Whitespace-only ranges are refused: skip them, as a user would.
-        let _ = highlights::create(&conn, &highlights::new_id(), n as i64, &request(n));
+        let _ = highlights::create(&mut writer, &highlights::new_id(), n as i64, &request(n));
     }
+    writer.finish()?;
     conn.execute_batch("COMMIT")?;
     Ok(())
 }
@@ -125,7 +127,9 @@ fn without_fsync(
         n += 1;
         let started = Instant::now();
         conn.execute_batch("BEGIN IMMEDIATE")?;
-        let created = highlights::create(&conn, &highlights::new_id(), n as i64, &new);
+        let mut writer = Writer::new(&conn, n as i64, Origin::User(Caller::door(Door::Cli)));
+        let created = highlights::create(&mut writer, &highlights::new_id(), n as i64, &new);
+        writer.finish()?;
         conn.execute_batch("COMMIT")?;
         if created.is_ok() {
             times.push(ms(started.elapsed()));

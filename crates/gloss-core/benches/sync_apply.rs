@@ -13,7 +13,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use gloss_core::annotations::{highlights, Color, NewHighlight};
+use gloss_core::annotations::{highlights, Caller, Color, Door, NewHighlight, Origin, Writer};
 use gloss_core::sync::SyncSession;
 use gloss_core::Library;
 use gloss_sync::LogOptions;
@@ -124,6 +124,7 @@ fn prefill(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let conn = rusqlite::Connection::open(library.store().db_path())?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
+    let mut writer = Writer::new(&conn, 1_735_689_600_000, Origin::User(Caller::door(Door::Cli)));
     let mut made = 0;
     let mut n = 0usize;
     while made < HIGHLIGHTS {
@@ -140,10 +141,11 @@ fn prefill(library: &Library) -> Result<(), Box<dyn std::error::Error>> {
         };
         n += 1;
         // Whitespace-only ranges are refused: skip them, as a user would.
-        if highlights::create(&conn, &highlights::new_id(), 1_735_689_600_000 + n as i64, &new).is_ok() {
+        if highlights::create(&mut writer, &highlights::new_id(), 1_735_689_600_000 + n as i64, &new).is_ok() {
             made += 1;
         }
     }
+    writer.finish()?;
     conn.execute_batch("COMMIT")?;
     Ok(())
 }

@@ -108,7 +108,7 @@ fn check_fixture_survived(library: &Library, from: usize) {
     assert_eq!(hits.len(), 1);
     if from >= 3 {
         let highlight =
-            Annotations::new(&library, Caller::door(Door::Cli)).get_highlight("0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d");
+            Annotations::new(library, Caller::door(Door::Cli)).get_highlight("0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d");
         assert_eq!(highlight.unwrap().note, "old note");
     }
 }
