@@ -201,6 +201,12 @@ impl Matrix {
         });
     }
 
+    /// `gloss highlight` of `quote` in `episode`, with `note`.
+    fn cli_highlight(&self, episode: u64, quote: &str, note: &str) {
+        let episode = episode.to_string();
+        self.cli(&["highlight", "--episode", &episode, "--quote", quote, "--occurrence", "1", "--note", note]);
+    }
+
     fn cli(&self, args: &[&str]) -> Output {
         let output = gloss(&self.library, &self.a_data, args).output().unwrap();
         assert!(output.status.success(), "gloss {args:?}: {}", String::from_utf8_lossy(&output.stderr));
@@ -224,17 +230,7 @@ fn every_origin_reaches_every_consumer() {
     // The command line while Gloss runs: it goes through the running Gloss.
     let (episode, _, _, quote) = m.place();
     let from = m.listener.mark();
-    m.cli(&[
-        "highlight",
-        "--episode",
-        &episode.to_string(),
-        "--quote",
-        &quote,
-        "--occurrence",
-        "1",
-        "--note",
-        "zqclirunning",
-    ]);
+    m.cli_highlight(episode, &quote, "zqclirunning");
     let event = m.listener.wait_for(from, "user", "zqclirunning");
     assert_eq!(event["origin"]["door"], "cli");
     m.reaches_every_consumer(None, "user", "zqclirunning");
@@ -317,17 +313,7 @@ fn every_origin_reaches_every_consumer() {
     // exported as the command closes, and shown and sent once Gloss runs.
     m.a.stop();
     let (episode, _, _, quote) = m.place();
-    m.cli(&[
-        "highlight",
-        "--episode",
-        &episode.to_string(),
-        "--quote",
-        &quote,
-        "--occurrence",
-        "1",
-        "--note",
-        "zqclialone",
-    ]);
+    m.cli_highlight(episode, &quote, "zqclialone");
     assert!(folder_holds(&m.export, "zqclialone"), "the one-shot command exported as it closed");
     m.a = Server::start(&m.library, &m.a_data);
     m.a.settled(4);

@@ -1,53 +1,11 @@
 //! The `gloss` command line, run as a user runs it: the real binary on a
 //! temp library and data folder.
 
+use crate::support::{Folders, SUMMARY};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-const SUMMARY: &str = "Open Models | Signal Hours w/ Ada Host and Ben Host\nTL;DR\nA short take on open models.\n\
-🧠 Big Ideas 2 insights\nFirst idea\nThe first idea has 400 million downloads and counting.\nSecond idea\n\
-The second idea builds on the first one quickly.\nBottom Line\nIdeas compound.\n";
-
-struct Folders {
-    root: tempfile::TempDir,
-}
-
-impl Folders {
-    fn new() -> Folders {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join("library")).unwrap();
-        std::fs::write(root.path().join("library/open models.txt"), SUMMARY).unwrap();
-        Folders { root }
-    }
-
-    fn library(&self) -> std::path::PathBuf {
-        self.root.path().join("library")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_gloss"));
-        // Global flags after the subcommand, as a user may type them.
-        command.args(args).arg("--data").arg(self.root.path().join("data")).arg("--library").arg(self.library());
-        command.env_remove("GLOSS_DATA").env_remove("GLOSS_LIBRARY");
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("gloss runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(output.status.success(), "gloss {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).expect("UTF-8 output")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("JSON output")
-    }
-}
+use std::process::{Output, Stdio};
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -4,63 +4,13 @@
 //! server's event stream; the channel lets in only its own user with the
 //! token. Real processes throughout: the `gloss` binary and `gloss serve`.
 
-use crate::support::{Server, PATIENCE};
+use crate::support::{Folders, PATIENCE};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-const SUMMARY: &str = "Open Models | Signal Hours w/ Ada Host and Ben Host\nTL;DR\nA short take on open models.\n\
-🧠 Big Ideas 2 insights\nFirst idea\nThe first idea has 400 million downloads and counting.\nSecond idea\n\
-The second idea builds on the first one quickly.\nBottom Line\nIdeas compound.\n";
-
-/// A library with one summary and a data folder, under one temp root.
-struct Folders {
-    root: tempfile::TempDir,
-}
-
-impl Folders {
-    fn new() -> Folders {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join("library")).unwrap();
-        std::fs::create_dir_all(root.path().join("data")).unwrap();
-        std::fs::write(root.path().join("library/open models.txt"), SUMMARY).unwrap();
-        Folders { root }
-    }
-
-    fn library(&self) -> PathBuf {
-        self.root.path().join("library")
-    }
-
-    fn data(&self) -> PathBuf {
-        self.root.path().join("data")
-    }
-
-    fn serve(&self) -> Server {
-        Server::start(&self.library(), &self.data())
-    }
-
-    /// `gloss ARGS`, each `{root}` in them replaced by this root.
-    fn run(&self, args: &[&str]) -> Output {
-        let root = self.root.path().to_str().unwrap();
-        let args: Vec<String> = args.iter().map(|a| a.replace("{root}", root)).collect();
-        let mut command = crate::support::gloss(&self.library(), &self.data(), &[]);
-        command.args(&args).env_remove("GLOSS_DATA").env_remove("GLOSS_LIBRARY");
-        command.output().expect("gloss runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(output.status.success(), "gloss {args:?} failed: {}", text(&output.stderr));
-        text(&output.stdout)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("JSON output")
-    }
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -273,3 +273,62 @@ pub fn seed(test: &str) -> u64 {
     println!("{test}: seed {seed} (replay with GLOSS_FAULT_SEED={seed})");
     seed
 }
+
+/// The summary the command-line tests read.
+pub const SUMMARY: &str = "Open Models | Signal Hours w/ Ada Host and Ben Host\nTL;DR\nA short take on open models.\n\
+🧠 Big Ideas 2 insights\nFirst idea\nThe first idea has 400 million downloads and counting.\nSecond idea\n\
+The second idea builds on the first one quickly.\nBottom Line\nIdeas compound.\n";
+
+/// A library with one summary and a data folder under one temp root, and
+/// the `gloss` command on them as a user runs it.
+pub struct Folders {
+    pub root: tempfile::TempDir,
+}
+
+impl Folders {
+    pub fn new() -> Folders {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("library")).unwrap();
+        std::fs::create_dir_all(root.path().join("data")).unwrap();
+        std::fs::write(root.path().join("library/open models.txt"), SUMMARY).unwrap();
+        Folders { root }
+    }
+
+    pub fn library(&self) -> PathBuf {
+        self.root.path().join("library")
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    pub fn serve(&self) -> Server {
+        Server::start(&self.library(), &self.data())
+    }
+
+    /// `gloss ARGS`, each `{root}` in them replaced by this root. The global
+    /// flags go after the subcommand, as a user may type them.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let root = self.root.path().to_str().unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gloss"));
+        command.args(args.iter().map(|a| a.replace("{root}", root)));
+        command.arg("--data").arg(self.data()).arg("--library").arg(self.library());
+        command.env_remove("GLOSS_DATA").env_remove("GLOSS_LIBRARY");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().expect("gloss runs")
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        assert!(output.status.success(), "gloss {args:?} failed: {}", text(&output.stderr));
+        text(&output.stdout)
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("JSON output")
+    }
+}
