@@ -20,7 +20,7 @@ pub const SYNC_DIR: &str = "sync_dir";
 
 /// What each highlight color means to the user, as a JSON object
 /// (`{"yellow": "key idea"}`). It follows the user to every device: change
-/// it with [`Annotations::set_color_names`](crate::annotations::Annotations::set_color_names),
+/// it with [`Annotations::set_color_names`](crate::app::Annotations::set_color_names),
 /// which records it for sync.
 pub const COLOR_NAMES: &str = "ui_color_names";
 

@@ -47,7 +47,7 @@
 //!   setting only through it, so the worker follows.
 //! - `update_settings.color_names`: the setting follows the user, so
 //!   change it with
-//!   [`Annotations::set_color_names`](crate::annotations::Annotations::set_color_names),
+//!   [`Annotations::set_color_names`](crate::app::Annotations::set_color_names),
 //!   which queues it for sync (not `settings::set`).
 //! - `sync_status`: [`SyncService::status`] ([`SyncStatus`] serialises as
 //!   docs/api.md has it).
