@@ -17,7 +17,7 @@ use gloss_core::annotations::{highlights, Caller, Color, Door, NewHighlight, Ori
 use gloss_core::sync::SyncSession;
 use gloss_core::Library;
 use gloss_sync::LogOptions;
-use gloss_testkit::figures::{percentile, Better, Figure};
+use gloss_testkit::figures::{folder_bytes, percentile, Better, Figure};
 
 const HIGHLIGHTS: usize = 10_000;
 const EPISODES: u64 = 50;
@@ -164,15 +164,4 @@ fn load() -> String {
         Ok(text) => format!("load average {}", text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
         Err(_) => "load average unknown".to_owned(),
     }
-}
-
-fn folder_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .filter_map(Result::ok)
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => folder_bytes(&e.path()),
-            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
-        })
-        .sum()
 }

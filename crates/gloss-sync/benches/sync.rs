@@ -2,7 +2,7 @@
 //! folder (target ≤ 2 s), and how big the folder is per 10,000 highlights,
 //! before and after the same highlights are edited again and compacted.
 
-use std::path::Path;
+use gloss_testkit::figures::folder_bytes;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -33,17 +33,6 @@ fn create(n: usize, text: &str) -> Change {
         },
         tags: vec!["ai".into(), format!("topic/{}", n % 25)],
     }
-}
-
-fn folder_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .filter_map(Result::ok)
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => folder_bytes(&e.path()),
-            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
-        })
-        .sum()
 }
 
 fn mib(bytes: u64) -> String {
