@@ -46,7 +46,7 @@ impl Device {
         let data = TempDir::new().unwrap();
         let folder = TempDir::new().unwrap();
         let library = Library::open(data.path()).unwrap();
-        let device = Device { name, data, folder, library, session: None };
+        let mut device = Device { name, data, folder, library, session: None };
         for &seed in seeds {
             device.add_episode(seed);
         }
@@ -55,7 +55,7 @@ impl Device {
 
     /// Writes episode `seed` the way this device names files (the first
     /// device with LF line ends, the others with CRLF) and ingests it.
-    fn add_episode(&self, seed: u64) {
+    fn add_episode(&mut self, seed: u64) {
         let text = gloss_testkit::summary(seed);
         let (path, bytes) = match self.name {
             "a" => (format!("episodes/{seed}.txt"), text),
@@ -63,6 +63,10 @@ impl Device {
         };
         crate::util::write(&self.folder.path().join(path), &bytes);
         self.library.reconcile(self.folder.path()).unwrap();
+        // As the sync service does on an ingest.
+        if let Some(session) = &mut self.session {
+            session.recheck_waiting();
+        }
     }
 
     fn notes(&self) -> Annotations<'_> {
@@ -550,4 +554,89 @@ fn the_worker_carries_a_highlight_to_a_running_device() {
     on_b.set_sync_dir(None).unwrap();
     assert!(!on_b.status().unwrap().enabled);
     assert!(on_b.sync_now().is_err(), "sync is off");
+}
+
+/// Writes a well-checksummed record of `op` into `device_dir` (as any
+/// program with access to the folder could).
+fn forge(device_dir: &Path, name: &str, op: &gloss_sync::Op) {
+    let mut line = Vec::new();
+    gloss_sync::record::encode(op, &mut line).unwrap();
+    std::fs::create_dir_all(device_dir).unwrap();
+    let mut bytes = std::fs::read(device_dir.join(name)).unwrap_or_default();
+    bytes.extend(line);
+    std::fs::write(device_dir.join(name), bytes).unwrap();
+}
+
+/// Op numbers no Gloss writes (at or past 2^63, or this device's last
+/// possible one, even from another device's folder) are refused as damage:
+/// every later round works, before and after a restart.
+#[test]
+fn forged_op_numbers_never_stop_sync() {
+    let (sync, mut d) = devices(&["a", "b"]);
+    d[0].round(sync.path());
+    let a_id = device_id(d[0].data.path()).unwrap();
+    let forger = gloss_sync::DeviceId::generate();
+    let forger_dir = sync.path().join(ROOT).join(forger.as_str());
+    let change = gloss_sync::Change::SetRead { episode: "fp".into(), read: true };
+    let op = |device: &gloss_sync::DeviceId, seq| gloss_sync::Op {
+        device: device.clone(),
+        seq,
+        stamp: gloss_sync::Hlc::new(1, 0),
+        change: change.clone(),
+    };
+    for seq in [1 << 63, (1 << 63) + 5, u64::MAX] {
+        forge(&forger_dir, "00000001.log", &op(&forger, seq));
+    }
+    forge(&forger_dir, "00000001.log", &op(&a_id, u64::MAX));
+    for device in d.iter_mut() {
+        let report = device.round(sync.path());
+        assert_eq!(report.problems.len(), 1, "one summary for the file: {report:?}");
+        assert!(report.problems[0].contains("4 damaged records"), "{report:?}");
+        device.restart();
+        device.round(sync.path());
+    }
+    let id = d[0].highlight(SHARED[0], 10, 20);
+    d[0].round(sync.path());
+    d[1].round(sync.path());
+    assert!(d[1].notes().get_highlight(&id).is_ok(), "sync goes on");
+    assert_eq!(d[0].snapshot(), d[1].snapshot());
+}
+
+/// A copied data folder keeps its device id, so two copies issue the same
+/// op numbers. The copy that notices takes a new id and sends everything
+/// again; a third device ends with both copies' changes.
+#[test]
+fn a_copied_data_folder_takes_a_new_id_and_loses_nothing() {
+    let (sync, mut d) = devices(&["a", "c"]);
+    d[0].highlight(SHARED[0], 10, 20);
+    d[0].round(sync.path());
+    let copied_id = device_id(d[0].data.path()).unwrap();
+    let copy_data = TempDir::new().unwrap();
+    let db = rusqlite::Connection::open(d[0].data.path().join("gloss.db")).unwrap();
+    db.execute("VACUUM INTO ?1", [copy_data.path().join("gloss.db").to_str().unwrap()]).unwrap();
+    std::fs::copy(d[0].data.path().join("sync-device"), copy_data.path().join("sync-device")).unwrap();
+    let library = Library::open(copy_data.path()).unwrap();
+    let mut copy = Device { name: "a", data: copy_data, folder: TempDir::new().unwrap(), library, session: None };
+    assert_eq!(device_id(copy.data.path()).unwrap(), copied_id);
+    copy.round(sync.path());
+
+    // Both copies, running, make a change before either reads the other's.
+    let from_original = d[0].highlight(SHARED[1], 30, 20);
+    let from_copy = copy.highlight(SHARED[1], 90, 20);
+    let first = d[0].round(sync.path());
+    let second = copy.round(sync.path());
+    let noticed = [&first, &second].iter().filter_map(|r| r.new_device.clone()).collect::<Vec<_>>();
+    assert_eq!(noticed.len(), 1, "{first:?} {second:?}");
+    assert!(noticed[0].contains(copied_id.as_str()) && noticed[0].contains("nothing is lost"), "{}", noticed[0]);
+    for _ in 0..3 {
+        d[0].round(sync.path());
+        copy.round(sync.path());
+        d[1].round(sync.path());
+    }
+    assert_ne!(device_id(d[0].data.path()).unwrap(), device_id(copy.data.path()).unwrap());
+    for id in [&from_original, &from_copy] {
+        assert!(d[1].notes().get_highlight(id).is_ok(), "{id} reached the third device");
+    }
+    assert_eq!(d[0].snapshot(), d[1].snapshot());
+    assert_eq!(copy.snapshot(), d[1].snapshot());
 }

@@ -8,13 +8,14 @@
 //!
 //! # Skew
 //!
-//! A stamp more than [`MAX_AHEAD_MS`] ahead of this device's wall clock is
-//! still stored and merged by its own value (every replica must order the
-//! same ops the same way), but it moves this clock only up to the limit, so
-//! one device whose clock says 2099 can not drag every other clock there.
-//! Local edits are stamped after whatever they overwrite
-//! ([`Clock::stamp`]'s `after`), so an edit made after seeing a far-future
-//! value still wins over it.
+//! An op stamped more than [`MAX_AHEAD_MS`] ahead of this device's wall
+//! clock is held back by the replica (kept, not merged) until the wall clock
+//! comes within that distance, so one device whose clock says 2099, or a
+//! forged stamp, can neither drag every other clock there nor win a
+//! register forever; every device holds it back the same way, so all still
+//! converge. Local edits are stamped after whatever they overwrite
+//! ([`Clock::stamp`]'s `after`), so an edit made after seeing a value from
+//! a clock somewhat ahead still wins over it.
 
 use std::fmt;
 
@@ -55,16 +56,6 @@ impl fmt::Display for Hlc {
     }
 }
 
-/// What [`Clock::observe`] made of a remote stamp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Observed {
-    /// Within the allowed skew; the clock is at least that stamp now.
-    Accepted,
-    /// Further ahead of the local wall clock than [`MAX_AHEAD_MS`]: the op
-    /// is kept, but the clock moved only to the limit.
-    TooFarAhead { ahead_ms: u64 },
-}
-
 /// One device's clock. Hand it the wall time on every call, so tests and the
 /// property test can play any clock they like.
 #[derive(Debug, Clone, Default)]
@@ -94,16 +85,10 @@ impl Clock {
         stamp
     }
 
-    /// Takes note of a stamp made by another device, read at wall time `wall_ms`.
-    pub fn observe(&mut self, remote: Hlc, wall_ms: u64) -> Observed {
-        let limit_ms = wall_ms.saturating_add(MAX_AHEAD_MS);
-        if remote.ms <= limit_ms {
-            self.last = self.last.max(remote);
-            Observed::Accepted
-        } else {
-            self.last = self.last.max(Hlc::new(limit_ms, 0));
-            Observed::TooFarAhead { ahead_ms: remote.ms - wall_ms }
-        }
+    /// Takes note of a stamp merged from the folder (one within
+    /// [`MAX_AHEAD_MS`] of the wall clock: the replica holds back the rest).
+    pub fn observe(&mut self, remote: Hlc) {
+        self.last = self.last.max(remote);
     }
 }
 
@@ -139,17 +124,8 @@ mod tests {
     #[test]
     fn a_clock_that_has_seen_a_stamp_stamps_after_it() {
         let mut behind = Clock::new();
-        assert_eq!(behind.observe(Hlc::new(10 * HOUR, 3), 7 * HOUR), Observed::Accepted);
+        behind.observe(Hlc::new(10 * HOUR, 3));
         assert_eq!(behind.stamp(7 * HOUR, None), Hlc::new(10 * HOUR, 4));
-    }
-
-    #[test]
-    fn a_far_future_stamp_moves_the_clock_only_to_the_limit() {
-        let mut clock = Clock::new();
-        let year = 365 * 24 * HOUR;
-        let observed = clock.observe(Hlc::new(HOUR + year, 0), HOUR);
-        assert_eq!(observed, Observed::TooFarAhead { ahead_ms: year });
-        assert_eq!(clock.last(), Hlc::new(HOUR + MAX_AHEAD_MS, 0));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! The id belongs to the data folder, not the machine: a second data folder
 //! on the same machine is a second device. Copying a data folder to another
-//! machine copies its id too, and two devices then write one log; delete
-//! `sync-device` in the copy to give it an id of its own.
+//! machine copies its id too, and two devices then write one log; the sync
+//! session notices (the same op numbers with different content) and gives
+//! the copy that noticed a new id ([`renew_device_id`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -31,17 +32,22 @@ pub fn device_id(data_dir: &Path) -> Result<DeviceId, DeviceError> {
             path: path.clone(),
             reason: error.to_string(),
         }),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            let device = DeviceId::generate();
-            fs::create_dir_all(data_dir).map_err(io_error)?;
-            let temp = data_dir.join(format!("{DEVICE_FILE}.tmp"));
-            let mut file = fs::File::create(&temp).map_err(io_error)?;
-            writeln!(file, "{device}").and_then(|()| file.sync_all()).map_err(io_error)?;
-            fs::rename(&temp, &path).map_err(io_error)?;
-            Ok(device)
-        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => renew_device_id(data_dir),
         Err(error) => Err(io_error(error)),
     }
+}
+
+/// Makes a new device id for `data_dir` and stores it in place of the old.
+pub fn renew_device_id(data_dir: &Path) -> Result<DeviceId, DeviceError> {
+    let path = data_dir.join(DEVICE_FILE);
+    let io_error = |source| DeviceError::Io { path: path.clone(), source };
+    let device = DeviceId::generate();
+    fs::create_dir_all(data_dir).map_err(io_error)?;
+    let temp = data_dir.join(format!("{DEVICE_FILE}.tmp"));
+    let mut file = fs::File::create(&temp).map_err(io_error)?;
+    writeln!(file, "{device}").and_then(|()| file.sync_all()).map_err(io_error)?;
+    fs::rename(&temp, &path).map_err(io_error)?;
+    Ok(device)
 }
 
 #[cfg(test)]
@@ -53,6 +59,8 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let first = device_id(data.path()).unwrap();
         assert_eq!(device_id(data.path()).unwrap(), first);
+        let renewed = renew_device_id(data.path()).unwrap();
+        assert!(renewed != first && device_id(data.path()).unwrap() == renewed);
         fs::write(data.path().join(DEVICE_FILE), "../evil").unwrap();
         let error = device_id(data.path()).unwrap_err().to_string();
         assert!(error.contains("sync-device") && error.contains("delete the file"), "{error}");

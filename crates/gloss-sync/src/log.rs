@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::record;
@@ -30,6 +30,18 @@ pub const ROOT: &str = "gloss";
 const SNAPSHOT_SUFFIX: &str = ".snapshot.log";
 const SEGMENT_SUFFIX: &str = ".log";
 const TEMP_SUFFIX: &str = ".tmp";
+
+/// The longest line a reader takes as a record. A record holds one change,
+/// and the longest a user makes is a note of a few megabytes; a longer line
+/// is damage, skipped without being held in memory.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// How many damaged files one pass describes; the rest are only counted,
+/// so a folder full of garbage costs a number, not memory.
+pub const MAX_DAMAGED_FILES: usize = 20;
+
+/// How many offsets of damaged lines are listed per file.
+const OFFSETS_LISTED: usize = 3;
 
 #[derive(Debug, Clone, Copy)]
 pub struct LogOptions {
@@ -53,6 +65,22 @@ pub enum LogError {
     Read { path: PathBuf, source: io::Error },
     #[error("could not encode a change for the sync log: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error(
+        "{} is a symbolic link or not a folder; Gloss never writes through links in the sync folder. \
+         Remove it (another device or a sync tool put it there) and sync again.",
+        path.display()
+    )]
+    Link { path: PathBuf },
+    #[error(
+        "the snapshot {} did not read back as written ({reason}); the segments it was to replace are kept",
+        path.display()
+    )]
+    Unverified { path: PathBuf, reason: String },
+    #[error(
+        "this device's op numbers are used up (a record in its log claims number {0}); \
+         it takes a new device id and sends its changes again"
+    )]
+    Exhausted(u64),
 }
 
 type Result<T> = std::result::Result<T, LogError>;
@@ -111,7 +139,9 @@ pub(crate) fn segments(dir: &Path) -> Result<Vec<Segment>> {
     let mut found = Vec::new();
     for entry in entries {
         let entry = entry.map_err(read_error(dir))?;
-        if let Some(segment) = entry.file_name().to_str().and_then(Segment::parse) {
+        // A link or folder with a segment's name is not one of ours.
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if let Some(segment) = entry.file_name().to_str().and_then(Segment::parse).filter(|_| regular) {
             found.push(segment);
         }
     }
@@ -123,6 +153,7 @@ pub(crate) fn segments(dir: &Path) -> Result<Vec<Segment>> {
 #[derive(Debug)]
 pub struct LogWriter {
     dir: PathBuf,
+    device: DeviceId,
     options: LogOptions,
     /// The segment being appended to, and its length.
     tail: Segment,
@@ -138,13 +169,19 @@ impl LogWriter {
     /// ones this device wrote last.
     pub fn open(sync_dir: &Path, device: &DeviceId, options: LogOptions) -> Result<LogWriter> {
         let dir = device_dir(sync_dir, device);
-        fs::create_dir_all(&dir).map_err(write_error(&dir))?;
+        fs::create_dir_all(sync_dir).map_err(write_error(sync_dir))?;
+        real_dir(&sync_dir.join(ROOT))?;
+        real_dir(&dir)?;
         let next = Segment { number: segments(&dir)?.last().map_or(1, |s| s.number + 1), snapshot: false };
-        Ok(LogWriter { dir, options, tail: next, tail_len: 0, file: None })
+        Ok(LogWriter { dir, device: device.clone(), options, tail: next, tail_len: 0, file: None })
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    pub fn device(&self) -> &DeviceId {
+        &self.device
     }
 
     /// Appends the ops and fsyncs them; once this returns they survive a
@@ -177,25 +214,38 @@ impl LogWriter {
         if self.tail_len >= self.options.segment_bytes {
             self.start_next_segment();
         }
-        let path = self.dir.join(self.tail.file_name());
-        let file = match &mut self.file {
+        let file = match self.file.take() {
             Some(file) => file,
-            None => {
-                let created = !path.exists();
-                // Readable too, for `read_back`.
-                let file =
-                    OpenOptions::new().create(true).read(true).append(true).open(&path).map_err(write_error(&path))?;
-                if created {
-                    sync_dir(&self.dir)?;
-                }
-                self.file.insert(file)
-            }
+            None => self.create_tail()?,
         };
+        let file = self.file.insert(file);
+        let path = self.dir.join(self.tail.file_name());
         carried.extend_from_slice(bytes);
         file.write_all(&carried).map_err(write_error(&path))?;
         file.sync_data().map_err(write_error(&path))?;
         self.tail_len += carried.len() as u64;
         Ok(())
+    }
+
+    /// Creates the tail segment: always a new file. A name already taken
+    /// (a planted file or link, another copy's segment) is skipped, never
+    /// opened: creating exclusively does not follow a link.
+    fn create_tail(&mut self) -> Result<File> {
+        real_dir(&self.dir)?;
+        loop {
+            let path = self.dir.join(self.tail.file_name());
+            // Readable too, for `read_back`.
+            match OpenOptions::new().create_new(true).read(true).append(true).open(&path) {
+                Ok(file) => {
+                    sync_dir(&self.dir)?;
+                    return Ok(file);
+                }
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists && self.tail.number < MAX_SEGMENT => {
+                    self.start_next_segment();
+                }
+                Err(error) => return Err(write_error(&path)(error)),
+            }
+        }
     }
 
     fn start_next_segment(&mut self) {
@@ -222,7 +272,15 @@ impl LogWriter {
         for op in ops {
             record::encode(op, &mut bytes)?;
         }
-        write_whole(&self.dir.join(snapshot.file_name()), &bytes)?;
+        let path = self.dir.join(snapshot.file_name());
+        write_whole(&path, &bytes)?;
+        // Nothing is removed unless what replaces it reads back whole.
+        let unverified = |reason: String| LogError::Unverified { path: path.clone(), reason };
+        let read = read_segments(&self.dir, &self.device, &[snapshot])?;
+        let ids = |ops: &[Op]| ops.iter().map(|op| (op.seq, op.digest())).collect::<Vec<_>>();
+        if ids(&read) != ids(ops) {
+            return Err(unverified(format!("{} of {} records", read.len(), ops.len())));
+        }
         for segment in old.iter().filter(|&&s| s != snapshot) {
             let path = self.dir.join(segment.file_name());
             match fs::remove_file(&path) {
@@ -251,12 +309,35 @@ fn read_back(file: &File) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Segment numbers have eight digits.
+const MAX_SEGMENT: u64 = 99_999_999;
+
+/// Makes sure `path` is a folder of its own, creating it if missing: never a
+/// link, which would carry this device's writes out of the sync folder.
+fn real_dir(path: &Path) -> Result<()> {
+    match fs::create_dir(path) {
+        Err(error) if error.kind() != io::ErrorKind::AlreadyExists => return Err(write_error(path)(error)),
+        _ => {}
+    }
+    let meta = fs::symlink_metadata(path).map_err(write_error(path))?;
+    if meta.file_type().is_symlink() || !meta.is_dir() {
+        return Err(LogError::Link { path: path.to_owned() });
+    }
+    Ok(())
+}
+
 /// Writes a file whole: temporary name, fsync, rename, fsync the folder.
+/// The temporary file is created afresh: whatever had its name (a planted
+/// link) is removed first, not followed.
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut temp_name = path.as_os_str().to_owned();
     temp_name.push(TEMP_SUFFIX);
     let temp = PathBuf::from(temp_name);
-    let mut file = File::create(&temp).map_err(write_error(&temp))?;
+    match fs::remove_file(&temp) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(write_error(&temp)(error)),
+        _ => {}
+    }
+    let mut file = OpenOptions::new().write(true).create_new(true).open(&temp).map_err(write_error(&temp))?;
     file.write_all(bytes).map_err(write_error(&temp))?;
     file.sync_all().map_err(write_error(&temp))?;
     drop(file);
@@ -280,24 +361,35 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// None of them stop a round: the rest of the folder is still read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Damage {
-    /// A finished line that is not a valid record; it is read again when
-    /// the file changes, in case a sync tool was still writing it.
-    Record { path: PathBuf, offset: u64, reason: String },
+    /// Lines of one file that are not valid records: how many, where the
+    /// first few start, and why the first was refused. They are read again
+    /// when the file changes, in case a sync tool was still writing them.
+    Records { path: PathBuf, count: u64, offsets: Vec<u64>, reason: String },
     /// A file that could not be read at all.
     Unreadable { path: PathBuf, reason: String },
+    /// More damaged files than are described one by one.
+    MoreFiles(usize),
 }
 
 impl std::fmt::Display for Damage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Damage::Record { path, offset, reason } => write!(
-                f,
-                "{}: damaged record at byte {offset} ({reason}); it is skipped and read again when the file changes",
-                path.display()
-            ),
+            Damage::Records { path, count, offsets, reason } => {
+                let at: Vec<String> = offsets.iter().map(u64::to_string).collect();
+                let more = if *count > offsets.len() as u64 { ", ..." } else { "" };
+                write!(
+                    f,
+                    "{}: {count} damaged record{} (at byte {}{more}; the first: {reason}); \
+                     they are skipped and read again when the file changes",
+                    path.display(),
+                    if *count == 1 { "" } else { "s" },
+                    at.join(", ")
+                )
+            }
             Damage::Unreadable { path, reason } => {
                 write!(f, "{}: could not be read ({reason})", path.display())
             }
+            Damage::MoreFiles(count) => write!(f, "{count} more files in the sync folder hold damaged records"),
         }
     }
 }
@@ -306,9 +398,21 @@ impl std::fmt::Display for Damage {
 #[derive(Debug, Default)]
 pub struct Batch {
     pub ops: Vec<Op>,
+    /// At most [`MAX_DAMAGED_FILES`] entries, then one [`Damage::MoreFiles`].
     pub damage: Vec<Damage>,
     /// Every device with a folder in the sync folder.
     pub devices: BTreeSet<DeviceId>,
+}
+
+impl Batch {
+    fn note(&mut self, damage: Damage) {
+        let full = self.damage.len() >= MAX_DAMAGED_FILES;
+        match self.damage.last_mut() {
+            Some(Damage::MoreFiles(count)) => *count += 1,
+            _ if full => self.damage.push(Damage::MoreFiles(1)),
+            _ => self.damage.push(damage),
+        }
+    }
 }
 
 /// How far a file has been read: every byte before `offset` is consumed
@@ -337,6 +441,7 @@ impl FolderReader {
 
     /// Like [`read_new`](Self::read_new), reading only the log of `only`
     /// when given (a device reads its own log before anyone else's).
+    /// Folders not named as a device, links and hidden files are not read.
     pub fn read_new_of(&mut self, sync_dir: &Path, only: Option<&DeviceId>) -> Result<Batch> {
         let root = sync_dir.join(ROOT);
         let mut batch = Batch::default();
@@ -349,15 +454,9 @@ impl FolderReader {
         for device in devices {
             let device = device.map_err(read_error(&root))?;
             let dir = device.path();
-            if !device.file_type().map_err(read_error(&dir))?.is_dir() {
+            let Some(id) = device.file_name().to_str().and_then(|n| n.parse::<DeviceId>().ok()) else { continue };
+            if !device.file_type().map_err(read_error(&dir))?.is_dir() || only.is_some_and(|only| &id != only) {
                 continue;
-            }
-            let id: Option<DeviceId> = device.file_name().to_str().and_then(|n| n.parse().ok());
-            if only.is_some_and(|only| id.as_ref() != Some(only)) {
-                continue;
-            }
-            if let Some(id) = id {
-                batch.devices.insert(id);
             }
             for file in fs::read_dir(&dir).map_err(read_error(&dir))? {
                 let file = file.map_err(read_error(&dir))?;
@@ -366,9 +465,10 @@ impl FolderReader {
                     file.file_name().to_str().is_some_and(holds_records) && file.file_type().is_ok_and(|t| t.is_file());
                 if readable {
                     present.insert(path.clone());
-                    self.read_file(&path, &mut batch);
+                    self.read_file(&path, &id, &mut batch);
                 }
             }
+            batch.devices.insert(id);
         }
         // Forget files that are gone (compacted away), so the map stays small.
         let looked_at = |path: &Path| match only {
@@ -379,17 +479,17 @@ impl FolderReader {
         Ok(batch)
     }
 
-    fn read_file(&mut self, path: &Path, batch: &mut Batch) {
+    fn read_file(&mut self, path: &Path, device: &DeviceId, batch: &mut Batch) {
         let unreadable = |error: io::Error| Damage::Unreadable { path: path.to_owned(), reason: error.to_string() };
         let mut file = match File::open(path) {
             Ok(file) => file,
             // Removed between listing and opening: compaction, or the sync tool.
             Err(error) if error.kind() == io::ErrorKind::NotFound => return,
-            Err(error) => return batch.damage.push(unreadable(error)),
+            Err(error) => return batch.note(unreadable(error)),
         };
         let len = match file.metadata() {
             Ok(meta) => meta.len(),
-            Err(error) => return batch.damage.push(unreadable(error)),
+            Err(error) => return batch.note(unreadable(error)),
         };
         let mark = self.marks.get(path).copied();
         let offset = match mark {
@@ -398,50 +498,109 @@ impl FolderReader {
             Some(mark) if mark.offset <= len => mark.offset,
             _ => 0,
         };
-        let mut bytes = Vec::new();
-        let read = file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_to_end(&mut bytes));
-        if let Err(error) = read {
-            return batch.damage.push(unreadable(error));
+        if let Err(error) = file.seek(SeekFrom::Start(offset)) {
+            return batch.note(unreadable(error));
         }
-        let consumed = parse_lines(&bytes, offset, path, batch);
-        self.marks.insert(path.to_owned(), Mark { offset: offset + consumed, len });
-    }
-}
-
-/// Reads the complete lines of `bytes` (which start at `offset` in the
-/// file) into the batch; returns how many bytes are consumed for good: up to
-/// the first damaged line or the unfinished tail.
-fn parse_lines(bytes: &[u8], offset: u64, path: &Path, batch: &mut Batch) -> u64 {
-    let mut start = 0;
-    let mut consumed = None;
-    while let Some(end) = memchr::memchr(b'\n', &bytes[start..]).map(|n| start + n) {
-        let line = &bytes[start..end];
-        if !line.is_empty() {
-            match record::decode(line) {
-                Ok(op) => batch.ops.push(op),
-                Err(error) => {
-                    consumed.get_or_insert(start);
-                    batch.damage.push(Damage::Record {
-                        path: path.to_owned(),
-                        offset: offset + start as u64,
-                        reason: error.to_string(),
-                    });
-                }
+        match read_records(BufReader::with_capacity(1 << 16, file), offset, path, device, batch) {
+            Ok(consumed) => {
+                self.marks.insert(path.to_owned(), Mark { offset: consumed, len });
             }
+            Err(error) => batch.note(unreadable(error)),
         }
-        start = end + 1;
     }
-    consumed.unwrap_or(start) as u64
 }
 
-/// Every op in the given segments of a device's folder, in file order;
-/// unfinished or damaged lines are left out.
-pub(crate) fn read_segments(dir: &Path, list: &[Segment]) -> Result<Vec<Op>> {
+/// The damaged lines of one file, summed up as they are met.
+#[derive(Default)]
+struct FileDamage {
+    count: u64,
+    offsets: Vec<u64>,
+    reason: Option<String>,
+}
+
+impl FileDamage {
+    fn add(&mut self, offset: u64, reason: impl FnOnce() -> String) {
+        self.count += 1;
+        if self.offsets.len() < OFFSETS_LISTED {
+            self.offsets.push(offset);
+        }
+        if self.reason.is_none() {
+            self.reason = Some(reason());
+        }
+    }
+}
+
+/// Reads the complete lines from `reader` (positioned at `offset` in the
+/// file `path` of `device`'s folder) into the batch, a buffer at a time, so
+/// memory stays bounded by [`MAX_RECORD_BYTES`] whatever the file holds.
+/// Returns the offset up to which the file is consumed for good: the first
+/// damaged line, or else the unfinished tail.
+fn read_records(
+    mut reader: impl BufRead,
+    offset: u64,
+    path: &Path,
+    device: &DeviceId,
+    batch: &mut Batch,
+) -> io::Result<u64> {
+    let mut line = Vec::new();
+    let mut line_len: u64 = 0;
+    let mut at = offset;
+    let mut damage = FileDamage::default();
+    let mut first_damaged = None;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            break;
+        }
+        let newline = memchr::memchr(b'\n', buffer);
+        let part = &buffer[..newline.unwrap_or(buffer.len())];
+        line_len += part.len() as u64;
+        if line_len <= MAX_RECORD_BYTES as u64 {
+            line.extend_from_slice(part);
+        } else {
+            line = Vec::new();
+        }
+        let used = newline.map_or(buffer.len(), |n| n + 1);
+        reader.consume(used);
+        if newline.is_none() {
+            continue;
+        }
+        let refused = if line_len > MAX_RECORD_BYTES as u64 {
+            Some(format!("a line of {line_len} bytes, longer than any record ({MAX_RECORD_BYTES})"))
+        } else if line.is_empty() {
+            None
+        } else {
+            match record::decode(&line) {
+                Ok(op) if &op.device == device => {
+                    batch.ops.push(op);
+                    None
+                }
+                Ok(op) => Some(format!("a record of device {} in the folder of {device}", op.device)),
+                Err(error) => Some(error.to_string()),
+            }
+        };
+        if let Some(reason) = refused {
+            first_damaged.get_or_insert(at);
+            damage.add(at, || reason);
+        }
+        at += line_len + 1;
+        line.clear();
+        line_len = 0;
+    }
+    if let Some(reason) = damage.reason {
+        batch.note(Damage::Records { path: path.to_owned(), count: damage.count, offsets: damage.offsets, reason });
+    }
+    Ok(first_damaged.unwrap_or(at))
+}
+
+/// Every op in the given segments of `device`'s folder, in file order;
+/// unfinished or damaged lines (and records of other devices) are left out.
+pub(crate) fn read_segments(dir: &Path, device: &DeviceId, list: &[Segment]) -> Result<Vec<Op>> {
     let mut batch = Batch::default();
     for segment in list {
         let path = dir.join(segment.file_name());
-        let bytes = fs::read(&path).map_err(read_error(&path))?;
-        parse_lines(&bytes, 0, &path, &mut batch);
+        let file = File::open(&path).map_err(read_error(&path))?;
+        read_records(BufReader::new(file), 0, &path, device, &mut batch).map_err(read_error(&path))?;
     }
     Ok(batch.ops)
 }
@@ -533,7 +692,7 @@ mod tests {
         fs::write(dir.join("00000001.log"), &bytes).unwrap();
         let batch = FolderReader::new().read_new(sync.path()).unwrap();
         assert_eq!(seqs(&batch), [1, 3]);
-        assert!(matches!(&batch.damage[..], [Damage::Record { .. }]));
+        assert!(matches!(&batch.damage[..], [Damage::Records { count: 1, .. }]));
     }
 
     #[test]
@@ -582,5 +741,110 @@ mod tests {
         writer.append(&[op(&device, 4)]).unwrap();
         let numbers: Vec<_> = segments(writer.dir()).unwrap().into_iter().map(|s| s.number).collect();
         assert_eq!(numbers, [1, 2, 3]);
+    }
+
+    fn outside_file(dir: &Path) -> PathBuf {
+        let path = dir.join("outside.txt");
+        fs::write(&path, b"not the sync folder's").unwrap();
+        path
+    }
+
+    #[test]
+    fn the_writer_never_follows_a_planted_link_to_its_next_segment() {
+        let sync = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let outside = outside_file(elsewhere.path());
+        let device = DeviceId::generate();
+        let dir = device_dir(sync.path(), &device);
+        fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("00000001.log")).unwrap();
+        let options = LogOptions { segment_bytes: 200, compact_after: 8 };
+        let mut writer = LogWriter::open(sync.path(), &device, options).unwrap();
+        writer.append(&[op(&device, 1)]).unwrap();
+        // The next segment too, planted while the writer runs.
+        std::os::unix::fs::symlink(
+            &outside,
+            dir.join(Segment { number: writer.tail.number + 1, snapshot: false }.file_name()),
+        )
+        .unwrap();
+        for seq in 2..5 {
+            writer.append(&[op(&device, seq)]).unwrap();
+        }
+        assert_eq!(fs::read(&outside).unwrap(), b"not the sync folder's");
+        let mut batch = FolderReader::new().read_new(sync.path()).unwrap();
+        batch.ops.sort_by_key(|op| op.seq);
+        assert_eq!(seqs(&batch), [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn compaction_never_writes_through_a_planted_link_and_keeps_every_record() {
+        let sync = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let outside = outside_file(elsewhere.path());
+        let device = DeviceId::generate();
+        let options = LogOptions { segment_bytes: 150, compact_after: 2 };
+        let mut writer = LogWriter::open(sync.path(), &device, options).unwrap();
+        for seq in 1..6 {
+            writer.append(&[op(&device, seq)]).unwrap();
+        }
+        let finished = writer.finished().unwrap();
+        let last = finished.last().unwrap().number;
+        let temp = writer.dir().join(format!("{last:08}{SNAPSHOT_SUFFIX}{TEMP_SUFFIX}"));
+        std::os::unix::fs::symlink(&outside, &temp).unwrap();
+        let ops = read_segments(writer.dir(), &device, &finished).unwrap();
+        writer.replace_with_snapshot(&finished, &ops).unwrap();
+        assert_eq!(fs::read(&outside).unwrap(), b"not the sync folder's");
+        let mut batch = FolderReader::new().read_new(sync.path()).unwrap();
+        batch.ops.sort_by_key(|op| op.seq);
+        assert_eq!(seqs(&batch), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_log_folder_that_is_a_link_is_refused() {
+        let sync = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        fs::create_dir_all(sync.path().join(ROOT)).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), device_dir(sync.path(), &device)).unwrap();
+        let error = LogWriter::open(sync.path(), &device, LogOptions::default()).unwrap_err();
+        assert!(matches!(error, LogError::Link { .. }), "{error}");
+        assert!(error.to_string().contains("symbolic link"), "{error}");
+        assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn damage_is_summed_up_per_file_and_a_huge_line_is_never_held() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let dir = device_dir(sync.path(), &device);
+        fs::create_dir_all(&dir).unwrap();
+        let mut bytes = b"garbage\n".repeat(10_000);
+        bytes.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES + 10));
+        bytes.push(b'\n');
+        record::encode(&op(&device, 7), &mut bytes).unwrap();
+        // A record of another device, well formed, in this device's folder.
+        record::encode(&op(&DeviceId::generate(), 8), &mut bytes).unwrap();
+        fs::write(dir.join("00000001.log"), &bytes).unwrap();
+        for n in 0..MAX_DAMAGED_FILES + 10 {
+            fs::write(dir.join(format!("stray-{n}.log")), b"junk\n").unwrap();
+        }
+        let batch = FolderReader::new().read_new(sync.path()).unwrap();
+        assert_eq!(seqs(&batch), [7]);
+        assert_eq!(batch.damage.len(), MAX_DAMAGED_FILES + 1);
+        let total = |damage: &[Damage]| -> u64 {
+            damage
+                .iter()
+                .map(|d| match d {
+                    Damage::Records { count, .. } => *count,
+                    Damage::MoreFiles(files) => *files as u64,
+                    Damage::Unreadable { .. } => 0,
+                })
+                .sum()
+        };
+        let main = batch.damage.iter().find(|d| matches!(d, Damage::Records { count, .. } if *count > 1)).unwrap();
+        let Damage::Records { count, offsets, .. } = main else { unreachable!() };
+        assert_eq!((*count, &offsets[..]), (10_002, &[0, 8, 16][..]));
+        assert_eq!(total(&batch.damage), 10_002 + (MAX_DAMAGED_FILES + 10) as u64, "every damaged file counted");
+        assert!(main.to_string().contains("10002 damaged records"), "{main}");
     }
 }

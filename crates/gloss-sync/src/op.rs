@@ -77,6 +77,12 @@ impl fmt::Display for DeviceId {
     }
 }
 
+/// The largest number a record may carry (op numbers, clock milliseconds,
+/// positions): 2^53, the largest integer JavaScript and SQLite's integers
+/// both hold exactly. A device making a change every millisecond would need
+/// 285,000 years to reach it, so only a forged or mangled record goes past.
+pub const MAX_NUMBER: u64 = 1 << 53;
+
 /// Names one op everywhere: its device and its number in that device's log.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct OpId {
@@ -102,6 +108,57 @@ pub struct Op {
 impl Op {
     pub fn id(&self) -> OpId {
         OpId { device: self.device.clone(), seq: self.seq }
+    }
+
+    /// Checks the numbers a record carries, so nothing read from the folder
+    /// can overflow a counter, collide in a table or freeze a register:
+    /// every op number in 1..=[`MAX_NUMBER`], every clock and position at
+    /// most [`MAX_NUMBER`].
+    pub fn check(&self) -> Result<(), String> {
+        let within = |what: &str, n: u64| {
+            if n <= MAX_NUMBER {
+                Ok(())
+            } else {
+                Err(format!("{what} {n} is larger than any Gloss writes ({MAX_NUMBER})"))
+            }
+        };
+        if self.seq == 0 {
+            return Err("op number 0 (numbers start at 1)".into());
+        }
+        within("op number", self.seq)?;
+        within("clock value", self.stamp.ms)?;
+        let selector = match &self.change {
+            Change::CreateHighlight { anchor, .. } | Change::Reattach { anchor, .. } => Some(&anchor.selector),
+            _ => None,
+        };
+        if let Some(selector) = selector {
+            within("highlight position", selector.end as u64)?;
+            if selector.start > selector.end {
+                return Err(format!("highlight starts after it ends ({} > {})", selector.start, selector.end));
+            }
+        }
+        if let Change::SetPosition { position, .. } = &self.change {
+            within("reading position", *position)?;
+        }
+        Ok(())
+    }
+
+    /// A digest of what the op says, to tell two different ops that claim
+    /// one id (a copied data folder writing under its original's id) from
+    /// one op read twice. A note's `replaces` is left out: compaction hands
+    /// it on from dropped versions, so it legitimately grows.
+    pub fn digest(&self) -> u32 {
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(&self.stamp.ms.to_le_bytes());
+        hasher.update(&self.stamp.n.to_le_bytes());
+        let json = match &self.change {
+            Change::SetNote { on, text, .. } => {
+                serde_json::to_vec(&Change::SetNote { on: on.clone(), text: text.clone(), replaces: Vec::new() })
+            }
+            change => serde_json::to_vec(change),
+        };
+        hasher.update(&json.unwrap_or_default());
+        hasher.finalize()
     }
 }
 

@@ -18,6 +18,8 @@ pub enum RecordError {
     Checksum,
     #[error("checksum ok but the change is not one this Gloss knows: {0}")]
     UnknownChange(serde_json::Error),
+    #[error("checksum ok but the record is not one Gloss writes: {0}")]
+    Invalid(String),
 }
 
 #[derive(Deserialize)]
@@ -49,7 +51,9 @@ pub fn decode(line: &[u8]) -> Result<Op, RecordError> {
     if checksum(raw.as_bytes()) != record.crc {
         return Err(RecordError::Checksum);
     }
-    serde_json::from_str(raw).map_err(RecordError::UnknownChange)
+    let op: Op = serde_json::from_str(raw).map_err(RecordError::UnknownChange)?;
+    op.check().map_err(RecordError::Invalid)?;
+    Ok(op)
 }
 
 #[cfg(test)]
@@ -72,6 +76,21 @@ mod tests {
         encode(&sample(), &mut out).unwrap();
         assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
         assert_eq!(decode(&out[..out.len() - 1]).unwrap(), sample());
+    }
+
+    #[test]
+    fn numbers_no_gloss_writes_are_refused_however_well_checksummed() {
+        let forged = |seq: u64, ms: u64| {
+            let mut op = sample();
+            (op.seq, op.stamp) = (seq, Hlc::new(ms, 0));
+            let mut out = Vec::new();
+            encode(&op, &mut out).unwrap();
+            decode(&out[..out.len() - 1])
+        };
+        for (seq, ms) in [(0, 1), (1 << 63, 1), (u64::MAX, 1), (crate::op::MAX_NUMBER + 1, 1), (1, u64::MAX)] {
+            assert!(matches!(forged(seq, ms), Err(RecordError::Invalid(_))), "seq {seq}, ms {ms}");
+        }
+        assert!(forged(crate::op::MAX_NUMBER, crate::op::MAX_NUMBER).is_ok());
     }
 
     #[test]

@@ -1,23 +1,34 @@
 //! [`Replica`]: one device's side of sync. It stamps and logs local changes,
 //! reads everyone's logs, and keeps the merged [`State`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::clock::{self, Clock, Observed};
+use super::clock::{self, Clock, MAX_AHEAD_MS};
 use super::compact::compact;
-use super::log::{self, Damage, FolderReader, LogError, LogOptions, LogWriter};
+use super::log::{self, Batch, Damage, FolderReader, LogError, LogOptions, LogWriter};
+use super::op::MAX_NUMBER;
 use super::{Change, DeviceId, Key, NoteOn, Op, OpId, State};
 
 /// Something about a round the user may want to see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     Damage(Damage),
-    /// A device's clock is far ahead of this one's: its changes are kept and
-    /// merged, but this device's clock does not follow it.
+    /// Changes of a device stamped more than [`MAX_AHEAD_MS`] ahead of this
+    /// device's clock: a clock set wrong, or a forged stamp. They stay in
+    /// the folder and wait until this clock reaches them, so they can not
+    /// win every register forever; every device holds them back the same
+    /// way, so all still converge.
     ClockAhead {
         device: DeviceId,
         ahead_ms: u64,
+        held: usize,
+    },
+    /// Different records claim the same op numbers of one device: two
+    /// copies of one data folder write under one id. Both are kept.
+    SecondWriter {
+        device: DeviceId,
+        ops: usize,
     },
 }
 
@@ -25,11 +36,18 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Problem::Damage(damage) => damage.fmt(f),
-            Problem::ClockAhead { device, ahead_ms } => write!(
+            Problem::ClockAhead { device, ahead_ms, held } => write!(
                 f,
-                "device {device}'s clock is {:.1} hours ahead of this one; its changes are kept, \
-                 but please correct its clock",
+                "{held} change{} from device {device} are stamped {:.1} hours ahead of this device's clock; \
+                 they are kept and apply when that time comes. Correct the clock of the device that made them.",
+                if *held == 1 { "" } else { "s" },
                 *ahead_ms as f64 / 3_600_000.0
+            ),
+            Problem::SecondWriter { device, ops } => write!(
+                f,
+                "{ops} change{} of device {device} came in two different versions: two copies of one data \
+                 folder sync under the same id. Both versions are kept; the copy that notices takes a new id.",
+                if *ops == 1 { "" } else { "s" }
             ),
         }
     }
@@ -45,12 +63,21 @@ pub struct Round {
     pub problems: Vec<Problem>,
     /// Devices with a log in the folder.
     pub devices: BTreeSet<DeviceId>,
-    /// The records read, in the order read: a store that keeps what it
-    /// applied across restarts tells from their ids which are new to it.
+    /// The records merged, in the order read (and those held back until
+    /// now): a store that keeps what it applied across restarts tells from
+    /// their ids which are new to it.
     pub ops: Vec<Op>,
+    /// Ids among `ops` seen before with other content ([`Problem::SecondWriter`]):
+    /// not new by id, yet what they say may be.
+    pub rewritten: Vec<OpId>,
 }
 
 impl Round {
+    /// Whether another writer was seen using `device`'s id.
+    pub fn second_writer_of(&self, device: &DeviceId) -> bool {
+        self.problems.iter().any(|p| matches!(p, Problem::SecondWriter { device: d, .. } if d == device))
+    }
+
     /// Adds what a later round over the same replica did.
     fn absorb(&mut self, later: Round) {
         self.read += later.read;
@@ -58,6 +85,7 @@ impl Round {
         self.problems.extend(later.problems);
         self.devices.extend(later.devices);
         self.ops.extend(later.ops);
+        self.rewritten.extend(later.rewritten);
     }
 }
 
@@ -79,6 +107,11 @@ pub struct Replica {
     state: State,
     writer: LogWriter,
     reader: FolderReader,
+    /// Ops stamped too far ahead of the wall clock, waiting for it.
+    held: Vec<Op>,
+    /// Per device and op number, a digest of what the op said when first
+    /// read, to notice a second writer under one id.
+    digests: HashMap<DeviceId, HashMap<u64, u32>>,
 }
 
 impl Replica {
@@ -108,6 +141,8 @@ impl Replica {
             state: State::new(),
             writer,
             reader: FolderReader::new(),
+            held: Vec::new(),
+            digests: HashMap::new(),
         };
         let own = replica.device.clone();
         let round = replica.read_at(Some(&own), clock::wall_ms())?;
@@ -161,6 +196,9 @@ impl Replica {
                     replaces.push(seen);
                 }
             }
+            if self.last_seq >= MAX_NUMBER {
+                return Err(LogError::Exhausted(self.last_seq));
+            }
             self.last_seq += 1;
             let stamp = self.clock.stamp(wall_ms, self.state.latest(&change));
             let op = Op { device: self.device.clone(), seq: self.last_seq, stamp, change };
@@ -171,7 +209,9 @@ impl Replica {
         }
         // On failure the numbers stay used: a torn record may hold them.
         self.writer.append(&ops)?;
+        let digests = self.digests.entry(self.device.clone()).or_default();
         for op in &ops {
+            digests.insert(op.seq, op.digest());
             self.state.apply(op);
         }
         Ok(ops)
@@ -188,29 +228,65 @@ impl Replica {
 
     fn read_at(&mut self, only: Option<&DeviceId>, wall_ms: u64) -> Result<Round, LogError> {
         let batch = self.reader.read_new_of(&self.sync_dir, only)?;
+        Ok(self.merge(batch, wall_ms))
+    }
+
+    /// Reads what is new in the sync folder without merging it: the slow
+    /// part of a round (files, parsing), which a store does before taking
+    /// its write lock, then hands to [`merge`](Self::merge).
+    pub fn read(&mut self) -> Result<Batch, LogError> {
+        self.reader.read_new(&self.sync_dir)
+    }
+
+    /// Merges what [`read`](Self::read) found, at wall time `wall_ms`, with
+    /// the ops held back until then.
+    pub fn merge(&mut self, batch: Batch, wall_ms: u64) -> Round {
         let mut round = Round {
             read: batch.ops.len(),
             problems: batch.damage.into_iter().map(Problem::Damage).collect(),
             devices: batch.devices,
             ..Round::default()
         };
-        let mut ahead: Option<(DeviceId, u64)> = None;
-        for op in &batch.ops {
+        let limit = wall_ms.saturating_add(MAX_AHEAD_MS);
+        let (due, held): (Vec<Op>, Vec<Op>) =
+            std::mem::take(&mut self.held).into_iter().partition(|op| op.stamp.ms <= limit);
+        self.held = held;
+        let mut second_writers = BTreeMap::<DeviceId, usize>::new();
+        let mut ready = due;
+        for op in batch.ops {
             if op.device == self.device {
                 self.last_seq = self.last_seq.max(op.seq);
             }
-            if let Observed::TooFarAhead { ahead_ms } = self.clock.observe(op.stamp, wall_ms) {
-                if ahead.as_ref().is_none_or(|(_, most)| ahead_ms > *most) {
-                    ahead = Some((op.device.clone(), ahead_ms));
-                }
+            let digest = op.digest();
+            let first = *self.digests.entry(op.device.clone()).or_default().entry(op.seq).or_insert(digest);
+            if first != digest {
+                *second_writers.entry(op.device.clone()).or_default() += 1;
+                round.rewritten.push(op.id());
             }
+            if op.stamp.ms > limit {
+                self.held.push(op);
+            } else {
+                ready.push(op);
+            }
+        }
+        for op in &ready {
+            self.clock.observe(op.stamp);
             round.changed.extend(self.state.apply(op));
         }
-        if let Some((device, ahead_ms)) = ahead {
-            round.problems.push(Problem::ClockAhead { device, ahead_ms });
+        round.ops = ready;
+        let mut ahead = BTreeMap::<&DeviceId, (u64, usize)>::new();
+        for op in &self.held {
+            let (most, held) = ahead.entry(&op.device).or_default();
+            *most = (*most).max(op.stamp.ms - wall_ms);
+            *held += 1;
         }
-        round.ops = batch.ops;
-        Ok(round)
+        round.problems.extend(ahead.into_iter().map(|(device, (ahead_ms, held))| Problem::ClockAhead {
+            device: device.clone(),
+            ahead_ms,
+            held,
+        }));
+        round.problems.extend(second_writers.into_iter().map(|(device, ops)| Problem::SecondWriter { device, ops }));
+        round
     }
 
     /// Compacts this device's finished segments into one snapshot if enough
@@ -231,12 +307,11 @@ impl Replica {
         if finished.is_empty() {
             return Ok(Compacted::default());
         }
-        let ops = log::read_segments(self.writer.dir(), &finished)?;
+        // Only this device's records are read: another device's in this
+        // folder are forged, and dropped here.
+        let ops = log::read_segments(self.writer.dir(), &self.device, &finished)?;
         let ops_before = ops.len();
-        let (own, foreign): (Vec<Op>, Vec<Op>) = ops.into_iter().partition(|op| op.device == self.device);
-        // Records of another device in this folder are not ours to judge: keep them as they are.
-        let mut kept = compact(own);
-        kept.extend(foreign);
+        let kept = compact(ops);
         self.writer.replace_with_snapshot(&finished, &kept)?;
         Ok(Compacted { segments: finished.len(), ops_before, ops_kept: kept.len() })
     }
@@ -245,7 +320,7 @@ impl Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Hlc, MAX_AHEAD_MS};
+    use crate::Hlc;
 
     const HOUR: u64 = 3_600_000;
 
@@ -253,24 +328,88 @@ mod tests {
         Change::SetColor { highlight: highlight.into(), color: color.into() }
     }
 
+    /// Writes `op` into `device`'s folder as if that device had: forged
+    /// records need no replica.
+    fn forge(sync: &Path, op: &Op) {
+        let mut writer = LogWriter::open(sync, &op.device, LogOptions::default()).unwrap();
+        writer.append(std::slice::from_ref(op)).unwrap();
+    }
+
     #[test]
-    fn an_edit_made_after_seeing_a_far_future_one_wins_over_it() {
+    fn a_stamp_far_ahead_waits_for_its_time_and_never_freezes_a_register() {
         let sync = tempfile::tempdir().unwrap();
         let options = LogOptions::default();
         let (mut ahead, _) = Replica::open(sync.path(), DeviceId::generate(), options).unwrap();
         let (mut on_time, _) = Replica::open(sync.path(), DeviceId::generate(), options).unwrap();
         let now = 1000 * HOUR;
-        let far = ahead.record_at(vec![color("h", "red")], now + 30 * 24 * HOUR).unwrap();
+        let month = 30 * 24 * HOUR;
+        ahead.record_at(vec![color("h", "red")], now + month).unwrap();
+        // The largest clock value any record may carry, from a forger.
+        let forger = DeviceId::generate();
+        let stamp = Hlc::new(MAX_NUMBER, u32::MAX);
+        forge(sync.path(), &Op { device: forger.clone(), seq: 1, stamp, change: color("h", "black") });
+
         let round = on_time.round_at(now).unwrap();
-        assert!(matches!(round.problems[..], [Problem::ClockAhead { ahead_ms, .. }] if ahead_ms == 30 * 24 * HOUR));
-        assert_eq!(on_time.state().version(&Key::Color("h".into())).unwrap().stamp, far[0].stamp);
+        let held: Vec<_> = round
+            .problems
+            .iter()
+            .map(|p| match p {
+                Problem::ClockAhead { device, held, .. } => (device.clone(), *held),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(held.len(), 2, "{held:?}");
+        assert!(held.iter().all(|(device, n)| device != on_time.device() && *n == 1));
+        assert!(on_time.state().version(&Key::Color("h".into())).is_none(), "held back, not merged");
+
+        // The register takes later edits: here now, and once the month has passed.
         let mine = on_time.record_at(vec![color("h", "blue")], now).unwrap();
-        assert!(mine[0].stamp > far[0].stamp);
-        // Its clock did not follow: the next unrelated edit is stamped near its own time.
-        let next = on_time.record_at(vec![color("other", "green")], now).unwrap();
-        assert!(next[0].stamp <= Hlc::new(now + MAX_AHEAD_MS, 1));
-        ahead.round_at(now).unwrap();
-        assert_eq!(ahead.state(), on_time.state());
+        assert_eq!(mine[0].stamp, Hlc::new(now, 0), "the clock was not dragged ahead");
+        on_time.round_at(now + month).unwrap();
+        let color_of = |r: &Replica| match r.state().value_of(&Key::Color("h".into())) {
+            Some(crate::state::Value::Text(color)) => color.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(color_of(&on_time), "red");
+        on_time.record_at(vec![color("h", "green")], now + month).unwrap();
+        assert_eq!(color_of(&on_time), "green");
+        let round = ahead.round_at(now + month).unwrap();
+        assert!(round
+            .problems
+            .iter()
+            .all(|p| !matches!(p, Problem::ClockAhead { device, .. } if device == ahead.device())));
+        assert_eq!(ahead.state(), on_time.state(), "both hold back the forged stamp and agree on the rest");
+    }
+
+    #[test]
+    fn two_writers_under_one_id_are_noticed_and_both_kept() {
+        let sync = tempfile::tempdir().unwrap();
+        let options = LogOptions::default();
+        let copied = DeviceId::generate();
+        // Two copies of one data folder, opened before either wrote.
+        let (mut original, _) = Replica::open(sync.path(), copied.clone(), options).unwrap();
+        let (mut copy, _) = Replica::open(sync.path(), copied.clone(), options).unwrap();
+        original.record_at(vec![color("h", "red")], 1000).unwrap();
+        copy.record_at(vec![color("k", "blue")], 2000).unwrap();
+        let (third, round) = Replica::open(sync.path(), DeviceId::generate(), options).unwrap();
+        assert!(round.second_writer_of(&copied), "{:?}", round.problems);
+        assert_eq!(round.rewritten, [OpId { device: copied.clone(), seq: 1 }]);
+        assert!(third.state().version(&Key::Color("h".into())).is_some());
+        assert!(third.state().version(&Key::Color("k".into())).is_some());
+        // The copies notice too; reading one op twice is not a second writer.
+        assert!(original.round_at(3000).unwrap().second_writer_of(&copied));
+        assert!(!original.round_at(3000).unwrap().second_writer_of(&copied));
+    }
+
+    #[test]
+    fn a_forged_last_op_number_stops_this_device_with_a_clear_error() {
+        let sync = tempfile::tempdir().unwrap();
+        let device = DeviceId::generate();
+        let forged = Op { device: device.clone(), seq: MAX_NUMBER, stamp: Hlc::new(1, 0), change: color("h", "red") };
+        forge(sync.path(), &forged);
+        let (mut replica, _) = Replica::open(sync.path(), device, LogOptions::default()).unwrap();
+        let error = replica.record_at(vec![color("h", "blue")], 2).unwrap_err();
+        assert!(matches!(error, LogError::Exhausted(n) if n == MAX_NUMBER), "{error}");
     }
 
     #[test]

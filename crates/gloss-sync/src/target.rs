@@ -6,11 +6,11 @@
 //! an episode the device does not have (matched by fingerprint) wait in a
 //! [`Waiting`] set and are handed over once the episode is ingested.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::op::{NoteOn, Tagged};
 use super::state::Value;
-use super::{Fingerprint, Key, State};
+use super::{Fingerprint, HighlightId, Key, State};
 
 pub trait SyncTarget {
     type Error;
@@ -42,16 +42,25 @@ pub fn episode_of(state: &State, key: &Key) -> Option<Fingerprint> {
 }
 
 /// Registers held back until their episode (or highlight creation) arrives.
+///
+/// A folder may hold many of them (every annotation of episodes this device
+/// does not have), so nothing here costs per waiting register on an
+/// ordinary round: the set is looked through again only when asked
+/// ([`retry`](Self::retry), after an ingest) or for the highlights just
+/// created, and a store saves only what changed ([`take_changes`](Self::take_changes)).
 #[derive(Debug, Default)]
 pub struct Waiting {
     keys: BTreeSet<Key>,
+    /// Keys that started or stopped waiting since the last `take_changes`:
+    /// `true` if waiting now.
+    changes: BTreeMap<Key, bool>,
 }
 
 /// Registers kept waiting from an earlier run: [`Waiting::retry`] hands
 /// over those whose episode has arrived meanwhile.
 impl FromIterator<Key> for Waiting {
     fn from_iter<I: IntoIterator<Item = Key>>(keys: I) -> Waiting {
-        Waiting { keys: keys.into_iter().collect() }
+        Waiting { keys: keys.into_iter().collect(), changes: BTreeMap::new() }
     }
 }
 
@@ -68,9 +77,15 @@ impl Waiting {
         self.keys.is_empty()
     }
 
-    /// The registers held back, for a store to keep across restarts.
+    /// The registers held back.
     pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
         self.keys.iter()
+    }
+
+    /// What started (`true`) or stopped (`false`) waiting since the last
+    /// call, for a store to keep the set across restarts.
+    pub fn take_changes(&mut self) -> BTreeMap<Key, bool> {
+        std::mem::take(&mut self.changes)
     }
 
     /// Hands `changed` to the target, holding back what it can not take yet.
@@ -90,10 +105,12 @@ impl Waiting {
                 (_, Some(episode)) => target.has_episode(&episode)?,
             };
             if placeable {
-                self.keys.remove(&key);
+                if self.keys.remove(&key) {
+                    self.changes.insert(key.clone(), false);
+                }
                 ready.push(key);
-            } else {
-                self.keys.insert(key);
+            } else if self.keys.insert(key.clone()) {
+                self.changes.insert(key, true);
             }
         }
         if ready.is_empty() {
@@ -102,10 +119,33 @@ impl Waiting {
         target.apply(state, &ready)
     }
 
-    /// Tries the held-back registers again: call when episodes were ingested.
+    /// Tries every held-back register again: call when episodes were ingested.
     pub fn retry<T: SyncTarget>(&mut self, state: &State, target: &mut T) -> Result<(), T::Error> {
-        let keys = std::mem::take(&mut self.keys);
-        self.deliver(state, target, keys)
+        self.retry_where(state, target, |_| true)
+    }
+
+    /// Tries again the held-back registers of these highlights (whose
+    /// creation, and so their episode, may have just arrived).
+    pub fn retry_highlights<T: SyncTarget>(
+        &mut self,
+        state: &State,
+        target: &mut T,
+        highlights: &BTreeSet<HighlightId>,
+    ) -> Result<(), T::Error> {
+        if highlights.is_empty() {
+            return Ok(());
+        }
+        self.retry_where(state, target, |key| key.highlight().is_some_and(|id| highlights.contains(id)))
+    }
+
+    fn retry_where<T: SyncTarget>(
+        &mut self,
+        state: &State,
+        target: &mut T,
+        wanted: impl Fn(&Key) -> bool,
+    ) -> Result<(), T::Error> {
+        let again: Vec<Key> = self.keys.iter().filter(|key| wanted(key)).cloned().collect();
+        self.deliver(state, target, again)
     }
 }
 

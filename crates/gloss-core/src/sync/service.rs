@@ -26,7 +26,9 @@
 //!   when anything changes in the sync folder (watched with notify); when
 //!   episodes are ingested (annotations waiting for them attach); and
 //!   every minute anyway, every few seconds if the folder can not be
-//!   watched. After a failed round it tries again with growing pauses.
+//!   watched. After a failed round it tries again with growing pauses;
+//!   a round that panics is caught the same way (the session starts
+//!   over), so the worker never dies and the status tells what happened.
 //! - Each round that applied anything announces it through the write path
 //!   (one [`Event::AnnotationChanged`] of origin `remote`), and a round that
 //!   sent or received anything then publishes [`Event::SyncDone`].
@@ -215,8 +217,10 @@ struct Shared {
 }
 
 enum Message {
-    /// Something may be new: local changes, the folder, episodes.
+    /// Something may be new: local changes, the folder.
     Nudge,
+    /// Episodes were ingested: annotations waiting for them may attach.
+    Ingested,
     Round(Sender<Result<RoundReport, SyncError>>),
     Stop,
 }
@@ -236,7 +240,7 @@ impl SyncService {
         shared.library.events().on_event(move |event| {
             let Some(shared) = weak.upgrade() else { return false };
             if matches!(event, Event::Added { .. } | Event::Updated { .. }) {
-                shared.send(Message::Nudge);
+                shared.send(Message::Ingested);
             }
             true
         });
@@ -269,10 +273,15 @@ impl SyncService {
     /// Runs a round now and waits for it.
     pub fn sync_now(&self) -> Result<RoundReport, SyncError> {
         let (reply, answer) = channel();
-        if !self.shared.send(Message::Round(reply)) {
-            return Err(SyncError::Off);
+        if !self.shared.send(Message::Round(reply.clone())) {
+            // No worker: sync is off, or the worker is gone; a set folder
+            // gets a worker again rather than a wrong "sync is off".
+            self.restart()?;
+            if !self.shared.send(Message::Round(reply)) {
+                return Err(SyncError::Off);
+            }
         }
-        answer.recv().unwrap_or(Err(SyncError::Off))
+        answer.recv().unwrap_or_else(|_| Err(SyncError::Crashed("the sync worker stopped".into())))
     }
 
     /// Asks for a round soon: after local changes or an ingest. Rounds
@@ -412,6 +421,12 @@ impl Run {
             for message in messages {
                 match message {
                     Message::Nudge => due = true,
+                    Message::Ingested => {
+                        if let Some(session) = &mut self.session {
+                            session.recheck_waiting();
+                        }
+                        due = true;
+                    }
                     Message::Round(reply) => {
                         let _ = reply.send(self.round());
                         due = false;
@@ -427,7 +442,11 @@ impl Run {
     }
 
     fn round(&mut self) -> Result<RoundReport, SyncError> {
-        let mut result = self.try_round();
+        let mut result = guarded(|| self.try_round());
+        if result.is_err() {
+            // Whatever failed half way, the next round starts over.
+            self.session = None;
+        }
         match &mut result {
             Ok(report) => {
                 self.backoff = None;
@@ -462,10 +481,27 @@ impl Run {
     fn publish(&self, report: &mut RoundReport) {
         self.library.announce(Origin::Remote, std::mem::take(&mut report.changed));
         let events = self.library.events();
+        if let Some(new_device) = &report.new_device {
+            lock(&self.problems).push(new_device.clone());
+            events.publish(Event::notice(NoticeLevel::Warning, new_device.clone()));
+        }
         if report.did_something() {
             events.publish(Event::SyncDone { changed_episodes: report.changed_episodes.clone() });
         }
     }
+}
+
+/// Runs a round, turning a panic into an error: the worker thread must
+/// outlive any bug a hostile folder finds, and say what happened.
+fn guarded<T>(round: impl FnOnce() -> Result<T, SyncError>) -> Result<T, SyncError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(round)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        Err(SyncError::Crashed(message))
+    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -480,6 +516,13 @@ mod tests {
     fn the_service_can_be_shared_between_threads() {
         fn shared<T: Send + Sync>() {}
         shared::<SyncService>();
+    }
+
+    #[test]
+    fn a_round_that_panics_becomes_an_error_that_says_sync_restarts() {
+        let error = guarded::<()>(|| panic!("forged record")).unwrap_err().to_string();
+        assert!(error.contains("forged record") && error.contains("starts again"), "{error}");
+        assert!(guarded(|| Ok(7)).is_ok_and(|n| n == 7));
     }
 
     #[test]

@@ -6,13 +6,21 @@
 //! 1. **Send** (one transaction): the outbox's changes are stamped by when
 //!    they were made, appended to this device's log and fsynced, then
 //!    removed from the outbox.
-//! 2. **Receive** (one transaction): anything queued meanwhile is sent,
-//!    what is new in the folder is read and merged into the state, and the
-//!    registers of every op the database does not reflect yet are copied
-//!    into it (`sync::apply`); those about an episode that is not here
-//!    wait (persisted) and are retried every round, so they attach once
-//!    the episode is ingested.
-//! 3. **Compact** this device's own log if enough segments piled up.
+//! 2. **Read** what is new in the folder (files and parsing, the slow
+//!    part), outside any transaction: local edits go on meanwhile.
+//! 3. **Receive** (one transaction): anything queued meanwhile is sent,
+//!    what was read is merged into the state, and the registers of every
+//!    op the database does not reflect yet are copied into it
+//!    (`sync::apply`); those about an episode that is not here wait
+//!    (persisted) and are tried again after an ingest
+//!    ([`SyncSession::recheck_waiting`]), so they attach once the episode
+//!    is ingested.
+//! 4. **Compact** this device's own log if enough segments piled up.
+//!
+//! When another writer shows up under this device's id (a copied data
+//! folder), or the id's op numbers are used up, the data folder takes a new
+//! id and sends everything it holds again under it, as on a first join:
+//! what the other copy's records hid is restated, nothing is lost.
 //!
 //! Receiving starts by sending whatever the user did since step 1, and no
 //! user action can commit until it is done (it holds the database's write
@@ -39,10 +47,12 @@ use super::seed;
 use crate::annotations::{self, outbox, Changed, Kind, Origin, Writer};
 use crate::store::episodes::EpisodeId;
 use crate::store::{self, now_ms, settings, Store};
+use gloss_sync::clock::wall_ms;
+use gloss_sync::device::renew_device_id;
 use gloss_sync::log::{LogError, LogOptions};
-use gloss_sync::op::{Change, Op};
+use gloss_sync::op::{Change, Op, OpId};
 use gloss_sync::state::keys;
-use gloss_sync::{device_id, DeviceError, DeviceId, Key, Replica, Waiting};
+use gloss_sync::{device_id, Batch, DeviceError, DeviceId, Key, Replica, Waiting};
 
 /// When the last round finished (Unix milliseconds), for the sync status.
 pub(crate) const LAST_ROUND: &str = "sync_last_round";
@@ -61,6 +71,8 @@ pub enum SyncError {
     Folder { path: PathBuf, reason: String },
     #[error("sync is off; choose a sync folder first (settings, or `gloss sync --dir FOLDER`)")]
     Off,
+    #[error("sync stopped on an internal error ({0}); it starts again on its own, and nothing was lost")]
+    Crashed(String),
 }
 
 impl store::Refusable for SyncError {
@@ -112,6 +124,8 @@ pub struct RoundReport {
     /// What the user may want to know: damaged records, a clock far ahead,
     /// a failed compaction. None of them stopped the round.
     pub problems: Vec<String>,
+    /// Set when this data folder took a new device id in this round: why.
+    pub new_device: Option<String>,
 }
 
 impl std::fmt::Display for RoundReport {
@@ -124,6 +138,9 @@ impl std::fmt::Display for RoundReport {
             "sent {}, read {}, applied {}, waiting for their episode {}",
             self.sent, self.read, self.applied, self.waiting
         )?;
+        if let Some(new_device) = &self.new_device {
+            write!(f, "\n  {new_device}")?;
+        }
         for problem in &self.problems {
             write!(f, "\n  problem: {problem}")?;
         }
@@ -155,6 +172,9 @@ pub struct SyncSession {
     /// Set when a round failed half way: the state may hold ops the
     /// database does not, so the next round starts over.
     spoiled: bool,
+    /// Whether every waiting register should be tried again (episodes were
+    /// ingested since): not on every round, since thousands may wait.
+    recheck_waiting: bool,
 }
 
 impl SyncSession {
@@ -198,7 +218,14 @@ impl SyncSession {
             unapplied: own.ops,
             exported,
             spoiled: false,
+            recheck_waiting: true,
         })
+    }
+
+    /// Episodes were ingested: the next round tries every register waiting
+    /// for its episode again.
+    pub fn recheck_waiting(&mut self) {
+        self.recheck_waiting = true;
     }
 
     pub fn sync_dir(&self) -> &Path {
@@ -212,24 +239,50 @@ impl SyncSession {
     /// Sends the outbox, applies what is new in the folder, compacts.
     pub fn round(&mut self, store: &Store) -> Result<RoundReport, SyncError> {
         if self.spoiled {
+            let recheck = self.recheck_waiting;
             *self = SyncSession::open(store, &self.data_dir, &self.sync_dir, self.options)?;
+            self.recheck_waiting |= recheck;
         }
         self.spoiled = true;
         let mut report = RoundReport { exported: self.exported.take(), ..RoundReport::default() };
         // Sent on its own first, so a failure to receive never sends twice...
-        report.sent = transaction(store, |tx| self.send(tx))?;
+        report.sent = match transaction(store, |tx| self.send(tx)) {
+            Err(SyncError::Log(LogError::Exhausted(_))) => {
+                return self.renew_device(store, report, "its op numbers are used up")
+            }
+            sent => sent?,
+        };
+        let batch = self.replica.read()?;
         // ...and again as receiving starts: a change the user made in
         // between must be in the state before the state is written over
         // the tables, or applying would undo it here while it wins elsewhere.
-        transaction(store, |tx| {
+        let second_writer = transaction(store, |tx| {
             report.sent += self.send(tx)?;
-            self.receive(tx, &mut report)
+            self.receive(tx, batch, &mut report)
         })?;
+        if second_writer {
+            return self.renew_device(store, report, "another copy of this data folder syncs under the same id");
+        }
         self.spoiled = false;
         match self.replica.compact_if_due() {
             Ok(compacted) => report.compacted = compacted.map_or(0, |c| c.segments),
             Err(error) => report.problems.push(format!("could not compact this device's sync log: {error}")),
         }
+        Ok(report)
+    }
+
+    /// Gives this data folder a new device id and has the next round send
+    /// everything the database holds under it (the session starts over, as
+    /// on a first join).
+    fn renew_device(&mut self, store: &Store, mut report: RoundReport, why: &str) -> Result<RoundReport, SyncError> {
+        let old = self.device().clone();
+        let new = renew_device_id(&self.data_dir)?;
+        transaction(store, |tx| Ok(settings::remove(tx, outbox::JOINED)?))?;
+        self.spoiled = true;
+        report.new_device = Some(format!(
+            "This data folder synced as device {old}, but {why}. It now syncs as device {new} and sends \
+             its changes again under that id; nothing is lost."
+        ));
         Ok(report)
     }
 
@@ -252,18 +305,27 @@ impl SyncSession {
         Ok(ops.len())
     }
 
-    fn receive(&mut self, tx: &Connection, report: &mut RoundReport) -> Result<(), SyncError> {
-        let round = self.replica.round()?;
+    /// Merges `batch` and applies what the database lacks; true if another
+    /// writer was seen using this device's id.
+    fn receive(&mut self, tx: &Connection, batch: Batch, report: &mut RoundReport) -> Result<bool, SyncError> {
+        let round = self.replica.merge(batch, wall_ms());
         report.read = round.read;
         report.problems.extend(round.problems.iter().map(ToString::to_string));
+        let second_writer = round.second_writer_of(self.replica.device());
+        let rewritten: HashSet<&OpId> = round.rewritten.iter().collect();
         let mut new = HashSet::new();
+        let mut created = BTreeSet::new();
         let mut seen = std::collections::BTreeMap::<&DeviceId, u64>::new();
         let ops: Vec<Op> = std::mem::take(&mut self.unapplied).into_iter().chain(round.ops).collect();
         for op in &ops {
             let latest = seen.entry(&op.device).or_default();
             *latest = (*latest).max(op.stamp.ms);
-            if self.applied.insert(&op.id()) {
+            // An id seen with other content says something new all the same.
+            if self.applied.insert(&op.id()) || rewritten.contains(&op.id()) {
                 new.extend(registers(&op.change));
+                if let Change::CreateHighlight { highlight, .. } = &op.change {
+                    created.insert(highlight.clone());
+                }
             }
         }
         let state = self.replica.state();
@@ -272,12 +334,16 @@ impl SyncSession {
         self.waiting.deliver(state, &mut target, new)?;
         // Whatever waited may have its episode (ingested since) or its
         // highlight's creation (just read) now.
-        self.waiting.retry(state, &mut target)?;
+        if std::mem::take(&mut self.recheck_waiting) {
+            self.waiting.retry(state, &mut target)?;
+        } else {
+            self.waiting.retry_highlights(state, &mut target, &created)?;
+        }
         target.finish()?;
         report.applied = target.applied;
         let changed = writer.finish()?;
         self.applied.save(tx)?;
-        save_waiting(tx, &self.waiting)?;
+        save_waiting(tx, &mut self.waiting)?;
         for (device, last_seen) in seen {
             tx.prepare_cached(
                 "INSERT INTO sync_devices (device, last_seen) VALUES (?1, ?2)
@@ -290,7 +356,7 @@ impl SyncSession {
         report.changed_episodes = changed.episodes.iter().copied().collect();
         report.settings_changed = changed.kinds.contains(&Kind::Setting);
         report.changed = changed;
-        Ok(())
+        Ok(second_writer)
     }
 }
 
@@ -315,18 +381,16 @@ fn load_waiting(conn: &Connection) -> store::Result<Waiting> {
     Ok(keys.into_iter().collect())
 }
 
-fn save_waiting(conn: &Connection, waiting: &Waiting) -> store::Result<()> {
-    let now: BTreeSet<String> = waiting.keys().filter_map(|key| serde_json::to_string(key).ok()).collect();
-    let before: BTreeSet<String> = {
-        let mut stmt = conn.prepare_cached("SELECT key FROM sync_waiting")?;
-        let rows = stmt.query_map([], |row| row.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    for gone in before.difference(&now) {
-        conn.prepare_cached("DELETE FROM sync_waiting WHERE key = ?1")?.execute([gone])?;
-    }
-    for new in now.difference(&before) {
-        conn.prepare_cached("INSERT INTO sync_waiting (key) VALUES (?1)")?.execute([new])?;
+/// Saves what started or stopped waiting since the last save.
+fn save_waiting(conn: &Connection, waiting: &mut Waiting) -> store::Result<()> {
+    for (key, waits) in waiting.take_changes() {
+        let Ok(key) = serde_json::to_string(&key) else { continue };
+        let sql = if waits {
+            "INSERT OR IGNORE INTO sync_waiting (key) VALUES (?1)"
+        } else {
+            "DELETE FROM sync_waiting WHERE key = ?1"
+        };
+        conn.prepare_cached(sql)?.execute([key])?;
     }
     Ok(())
 }
