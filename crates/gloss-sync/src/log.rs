@@ -515,18 +515,33 @@ impl FolderReader {
 struct FileDamage {
     count: u64,
     offsets: Vec<u64>,
-    reason: Option<String>,
+    first: Option<Refusal>,
+}
+
+/// Why a line is not taken; put in words only for the first of a file, so
+/// a file of garbage costs no formatting per line.
+enum Refusal {
+    TooLong(u64),
+    Foreign(DeviceId),
+    Record(record::RecordError),
 }
 
 impl FileDamage {
-    fn add(&mut self, offset: u64, reason: impl FnOnce() -> String) {
+    fn add(&mut self, offset: u64, refusal: Refusal) {
         self.count += 1;
         if self.offsets.len() < OFFSETS_LISTED {
             self.offsets.push(offset);
         }
-        if self.reason.is_none() {
-            self.reason = Some(reason());
-        }
+        self.first.get_or_insert(refusal);
+    }
+
+    fn into_damage(self, path: &Path, device: &DeviceId) -> Option<Damage> {
+        let reason = match self.first? {
+            Refusal::TooLong(len) => format!("a line of {len} bytes, longer than any record ({MAX_RECORD_BYTES})"),
+            Refusal::Foreign(other) => format!("a record of device {other} in the folder of {device}"),
+            Refusal::Record(error) => error.to_string(),
+        };
+        Some(Damage::Records { path: path.to_owned(), count: self.count, offsets: self.offsets, reason })
     }
 }
 
@@ -566,7 +581,7 @@ fn read_records(
             continue;
         }
         let refused = if line_len > MAX_RECORD_BYTES as u64 {
-            Some(format!("a line of {line_len} bytes, longer than any record ({MAX_RECORD_BYTES})"))
+            Some(Refusal::TooLong(line_len))
         } else if line.is_empty() {
             None
         } else {
@@ -575,20 +590,20 @@ fn read_records(
                     batch.ops.push(op);
                     None
                 }
-                Ok(op) => Some(format!("a record of device {} in the folder of {device}", op.device)),
-                Err(error) => Some(error.to_string()),
+                Ok(op) => Some(Refusal::Foreign(op.device)),
+                Err(error) => Some(Refusal::Record(error)),
             }
         };
-        if let Some(reason) = refused {
+        if let Some(refusal) = refused {
             first_damaged.get_or_insert(at);
-            damage.add(at, || reason);
+            damage.add(at, refusal);
         }
         at += line_len + 1;
         line.clear();
         line_len = 0;
     }
-    if let Some(reason) = damage.reason {
-        batch.note(Damage::Records { path: path.to_owned(), count: damage.count, offsets: damage.offsets, reason });
+    if let Some(damage) = damage.into_damage(path, device) {
+        batch.note(damage);
     }
     Ok(first_damaged.unwrap_or(at))
 }

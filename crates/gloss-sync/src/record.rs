@@ -33,6 +33,20 @@ fn checksum(bytes: &[u8]) -> String {
     format!("{:08x}", crc32fast::hash(bytes))
 }
 
+/// The checksum and op of a line as [`encode`] writes it, found without a
+/// JSON parse: a damaged line (a whole folder of them, perhaps) then costs a
+/// checksum, not a parse.
+fn split_encoded(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = line.strip_prefix(b"{\"crc\":\"")?;
+    let (crc, rest) = rest.split_at_checked(8)?;
+    Some((crc, rest.strip_prefix(b"\",\"op\":")?.strip_suffix(b"}")?))
+}
+
+fn crc_matches(crc: &[u8], bytes: &[u8]) -> bool {
+    let crc = std::str::from_utf8(crc).ok().and_then(|hex| u32::from_str_radix(hex, 16).ok());
+    crc == Some(crc32fast::hash(bytes))
+}
+
 /// Appends `op` as one line, newline included, to `out`.
 pub fn encode(op: &Op, out: &mut Vec<u8>) -> serde_json::Result<()> {
     let json = serde_json::to_vec(op)?;
@@ -46,12 +60,18 @@ pub fn encode(op: &Op, out: &mut Vec<u8>) -> serde_json::Result<()> {
 
 /// Reads one line (without its newline).
 pub fn decode(line: &[u8]) -> Result<Op, RecordError> {
-    let record: Line = serde_json::from_slice(line).map_err(RecordError::NotARecord)?;
-    let raw = record.op.get();
-    if checksum(raw.as_bytes()) != record.crc {
+    let record: Line;
+    let (crc, raw) = match split_encoded(line) {
+        Some(parts) => parts,
+        None => {
+            record = serde_json::from_slice(line).map_err(RecordError::NotARecord)?;
+            (record.crc.as_bytes(), record.op.get().as_bytes())
+        }
+    };
+    if crc.len() != 8 || !crc_matches(crc, raw) {
         return Err(RecordError::Checksum);
     }
-    let op: Op = serde_json::from_str(raw).map_err(RecordError::UnknownChange)?;
+    let op: Op = serde_json::from_slice(raw).map_err(RecordError::UnknownChange)?;
     op.check().map_err(RecordError::Invalid)?;
     Ok(op)
 }
