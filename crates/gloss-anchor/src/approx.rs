@@ -91,8 +91,14 @@ pub(crate) fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 /// Every place in `text` where `pattern` occurs with at most `max_errors`
-/// errors: one match per local minimum of the error count, extended to the
-/// start that gives the fewest errors.
+/// errors: one match per end at a local minimum of the error count,
+/// extended to the start that gives the fewest errors.
+///
+/// A minimum can be a level run of ends: `open` edited to `opez` matches
+/// as well ending after `ope` (`n` deleted) as after `opez` (`n` replaced).
+/// Every end of the run is a match, so that the caller's scoring, by the
+/// text around each, picks the bounds; taking the first end would leave
+/// the edited passage's `z` out and shift its suffix by one.
 pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize) -> Vec<Match> {
     if pattern.is_empty() || text.is_empty() {
         return Vec::new();
@@ -102,10 +108,13 @@ pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize) -> Vec<
     let reversed: Vec<char> = pattern.iter().rev().copied().collect();
     let backward = Pattern::new(&reversed);
     let mut matches = Vec::new();
+    // Whether `j` is on a level run that started by falling.
+    let mut minimum = false;
     for (j, &errors) in ends.iter().enumerate() {
         let falling = j == 0 || errors < ends[j - 1];
+        minimum = falling || (minimum && errors == ends[j - 1]);
         let not_rising_later = ends.get(j + 1).is_none_or(|&next| errors <= next);
-        if errors > max_errors || !falling || !not_rising_later {
+        if errors > max_errors || !minimum || !not_rising_later {
             continue;
         }
         let end = j + 1;
@@ -167,6 +176,13 @@ mod tests {
         let text = chars("one two three. The quick brown fox jumps. four five");
         let found = search(&chars("The quick brown cat jumps."), &text, 5);
         assert_eq!(found, vec![Match { start: 15, end: 41, errors: 3 }]);
+    }
+
+    #[test]
+    fn every_end_of_a_level_minimum_is_a_match() {
+        // `open` edited to `opez`: `n` deleted or `n` replaced, one error each.
+        let found = search(&chars("the door was open"), &chars("so the door was opez now"), 4);
+        assert_eq!(found, vec![Match { start: 3, end: 19, errors: 1 }, Match { start: 3, end: 20, errors: 1 }]);
     }
 
     #[test]

@@ -66,6 +66,12 @@ impl Candidate {
         self.context >= MIN_CONTEXT || self.best_side >= MIN_ONE_SIDE
     }
 
+    /// Whether the context all but equals the stored one, on both sides
+    /// together: evidence even where the quote says little by itself.
+    pub fn context_confirms(&self) -> bool {
+        self.context >= MIN_ONE_SIDE
+    }
+
     pub fn overlaps(&self, other: &Candidate) -> bool {
         self.start < other.end && other.start < self.end
     }

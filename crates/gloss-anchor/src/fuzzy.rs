@@ -19,9 +19,9 @@ const MAX_ERROR_RATE: f32 = 0.25;
 /// A match may be this much shorter or longer than the quote.
 const MIN_LENGTH_RATIO: f32 = 0.75;
 const MAX_LENGTH_RATIO: f32 = 1.33;
-const MIN_SCORE: f32 = 0.75;
+pub(crate) const MIN_SCORE: f32 = 0.75;
 /// The best place must beat every other place by this much.
-const MARGIN: f32 = 0.1;
+pub(crate) const MARGIN: f32 = 0.1;
 
 /// What the approximate search found.
 pub(crate) enum Fuzzy {
@@ -36,10 +36,38 @@ pub(crate) enum Fuzzy {
 
 /// Stage 4.
 pub(crate) fn search_fuzzy(s: &Search) -> Fuzzy {
-    let len = s.quote.len();
-    if len < MIN_FUZZY_LEN {
+    if s.quote.len() < MIN_FUZZY_LEN {
         return Fuzzy::NotFound;
     }
+    let candidates = near_matches(s);
+    let Some(best) = candidates.first().copied() else { return Fuzzy::NotFound };
+    let acceptable = best.score >= MIN_SCORE && (best.context_supports() || best.is_original());
+    if !acceptable {
+        return Fuzzy::NotFound;
+    }
+    match close_rivals(&best, &candidates[1..]) {
+        0 => Fuzzy::Found(best),
+        rivals => Fuzzy::Ambiguous { count: rivals + 1, best },
+    }
+}
+
+/// How many other places (not overlapping `best` or each other) score
+/// within the margin of `best`.
+pub(crate) fn close_rivals(best: &Candidate, others: &[Candidate]) -> usize {
+    let mut rivals: BTreeMap<usize, Candidate> = BTreeMap::new();
+    for c in others {
+        if c.score + MARGIN > best.score && !c.overlaps(best) && !overlaps_any(&rivals, c) {
+            rivals.insert(c.start, *c);
+        }
+    }
+    rivals.len()
+}
+
+/// Every place where the quote occurs with at most a quarter of it edited
+/// and about its length, best first, leaving out unedited look-alikes of
+/// other passages. The exact occurrences are among them, with no errors.
+pub(crate) fn near_matches(s: &Search) -> Vec<Candidate> {
+    let len = s.quote.len();
     let max_errors = (len as f32 * MAX_ERROR_RATE) as usize;
     let mut candidates: Vec<Candidate> = search(&s.quote, &s.text.chars, max_errors)
         .into_iter()
@@ -51,23 +79,7 @@ pub(crate) fn search_fuzzy(s: &Search) -> Fuzzy {
         .filter(|c| !c.is_lookalike())
         .collect();
     candidates.sort_by(Candidate::rank);
-    let Some(best) = candidates.first().copied() else { return Fuzzy::NotFound };
-    let acceptable = best.score >= MIN_SCORE && (best.context_supports() || best.is_original());
-    if !acceptable {
-        return Fuzzy::NotFound;
-    }
-    // Other places (not overlapping each other) within the margin, by start.
-    let mut rivals: BTreeMap<usize, Candidate> = BTreeMap::new();
-    for c in &candidates[1..] {
-        if c.score + MARGIN > best.score && !c.overlaps(&best) && !overlaps_any(&rivals, c) {
-            rivals.insert(c.start, *c);
-        }
-    }
-    if rivals.is_empty() {
-        Fuzzy::Found(best)
-    } else {
-        Fuzzy::Ambiguous { count: rivals.len() + 1, best }
-    }
+    candidates
 }
 
 /// Whether `c` overlaps one of `rivals`, which do not overlap each other:

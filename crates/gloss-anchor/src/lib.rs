@@ -14,12 +14,20 @@
 //!    for the user to confirm.
 //! 5. Otherwise `orphaned` or `ambiguous`, with the reason.
 //!
+//! An exact place from stages 1 to 3 whose prefix and suffix both fail to
+//! match is then checked (`contest`) against the near matches that sit in
+//! the quote's context: an edited original there wins as `fuzzy`, or, if it
+//! is not clearly better, the highlight is `ambiguous`.
+//!
 //! All comparisons happen on a normalised view (`normalize`) of both texts. A wrong
 //! anchor is worse than an orphan: an unedited passage that already existed
-//! elsewhere never captures a highlight whose original was edited.
+//! elsewhere never captures a highlight whose original was edited, and
+//! neither does a copy of the old wording that the edit itself inserted
+//! out of context.
 
 mod approx;
 mod candidate;
+mod contest;
 mod diff;
 mod fuzzy;
 mod normalize;

@@ -4,6 +4,7 @@
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 use super::candidate::{Candidate, Search};
+use super::contest::{contest, Contest};
 use super::diff::DiffMap;
 use super::fuzzy::{search_fuzzy, Fuzzy};
 use super::normalize::{normalize, NormText};
@@ -55,9 +56,11 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
         (None, _) => true,
     };
 
+    let search = Search::new(new, selector, diff, original, hint);
+
     // 1. The stored position still holds the quote.
     if let Some(span) = position::check(new, selector).filter(|&span| is_original(span)) {
-        return Anchoring::placed(AnchorStatus::Anchored, span, None, None);
+        return settle(&search, span, || Anchoring::placed(AnchorStatus::Anchored, span, None, None));
     }
     // 2. The diff carries the position through the edits.
     if let (Some(diff), Some(located), Some(old)) = (diff, located, old) {
@@ -67,20 +70,20 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
             let same_passage = new.chars[s..e] == old.chars[start..end];
             if let Some((rs, re)) = new.to_raw(s, e).filter(|_| same_quote || same_passage) {
                 let mapped = Span { start: rs, end: re };
-                match trim_back(old, new, selector, &located, mapped) {
-                    Some(span) => return place(new, selector, AnchorStatus::Anchored, span, None, None),
+                let span = match trim_back(old, new, selector, &located, mapped) {
+                    Some(span) => Some(span),
                     // Whole units only: a highlight inside one (a `\n` of a
                     // run the edit split) can not be told apart from its
                     // neighbours there.
-                    None if same_quote && located.inner == located.outer => {
-                        return place(new, selector, AnchorStatus::Anchored, mapped, None, None)
-                    }
-                    None => {}
+                    None if same_quote && located.inner == located.outer => Some(mapped),
+                    None => None,
+                };
+                if let Some(span) = span {
+                    return settle(&search, span, || place(new, selector, AnchorStatus::Anchored, span, None, None));
                 }
             }
         }
     }
-    let search = Search::new(new, selector, diff, original, hint);
     // 3. The quote, verbatim, elsewhere.
     let (viable, lookalikes) = match search_exact(&search) {
         Exact::Found(c) => {
@@ -91,7 +94,7 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
             } else {
                 (AnchorStatus::Moved, Some("the quoted text moved"))
             };
-            return place(new, selector, status, c.raw, reason, Some(c.score));
+            return settle(&search, c.raw, || place(new, selector, status, c.raw, reason, Some(c.score)));
         }
         Exact::Undecided { viable, lookalikes } => (viable, lookalikes),
     };
@@ -111,6 +114,23 @@ fn reanchor_one(selector: &Selector, old: Option<&NormText>, diff: Option<&DiffM
     }
     Anchoring::unplaced(AnchorStatus::Orphaned, &orphan_reason(diff, original, viable, lookalikes), None)
 }
+
+/// The answer for an exact place found by stages 1 to 3 (`placed` gives
+/// it), unless a near match in the quote's context contests it
+/// (see `contest`): then that near match, or, when neither is clearly
+/// right, no place.
+fn settle(search: &Search, span: Span, placed: impl FnOnce() -> Anchoring) -> Anchoring {
+    let exact =
+        search.text.norm_span_of_raw(span.start, span.end).and_then(|(start, end)| search.candidate(start, end, 0));
+    match exact.map(|exact| contest(search, &exact)) {
+        None | Some(Contest::Stands) => placed(),
+        Some(Contest::Edited(c)) => fuzzy(c),
+        Some(Contest::Ambiguous { best }) => Anchoring::unplaced(AnchorStatus::Ambiguous, CONTESTED, Some(best.score)),
+    }
+}
+
+const CONTESTED: &str =
+    "the quote appears elsewhere out of its context, and an edited version of it is still in its context";
 
 /// Where a highlight was in the previous text.
 #[derive(Clone, Copy)]
@@ -227,6 +247,36 @@ fn orphan_reason(diff: Option<&DiffMap>, original: Option<(usize, usize)>, viabl
 mod tests {
     use super::*;
     use crate::describe;
+
+    #[test]
+    fn an_exact_copy_the_edit_inserted_out_of_context_does_not_take_the_highlight() {
+        // One edit changes a word of the highlighted sentence and inserts its
+        // old wording elsewhere, in other surroundings: before or after it,
+        // right next to it, at the start or the end of the text, or twice.
+        let (before, after) = ("A lab with a modest model can outrun a frontier lab. ", " Three startups did so.");
+        let quote = "Open weights let anyone audit the model before trusting it.";
+        let edited = "Open weights let anybody audit the model before trusting it.";
+        let elsewhere = "Inference costs dropped by roughly half every quarter last year.";
+        let copy = format!("Critics wrote: {quote} Nobody agreed.");
+        let old = format!("Title\n\n{before}{quote}{after}\n\n{elsewhere}");
+        let start = old[..old.find(quote).unwrap()].chars().count();
+        let selector = describe(&old, start, start + quote.chars().count()).unwrap();
+        for new in [
+            format!("Title\n\n{before}{edited}{after}\n\n{elsewhere} {copy}"),
+            format!("{copy}\n\nTitle\n\n{before}{edited}{after}\n\n{elsewhere}"),
+            format!("Title\n\n{before}{copy} {edited}{after}\n\n{elsewhere}"),
+            format!("Title\n\n{before}{edited} {copy}{after}\n\n{elsewhere}"),
+            format!("Title\n\n{before}{edited}{after}\n\n{elsewhere}\n\n{quote}"),
+            format!("{quote}\n\nTitle\n\n{before}{edited}{after}\n\n{elsewhere}\n\n{quote}"),
+        ] {
+            let at = new[..new.find(edited).unwrap()].chars().count();
+            for old in [Some(old.as_str()), None] {
+                let got = &reanchor(old, &new, std::slice::from_ref(&selector))[0];
+                assert_eq!(got.status, AnchorStatus::Fuzzy, "{new}: {:?}", got.reason);
+                assert_eq!(got.span, Some(Span { start: at, end: at + edited.chars().count() }), "{new}");
+            }
+        }
+    }
 
     #[test]
     fn an_invisible_highlight_stays_on_an_unchanged_text_only() {

@@ -3,7 +3,7 @@
 //! status, nothing panics, and an `anchored` or `moved` highlight points at
 //! text equal to its quote.
 
-use gloss_anchor::{describe, normalize_for_matching, reanchor, AnchorStatus, Selector, Span};
+use gloss_anchor::{describe, normalize_for_matching, reanchor, AnchorStatus, Selector, Span, CONTEXT_LEN};
 use proptest::prelude::*;
 use unicode_normalization::char::canonical_combining_class;
 
@@ -30,6 +30,8 @@ const WORDS: &[&str] = &[
     "—",
     "x",
 ];
+/// Quotes from this many code points on are placed by approximation.
+const FUZZY_LEN: usize = 12;
 const SEPARATORS: &[&str] = &[" ", " ", " ", ", ", ". ", "\n\n", "\u{a0}", "  "];
 
 fn text() -> impl Strategy<Value = String> {
@@ -92,6 +94,63 @@ fn slice(text: &str, span: Span) -> String {
 
 fn placed(status: AnchorStatus) -> bool {
     matches!(status, AnchorStatus::Anchored | AnchorStatus::Moved | AnchorStatus::Fuzzy)
+}
+
+/// Filler for the surroundings of an inserted copy: digits, which no word
+/// of [`WORDS`] holds, and longer than a selector's context, so neither
+/// side of the copy agrees with the quote's stored context.
+fn filler() -> impl Strategy<Value = String> {
+    "[0-9]{3,6}( [0-9]{3,6}){8,10}"
+}
+
+/// A copy of the quote an edit inserts: where (a code point offset, taken
+/// modulo the length of the text it goes into) and the filler around it.
+#[derive(Debug, Clone)]
+struct Copy {
+    at: usize,
+    before: String,
+    after: String,
+}
+
+fn copy() -> impl Strategy<Value = Copy> {
+    (any::<usize>(), filler(), filler()).prop_map(|(at, before, after)| Copy { at, before, after })
+}
+
+/// `text` with `copies` of `quote` inserted, each at `at % (len + 1)`
+/// (kept in the copies), and where each inserted quote starts.
+fn insert_copies(text: &str, quote: &str, copies: &mut [Copy]) -> (String, Vec<usize>) {
+    let chars: Vec<char> = text.chars().collect();
+    for copy in copies.iter_mut() {
+        copy.at %= chars.len() + 1;
+    }
+    copies.sort_by_key(|copy| copy.at);
+    let (mut out, mut starts, mut len, mut from) = (String::new(), Vec::new(), 0, 0);
+    for copy in copies.iter() {
+        out.extend(&chars[from..copy.at]);
+        len += copy.at - from;
+        from = copy.at;
+        let inserted = format!("\n\n{} {quote} {}\n\n", copy.before, copy.after);
+        starts.push(len + 2 + copy.before.chars().count() + 1);
+        len += inserted.chars().count();
+        out.push_str(&inserted);
+    }
+    out.extend(&chars[from..]);
+    (out, starts)
+}
+
+/// A one-character edit of `quote` at code point `at`: a letter changed, a
+/// comma added, or a character dropped.
+fn edit_slightly(quote: &str, kind: u8, at: usize) -> String {
+    let mut chars: Vec<char> = quote.chars().collect();
+    let at = at % chars.len();
+    match kind % 3 {
+        0 => chars[at] = if chars[at] == 'z' { 'q' } else { 'z' },
+        1 => chars.insert(at, ','),
+        _ => {
+            chars.remove(at);
+        }
+    }
+    chars.into_iter().collect()
 }
 
 proptest! {
@@ -200,6 +259,87 @@ proptest! {
             prop_assert!(
                 span.end <= lookalike.start || span.start >= lookalike.end,
                 "{:?} captured by the look-alike at {:?}: {:?}", got.status, lookalike, got.reason
+            );
+        }
+    }
+}
+
+proptest! {
+    // Most draws qualify; some leave the edited passage too little context.
+    #![proptest_config(ProptestConfig {
+        cases: gloss_testkit::proptest_cases(300),
+        max_global_rejects: 1 << 16,
+        ..ProptestConfig::default()
+    })]
+
+    /// One edit changes the highlighted passage slightly and inserts the
+    /// old wording elsewhere, before or after it (right next to it too), at
+    /// the start or the end of the text, once or several times, always out
+    /// of its context. While the edited passage keeps one side of its
+    /// context (both, for a quote too short for approximate matching), the
+    /// highlight never lands on an inserted copy; it may be left unplaced.
+    /// While it keeps both sides, a quote long enough for approximate
+    /// matching is found there.
+    #[test]
+    fn a_copy_the_edit_made_out_of_context_never_captures_the_edited_original(
+        before in text(),
+        after in text(),
+        // One edit is a slight change from 4 code points on (a quarter).
+        quote in text().prop_filter("four code points", |q| normalize_for_matching(q.trim()).chars().count() >= 4),
+        kind in any::<u8>(),
+        at in any::<usize>(),
+        copies in prop::collection::vec((any::<bool>(), copy()), 1..4),
+        keep_old in any::<bool>(),
+    ) {
+        let q = quote.trim();
+        let q_len = normalize_for_matching(q).chars().count();
+        let (mut copies_before, mut copies_after): (Vec<Copy>, Vec<Copy>) = (Vec::new(), Vec::new());
+        for (before, copy) in copies {
+            if before { copies_before.push(copy) } else { copies_after.push(copy) }
+        }
+        let edited = edit_slightly(q, kind, at);
+        prop_assume!(normalize_for_matching(&edited) != normalize_for_matching(q));
+        let after = format!(" {after}");
+        let old = format!("{before}{q}{after}");
+        let start = before.chars().count();
+        let sel = describe(&old, start, start + q.chars().count()).expect("valid range");
+
+        let (new_before, mut starts) = insert_copies(&before, q, &mut copies_before);
+        let (new_after, starts_after) = insert_copies(&after, q, &mut copies_after);
+        let edited_at = new_before.chars().count();
+        let edited_span = Span { start: edited_at, end: edited_at + edited.chars().count() };
+        starts.extend(starts_after.iter().map(|s| s + edited_span.end));
+        let new = format!("{new_before}{edited}{new_after}");
+
+        // Which sides of the edited passage still read as its stored context.
+        let (before_len, after_len) = (before.chars().count(), after.chars().count());
+        let prefix_kept = copies_before.iter().all(|c| c.at + CONTEXT_LEN.min(before_len) <= before_len);
+        let suffix_kept = copies_after.iter().all(|c| c.at >= CONTEXT_LEN.min(after_len));
+        // A side counts as context from 8 code points on, once normalised;
+        // a quote too short for approximate matching needs both.
+        let stored = |side: &str| normalize_for_matching(side).chars().count() >= 8;
+        if q_len >= FUZZY_LEN {
+            prop_assume!(prefix_kept && stored(&sel.prefix) || suffix_kept && stored(&sel.suffix));
+        } else {
+            prop_assume!(prefix_kept && suffix_kept);
+        }
+
+        let got = &reanchor(keep_old.then_some(old.as_str()), &new, std::slice::from_ref(&sel))[0];
+        let quote_len = q.chars().count();
+        if let Some(span) = got.span {
+            for &s in &starts {
+                prop_assert!(
+                    span.end <= s || span.start >= s + quote_len,
+                    "{:?} captured by the copy at {}: {:?}", got.status, s, got.reason
+                );
+            }
+        }
+        if prefix_kept && suffix_kept && q_len >= FUZZY_LEN {
+            prop_assert!(got.span.is_some(), "{:?}: {:?}", got.status, got.reason);
+            let span = got.span.unwrap_or(Span { start: 0, end: 0 });
+            prop_assert!(
+                span.start < edited_span.end && edited_span.start < span.end,
+                "{:?} at {:?}, not at the edited passage {:?}", got.status, span, edited_span
             );
         }
     }

@@ -1,6 +1,6 @@
 //! The rules of docs/format.md, one fixture each.
 
-use gloss_parse::model::DocKind;
+use gloss_parse::model::{DocKind, Episode};
 use gloss_parse::{parse_bytes, to_json, Refusal, MAX_FILE_BYTES};
 
 const SUMMARY: &str = "\
@@ -117,6 +117,35 @@ fn greek_text_is_never_repaired() {
     let e = parse_bytes(greek.as_bytes()).unwrap();
     assert_eq!(e.paragraphs, ["Η ομάδα ξεκίνησε το πρόγραμμα — «Φίλιππος» είπε: π² ≈ 9,87 και β = 2."]);
     assert!(e.warnings.is_empty());
+}
+
+#[test]
+fn a_damaged_symbol_with_a_variation_selector_leaves_no_trace_in_a_section_title() {
+    // ⚛️ is E2 9A 9B EF B8 8F. Read as ISO-8859-7 with the C1 bytes dropped
+    // it is `βοΈ`; with them kept, every byte is still there.
+    let summary = SUMMARY.replace("⚡ Power", "⚛\u{FE0F} Power");
+    let clean = parse_bytes(summary.as_bytes()).unwrap();
+    assert_eq!(clean.sections[0].emoji.as_deref(), Some("⚛\u{FE0F}"));
+
+    // The bytes that survive can not tell which symbol it was: removed,
+    // with no Greek letter or stray space left, and nothing else changed.
+    let dropped = gloss_testkit::damage(&summary);
+    assert!(String::from_utf8_lossy(&dropped).contains("\nβοΈ Power Becomes the Constraint 2 insights\n"));
+    let e = parse_bytes(&dropped).unwrap();
+    assert_eq!(e.sections[0].emoji, None);
+    assert_eq!(e.sections[0].title, "Power Becomes the Constraint");
+    assert!(e.warnings[0].contains("removed 2 that could not be recovered"), "{:?}", e.warnings);
+    assert!(!e.canonical_text().contains(|c: char| ('\u{370}'..='\u{3FF}').contains(&c)));
+    let mut expected = Episode { warnings: e.warnings.clone(), ..clean.clone() };
+    expected.sections[0].emoji = None;
+    assert_eq!(e, expected);
+
+    // Every byte kept: the symbol comes back.
+    let (kept, _) = encoding_rs::ISO_8859_7.decode_without_bom_handling(summary.as_bytes());
+    assert!(kept.contains("\nβ\u{9A}\u{9B}οΈ\u{8F} Power"));
+    let e = parse_bytes(kept.as_bytes()).unwrap();
+    assert!(e.warnings[0].contains("damaged"), "{:?}", e.warnings);
+    assert_eq!(e, Episode { warnings: e.warnings.clone(), ..clean });
 }
 
 #[test]
