@@ -52,7 +52,7 @@ for target in "${targets[@]}"; do
     # Safe Rust only: no sanitizer, but debug assertions and overflow
     # checks stay on (cargo-fuzz's default build). One process: one core.
     if ! cargo +nightly fuzz run --sanitizer none "$target" "corpus/$target" -- \
-        -max_total_time="$seconds" -max_len=65536 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+        -max_total_time="$seconds" -max_len=65536 -len_control=10 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
         2>&1 | tee "artifacts/$target.log"; then
         status=1
     fi

@@ -152,7 +152,7 @@ struct World {
 
 impl World {
     fn new() -> World {
-        let root = scratch_dir();
+        let root = gloss_testkit::scratch_dir();
         let replicas = (0..3)
             .map(|r| Replica::open(&root.path().join(format!("r{r}")), device(r), OPTIONS).expect("open").0)
             .collect();
@@ -344,14 +344,6 @@ impl World {
             self.replicas[replica].round_at(wall).expect("round");
         }
     }
-}
-
-/// Real files and real fsyncs, on a RAM-backed folder where there is one:
-/// an fsync to disk costs milliseconds, and this test makes thousands.
-fn scratch_dir() -> tempfile::TempDir {
-    let shm = Path::new("/dev/shm");
-    let in_ram = shm.is_dir().then(|| tempfile::tempdir_in(shm).ok()).flatten();
-    in_ram.unwrap_or_else(|| tempfile::tempdir().expect("a temp dir"))
 }
 
 fn device_dirs(folder: &Path) -> Vec<(String, PathBuf)> {

@@ -122,7 +122,7 @@ fn contents(dir: &Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
 /// Lays the input out as a sync folder, opens this device on it, makes
 /// local changes and compacts; then checks the invariants.
 pub fn check_folder(input: FolderInput) {
-    let root = tempfile::tempdir().expect("a temp dir");
+    let root = gloss_testkit::scratch_dir();
     let sync = root.path().join("sync");
     let outside = root.path().join("outside.txt");
     let elsewhere = root.path().join("elsewhere");

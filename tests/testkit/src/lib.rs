@@ -36,6 +36,15 @@ pub fn markdown(seed: u64) -> String {
     spec(seed).markdown()
 }
 
+/// A temporary folder in RAM where there is one (`/dev/shm`), else the
+/// usual temporary folder: tests and fuzz targets that write real files
+/// with real fsyncs by the thousand, which cost milliseconds each on disk.
+pub fn scratch_dir() -> tempfile::TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    let in_ram = shm.is_dir().then(|| tempfile::TempDir::new_in(shm).ok()).flatten();
+    in_ram.unwrap_or_else(|| tempfile::TempDir::new().expect("a temp dir"))
+}
+
 /// How many cases a property test runs: `full`, unless `PROPTEST_CASES`
 /// asks for another number. `make test` runs the full count; `make check`
 /// sets `PROPTEST_CASES` for a quick pass over the same properties.
