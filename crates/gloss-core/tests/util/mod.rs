@@ -1,8 +1,10 @@
 //! Shared by the tests: temp libraries, summary files and waiting for
-//! events; the annotation and export fixtures; running part of a test as
-//! another user or with a kernel setting changed.
+//! events; the annotation and export fixtures; the devices of the sync
+//! tests; running part of a test as another user or with a kernel setting
+//! changed.
 
 pub mod annotations;
+pub mod devices;
 pub mod export;
 pub mod sysctl;
 pub mod unprivileged;
