@@ -4,181 +4,23 @@
 //! folder and land in their SQLite tables; conflicts settle the same way
 //! everywhere; nothing echoes back.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
 
+use crate::util::devices::{Device, SHARED};
 use crate::util::{wait_for, PATIENCE};
 use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::Origin;
-use gloss_core::annotations::{
-    Caller, Color, Door, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate,
-};
-use gloss_core::app::Annotations;
+use gloss_core::annotations::{Caller, Color, Door, HighlightFilter, HighlightPatch, NoteRef, ReadingUpdate};
 use gloss_core::events::Event;
 use gloss_core::export::{self, Format};
-use gloss_core::store::episodes::EpisodeId;
-use gloss_core::store::settings;
-use gloss_core::sync::{RoundReport, ServiceOptions, SyncService, SyncSession};
-use gloss_core::Library;
+use gloss_core::sync::{ServiceOptions, SyncService};
+use gloss_sync::device_id;
 use gloss_sync::log::ROOT;
-use gloss_sync::{device_id, LogOptions};
 use tempfile::TempDir;
 
-/// Small segments compacted early, so compaction happens in these tests.
-const OPTIONS: LogOptions = LogOptions { segment_bytes: 600, compact_after: 2 };
-
-/// Seeds of the generated episodes every device has; `LATE` only some.
-const SHARED: [u64; 2] = [3, 8];
+/// The seed of an episode only some devices have.
 const LATE: u64 = 12;
-
-/// One device: its data folder, its library folder and its sync session.
-struct Device {
-    name: &'static str,
-    data: TempDir,
-    folder: TempDir,
-    library: Library,
-    session: Option<SyncSession>,
-}
-
-impl Device {
-    /// A device with the shared episodes, filed its own way.
-    fn new(name: &'static str, seeds: &[u64]) -> Device {
-        let data = TempDir::new().unwrap();
-        let folder = TempDir::new().unwrap();
-        let library = Library::open(data.path()).unwrap();
-        let mut device = Device { name, data, folder, library, session: None };
-        for &seed in seeds {
-            device.add_episode(seed);
-        }
-        device
-    }
-
-    /// Writes episode `seed` the way this device names files (the first
-    /// device with LF line ends, the others with CRLF) and ingests it.
-    fn add_episode(&mut self, seed: u64) {
-        let text = gloss_testkit::summary(seed);
-        let (path, bytes) = match self.name {
-            "a" => (format!("episodes/{seed}.txt"), text),
-            other => (format!("{other}/Podcasts/summary-{seed:03}.txt"), text.replace('\n', "\r\n")),
-        };
-        crate::util::write(&self.folder.path().join(path), &bytes);
-        self.library.reconcile(self.folder.path()).unwrap();
-        // As the sync service does on an ingest.
-        if let Some(session) = &mut self.session {
-            session.recheck_waiting();
-        }
-    }
-
-    fn notes(&self) -> Annotations<'_> {
-        Annotations::new(&self.library, Caller::door(Door::Cli))
-    }
-
-    /// The local id of episode `seed`, found by its title.
-    fn episode(&self, seed: u64) -> EpisodeId {
-        let title = gloss_testkit::spec(seed).title;
-        let episodes = self.library.list_episodes().unwrap();
-        episodes.iter().find(|e| e.title.as_deref() == Some(title.as_str())).unwrap().id
-    }
-
-    fn text(&self, seed: u64) -> String {
-        self.library.episode(self.episode(seed)).unwrap().unwrap().canonical_text.unwrap()
-    }
-
-    /// A round with the shared folder, in this device's running session.
-    fn round(&mut self, sync: &Path) -> RoundReport {
-        let store = self.library.store();
-        let session = match &mut self.session {
-            Some(session) => session,
-            None => self.session.insert(SyncSession::open(store, self.data.path(), sync, OPTIONS).unwrap()),
-        };
-        session.round(store).unwrap()
-    }
-
-    /// Gloss restarts: the session (and everything in memory) is gone.
-    fn restart(&mut self) {
-        self.session = None;
-    }
-
-    /// A highlight on `len` code points of episode `seed`'s text from `start`.
-    fn highlight(&self, seed: u64, start: usize, len: usize) -> String {
-        let new = NewHighlight {
-            episode_id: self.episode(seed),
-            start: Some(start),
-            end: Some(start + len),
-            color: Some(Color::Green),
-            note: Some(format!("why this matters, by {}", self.name)),
-            tags: vec!["AI".into(), "policy".into()],
-            ..Default::default()
-        };
-        self.notes().create_highlight(&new).unwrap().id
-    }
-
-    fn log_bytes(&self, sync: &Path) -> u64 {
-        let dir = sync.join(ROOT).join(device_id(self.data.path()).unwrap().as_str());
-        std::fs::read_dir(dir).map_or(0, |files| files.map(|f| f.unwrap().metadata().unwrap().len()).sum())
-    }
-
-    fn pending(&self) -> usize {
-        self.library.store().read(|conn| gloss_core::annotations::outbox::count(conn)).unwrap()
-    }
-
-    /// Everything the user sees of the annotations, by episode title and
-    /// highlight id (local ids differ between devices).
-    fn snapshot(&self) -> Snapshot {
-        let notes = self.notes();
-        let mut highlights = BTreeMap::new();
-        for trashed in [false, true] {
-            let filter = HighlightFilter { trashed, ..Default::default() };
-            for item in notes.list_highlights(&filter).unwrap().items {
-                let h = item.highlight;
-                let versions = notes.note_versions(&NoteRef::Highlight { id: h.id.clone() }).unwrap();
-                let earlier = versions.into_iter().map(|v| v.text).collect();
-                let seen =
-                    Seen { exact: h.selector.exact, color: h.color, note: h.note, tags: h.tags, trashed, earlier };
-                highlights.insert(h.id, seen);
-            }
-        }
-        let mut episodes = BTreeMap::new();
-        for episode in self.library.list_episodes().unwrap() {
-            let annotations = notes.episode_annotations(episode.id).unwrap();
-            let versions = notes.note_versions(&NoteRef::Episode { episode_id: episode.id }).unwrap();
-            episodes.insert(
-                episode.title.unwrap_or_default(),
-                (
-                    annotations.note,
-                    versions.into_iter().map(|v| v.text).collect::<Vec<_>>(),
-                    annotations.insight_notes,
-                    annotations.stars,
-                    annotations.tags,
-                    (annotations.reading.read, annotations.reading.position),
-                ),
-            );
-        }
-        let tags = notes.list_tags().unwrap().into_iter().map(|t| (t.name, t.count)).collect();
-        let color_names = self.library.store().read(|conn| settings::get(conn, settings::COLOR_NAMES)).unwrap();
-        Snapshot { highlights, episodes, tags, color_names }
-    }
-}
-
-#[derive(Debug, PartialEq)]
-struct Seen {
-    exact: String,
-    color: Color,
-    note: String,
-    tags: Vec<String>,
-    trashed: bool,
-    earlier: Vec<String>,
-}
-
-type EpisodeSeen = (String, Vec<String>, BTreeMap<String, String>, Vec<String>, Vec<String>, (bool, Option<usize>));
-
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    highlights: BTreeMap<String, Seen>,
-    episodes: BTreeMap<String, EpisodeSeen>,
-    tags: Vec<(String, usize)>,
-    color_names: Option<String>,
-}
 
 fn devices(names: &[&'static str]) -> (TempDir, Vec<Device>) {
     let sync = TempDir::new().unwrap();
@@ -386,8 +228,8 @@ fn torn_tails_conflict_copies_and_duplicates_change_nothing() {
     let second = d[0].highlight(SHARED[1], 300, 15);
     d[0].round(sync.path());
 
-    let a_dir = sync.path().join(ROOT).join(device_id(d[0].data.path()).unwrap().as_str());
-    let tail = newest_segment(&a_dir);
+    let a_dir = d[0].log_dir(sync.path());
+    let tail = d[0].tail(sync.path());
     let whole = std::fs::read(&tail).unwrap();
     std::fs::write(&tail, &whole[..whole.len() - 40]).unwrap();
     let torn = d[1].round(sync.path());
@@ -511,12 +353,6 @@ fn a_highlight_lands_where_its_quote_is_in_this_devices_text() {
     assert_eq!(b.text(SHARED[0]).chars().skip(start + shift).take(30).collect::<String>(), quote);
 }
 
-fn newest_segment(dir: &Path) -> PathBuf {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|f| f.unwrap().path()).collect();
-    files.sort();
-    files.pop().unwrap()
-}
-
 /// The worker: two running Glosses with a real folder watcher each; a
 /// highlight made on one reaches the other's database on its own.
 #[test]
@@ -615,8 +451,7 @@ fn a_copied_data_folder_takes_a_new_id_and_loses_nothing() {
     let db = rusqlite::Connection::open(d[0].data.path().join("gloss.db")).unwrap();
     db.execute("VACUUM INTO ?1", [copy_data.path().join("gloss.db").to_str().unwrap()]).unwrap();
     std::fs::copy(d[0].data.path().join("sync-device"), copy_data.path().join("sync-device")).unwrap();
-    let library = Library::open(copy_data.path()).unwrap();
-    let mut copy = Device { name: "a", data: copy_data, folder: TempDir::new().unwrap(), library, session: None };
+    let mut copy = Device::on_data_folder("a", copy_data);
     assert_eq!(device_id(copy.data.path()).unwrap(), copied_id);
     copy.round(sync.path());
 

@@ -27,5 +27,6 @@ mod search;
 mod store;
 mod store_disk_full;
 mod sync_store;
+mod sync_syncthing;
 mod watch;
 mod write_path;

@@ -1,9 +1,12 @@
 //! Shared by the tests: temp libraries, summary files and waiting for
-//! events; the annotation and export fixtures; running part of a test as
-//! another user or with a kernel setting changed.
+//! events; the annotation and export fixtures; the devices of the sync tests
+//! and the Syncthing pair that carries their folder; running part of a test
+//! as another user or with a kernel setting changed.
 
 pub mod annotations;
+pub mod devices;
 pub mod export;
+pub mod syncthing;
 pub mod sysctl;
 pub mod unprivileged;
 
@@ -142,6 +145,16 @@ pub fn within<T: Send + 'static>(what: &str, patience: Duration, work: impl FnOn
             Ok(()) => unreachable!("the work ended without sending its result"),
         },
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("{what} did not finish: it hangs"),
+    }
+}
+
+/// Checks `done` every 20 ms until it holds; panics naming `what` if it
+/// does not within `patience` (a guard against hangs, not a speed check).
+pub fn poll(what: &str, patience: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + patience;
+    while !done() {
+        assert!(Instant::now() < deadline, "waited in vain for {what}");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
