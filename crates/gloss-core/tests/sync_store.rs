@@ -475,3 +475,20 @@ fn a_copied_data_folder_takes_a_new_id_and_loses_nothing() {
     assert_eq!(d[0].snapshot(), d[1].snapshot());
     assert_eq!(copy.snapshot(), d[1].snapshot());
 }
+
+/// A note edited before the round that sends its highlight's creation
+/// replaces the note the highlight started with, on every device.
+#[test]
+fn a_note_edited_in_the_round_that_creates_its_highlight_shows_the_same_everywhere() {
+    let (sync, mut d) = devices(&["a", "b"]);
+    d[0].highlight(SHARED[0], 10, 20);
+    d[0].round(sync.path());
+    let id = d[0].highlight(SHARED[1], 60, 20);
+    let patch = HighlightPatch { id: id.clone(), note: Some("edited".into()), ..Default::default() };
+    d[0].notes().update_highlight(&patch).unwrap();
+    d[0].round(sync.path());
+    d[1].round(sync.path());
+    let (a, b) = (d[0].snapshot(), d[1].snapshot());
+    assert!(b.highlights[&id].earlier.is_empty(), "{:?}", b.highlights[&id]);
+    assert_eq!(a, b);
+}

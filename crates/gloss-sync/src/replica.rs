@@ -176,7 +176,8 @@ impl Replica {
     /// Records changes the user made, each at its own wall time, in order
     /// (a queue of changes kept while not syncing). Each `SetNote` also
     /// replaces the version the user was looking at when editing: the
-    /// note's current text, or its previous edit in the same batch. So a
+    /// note's current text, or its previous edit in the same batch
+    /// (including the note a highlight created in the batch starts with). So a
     /// concurrent edit from elsewhere that the user had not seen is never
     /// taken as replaced, and stays visible if it loses.
     pub fn record_edits(&mut self, edits: Vec<(Change, u64)>) -> Result<Vec<Op>, LogError> {
@@ -202,9 +203,15 @@ impl Replica {
             self.last_seq += 1;
             let stamp = self.clock.stamp(wall_ms, self.state.latest(&change));
             let op = Op { device: self.device.clone(), seq: self.last_seq, stamp, change };
-            if let Change::SetNote { on, .. } = &op.change {
-                noted.insert(on.clone(), op.id());
-            }
+            // What a later note edit in the batch replaces: this note, or
+            // the one a new highlight starts with.
+            match &op.change {
+                Change::SetNote { on, .. } => noted.insert(on.clone(), op.id()),
+                Change::CreateHighlight { highlight, .. } => {
+                    noted.insert(NoteOn::Highlight(highlight.clone()), op.id())
+                }
+                _ => None,
+            };
             ops.push(op);
         }
         // On failure the numbers stay used: a torn record may hold them.
@@ -428,6 +435,22 @@ mod tests {
         assert_eq!(replaced(&batch[1]), [batch[0].id()]);
         let view = replica.state().note(&on).unwrap();
         assert_eq!((view.text.as_str(), view.earlier.len()), ("three", 0));
+
+        // A highlight created and its note edited in one batch.
+        let anchor =
+            crate::Anchor { episode: "ep".into(), selector: gloss_anchor::describe("some text", 0, 4).unwrap() };
+        let create = Change::CreateHighlight {
+            highlight: "h".into(),
+            anchor,
+            color: "yellow".into(),
+            note: "first".into(),
+            tags: vec![],
+        };
+        let on = NoteOn::Highlight("h".into());
+        let edit = Change::SetNote { on: on.clone(), text: "edited".into(), replaces: vec![] };
+        let batch = replica.record_edits(vec![(create, 40), (edit, 50)]).unwrap();
+        assert_eq!(replaced(&batch[1]), [batch[0].id()]);
+        assert!(replica.state().note(&on).unwrap().earlier.is_empty());
     }
 
     #[test]
