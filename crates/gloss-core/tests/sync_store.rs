@@ -447,11 +447,7 @@ fn a_copied_data_folder_takes_a_new_id_and_loses_nothing() {
     d[0].highlight(SHARED[0], 10, 20);
     d[0].round(sync.path());
     let copied_id = device_id(d[0].data.path()).unwrap();
-    let copy_data = TempDir::new().unwrap();
-    let db = rusqlite::Connection::open(d[0].data.path().join("gloss.db")).unwrap();
-    db.execute("VACUUM INTO ?1", [copy_data.path().join("gloss.db").to_str().unwrap()]).unwrap();
-    std::fs::copy(d[0].data.path().join("sync-device"), copy_data.path().join("sync-device")).unwrap();
-    let mut copy = Device::on_data_folder("a", copy_data);
+    let mut copy = d[0].copied();
     assert_eq!(device_id(copy.data.path()).unwrap(), copied_id);
     copy.round(sync.path());
 

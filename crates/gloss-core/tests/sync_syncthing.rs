@@ -163,3 +163,41 @@ fn syncthing_temporary_files_and_conflict_copies_change_nothing() {
 const NOTE_BYTES: usize = 250_000;
 /// ...which takes Syncthing a few seconds to bring across at this rate.
 const LIMIT_KIB_PER_SECOND: u32 = 400;
+
+/// A data folder copied to a second machine keeps its device id. Both
+/// copies write under it while Syncthing keeps them apart; once it carries
+/// both logs, each copy notices the other writer under its id, takes a new
+/// one and sends everything again, and both end with everything either
+/// made.
+#[test]
+#[ignore = "slow: real Syncthing"]
+fn a_copied_data_folder_syncing_through_syncthing_takes_a_new_id_and_loses_nothing() {
+    let pair = SyncthingPair::start();
+    let mut a = Device::new("a", &SHARED);
+    a.highlight(SHARED[0], 10, 20);
+    round(&mut a, pair.folder_a());
+    let mut b = a.copied();
+    pair.settle();
+    round(&mut b, pair.folder_b());
+
+    pair.pause();
+    let from_a = a.highlight(SHARED[1], 30, 20);
+    let from_b = b.highlight(SHARED[1], 90, 20);
+    round(&mut a, pair.folder_a());
+    round(&mut b, pair.folder_b());
+    pair.resume();
+    let mut renamed = Vec::new();
+    for _ in 0..3 {
+        pair.settle();
+        for (device, side) in [(&mut a, pair.folder_a()), (&mut b, pair.folder_b())] {
+            renamed.extend(device.round(side).new_device);
+        }
+    }
+    assert!(!renamed.is_empty() && renamed.iter().all(|m| m.contains("nothing is lost")), "{renamed:?}");
+    assert_ne!(gloss_sync::device_id(a.data.path()).unwrap(), gloss_sync::device_id(b.data.path()).unwrap());
+    let (on_a, on_b) = (a.snapshot(), b.snapshot());
+    for id in [&from_a, &from_b] {
+        assert!(on_a.highlights.contains_key(id) && on_b.highlights.contains_key(id), "{id} is on both");
+    }
+    assert_eq!(on_a, on_b);
+}

@@ -47,11 +47,17 @@ impl Device {
 
     /// Writes episode `seed` the way this device names files (the first
     /// device with LF line ends, the others with CRLF) and ingests it.
-    /// A device on an existing data folder (a copy of another's), with an
+    /// A second device made by copying this one's data folder, device id
+    /// and all (as a restored backup on another machine would be), with an
     /// empty library folder: its episodes are those in its database.
-    pub fn on_data_folder(name: &'static str, data: TempDir) -> Device {
+    pub fn copied(&self) -> Device {
+        let data = TempDir::new().unwrap();
+        let db = rusqlite::Connection::open(self.data.path().join(gloss_core::store::DB_FILE)).unwrap();
+        db.execute("VACUUM INTO ?1", [data.path().join(gloss_core::store::DB_FILE).to_str().unwrap()]).unwrap();
+        let id = gloss_sync::device::DEVICE_FILE;
+        std::fs::copy(self.data.path().join(id), data.path().join(id)).unwrap();
         let library = Library::open(data.path()).unwrap();
-        Device { name, data, folder: TempDir::new().unwrap(), library, session: None }
+        Device { name: self.name, data, folder: TempDir::new().unwrap(), library, session: None }
     }
 
     pub fn add_episode(&mut self, seed: u64) {
