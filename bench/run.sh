@@ -18,7 +18,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 {
   echo "== Rust benchmarks (release build)"
-  cargo bench -p gloss-parse -p gloss-anchor -p gloss-sync -p gloss-core --benches --quiet 2>&1 | grep -v -E '^(Gnuplot not found|Benchmarking .*: (Warming|Collecting|Analyzing))'
+  cargo bench -p gloss-parse -p gloss-anchor -p gloss-sync -p gloss-review -p gloss-core --benches --quiet 2>&1 | grep -v -E '^(Gnuplot not found|Benchmarking .*: (Warming|Collecting|Analyzing))'
   echo "== building gloss and the library generator (release)"
   cargo build --release --quiet -p gloss -p gloss-testkit --bins
   export GLOSS_BIN

@@ -1,0 +1,3 @@
+//! gloss-review's integration tests, one binary.
+
+mod reference;
