@@ -7,8 +7,10 @@ use gloss_core::app::{PathError, SettingsError};
 use gloss_core::events::Caller;
 use gloss_core::export;
 use gloss_core::scan::ScanCounts;
+use gloss_core::store::now_ms;
 use gloss_core::sync::SyncError;
 use gloss_core::{Gloss, OpenOptions};
+use gloss_review::Rating;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -113,6 +115,21 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
         Request::ConfirmHighlight { id } => to_json(notes.confirm_highlight(&id).map_err(refused)),
         Request::ListHighlights(filter) => to_json(notes.list_highlights(&filter).map_err(refused)),
         Request::SetEpisodeNote { episode_id, text } => done(notes.set_episode_note(episode_id, &text)),
+        Request::ReviewDue { now } => to_json(notes.review_due(now.unwrap_or_else(now_ms)).map_err(refused)),
+        Request::ReviewCard { card, reveal, now } => {
+            to_json(notes.review_card(&card, reveal, now.unwrap_or_else(now_ms)).map_err(refused))
+        }
+        Request::RateCard { card, rating, at } => {
+            let rating = Rating::from_number(rating).ok_or_else(|| {
+                ApiError::invalid("args.rating", format!("rating {rating}: rate from 1 (Again) to 4 (Easy)"))
+            })?;
+            to_json(notes.rate_card(&card, rating, at).map_err(refused))
+        }
+        Request::UndoRating {} => to_json(notes.undo_rating().map_err(refused)),
+        Request::SetCard { card, included, suspended } => done(notes.set_card(&card, included, suspended)),
+        Request::ReviewStats { now } => to_json(notes.review_stats(now.unwrap_or_else(now_ms)).map_err(refused)),
+        Request::ReviewSettings {} => to_json(notes.review_settings().map_err(refused)),
+        Request::UpdateReviewSettings(settings) => done(notes.update_review_settings(&settings)),
         Request::SetInsightNote { episode_id, block_key, text } => {
             done(notes.set_insight_note(episode_id, &block_key, &text))
         }

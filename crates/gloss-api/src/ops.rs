@@ -7,6 +7,7 @@ use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlig
 use gloss_core::app::{EpisodeFilter, SettingsPatch};
 use gloss_core::export::Format;
 use gloss_core::store::episodes::EpisodeId;
+use gloss_review::{CardId, Settings as ReviewSettings};
 use serde::Deserialize;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -18,35 +19,109 @@ pub enum Request {
     LibraryStatus {},
     ScanLibrary {},
     ListEpisodes(EpisodeFilter),
-    GetEpisode { id: EpisodeId },
+    GetEpisode {
+        id: EpisodeId,
+    },
     Search(SearchArgs),
     CreateHighlight(NewHighlight),
     UpdateHighlight(HighlightPatch),
-    DeleteHighlight { id: String },
-    RestoreHighlight { id: String },
-    ReattachHighlight { id: String, start: usize, end: usize },
-    ConfirmHighlight { id: String },
+    DeleteHighlight {
+        id: String,
+    },
+    RestoreHighlight {
+        id: String,
+    },
+    ReattachHighlight {
+        id: String,
+        start: usize,
+        end: usize,
+    },
+    ConfirmHighlight {
+        id: String,
+    },
     ListHighlights(HighlightFilter),
-    SetEpisodeNote { episode_id: EpisodeId, text: String },
-    SetInsightNote { episode_id: EpisodeId, block_key: String, text: String },
-    SetStar { episode_id: EpisodeId, block_key: String, starred: bool },
-    SetEpisodeTags { episode_id: EpisodeId, tags: Vec<String> },
+    SetEpisodeNote {
+        episode_id: EpisodeId,
+        text: String,
+    },
+    SetInsightNote {
+        episode_id: EpisodeId,
+        block_key: String,
+        text: String,
+    },
+    SetStar {
+        episode_id: EpisodeId,
+        block_key: String,
+        starred: bool,
+    },
+    SetEpisodeTags {
+        episode_id: EpisodeId,
+        tags: Vec<String>,
+    },
     ListTags {},
-    RenameTag { from: String, to: String },
-    MergeTag { from: String, to: String },
-    DeleteTag { name: String },
-    RestoreTag { name: String },
+    RenameTag {
+        from: String,
+        to: String,
+    },
+    MergeTag {
+        from: String,
+        to: String,
+    },
+    DeleteTag {
+        name: String,
+    },
+    RestoreTag {
+        name: String,
+    },
     SetReadingState(ReadingUpdate),
     ListTrash {},
     EmptyTrash {},
     NoteVersions(NoteRef),
-    SettleNote { note: NoteRef, text: String },
+    SettleNote {
+        note: NoteRef,
+        text: String,
+    },
     GetSettings {},
     UpdateSettings(SettingsPatch),
-    Export { format: Format, out_dir: PathBuf },
-    Import { file: PathBuf },
+    Export {
+        format: Format,
+        out_dir: PathBuf,
+    },
+    Import {
+        file: PathBuf,
+    },
     SyncStatus {},
     SyncNow {},
+    /// What is up for review; `now` (Unix ms) stands in for the clock.
+    ReviewDue {
+        now: Option<i64>,
+    },
+    /// A card's prompt; its answer only with `reveal`.
+    ReviewCard {
+        card: CardId,
+        #[serde(default)]
+        reveal: bool,
+        now: Option<i64>,
+    },
+    /// A rating, 1 (Again) to 4 (Easy); `at` (Unix ms) stands in for the clock.
+    RateCard {
+        card: CardId,
+        rating: u8,
+        at: Option<i64>,
+    },
+    UndoRating {},
+    /// A card in or out of review (`included: null`: the default rule), suspended or not.
+    SetCard {
+        card: CardId,
+        included: Option<bool>,
+        #[serde(default)]
+        suspended: bool,
+    },
+    ReviewStats {
+        now: Option<i64>,
+    },
+    ReviewSettings {},
+    UpdateReviewSettings(ReviewSettings),
 }
 
 #[derive(Debug, Clone, Deserialize)]

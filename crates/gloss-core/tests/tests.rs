@@ -22,6 +22,7 @@ mod export_roundtrip;
 mod hostile;
 mod ingest;
 mod library_folder_faults;
+mod review;
 mod scan_permissions;
 mod search;
 mod store;

@@ -137,8 +137,15 @@ impl Op {
                 return Err(format!("highlight starts after it ends ({} > {})", selector.start, selector.end));
             }
         }
-        if let Change::SetPosition { position, .. } = &self.change {
-            within("reading position", *position)?;
+        match &self.change {
+            Change::SetPosition { position, .. } => within("reading position", *position)?,
+            Change::Review { rating, at, .. } => {
+                within("rating time", *at)?;
+                if !(1..=4).contains(rating) {
+                    return Err(format!("rating {rating} (ratings are 1 to 4)"));
+                }
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -257,6 +264,27 @@ pub enum Change {
     SetSetting {
         key: String,
         value: serde_json::Value,
+    },
+    /// One rating in the review log (gloss-review): an event of its own,
+    /// never overwritten, so ratings made on two devices both count.
+    /// `event` is its uuid, `card` a gloss-review card id, `rating` 1 to 4,
+    /// `at` when it was rated (Unix milliseconds).
+    Review {
+        event: String,
+        card: String,
+        rating: u8,
+        at: u64,
+    },
+    /// Marks a rating undone: it stays in the log, out of every replay.
+    UndoReview {
+        event: String,
+    },
+    /// Whether a card is in review against the default rule (`null`: the
+    /// rule decides), and whether it is suspended.
+    SetCard {
+        card: String,
+        included: Option<bool>,
+        suspended: bool,
     },
 }
 

@@ -37,6 +37,12 @@ pub enum Key {
     Read(Fingerprint),
     Position(Fingerprint),
     Setting(String),
+    /// A rating, by event id: written once.
+    Review(String),
+    /// Whether a rating was undone, by event id.
+    ReviewUndone(String),
+    /// A card's review choices (included, suspended), by card id.
+    Card(String),
 }
 
 impl Key {
@@ -117,6 +123,15 @@ fn writes(change: &Change) -> Vec<(Key, Write)> {
             set(Key::Position(episode.clone()), Value::Json((*position).into()))
         }
         Change::SetSetting { key, value } => set(Key::Setting(key.clone()), Value::Json(value.clone())),
+        Change::Review { event, card, rating, at } => set(
+            Key::Review(event.clone()),
+            Value::Json(serde_json::json!({ "card": card, "rating": rating, "at": at })),
+        ),
+        Change::UndoReview { event } => set(Key::ReviewUndone(event.clone()), Value::Flag(true)),
+        Change::SetCard { card, included, suspended } => set(
+            Key::Card(card.clone()),
+            Value::Json(serde_json::json!({ "included": included, "suspended": suspended })),
+        ),
     }
 }
 
@@ -217,6 +232,16 @@ pub struct HighlightView {
     pub created: Hlc,
     /// The latest stamp of any of its fields.
     pub updated: Hlc,
+}
+
+/// A rating as the review log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewView {
+    pub event: String,
+    pub card: String,
+    pub rating: u8,
+    pub at: u64,
+    pub undone: bool,
 }
 
 /// Everything the ops seen so far add up to.
@@ -428,6 +453,33 @@ impl State {
 
     pub fn setting(&self, key: &str) -> Option<&serde_json::Value> {
         self.json(&Key::Setting(key.to_owned())).filter(|value| !value.is_null())
+    }
+
+    /// A rating in the review log, once it has arrived.
+    pub fn review(&self, event: &str) -> Option<ReviewView> {
+        let json = self.json(&Key::Review(event.to_owned()))?;
+        Some(ReviewView {
+            event: event.to_owned(),
+            card: json.get("card")?.as_str()?.to_owned(),
+            rating: u8::try_from(json.get("rating")?.as_u64()?).ok()?,
+            at: json.get("at")?.as_u64()?,
+            undone: self.flag(&Key::ReviewUndone(event.to_owned())).unwrap_or(false),
+        })
+    }
+
+    /// Every rating that has arrived, in event id order.
+    pub fn reviews(&self) -> impl Iterator<Item = ReviewView> + '_ {
+        self.registers.keys().filter_map(|key| match key {
+            Key::Review(event) => self.review(event),
+            _ => None,
+        })
+    }
+
+    /// A card's review choices: whether it is in review against the
+    /// default rule (`None`: the rule decides), and whether it is suspended.
+    pub fn card(&self, card: &str) -> Option<(Option<bool>, bool)> {
+        let json = self.json(&Key::Card(card.to_owned()))?;
+        Some((json.get("included")?.as_bool(), json.get("suspended")?.as_bool()?))
     }
 
     /// Whether a highlight was emptied from the trash for good.

@@ -33,7 +33,7 @@ pub fn episode_of(state: &State, key: &Key) -> Option<Fingerprint> {
         | Key::Star(episode, _)
         | Key::Read(episode)
         | Key::Position(episode) => Some(episode.clone()),
-        Key::Setting(_) => None,
+        Key::Setting(_) | Key::Review(_) | Key::ReviewUndone(_) | Key::Card(_) => None,
         _ => match state.value_of(&Key::Anchor(key.highlight()?.clone()))? {
             Value::Anchor(anchor) => Some(anchor.episode.clone()),
             _ => None,
@@ -98,7 +98,9 @@ impl Waiting {
         let mut ready = Vec::new();
         for key in changed {
             let placeable = match (&key, episode_of(state, &key)) {
-                (Key::Setting(_), _) => true,
+                // Not about an episode: the review log and card choices are
+                // kept whether or not the card's source is here yet.
+                (Key::Setting(_) | Key::Review(_) | Key::ReviewUndone(_) | Key::Card(_), _) => true,
                 // A purged highlight: the target removes it.
                 (_, None) if key.highlight().is_some_and(|id| state.is_purged(id)) => true,
                 (_, None) => false,

@@ -26,6 +26,7 @@
 //! `ambiguous` rather than moved to a wrong place; when the file goes away
 //! the episode stays, `missing`, with its text and highlights.
 
+pub mod deck;
 mod episode;
 mod error;
 pub mod highlights;
@@ -38,6 +39,7 @@ pub mod preferences;
 pub mod query;
 pub mod reading;
 pub mod reanchor;
+pub mod review;
 pub mod stars;
 pub mod tags;
 pub mod trash;

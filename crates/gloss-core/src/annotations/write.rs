@@ -48,6 +48,8 @@ pub enum Kind {
     Position,
     /// A setting that follows the user to every device.
     Setting,
+    /// A rating in the review log, or a card's review choices.
+    Review,
 }
 
 /// What one transaction changed.

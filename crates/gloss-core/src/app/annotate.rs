@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::annotations::{deck, review};
 use crate::annotations::{
     highlights, index, notes, preferences, query, reading, reanchor, stars, tags, trash, versions, view, Caller,
     EarlierVersion, Emptied, EpisodeAnnotations, EpisodeMarks, Found, Highlight, HighlightFilter, HighlightHit,
@@ -12,6 +13,8 @@ use crate::annotations::{
 };
 use crate::library::Library;
 use crate::store::episodes::EpisodeId;
+use gloss_review::stats::ReviewStats;
+use gloss_review::{CardId, Rating, ReviewEvent, Settings as ReviewSettings};
 
 #[derive(Debug, Clone)]
 pub struct Annotations<'l> {
@@ -131,6 +134,46 @@ impl<'l> Annotations<'l> {
     /// `set_star`.
     pub fn set_star(&self, episode_id: EpisodeId, block_key: &str, starred: bool) -> Result<()> {
         self.change(|w| stars::set_star(w, episode_id, block_key, starred))
+    }
+
+    /// `review_due`: what is up for review at `now_ms`.
+    pub fn review_due(&self, now_ms: i64) -> Result<deck::Due> {
+        self.read(|conn| deck::due(conn, now_ms))
+    }
+
+    /// `review_card`: a card's prompt, and its answer only if `reveal`.
+    pub fn review_card(&self, card: &CardId, reveal: bool, now_ms: i64) -> Result<deck::ShownCard> {
+        self.read(|conn| deck::show(conn, card, reveal, now_ms))
+    }
+
+    /// `rate_card`: logs a rating made at `at_ms` (the wall clock if `None`).
+    pub fn rate_card(&self, card: &CardId, rating: Rating, at_ms: Option<i64>) -> Result<ReviewEvent> {
+        self.change(|w| review::rate(w, card, rating, at_ms.unwrap_or(w.now())))
+    }
+
+    /// `undo_rating`: undoes this device's latest rating.
+    pub fn undo_rating(&self) -> Result<Option<ReviewEvent>> {
+        self.change(review::undo_last)
+    }
+
+    /// `set_card`: a card in or out of review, suspended or not.
+    pub fn set_card(&self, card: &CardId, included: Option<bool>, suspended: bool) -> Result<()> {
+        self.change(|w| review::put_card(w, card, included, suspended))
+    }
+
+    /// `review_stats`: the finish screen's figures at `now_ms`.
+    pub fn review_stats(&self, now_ms: i64) -> Result<ReviewStats> {
+        self.read(|conn| deck::review_stats(conn, now_ms))
+    }
+
+    /// `review_settings`.
+    pub fn review_settings(&self) -> Result<ReviewSettings> {
+        self.read(review::review_settings)
+    }
+
+    /// `update_review_settings`: every card is rescheduled for them.
+    pub fn update_review_settings(&self, settings: &ReviewSettings) -> Result<()> {
+        self.change(|w| review::set_review_settings(w, settings))
     }
 
     /// `set_episode_tags`.

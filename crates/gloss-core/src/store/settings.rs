@@ -24,6 +24,10 @@ pub const SYNC_DIR: &str = "sync_dir";
 /// which records it for sync.
 pub const COLOR_NAMES: &str = "ui_color_names";
 
+/// The review settings (gloss-review's `Settings`, as JSON): desired
+/// retention, cards per day, when a day starts. They follow the user.
+pub const REVIEW: &str = "ui_review";
+
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     let value = conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?;
     Ok(value)

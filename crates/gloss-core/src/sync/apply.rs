@@ -25,9 +25,10 @@ use crate::annotations::preferences::{self, FOLLOWING};
 use crate::annotations::reading::{self, ReadingRow};
 use crate::annotations::tags::{self, parse_valid};
 use crate::annotations::versions::{self, NoteRef};
-use crate::annotations::{notes, reanchor, stars, Anchor, Color, Highlight, Result, Writer};
+use crate::annotations::{notes, reanchor, review, stars, Anchor, Color, Highlight, Result, Writer};
 use crate::store::episodes::EpisodeId;
 use gloss_anchor::AnchorStatus;
+use gloss_review::{Rating, ReviewEvent};
 use gloss_sync::op::{HighlightId, NoteOn, Tagged};
 use gloss_sync::state::Key;
 use gloss_sync::{Hlc, State, SyncTarget};
@@ -193,10 +194,37 @@ impl<'w, 'c> StoreTarget<'w, 'c> {
         Ok(())
     }
 
+    /// A rating, once it has arrived (an undo that comes first waits for it
+    /// in the state); a card id or rating this Gloss can not read is ignored.
+    fn review_event(&mut self, state: &State, event: &str) -> Result<()> {
+        let Some(view) = state.review(event) else { return Ok(()) };
+        let (Ok(card), Some(rating), Ok(at_ms)) =
+            (view.card.parse(), Rating::from_number(view.rating), i64::try_from(view.at))
+        else {
+            return Ok(());
+        };
+        let device = state.version(&Key::Review(event.to_owned())).map(|v| v.op.device.to_string());
+        let logged = ReviewEvent { id: view.event, card, rating, at_ms, undone: false };
+        review::put_event(self.w, &logged, device.as_deref())?;
+        if view.undone {
+            review::put_undone(self.w, event)?;
+        }
+        Ok(())
+    }
+
+    fn card(&mut self, state: &State, card: &str) -> Result<()> {
+        let (Ok(id), Some((included, suspended))) = (card.parse(), state.card(card)) else { return Ok(()) };
+        review::put_card(self.w, &id, included, suspended)
+    }
+
     fn setting(&mut self, state: &State, name: &str) -> Result<()> {
         let Some((_, stored_as)) = FOLLOWING.iter().find(|(synced, _)| *synced == name) else { return Ok(()) };
         let value = state.setting(name).map(|value| value.to_string());
-        preferences::put(self.w, stored_as, value.as_deref())
+        preferences::put(self.w, stored_as, value.as_deref())?;
+        if *stored_as == crate::store::settings::REVIEW {
+            review::replay_all(self.w.conn())?;
+        }
+        Ok(())
     }
 }
 
@@ -228,6 +256,8 @@ impl SyncTarget for StoreTarget<'_, '_> {
                     reading.insert(episode);
                 }
                 Key::Setting(name) => self.setting(state, name)?,
+                Key::Review(event) | Key::ReviewUndone(event) => self.review_event(state, event)?,
+                Key::Card(card) => self.card(state, card)?,
                 Key::Color(id)
                 | Key::Deleted(id)
                 | Key::Note(NoteOn::Highlight(id))

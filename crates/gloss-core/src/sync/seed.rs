@@ -28,6 +28,7 @@ pub(crate) fn export_all(conn: &Connection, now: i64) -> Result<usize> {
     stars(conn, &mut changes)?;
     episode_tags(conn, &mut changes)?;
     reading(conn, &mut changes)?;
+    reviews(conn, &mut changes, now)?;
     for (synced, stored_as) in FOLLOWING {
         if let Some(value) = preferences::get(conn, stored_as)? {
             changes.push((Change::SetSetting { key: (*synced).to_owned(), value }, now));
@@ -123,6 +124,37 @@ fn reading(conn: &Connection, changes: &mut Vec<(Change, i64)>) -> Result<()> {
         if let Some(position) = position.and_then(|p| u64::try_from(p).ok()) {
             changes.push((Change::SetPosition { episode, position }, at));
         }
+    }
+    Ok(())
+}
+
+/// The review log (each rating when it was made, then its undo) and the
+/// cards' choices.
+fn reviews(conn: &Connection, changes: &mut Vec<(Change, i64)>, now: i64) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT id, card, rating, at, undone FROM review_events")?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, u8>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (event, card, rating, at, undone): (String, String, u8, i64, bool) = row?;
+        let review = Change::Review { event: event.clone(), card, rating, at: u64::try_from(at).unwrap_or(0) };
+        changes.push((review, at));
+        if undone {
+            changes.push((Change::UndoReview { event }, at));
+        }
+    }
+    let mut stmt =
+        conn.prepare("SELECT card, included, suspended FROM review_cards WHERE included IS NOT NULL OR suspended = 1")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    for row in rows {
+        let (card, included, suspended) = row?;
+        changes.push((Change::SetCard { card, included, suspended }, now));
     }
     Ok(())
 }

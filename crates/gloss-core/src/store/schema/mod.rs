@@ -9,6 +9,7 @@
 //! `<data>/backups/gloss-v<from>-<unix ms>.db`.
 
 mod annotations;
+mod review;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -137,6 +138,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(annotations::V3_ANNOTATIONS),
         M::up(sync::V4_SYNC),
         M::up(V5_LIST_INDEX),
+        M::up(review::V6_REVIEW),
     ]
 }
 

@@ -1,0 +1,172 @@
+//! Retrieval practice over a real library: which cards exist, answers
+//! only when revealed, ratings scheduled by FSRS and undone, cards that
+//! follow their highlight through the trash and through an edit that
+//! orphans it, daily limits, and ratings from two devices that both count.
+
+use crate::util::annotations::{quote, refusal, Setup};
+use crate::util::devices::{Device, SHARED};
+use crate::util::summary;
+use gloss_review::{CardId, Rating, Settings};
+
+const DAY: i64 = 86_400_000;
+/// 2026-01-05 10:00 UTC: the tests' clock.
+const NOW: i64 = 1_767_607_200_000;
+
+fn setup() -> Setup {
+    Setup::new(&[("one.txt", &summary("First Episode", "Tech Weekly", "Open weights change the market."))])
+}
+
+fn fingerprint(s: &Setup, rel: &str) -> String {
+    s.fx.library.episode(s.episode(rel)).unwrap().unwrap().fingerprint.unwrap()
+}
+
+#[test]
+fn highlights_starred_insights_and_question_notes_are_cards_and_answers_wait_for_reveal() {
+    let s = setup();
+    let notes = s.notes();
+    let id = s.episode("one.txt");
+    let h = notes.create_highlight(&quote(id, "Open weights")).unwrap();
+    notes.set_star(id, "s1.i2", true).unwrap();
+    notes.set_episode_note(id, "Q: What changes the market?\nA: Open weights.").unwrap();
+    let due = notes.review_due(NOW).unwrap();
+    let fp = fingerprint(&s, "one.txt");
+    let mut cards: Vec<String> = due.cards.iter().map(|c| c.card.to_string()).collect();
+    cards.sort();
+    let mut expected =
+        vec![format!("highlight/{}", h.id), format!("insight/{fp}/s1.i2"), format!("question/episode/{fp}")];
+    expected.sort();
+    assert_eq!(cards, expected);
+    assert_eq!((due.due, due.new), (0, 3));
+
+    let card = CardId::Highlight(h.id.clone());
+    let asked = notes.review_card(&card, false, NOW).unwrap();
+    assert_eq!(asked.prompt, "[…] change the market.");
+    assert!(asked.answer.is_none(), "the answer is not sent before it is revealed");
+    assert!(!serde_json::to_string(&asked).unwrap().contains("Open weights"));
+    assert_eq!(notes.review_card(&card, true, NOW).unwrap().answer.as_deref(), Some("Open weights"));
+
+    let insight = notes.review_card(&format!("insight/{fp}/s1.i2").parse().unwrap(), true, NOW).unwrap();
+    assert_eq!(
+        (insight.prompt.as_str(), insight.answer.as_deref()),
+        ("Second idea", Some("Another point about First Episode made at length."))
+    );
+    let question = notes.review_card(&format!("question/episode/{fp}").parse().unwrap(), true, NOW).unwrap();
+    assert_eq!(
+        (question.prompt.as_str(), question.answer.as_deref()),
+        ("What changes the market?", Some("Open weights."))
+    );
+
+    // Left out of review, and back in.
+    notes.set_card(&card, Some(false), false).unwrap();
+    assert_eq!(notes.review_due(NOW).unwrap().new, 2);
+    assert_eq!(refusal(&notes.rate_card(&card, Rating::Good, Some(NOW)).unwrap_err()), ("not_found", "card"));
+    notes.set_card(&card, None, false).unwrap();
+    assert_eq!(notes.review_due(NOW).unwrap().new, 3);
+}
+
+#[test]
+fn a_rating_schedules_the_card_and_undo_brings_it_back() {
+    let s = setup();
+    let notes = s.notes();
+    let h = notes.create_highlight(&quote(s.episode("one.txt"), "Open weights")).unwrap();
+    let card = CardId::Highlight(h.id);
+    let before = notes.review_card(&card, false, NOW).unwrap();
+    let rated = notes.rate_card(&card, Rating::Good, Some(NOW)).unwrap();
+    let after = notes.review_due(NOW).unwrap();
+    assert!(after.cards.iter().all(|c| c.card != card || c.phase == "learning"), "{after:?}");
+    let shown = notes.review_card(&card, false, NOW).unwrap();
+    assert_eq!(shown.deck.due, Some(before.next.good_ms), "due when the preview said");
+
+    let undone = notes.undo_rating().unwrap().unwrap();
+    assert_eq!(undone.id, rated.id);
+    let back = notes.review_card(&card, false, NOW).unwrap();
+    assert_eq!((back.deck.phase.as_str(), back.deck.due), ("new", None));
+    assert!(notes.undo_rating().unwrap().is_none(), "nothing more to undo");
+    let stats = notes.review_stats(NOW).unwrap();
+    assert_eq!(stats.reviewed_today, 0, "an undone rating does not count");
+}
+
+#[test]
+fn a_card_follows_its_highlight_to_the_trash_and_back_with_its_history() {
+    let s = setup();
+    let notes = s.notes();
+    let h = notes.create_highlight(&quote(s.episode("one.txt"), "Open weights")).unwrap();
+    let card = CardId::Highlight(h.id.clone());
+    notes.rate_card(&card, Rating::Easy, Some(NOW - 3 * DAY)).unwrap();
+    notes.delete_highlight(&h.id).unwrap();
+    assert!(notes.review_due(NOW).unwrap().cards.is_empty());
+    notes.restore_highlight(&h.id).unwrap();
+    let back = notes.review_card(&card, false, NOW).unwrap();
+    assert_eq!(back.deck.phase, "review", "its history came back with it");
+}
+
+#[test]
+fn an_orphaned_highlights_card_is_suspended_until_the_highlight_is_reattached() {
+    let s = setup();
+    let notes = s.notes();
+    let id = s.episode("one.txt");
+    let h = notes.create_highlight(&quote(id, "Open weights change the market")).unwrap();
+    let card = CardId::Highlight(h.id.clone());
+    s.rewrite("one.txt", &summary("First Episode", "Tech Weekly", "Something else entirely, said another way."));
+    let deck = notes.review_card(&card, false, NOW).unwrap().deck;
+    assert!(deck.suspended.as_deref().is_some_and(|why| why.contains("re-attach")), "{deck:?}");
+    assert!(notes.review_due(NOW).unwrap().cards.iter().all(|c| c.card != card));
+
+    let text = s.text(id);
+    let start = text[..text.find("Something").unwrap()].chars().count();
+    notes.reattach_highlight(&h.id, start, start + 9).unwrap();
+    assert!(notes.review_card(&card, false, NOW).unwrap().deck.suspended.is_none());
+}
+
+#[test]
+fn daily_limits_hold_and_settings_reschedule() {
+    let s = setup();
+    let notes = s.notes();
+    let id = s.episode("one.txt");
+    for insight in ["s1.i1", "s1.i2"] {
+        notes.set_star(id, insight, true).unwrap();
+    }
+    notes.update_review_settings(&Settings { new_per_day: 1, ..Settings::default() }).unwrap();
+    let due = notes.review_due(NOW).unwrap();
+    assert_eq!((due.cards.len(), due.new), (1, 2));
+    let first = due.cards[0].card.clone();
+    notes.rate_card(&first, Rating::Good, Some(NOW)).unwrap();
+    notes.rate_card(&first, Rating::Good, Some(NOW + 20 * 60_000)).unwrap();
+    let introduced = notes.review_due(NOW + 30 * 60_000).unwrap();
+    assert!(introduced.cards.iter().all(|c| c.due.is_some()), "no second new card today: {introduced:?}");
+
+    let due_at =
+        |notes: &gloss_core::app::Annotations| notes.review_card(&first, false, NOW).unwrap().deck.due.unwrap();
+    let relaxed = due_at(&notes);
+    notes.update_review_settings(&Settings { desired_retention: 0.97, new_per_day: 1, ..Settings::default() }).unwrap();
+    assert!(due_at(&notes) < relaxed, "a higher retention brings the card back sooner");
+    let bad = Settings { desired_retention: 1.2, ..Settings::default() };
+    assert_eq!(refusal(&notes.update_review_settings(&bad).unwrap_err()), ("invalid", "review"));
+}
+
+/// Two devices review the same card offline; after sync both ratings
+/// count on both, in clock order, and the devices agree on the schedule.
+#[test]
+fn ratings_made_offline_on_two_devices_both_count_after_sync() {
+    let sync = tempfile::TempDir::new().unwrap();
+    let (mut a, mut b) = (Device::new("a", &SHARED), Device::new("b", &SHARED));
+    let id = a.highlight(SHARED[0], 40, 25);
+    a.round(sync.path());
+    b.round(sync.path());
+    let card = CardId::Highlight(id);
+    a.notes().rate_card(&card, Rating::Good, Some(NOW)).unwrap();
+    b.notes().rate_card(&card, Rating::Again, Some(NOW + DAY)).unwrap();
+    for _ in 0..2 {
+        a.round(sync.path());
+        b.round(sync.path());
+    }
+    let on_a = a.notes().review_card(&card, false, NOW + DAY).unwrap();
+    let on_b = b.notes().review_card(&card, false, NOW + DAY).unwrap();
+    // Local episode ids differ between devices: the rest must not.
+    let seen =
+        |c: &gloss_core::annotations::deck::DeckCard| (c.card.clone(), c.phase.clone(), c.due, c.suspended.clone());
+    assert_eq!(seen(&on_a.deck), seen(&on_b.deck));
+    assert_eq!(on_a.deck.phase, "learning", "Again after Good, in clock order");
+    assert_eq!(a.notes().review_stats(NOW + DAY).unwrap().reviewed_today, 1);
+    assert_eq!(b.notes().review_stats(NOW + DAY).unwrap().retention, Some(0.0));
+}
