@@ -1,3 +1,4 @@
 //! gloss-review's integration tests, one binary.
 
+mod devices;
 mod reference;
