@@ -102,6 +102,15 @@ pub enum ApiCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Retrieval practice: list the cards up for review now.
+    Review {
+        /// List the cards due now (cards are answered in the window's
+        /// Review view).
+        #[arg(long)]
+        due: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -246,7 +255,40 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
             let args = json!({ "file": typed_path(&file)? });
             report_out::<ImportReport>(&gloss.call(json!({ "op": "import", "args": args }))?, json)
         }
+        ApiCommand::Review { due, json } => {
+            if !due {
+                return Err("say what to review: `gloss review --due` lists the cards due now; \
+                            answer them in the Review view of the window or `gloss serve`"
+                    .into());
+            }
+            let answer = gloss.call(json!({ "op": "review_due" }))?;
+            if json {
+                return print_json(&answer);
+            }
+            let due: DueLine = read(&answer)?;
+            out(&format!("{} due, {} new waiting; up now:", due.due, due.new))?;
+            for card in due.cards {
+                let title = card.episode_title.as_deref().unwrap_or("?");
+                out(&format!("  {:<10}  {}  ({title})", card.phase, card.card))?;
+            }
+            Ok(())
+        }
     }
+}
+
+/// What `gloss review --due` shows of `review_due`.
+#[derive(Deserialize)]
+struct DueLine {
+    cards: Vec<DueCardLine>,
+    due: usize,
+    new: usize,
+}
+
+#[derive(Deserialize)]
+struct DueCardLine {
+    card: String,
+    phase: String,
+    episode_title: Option<String>,
 }
 
 /// What a search line shows of a hit.

@@ -30,6 +30,23 @@ fn scan_list_and_search() {
 }
 
 #[test]
+fn review_due_lists_the_cards_up_for_review() {
+    let folders = Folders::new();
+    folders.ok(&["scan"]);
+    let id = folders.json(&["list", "--json"])[0]["id"].as_i64().unwrap().to_string();
+    let made = folders.json(&["highlight", "--episode", &id, "--quote", "400 million downloads"]);
+    let due = folders.json(&["review", "--due", "--json"]);
+    let card = format!("highlight/{}", made["id"].as_str().unwrap());
+    assert_eq!(due["cards"][0]["card"], card.as_str());
+    assert_eq!((due["due"].as_u64(), due["new"].as_u64()), (Some(0), Some(1)));
+    assert!(due["cards"][0].get("answer").is_none(), "the list never holds answers");
+    let plain = folders.ok(&["review", "--due"]);
+    assert!(plain.contains("1 new waiting") && plain.contains(&card), "{plain}");
+    let bare = folders.run(&["review"]);
+    assert!(!bare.status.success() && stderr(&bare).contains("gloss review --due"), "{}", stderr(&bare));
+}
+
+#[test]
 fn highlight_anchors_a_quote_and_annotations_lists_it() {
     let folders = Folders::new();
     folders.ok(&["scan"]);

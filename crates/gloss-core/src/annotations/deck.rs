@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::error::{Error, Result};
 use super::review;
 use crate::store::episodes::{self, EpisodeId};
+use crate::store::schema::review::RULE_CARDS;
 use gloss_review::card::NoteOf;
 use gloss_review::stats::{stats, ReviewStats};
 use gloss_review::{cloze, question, CardId, CardPrompt, Preview, ReviewEvent, Scheduler};
@@ -62,26 +63,73 @@ pub struct ShownCard {
 const SUSPENDED_BY_USER: &str = "suspended";
 const ORPHANED: &str = "its highlight lost its place in the text; re-attach the highlight to review it again";
 
-/// Every card of the default rule, with its episode and why it is
-/// suspended by its source (an orphaned highlight).
-fn by_rule(conn: &Connection) -> Result<Vec<(String, EpisodeId, Option<&'static str>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT 'highlight/' || h.id, h.episode_id, h.anchor_status = 'orphaned' FROM highlights h
-         WHERE h.deleted_at IS NULL
-         UNION ALL
-         SELECT 'question/highlight/' || h.id, h.episode_id, h.anchor_status = 'orphaned' FROM highlights h
-         WHERE h.deleted_at IS NULL AND ltrim(h.note) LIKE 'Q:%'
-         UNION ALL
-         SELECT 'insight/' || e.fingerprint || '/' || s.block_key, s.episode_id, 0 FROM stars s
-         JOIN episodes e ON e.id = s.episode_id WHERE s.starred = 1 AND e.fingerprint IS NOT NULL
-         UNION ALL
-         SELECT CASE n.block_key WHEN '' THEN 'question/episode/' || e.fingerprint
-                ELSE 'question/insight/' || e.fingerprint || '/' || n.block_key END, n.episode_id, 0
-         FROM notes n JOIN episodes e ON e.id = n.episode_id
-         WHERE e.fingerprint IS NOT NULL AND ltrim(n.text) LIKE 'Q:%'",
-    )?;
-    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get::<_, bool>(2)?.then_some(ORPHANED))))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// Brings the deck rows of `episode_id`'s cards up to date with their
+/// sources (the default rule and the user's choices). Called by the write
+/// path for every episode a change touched.
+pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
+    let ruled: HashMap<String, Option<String>> = {
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT card, blocked FROM ({RULE_CARDS}) WHERE episode_id = ?1"))?;
+        let rows = stmt.query_map([episode_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (card, blocked) in &ruled {
+        conn.prepare_cached(
+            "INSERT INTO review_cards (card, episode_id, in_deck, blocked) VALUES (?1, ?2, 1, ?3)
+             ON CONFLICT (card) DO UPDATE SET episode_id = excluded.episode_id,
+                 in_deck = coalesce(review_cards.included, 1), blocked = excluded.blocked",
+        )?
+        .execute(params![card, episode_id, blocked])?;
+    }
+    // Cards of this episode the rule no longer makes: in only if the user
+    // added them and their source is still here (an insight).
+    let others: Vec<(String, Option<bool>)> = {
+        let mut stmt = conn.prepare_cached("SELECT card, included FROM review_cards WHERE episode_id = ?1")?;
+        let rows = stmt.query_map([episode_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().filter(|(card, _)| !ruled.contains_key(card)).collect()
+    };
+    for (card, included) in others {
+        let in_deck = included == Some(true) && insight_exists(conn, episode_id, &card)?;
+        conn.prepare_cached("UPDATE review_cards SET in_deck = ?2, blocked = NULL WHERE card = ?1")?
+            .execute(params![card, in_deck])?;
+    }
+    Ok(())
+}
+
+/// Brings one card's deck row up to date: after a rating or a choice,
+/// which may be the first this device hears of the card.
+pub(crate) fn refresh_card(conn: &Connection, card: &CardId) -> Result<()> {
+    match episode_of_card(conn, card)? {
+        Some(episode_id) => {
+            conn.prepare_cached("UPDATE review_cards SET episode_id = ?2 WHERE card = ?1")?
+                .execute(params![card.to_string(), episode_id])?;
+            refresh_episode(conn, episode_id)
+        }
+        None => Ok(()),
+    }
+}
+
+/// The local episode a card's source is in.
+fn episode_of_card(conn: &Connection, card: &CardId) -> Result<Option<EpisodeId>> {
+    let by_highlight = |id: &str| -> Result<Option<EpisodeId>> {
+        Ok(conn
+            .prepare_cached("SELECT episode_id FROM highlights WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?)
+    };
+    match card {
+        CardId::Highlight(id) | CardId::Question(NoteOf::Highlight(id)) => by_highlight(id),
+        CardId::Insight { episode, .. }
+        | CardId::Question(NoteOf::Insight { episode, .. })
+        | CardId::Question(NoteOf::Episode(episode)) => episode_of_fingerprint(conn, episode),
+    }
+}
+
+fn insight_exists(conn: &Connection, episode_id: EpisodeId, card: &str) -> Result<bool> {
+    let Ok(CardId::Insight { block, .. }) = card.parse::<CardId>() else { return Ok(false) };
+    let Some(record) = episodes::get(conn, episode_id)? else { return Ok(false) };
+    let blocks = record.episode.map(|e| e.blocks()).unwrap_or_default();
+    Ok(blocks.iter().any(|b| b.key == format!("{block}.title")))
 }
 
 /// The episode a card comes from, by the fingerprint in its id.
@@ -95,104 +143,92 @@ fn episode_of_fingerprint(conn: &Connection, fingerprint: &str) -> Result<Option
         .optional()?)
 }
 
-/// Every card in review, with its state.
+const DECK_COLUMNS: &str = "rc.card, rc.episode_id, e.title, rc.phase, rc.due, rc.suspended, rc.blocked";
+
+fn deck_card_from_row(row: &rusqlite::Row) -> rusqlite::Result<Option<DeckCard>> {
+    let card: String = row.get(0)?;
+    let Ok(card) = card.parse() else { return Ok(None) };
+    let suspended: bool = row.get(5)?;
+    let blocked: Option<String> = row.get(6)?;
+    Ok(Some(DeckCard {
+        card,
+        episode_id: row.get(1)?,
+        episode_title: row.get(2)?,
+        phase: row.get(3)?,
+        due: row.get(4)?,
+        suspended: match (blocked, suspended) {
+            (Some(_), _) => Some(ORPHANED.to_owned()),
+            (None, true) => Some(SUSPENDED_BY_USER.to_owned()),
+            (None, false) => None,
+        },
+    }))
+}
+
+/// Up to `limit` cards in review matching `filter` (SQL over `rc`), in
+/// `order`. (A LEFT JOIN keeps `review_cards` the outer loop, so the
+/// partial indexes serve the filter and the order.)
+fn deck_cards(conn: &Connection, filter: &str, order: &str, bound: i64, limit: usize) -> Result<Vec<DeckCard>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {DECK_COLUMNS} FROM review_cards rc LEFT JOIN episodes e ON e.id = rc.episode_id
+         WHERE rc.in_deck = 1 AND {filter} ORDER BY {order} LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![bound, i64::try_from(limit).unwrap_or(i64::MAX)], deck_card_from_row)?;
+    Ok(rows.filter_map(|row| row.transpose()).collect::<rusqlite::Result<_>>()?)
+}
+
+/// Which cards wait, due or new, not suspended.
+const DUE: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NOT NULL AND rc.due < ?1";
+const NEW: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NULL AND ?1 = ?1";
+
+/// Every card in review (suspended ones too), by due time, new ones last.
 pub fn deck(conn: &Connection) -> Result<Vec<DeckCard>> {
-    struct Cached {
-        included: Option<bool>,
-        suspended: bool,
-        phase: String,
-        due: Option<i64>,
-    }
-    let mut cached: HashMap<String, Cached> = {
-        let mut stmt = conn.prepare_cached("SELECT card, included, suspended, phase, due FROM review_cards")?;
-        let rows = stmt.query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                Cached { included: row.get(1)?, suspended: row.get(2)?, phase: row.get(3)?, due: row.get(4)? },
-            ))
-        })?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let mut cards: Vec<(String, EpisodeId, Option<&'static str>)> = by_rule(conn)?;
-    // Cards the user added that the rule does not make (an unstarred insight).
-    let ruled: std::collections::HashSet<String> = cards.iter().map(|(card, ..)| card.clone()).collect();
-    for (card, choice) in &cached {
-        if choice.included != Some(true) || ruled.contains(card) {
-            continue;
-        }
-        if let Ok(CardId::Insight { episode, .. }) = card.parse::<CardId>() {
-            if let Some(episode_id) = episode_of_fingerprint(conn, &episode)? {
-                cards.push((card.clone(), episode_id, None));
-            }
-        }
-    }
-    let titles: HashMap<EpisodeId, Option<String>> = {
-        let mut stmt = conn.prepare_cached("SELECT id, title FROM episodes")?;
-        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let mut deck = Vec::with_capacity(cards.len());
-    for (card, episode_id, by_source) in cards {
-        let Ok(id) = card.parse::<CardId>() else { continue };
-        let state = cached.remove(&card);
-        if state.as_ref().is_some_and(|s| s.included == Some(false)) {
-            continue;
-        }
-        let suspended = by_source.or(state.as_ref().filter(|s| s.suspended).map(|_| SUSPENDED_BY_USER));
-        deck.push(DeckCard {
-            card: id,
-            episode_id,
-            episode_title: titles.get(&episode_id).cloned().flatten(),
-            phase: state.as_ref().map_or_else(|| "new".to_owned(), |s| s.phase.clone()),
-            due: state.and_then(|s| s.due),
-            suspended: suspended.map(str::to_owned),
-        });
-    }
-    Ok(deck)
+    deck_cards(conn, "?1 = ?1", "rc.due IS NULL, rc.due, rc.card", 0, usize::MAX)
 }
 
 /// What is up for review at `now_ms`, within the day's limits.
 pub fn due(conn: &Connection, now_ms: i64) -> Result<Due> {
-    let scheduler = review::scheduler(conn)?;
-    let settings = *scheduler.settings();
+    let settings = *review::scheduler(conn)?.settings();
     let day = settings.day;
     let today_starts = day.start_of(day.day_of(now_ms));
+    let tomorrow = day.start_of(day.day_of(now_ms) + 1);
     let (reviewed_today, introduced_today): (usize, usize) = conn
         .prepare_cached(
-            "SELECT count(*), count(*) FILTER (WHERE first) FROM (
-                 SELECT at >= ?1 AND NOT EXISTS (SELECT 1 FROM review_events p
-                     WHERE p.card = e.card AND p.undone = 0 AND (p.at, p.id) < (e.at, e.id)) AS first
-                 FROM review_events e WHERE e.undone = 0 AND e.at >= ?1)",
+            "SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM review_events p
+                 WHERE p.card = e.card AND p.undone = 0 AND p.at < ?1))
+             FROM review_events e WHERE e.undone = 0 AND e.at >= ?1",
         )?
         .query_row([today_starts], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    let live: Vec<DeckCard> = deck(conn)?.into_iter().filter(|card| card.suspended.is_none()).collect();
-    let tomorrow = day.start_of(day.day_of(now_ms) + 1);
-    let mut due: Vec<DeckCard> = live.iter().filter(|c| c.due.is_some_and(|due| due < tomorrow)).cloned().collect();
-    due.sort_by_key(|c| c.due);
-    let new: Vec<DeckCard> = live.into_iter().filter(|c| c.due.is_none()).collect();
-    let (due_count, new_count) = (due.len(), new.len());
+    let count = |filter: &str| -> Result<usize> {
+        Ok(conn
+            .prepare_cached(&format!("SELECT count(*) FROM review_cards rc WHERE rc.in_deck = 1 AND {filter}"))?
+            .query_row([tomorrow], |row| row.get(0))?)
+    };
+    let (due_count, new_count) = (count(DUE)?, count(NEW)?);
     let room = (settings.max_reviews_per_day as usize).saturating_sub(reviewed_today);
-    let new_room = (settings.new_per_day as usize).saturating_sub(introduced_today);
-    let mut cards: Vec<DeckCard> = due.into_iter().take(room).collect();
-    let left = room.saturating_sub(cards.len());
-    cards.extend(new.into_iter().take(new_room.min(left)));
+    let mut cards = deck_cards(conn, DUE, "rc.due", tomorrow, room)?;
+    let new_room = (settings.new_per_day as usize).saturating_sub(introduced_today).min(room - cards.len());
+    cards.extend(deck_cards(conn, NEW, "rc.card", tomorrow, new_room)?);
     Ok(Due { cards, due: due_count, new: new_count })
 }
 
 /// The deck card of `card`, if it is in review.
 pub(crate) fn in_review(conn: &Connection, card: &CardId) -> Result<DeckCard> {
-    deck_card(conn, card)
-}
-
-fn deck_card(conn: &Connection, card: &CardId) -> Result<DeckCard> {
-    deck(conn)?.into_iter().find(|c| &c.card == card).ok_or_else(|| {
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT {DECK_COLUMNS} FROM review_cards rc LEFT JOIN episodes e ON e.id = rc.episode_id
+             WHERE rc.card = ?1 AND rc.in_deck = 1"
+        ))?
+        .query_row([card.to_string()], deck_card_from_row)
+        .optional()?
+        .flatten();
+    found.ok_or_else(|| {
         Error::not_found("card", format!("no card {card} is in review; list them with `gloss review --due`"))
     })
 }
 
 /// A card to show at `now_ms`, with its answer only if `reveal`.
 pub fn show(conn: &Connection, card: &CardId, reveal: bool, now_ms: i64) -> Result<ShownCard> {
-    let deck = deck_card(conn, card)?;
+    let deck = in_review(conn, card)?;
     let CardPrompt { prompt, answer } = prompt(conn, card)?;
     let scheduler: Scheduler = review::scheduler(conn)?;
     let state = scheduler.replay(&review::events_of(conn, card)?);

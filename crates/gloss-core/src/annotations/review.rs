@@ -88,6 +88,7 @@ pub(crate) fn put_event(w: &mut Writer, event: &ReviewEvent, device: Option<&str
         at: u64::try_from(event.at_ms).unwrap_or(0),
     }]);
     replay_card(w.conn(), &event.card)?;
+    super::deck::refresh_card(w.conn(), &event.card)?;
     w.touch_library(Kind::Review);
     Ok(())
 }
@@ -127,6 +128,7 @@ pub fn put_card(w: &mut Writer, card: &CardId, included: Option<bool>, suspended
         )?
         .execute(params![id, included, suspended])?;
     w.queue([Change::SetCard { card: id, included, suspended }]);
+    super::deck::refresh_card(w.conn(), card)?;
     w.touch_library(Kind::Review);
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! `<data>/backups/gloss-v<from>-<unix ms>.db`.
 
 mod annotations;
-mod review;
+pub(crate) mod review;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -139,6 +139,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(sync::V4_SYNC),
         M::up(V5_LIST_INDEX),
         M::up(review::V6_REVIEW),
+        M::up(&review::V7_DECK),
     ]
 }
 
