@@ -1,7 +1,9 @@
 //! Full-text search over reconciled episodes.
 
-use crate::util::{summary, Fixture};
+use crate::util::{summary, Fixture, PATIENCE};
 use gloss_core::search::SearchHit;
+use gloss_core::store::{Error, StopSwitch};
+use std::sync::{mpsc, Arc};
 
 fn library() -> Fixture {
     let fixture = Fixture::new();
@@ -119,4 +121,35 @@ fn the_limit_is_respected() {
     let fixture = library();
     assert_eq!(fixture.library.search("show OR weekly OR talk OR idea", 1).unwrap().len(), 1);
     assert!(fixture.library.search("idea", 0).unwrap().is_empty());
+}
+
+#[test]
+fn a_read_under_a_stop_switch_stops_when_it_is_flipped_and_no_other() {
+    let fixture = Arc::new(library());
+    let switch = StopSwitch::default();
+    let (started, running) = mpsc::channel();
+    let (done, result) = mpsc::channel();
+    let (reader, under) = (Arc::clone(&fixture), switch.clone());
+    // Detached, not scoped: if the stop failed, the query would run forever
+    // and the test must still end (failing).
+    std::thread::spawn(move || {
+        let endless = under.run(|| {
+            reader.library.store().read(|conn| {
+                started.send(()).unwrap();
+                let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+                Ok(conn.query_row(sql, [], |row| row.get::<_, i64>(0))?)
+            })
+        });
+        let _ = done.send(endless);
+    });
+    running.recv_timeout(PATIENCE).expect("the read started");
+    switch.stop();
+    let stopped = result.recv_timeout(PATIENCE).expect("the running read was stopped");
+    assert!(matches!(stopped, Err(Error::Stopped)), "{stopped:?}");
+    assert!(stopped.unwrap_err().to_string().contains("Gloss is closing"));
+
+    let later = switch.run(|| fixture.library.search("tariffs", 10));
+    assert!(matches!(later, Err(Error::Stopped)), "a later search under the switch is refused: {later:?}");
+    // The same library reads on for work not under the switch.
+    assert_eq!(titles(&fixture.library.search("tariffs", 10).unwrap()), ["Reordering Global Trade"]);
 }
