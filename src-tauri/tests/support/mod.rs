@@ -7,6 +7,7 @@
 //! anything took.
 
 pub mod events;
+pub mod netns;
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
