@@ -22,36 +22,59 @@ pub struct ServeArgs {
     token: Option<String>,
 }
 
+/// Serves until SIGINT or SIGTERM, then closes: event streams end, reads
+/// stop, the answers still going out get a moment ([`gloss_api::http::serve`]),
+/// and Gloss closes last (see below).
 pub fn run(open: gloss_core::OpenOptions, args: ServeArgs) -> Result<ExitCode, Error> {
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
-            .await
-            .map_err(|err| format!("can not listen on {}:{}: {err}", args.host, args.port))?;
-        let addr = listener.local_addr()?;
-        let guard = Guard::for_bind(addr, args.token);
-        let url = match guard.token() {
-            Some(token) => format!("http://{addr}/?token={token}"),
-            None => format!("http://{addr}/"),
-        };
-        let api = Arc::new(Api::open(open)?);
-        let http_api = Arc::clone(&api);
-        let local = local_channel(&api);
-        println!("Gloss is serving at {url}");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port)))
+        .map_err(|err| format!("can not listen on {}:{}: {err}", args.host, args.port))?;
+    let addr = listener.local_addr()?;
+    let guard = Guard::for_bind(addr, args.token);
+    // Bound to every address, the server is opened by one of the machine's.
+    let urls: Vec<String> = gloss_api::guard::urls_for(addr)
+        .into_iter()
+        .map(|url| match guard.token() {
+            Some(token) => format!("{url}?token={token}"),
+            None => url,
+        })
+        .collect();
+    let api = Arc::new(Api::open(open)?);
+    let (http_api, local_api) = (Arc::clone(&api), Arc::clone(&api));
+    let local = local_channel(&api);
+    match urls.split_first() {
+        Some((first, others)) => {
+            println!("Gloss is serving at {first}");
+            for other in others {
+                println!("  also at {other}");
+            }
+        }
+        None => println!("Gloss is serving at http://{addr}/ (this machine's addresses could not be listed)"),
+    }
+    let served = runtime.block_on(async move {
         let listening = async move {
             match local {
                 // The files go when this future is dropped, once serving ends.
-                Some((channel, _files)) => channel.serve(api).await,
+                Some((channel, _files)) => channel.serve(local_api).await,
                 None => std::future::pending().await,
             }
         };
         tokio::select! {
-            served = gloss_api::http::serve(listener, http_api, guard, shutdown_signal()) => served?,
-            listening = listening => listening?,
+            served = gloss_api::http::serve(listener, http_api, guard, shutdown_signal()) => served,
+            listening = listening => listening,
         }
-        eprintln!("gloss: stopped");
-        Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Dropping the runtime waits for the work still running on its blocking
+    // pool (a write finishing) and drops every task holding the API, so
+    // this is the last handle: Gloss closes here, on this thread, before
+    // the process exits (the export a change still waits for, the database
+    // checkpointed and closed).
+    drop(runtime);
+    drop(api);
+    served?;
+    eprintln!("gloss: stopped");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The local channel, the way in for the other `gloss` commands while this

@@ -13,67 +13,15 @@
 //! A exports automatically. Every change carries a word found nowhere
 //! else, and each consumer is asked for that word.
 
-use crate::support::{gloss, library, Client, Server, PATIENCE};
+use crate::support::events::Listener;
+use crate::support::{folder_holds, gloss, library, Client, Server, PATIENCE};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The client name the "UI" requests carry, as `ui/js/transport.js` does.
 const UI_CLIENT: &str = "matrix-ui";
-
-/// A second connected client: every event of one server's `/api/events`.
-struct Listener {
-    events: Arc<Mutex<Vec<Value>>>,
-}
-
-impl Listener {
-    fn connect(url: &str) -> Listener {
-        let events = Arc::new(Mutex::new(Vec::new()));
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let response = agent.get(format!("{url}api/events")).call().expect("the event stream opens");
-        let reader = BufReader::new(response.into_body().into_reader());
-        let collected = Arc::clone(&events);
-        std::thread::spawn(move || {
-            for line in reader.lines().map_while(Result::ok) {
-                if let Some(data) = line.strip_prefix("data:") {
-                    if let Ok(event) = serde_json::from_str::<Value>(data.trim()) {
-                        collected.lock().unwrap().push(event);
-                    }
-                }
-            }
-        });
-        Listener { events }
-    }
-
-    /// How many events have arrived: pass it to [`wait_for`](Self::wait_for)
-    /// to look only at later ones.
-    fn mark(&self) -> usize {
-        self.events.lock().unwrap().len()
-    }
-
-    /// The first `annotation_changed` event after `from` whose origin is of
-    /// `kind` and that mentions `word`.
-    fn wait_for(&self, from: usize, kind: &str, word: &str) -> Value {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let found = self.events.lock().unwrap()[from..]
-                .iter()
-                .find(|e| {
-                    e["type"] == "annotation_changed" && e["origin"]["kind"] == kind && e.to_string().contains(word)
-                })
-                .cloned();
-            if let Some(event) = found {
-                return event;
-            }
-            let seen = self.events.lock().unwrap()[from..].to_vec();
-            assert!(Instant::now() < deadline, "no {kind} event mentioning {word}; saw {seen:#?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
 
 /// Polls `check` until it holds; panics with `what` after [`PATIENCE`].
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
@@ -87,24 +35,6 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 fn search_finds(client: &Client, word: &str) -> bool {
     let hits = client.call("search", json!({ "query": word }));
     hits.json().as_array().is_some_and(|hits| !hits.is_empty())
-}
-
-/// Whether any file under `dir` holds `word`.
-fn folder_holds(dir: &Path, word: &str) -> bool {
-    files(dir).iter().any(|file| std::fs::read_to_string(file).is_ok_and(|text| text.contains(word)))
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(files(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
 }
 
 /// A call made as the UI makes it: over HTTP, naming its client.

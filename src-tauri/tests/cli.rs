@@ -1,10 +1,9 @@
 //! The `gloss` command line, run as a user runs it: the real binary on a
 //! temp library and data folder.
 
-use crate::support::{Folders, SUMMARY};
+use crate::support::{files, Folders, SUMMARY};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Output, Stdio};
 
 fn stderr(output: &Output) -> String {
@@ -116,23 +115,7 @@ fn export_import_and_sync_from_the_command_line() {
     std::fs::create_dir_all(&sync).unwrap();
     let round = folders.json(&["sync", "--dir", sync.to_str().unwrap(), "--json"]);
     assert!(round["sent"].as_u64().unwrap_or(0) + round["exported"].as_u64().unwrap_or(0) >= 1, "{round}");
-    assert!(dir_has_files(&sync), "this device's log is in the sync folder");
-}
-
-fn dir_has_files(dir: &Path) -> bool {
-    walk(dir).into_iter().any(|p| p.is_file())
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        }
-        found.push(path);
-    }
-    found
+    assert!(!files(&sync).is_empty(), "this device's log is in the sync folder");
 }
 
 #[test]

@@ -235,13 +235,7 @@ fn a_stale_socket_falls_back_and_a_clean_exit_removes_the_files() {
     let mut server = folders.serve(); // replaces the stale pair
     let made = folders.json(&["highlight", "--episode", &listed[0]["id"].to_string(), "--quote", "Ideas compound"]);
     assert_eq!(server.highlights(false)[0]["id"], made["id"], "the highlight went through the new server");
-    let ended = Command::new("kill").arg("-TERM").arg(server.pid().to_string()).status().unwrap();
-    assert!(ended.success());
-    let deadline = std::time::Instant::now() + PATIENCE;
-    while server.running() {
-        assert!(std::time::Instant::now() < deadline, "gloss serve did not stop on SIGTERM");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    assert!(server.terminate().success(), "{}", server.stderr());
     assert!(!folders.data().join("gloss.sock").exists() && !folders.data().join("gloss.token").exists());
 }
 

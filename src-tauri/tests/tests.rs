@@ -1,10 +1,10 @@
 //! The `gloss` binary's integration tests, one binary: the command line as
 //! users run it, the CLI as a client of a running Gloss, the test matrix of
-//! every origin of a change against every consumer, and the fault tests
-//! (kill -9, full disk, read-only data folder) against the real `gloss
-//! serve`. Tests that take more than a few seconds are ignored with a
-//! reason starting "slow:" (`make check` leaves them out, `make test` runs
-//! them).
+//! every origin of a change against every consumer, the fault tests (kill
+//! -9, full disk, read-only data folder) against the real `gloss serve`,
+//! and `gloss serve` stopped and reached as a service is. Tests that take
+//! more than a few seconds are ignored with a reason starting "slow:"
+//! (`make check` leaves them out, `make test` runs them).
 
 mod support;
 
@@ -12,4 +12,5 @@ mod change_matrix;
 mod cli;
 mod cli_client;
 mod crash;
+mod serve;
 mod storage_faults;

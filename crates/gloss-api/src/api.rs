@@ -7,7 +7,7 @@ use gloss_core::app::{PathError, SettingsError};
 use gloss_core::events::Caller;
 use gloss_core::export;
 use gloss_core::scan::ScanCounts;
-use gloss_core::store::now_ms;
+use gloss_core::store::{now_ms, StopSwitch};
 use gloss_core::sync::SyncError;
 use gloss_core::{Gloss, OpenOptions};
 use gloss_review::Rating;
@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::Arc;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// How many events a slow subscriber may fall behind before it is told to
 /// reload (see the SSE route).
@@ -33,6 +33,10 @@ const DEFAULT_SEARCH_LIMIT: usize = 50;
 pub struct Api {
     gloss: Arc<Gloss>,
     events: broadcast::Sender<Value>,
+    /// Becomes true when [`Api::close`] is called.
+    closing: watch::Sender<bool>,
+    /// Every call that only reads runs under it; [`Api::close`] flips it.
+    stop: StopSwitch,
 }
 
 impl Api {
@@ -48,27 +52,65 @@ impl Api {
             }
             true
         });
-        Ok(Api { gloss: Arc::new(gloss), events })
+        Ok(Api { gloss: Arc::new(gloss), events, closing: watch::channel(false).0, stop: StopSwitch::default() })
     }
 
     /// Answers one request. Storage work runs on the blocking pool, so a slow
     /// query never stalls the async runtime or a window's main thread.
     /// `caller` says which door and client asked; it travels with the
     /// change to every event it causes.
+    ///
+    /// A request that only reads ([`Request::only_reads`]) stops when
+    /// nobody waits for its answer any more: when the returned future is
+    /// dropped (the client went away) or [`Api::close`] is called. One that
+    /// changes something runs to its end either way.
     pub async fn call(&self, request: Request, caller: Caller) -> Result<Answer, ApiError> {
         let gloss = Arc::clone(&self.gloss);
-        tokio::task::spawn_blocking(move || answer(&gloss, request, caller))
-            .await
-            .map_err(|err| ApiError::new(ErrorKind::Storage, format!("the operation failed: {err}")))?
+        let this_call = StopSwitch::default();
+        let _stop_when_dropped = StopWhenDropped(this_call.clone());
+        let switches = request.only_reads().then(|| (self.stop.clone(), this_call));
+        tokio::task::spawn_blocking(move || match switches {
+            Some((every_call, this_call)) => every_call.run(|| this_call.run(|| answer(&gloss, request, caller))),
+            None => answer(&gloss, request, caller),
+        })
+        .await
+        .map_err(|err| ApiError::new(ErrorKind::Storage, format!("the operation failed: {err}")))?
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Value> {
         self.events.subscribe()
     }
 
+    /// For a server that is shutting down, so that nothing keeps its
+    /// connections open: event streams end (see [`Api::closing`]) and every
+    /// call that only reads stops with an error, running or not yet started
+    /// (see [`StopSwitch`]). Calls that change something still run to their
+    /// end: what a user asked for is kept. Gloss itself closes when the
+    /// `Api` is dropped, and reads as it needs to then.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+        self.stop.stop();
+    }
+
+    /// Says `true` once [`Api::close`] was called: the end of every event
+    /// stream.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
     /// The data folder this Gloss holds (its lock, database and local channel).
     pub fn data_dir(&self) -> &Path {
         self.gloss.library().store().data_dir()
+    }
+}
+
+/// Flips its switch when dropped: when the future of a call is dropped
+/// before it ends, nobody waits for its answer any more.
+struct StopWhenDropped(StopSwitch);
+
+impl Drop for StopWhenDropped {
+    fn drop(&mut self) {
+        self.0.stop();
     }
 }
 

@@ -2,36 +2,52 @@
 //!
 //! The server listens on loopback by default, but a web page in any browser
 //! tab can still reach loopback. Three checks keep such pages out:
-//! - the `Host` header must name the bound address or `localhost`, which
-//!   defeats DNS rebinding (a foreign name resolving to 127.0.0.1);
+//! - the `Host` header must name this server: `localhost`, a loopback
+//!   address or the bound address; bound to every address (`0.0.0.0`,
+//!   `::`), also any address of the machine's network interfaces and the
+//!   machine's host name (and `NAME.local`). That defeats DNS rebinding: a
+//!   foreign name resolving to one of those addresses is still refused;
 //! - a state-changing request must be same-origin JSON: a cross-site page
 //!   can not send `application/json` without a CORS preflight, which this
-//!   server never grants, and a foreign `Origin` is refused outright;
+//!   server never grants, and an `Origin` that is not one of the names
+//!   above is refused outright;
 //! - on a non-loopback address every request must carry the token, as an
 //!   `Authorization: Bearer` header or the `gloss_token` cookie that the
 //!   server sets when the page is first opened with `?token=`.
 
 use crate::error::ApiError;
 use axum::http::{header, HeaderMap, Method, Uri};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 #[derive(Debug, Clone)]
 pub struct Guard {
-    allowed_hosts: Vec<String>,
+    port: u16,
+    /// What `Host` may name, lowercase (IPv6 addresses without brackets).
+    names: Vec<String>,
+    /// Bound to every address: an address of the machine's interfaces that
+    /// is not in `names` (one that came up after the start) is looked up
+    /// again when a request names it.
+    every_address: Option<IpAddr>,
     token: Option<String>,
 }
 
 pub const TOKEN_COOKIE: &str = "gloss_token";
 
+/// Names listed in the message refusing a foreign `Host`.
+const NAMES_TOLD: usize = 6;
+
 impl Guard {
     pub fn new(addr: SocketAddr, token: Option<String>) -> Self {
-        let port = addr.port();
-        let mut allowed_hosts =
-            vec![format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}"), addr.to_string()];
-        if port == 80 {
-            allowed_hosts.extend(["localhost".into(), "127.0.0.1".into(), addr.ip().to_string()]);
+        let ip = addr.ip();
+        let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned(), ip.to_string()];
+        let every_address = ip.is_unspecified().then_some(ip);
+        if ip.is_unspecified() {
+            names.extend(local_addresses(ip).iter().map(IpAddr::to_string));
+            names.extend(host_names());
         }
-        Guard { allowed_hosts, token }
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|name| seen.insert(name.clone()));
+        Guard { port: addr.port(), names, every_address, token }
     }
 
     /// The guard for a server bound to `addr`: off loopback a token is
@@ -52,15 +68,16 @@ impl Guard {
     /// Checks one request; `Err` says why it is refused.
     pub fn check(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), ApiError> {
         let host = header_str(headers, header::HOST).unwrap_or_default();
-        if !self.allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
+        if !self.names_this_server(host) {
+            let told: Vec<&str> = self.names.iter().take(NAMES_TOLD).map(String::as_str).collect();
             return Err(ApiError::forbidden(format!(
-                "refused: Host '{host}' is not this server's address; open Gloss at http://{}",
-                self.allowed_hosts[0]
+                "refused: Host '{host}' is not a name of this server; open Gloss at one of {} (port {})",
+                told.join(", "),
+                self.port
             )));
         }
         if let Some(origin) = header_str(headers, header::ORIGIN) {
-            let origin_host = origin.strip_prefix("http://").unwrap_or("");
-            if !self.allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(origin_host)) {
+            if !origin.strip_prefix("http://").is_some_and(|authority| self.names_this_server(authority)) {
                 return Err(ApiError::forbidden(format!("refused: requests from origin '{origin}' are not allowed")));
             }
         }
@@ -81,6 +98,78 @@ impl Guard {
         }
         Ok(())
     }
+
+    /// Whether `authority` (`name`, `name:port`, `[v6]:port`) is this server.
+    fn names_this_server(&self, authority: &str) -> bool {
+        let Some((name, port)) = split_authority(authority) else { return false };
+        if port != self.port {
+            return false;
+        }
+        let name = name.to_ascii_lowercase();
+        self.names.contains(&name)
+            || self
+                .every_address
+                .is_some_and(|bound| name.parse::<IpAddr>().is_ok_and(|ip| local_addresses(bound).contains(&ip)))
+    }
+}
+
+/// The addresses to open a server bound to `addr` at, for people: the
+/// bound address itself, or for an unspecified one (`0.0.0.0`, `::`) the
+/// machine's network addresses and `<host>.local`, loopback last.
+pub fn urls_for(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    if !addr.ip().is_unspecified() {
+        return vec![format!("http://{addr}/")];
+    }
+    let mut addresses = local_addresses(addr.ip());
+    addresses.sort_by_key(IpAddr::is_loopback);
+    let mut urls: Vec<String> =
+        addresses.into_iter().map(|ip| format!("http://{}/", SocketAddr::new(ip, port))).collect();
+    if let Some(local) = host_names().into_iter().find(|name| name.ends_with(".local")) {
+        urls.insert(0, format!("http://{local}:{port}/"));
+    }
+    urls
+}
+
+/// The name and port of a `Host` header or an origin without its scheme;
+/// no port means HTTP's 80.
+fn split_authority(authority: &str) -> Option<(&str, u16)> {
+    let (name, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (address, rest) = v6.split_once(']')?;
+            (address, rest.strip_prefix(':'))
+        }
+        None => match authority.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port = match port {
+        Some(port) => port.parse().ok()?,
+        None => 80,
+    };
+    (!name.is_empty()).then_some((name, port))
+}
+
+/// The addresses of the machine's network interfaces that a server bound
+/// to the unspecified address `bound` is reached by: IPv4 ones for
+/// `0.0.0.0`, all for `::` (which takes IPv4 too, unless the system says
+/// otherwise). None when they can not be listed: only the names in the
+/// guard are accepted then.
+fn local_addresses(bound: IpAddr) -> Vec<IpAddr> {
+    let interfaces = if_addrs::get_if_addrs().unwrap_or_default();
+    interfaces.iter().map(if_addrs::Interface::ip).filter(|ip| bound.is_ipv6() || ip.is_ipv4()).collect()
+}
+
+/// The machine's host name, lowercase, its first label alone, and that
+/// label with `.local` (mDNS), as other machines may call it.
+fn host_names() -> Vec<String> {
+    let name = gethostname::gethostname().to_string_lossy().to_ascii_lowercase();
+    let short = name.split('.').next().unwrap_or_default().to_owned();
+    if short.is_empty() || short == "localhost" {
+        return Vec::new();
+    }
+    vec![name.clone(), short.clone(), format!("{short}.local")]
 }
 
 fn is_state_changing(method: &Method) -> bool {
@@ -185,5 +274,52 @@ mod tests {
         assert!(g.check(&Method::GET, &plain, &cookie).is_ok());
         let query: Uri = "/?token=s3cret".parse().unwrap();
         assert!(g.check(&Method::GET, &query, &headers(&[host])).is_ok());
+    }
+
+    /// `check` of a GET with `host`, and of a JSON POST from `origin`, both
+    /// with the token `t`.
+    fn answers(g: &Guard, host: &str, origin: Option<&str>) -> bool {
+        let uri: Uri = "/api/call".parse().unwrap();
+        let mut sent = vec![(header::HOST, host), (header::AUTHORIZATION, "Bearer t")];
+        if let Some(origin) = origin {
+            sent.extend([(header::CONTENT_TYPE, "application/json"), (header::ORIGIN, origin)]);
+        }
+        g.check(if origin.is_some() { &Method::POST } else { &Method::GET }, &uri, &headers(&sent)).is_ok()
+    }
+
+    #[test]
+    fn bound_to_every_address_it_answers_to_the_machines_addresses_and_names() {
+        let g = Guard::for_bind("0.0.0.0:4747".parse().unwrap(), Some("t".into()));
+        let addresses = local_addresses("0.0.0.0".parse().unwrap());
+        assert!(addresses.iter().any(IpAddr::is_loopback), "{addresses:?}");
+        for name in addresses.iter().map(IpAddr::to_string).chain(host_names()) {
+            assert!(answers(&g, &format!("{name}:4747"), None), "Host {name}");
+            assert!(answers(&g, "localhost:4747", Some(&format!("http://{name}:4747"))), "Origin {name}");
+        }
+        assert!(answers(&g, "LocalHost:4747", None));
+        assert!(!answers(&g, "evil.example:4747", None), "a foreign name is refused");
+        assert!(!answers(&g, "localhost:4747", Some("http://evil.example:4747")), "a foreign origin is refused");
+        assert!(!answers(&g, "127.0.0.1:4748", None), "another port is refused");
+        assert!(!answers(&g, "192.0.2.1:4747", None), "an address of no interface is refused");
+        let without_token = headers(&[(header::HOST, "127.0.0.1:4747")]);
+        assert!(g.check(&Method::GET, &"/".parse().unwrap(), &without_token).is_err());
+    }
+
+    #[test]
+    fn bound_to_one_address_it_answers_to_that_address() {
+        let g = Guard::for_bind("[fd00::5]:8080".parse().unwrap(), Some("t".into()));
+        assert!(answers(&g, "[fd00::5]:8080", None) && answers(&g, "[FD00::5]:8080", Some("http://[fd00::5]:8080")));
+        assert!(!answers(&g, "[fd00::6]:8080", None));
+        assert!(host_names().iter().all(|name| !answers(&g, &format!("{name}:8080"), None)));
+    }
+
+    #[test]
+    fn authorities_split_into_name_and_port() {
+        assert_eq!(split_authority("[::1]:4747"), Some(("::1", 4747)));
+        assert_eq!(split_authority("example:8080"), Some(("example", 8080)));
+        assert_eq!(split_authority("example"), Some(("example", 80)));
+        assert_eq!(split_authority("example:http"), None);
+        assert_eq!(split_authority(":4747"), None);
+        assert_eq!(split_authority("[::1"), None);
     }
 }

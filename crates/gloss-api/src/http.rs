@@ -20,11 +20,19 @@ use serde_json::{json, Value};
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use tokio_stream::wrappers::BroadcastStream;
+use std::time::Duration;
+use tokio_stream::wrappers::{BroadcastStream, WatchStream};
 use tokio_stream::{Stream, StreamExt};
 
 /// Largest request body accepted; notes and quotes fit many times over.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How long requests still running at shutdown may take to finish
+/// answering. Their storage work does not need it (queries are stopped,
+/// and the runtime waits for changes to finish); what is left is a client
+/// slow to read its answer, or one that never finishes sending its
+/// request, and neither may hold the exit up.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
 #[derive(Clone)]
 struct AppState {
@@ -49,14 +57,42 @@ pub fn router(api: Arc<Api>, guard: Guard) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves until `shutdown` resolves, then closes the API ([`Api::close`]:
+/// event streams end, queries stop) and lets the requests still running
+/// finish answering for up to [`SHUTDOWN_GRACE`].
+///
+/// Without closing, axum's graceful shutdown waited for every open
+/// connection: an event stream stays open as long as its tab does, so
+/// `gloss serve` ignored SIGTERM for as long as a browser kept it open.
+/// Work still running on the blocking pool when this returns goes on to
+/// its end: the runtime waits for it when it is dropped.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     api: Arc<Api>,
     guard: Guard,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(api, guard)).with_graceful_shutdown(shutdown).await
+    let (closed, on_close) = tokio::sync::oneshot::channel();
+    let closing = {
+        let api = Arc::clone(&api);
+        async move {
+            shutdown.await;
+            api.close();
+            let _ = closed.send(());
+        }
+    };
+    let graceful = axum::serve(listener, router(api, guard)).with_graceful_shutdown(closing);
+    let grace_over = async {
+        match on_close.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            // The server ended on its own (its listener failed).
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = graceful => served,
+        () = grace_over => Ok(()),
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -169,8 +205,12 @@ async fn rest_create_highlight(State(state): State<AppState>, body: Body) -> Res
     Ok((StatusCode::CREATED, axum::Json(created)).into_response())
 }
 
+/// Every event, as Server-Sent Events, until the API closes.
 async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
-    let stream = BroadcastStream::new(state.api.subscribe()).filter_map(|event| {
+    // `None` marks the close; `map_while` ends the stream there.
+    let closed = WatchStream::new(state.api.closing()).filter(|closing| *closing).map(|_| None);
+    let events = BroadcastStream::new(state.api.subscribe()).map(Some).merge(closed).map_while(|event| event);
+    let stream = events.filter_map(|event| {
         // A lagging tab misses events; it is told so and reloads what it shows.
         let data = match event {
             Ok(event) => serde_json::to_string(&event).ok()?,

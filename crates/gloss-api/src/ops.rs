@@ -157,6 +157,55 @@ impl SearchArgs {
 }
 
 impl Request {
+    /// Whether the operation only reads: its answer is all it gives, so
+    /// once nobody waits for that (the server is closing, the client went
+    /// away) it may be stopped. One that changes something runs to its end.
+    pub fn only_reads(&self) -> bool {
+        match self {
+            Request::Health {}
+            | Request::LibraryStatus {}
+            | Request::ListEpisodes(_)
+            | Request::GetEpisode { .. }
+            | Request::Search(_)
+            | Request::ListHighlights(_)
+            | Request::ListTags {}
+            | Request::ListTrash {}
+            | Request::NoteVersions(_)
+            | Request::GetSettings {}
+            | Request::SyncStatus {}
+            | Request::ReviewDue { .. }
+            | Request::ReviewCard { .. }
+            | Request::ReviewStats { .. }
+            | Request::ReviewSettings {} => true,
+            Request::ScanLibrary {}
+            | Request::CreateHighlight(_)
+            | Request::UpdateHighlight(_)
+            | Request::DeleteHighlight { .. }
+            | Request::RestoreHighlight { .. }
+            | Request::ReattachHighlight { .. }
+            | Request::ConfirmHighlight { .. }
+            | Request::SetEpisodeNote { .. }
+            | Request::SetInsightNote { .. }
+            | Request::SetStar { .. }
+            | Request::SetEpisodeTags { .. }
+            | Request::RenameTag { .. }
+            | Request::MergeTag { .. }
+            | Request::DeleteTag { .. }
+            | Request::RestoreTag { .. }
+            | Request::SetReadingState(_)
+            | Request::EmptyTrash {}
+            | Request::SettleNote { .. }
+            | Request::UpdateSettings(_)
+            | Request::Export { .. }
+            | Request::Import { .. }
+            | Request::SyncNow {}
+            | Request::RateCard { .. }
+            | Request::UndoRating {}
+            | Request::SetCard { .. }
+            | Request::UpdateReviewSettings(_) => false,
+        }
+    }
+
     /// Reads `{"op": ..., "args": ...}`. `args` may be left out for
     /// operations that take none; unknown operations and fields are refused,
     /// and the error names the field (`args.id`).

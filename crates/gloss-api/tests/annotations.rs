@@ -201,3 +201,45 @@ fn an_edited_file_reanchors_its_highlights() {
     assert_eq!(now["anchor"]["status"], "anchored");
     assert!(now["anchor"]["start"].as_u64() > highlight["anchor"]["start"].as_u64(), "it moved with its text");
 }
+
+/// Code points a snippet may hold: a passage of a few dozen words, never
+/// the whole text.
+const SNIPPET_BOUND: usize = 400;
+
+/// The marked parts of a search hit's snippet, lowercased.
+fn marked(hit: &Value) -> Vec<String> {
+    let text: Vec<char> = hit["snippet"]["text"].as_str().expect("snippet text").chars().collect();
+    let matches = hit["snippet"]["matches"].as_array().expect("snippet matches");
+    let range = |m: &Value| (m[0].as_u64().unwrap() as usize, m[1].as_u64().unwrap() as usize);
+    matches.iter().map(range).map(|(start, end)| text[start..end].iter().collect::<String>().to_lowercase()).collect()
+}
+
+#[test]
+fn a_search_in_notes_of_a_megabyte_answers_with_a_short_passage() {
+    // Regression (issue 14): FTS5's snippet() compared every match of a row
+    // with every other; one search in a 1 MB note took minutes.
+    let (server, episode) = library();
+    // An episode note with the word once, in its middle; a highlight note
+    // with it everywhere. Each just fits in a request.
+    let hay = "straw and hay ".repeat(35_000);
+    let once = format!("{hay}the needle is here {hay}");
+    let everywhere = "needle hay ".repeat(90_000);
+    assert!(once.len() > 900_000 && everywhere.len() > 900_000);
+    ok(server.call("set_episode_note", json!({ "episode_id": episode, "text": once })));
+    let hits = ok(server.call("search", json!({ "query": "needle" })));
+    let passage = hits[0]["snippet"]["text"].as_str().expect("an episode hit");
+    assert!(passage.starts_with('…') && passage.contains("the needle is here"), "{passage}");
+
+    ok(server
+        .call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": everywhere })));
+    let hits = ok(server.call("search", json!({ "query": "needle" })));
+    let hits = hits.as_array().expect("hits");
+    let kinds: Vec<&str> = hits.iter().map(|h| h["kind"].as_str().unwrap_or_default()).collect();
+    assert_eq!(kinds, ["episode", "note"]);
+    for hit in hits {
+        let text = hit["snippet"]["text"].as_str().unwrap();
+        assert!(text.chars().count() <= SNIPPET_BOUND, "a snippet of {} characters", text.chars().count());
+        let marked = marked(hit);
+        assert!(!marked.is_empty() && marked.iter().all(|m| m == "needle"), "{hit}");
+    }
+}

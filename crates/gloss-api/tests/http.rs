@@ -2,6 +2,9 @@
 //! operation, the error shapes, the security rules, and live events.
 
 use crate::util::{summary, Server};
+use gloss_api::{Api, ErrorKind, Request};
+use gloss_core::events::{Caller, Door};
+use gloss_core::OpenOptions;
 use serde_json::{json, Value};
 
 fn library() -> Server {
@@ -169,4 +172,30 @@ fn related_episodes_link_to_the_ones_in_the_library() {
     let open = server.call("get_episode", json!({ "id": id_of("Open Models") })).json();
     let links: Vec<_> = open["related"].as_array().unwrap().iter().map(|r| r["episode_id"].clone()).collect();
     assert_eq!(links, [id_of("Chip Supply"), Value::Null], "{}", open["related"]);
+}
+
+#[test]
+fn a_closed_api_stops_queries_and_still_makes_changes() {
+    // What `gloss serve` does on SIGTERM: nobody waits for a query's answer
+    // any more, but what a user asked to change is kept.
+    let root = tempfile::tempdir().unwrap();
+    let library = root.path().join("library");
+    std::fs::create_dir_all(&library).unwrap();
+    std::fs::write(library.join("one.txt"), summary("Open Models", "Signal Hours")).unwrap();
+    let options = OpenOptions { data_dir: Some(root.path().join("data")), library_dir: Some(library), watch: false };
+    let api = Api::open(options).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let call = |request: Value| {
+        let request = Request::from_value(request).unwrap();
+        runtime.block_on(api.call(request, Caller::door(Door::Http))).map(|answer| answer.get().to_owned())
+    };
+    call(json!({ "op": "scan_library" })).unwrap();
+    let listed: Value = serde_json::from_str(&call(json!({ "op": "list_episodes" })).unwrap()).unwrap();
+    let id = listed["items"][0]["id"].clone();
+
+    api.close();
+    let stopped = call(json!({ "op": "list_episodes" })).unwrap_err();
+    assert_eq!(stopped.kind, ErrorKind::Storage);
+    assert!(stopped.message.contains("Gloss is closing"), "{}", stopped.message);
+    call(json!({ "op": "set_episode_note", "args": { "episode_id": id, "text": "kept" } })).unwrap();
 }

@@ -1,7 +1,9 @@
 //! Full-text search over reconciled episodes.
 
-use crate::util::{summary, Fixture};
+use crate::util::{summary, Fixture, PATIENCE};
 use gloss_core::search::SearchHit;
+use gloss_core::store::{Error, StopSwitch};
+use std::sync::{mpsc, Arc};
 
 fn library() -> Fixture {
     let fixture = Fixture::new();
@@ -30,18 +32,22 @@ fn a_title_match_ranks_above_a_body_match() {
     assert!(hits[0].score <= hits[1].score);
 }
 
+/// The marked parts of a hit's snippet, lowercased.
+fn marked(hit: &SearchHit) -> Vec<String> {
+    let chars: Vec<char> = hit.snippet.text.chars().collect();
+    hit.snippet
+        .matches
+        .iter()
+        .map(|[start, end]| chars[*start..*end].iter().collect::<String>().to_lowercase())
+        .collect()
+}
+
 #[test]
 fn snippets_carry_match_ranges_in_code_points() {
     let fixture = library();
     let hits = fixture.library.search("tariffs", 10).unwrap();
     assert_eq!(hits.len(), 1);
-    let snippet = &hits[0].snippet;
-    assert!(!snippet.matches.is_empty(), "{snippet:?}");
-    let chars: Vec<char> = snippet.text.chars().collect();
-    for [start, end] in &snippet.matches {
-        let matched: String = chars[*start..*end].iter().collect();
-        assert_eq!(matched.to_lowercase(), "tariffs");
-    }
+    assert_eq!(marked(&hits[0]), ["tariffs"], "{:?}", hits[0].snippet);
 }
 
 #[test]
@@ -58,7 +64,9 @@ fn stems_and_accents_match_loosely() {
     fixture.write("cafe.txt", &summary("Café Culture", "Food Show", "Roasting beans."));
     fixture.library.reconcile(fixture.folder.path()).unwrap();
     assert_eq!(titles(&fixture.library.search("cafe", 10).unwrap()), ["Café Culture"]);
-    assert_eq!(titles(&fixture.library.search("roasted", 10).unwrap()), ["Café Culture"]);
+    let roasted = fixture.library.search("roasted", 10).unwrap();
+    assert_eq!(titles(&roasted), ["Café Culture"]);
+    assert_eq!(marked(&roasted[0]), ["roast"], "the snippet marks the stem: {:?}", roasted[0].snippet);
 }
 
 #[test]
@@ -113,4 +121,35 @@ fn the_limit_is_respected() {
     let fixture = library();
     assert_eq!(fixture.library.search("show OR weekly OR talk OR idea", 1).unwrap().len(), 1);
     assert!(fixture.library.search("idea", 0).unwrap().is_empty());
+}
+
+#[test]
+fn a_read_under_a_stop_switch_stops_when_it_is_flipped_and_no_other() {
+    let fixture = Arc::new(library());
+    let switch = StopSwitch::default();
+    let (started, running) = mpsc::channel();
+    let (done, result) = mpsc::channel();
+    let (reader, under) = (Arc::clone(&fixture), switch.clone());
+    // Detached, not scoped: if the stop failed, the query would run forever
+    // and the test must still end (failing).
+    std::thread::spawn(move || {
+        let endless = under.run(|| {
+            reader.library.store().read(|conn| {
+                started.send(()).unwrap();
+                let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+                Ok(conn.query_row(sql, [], |row| row.get::<_, i64>(0))?)
+            })
+        });
+        let _ = done.send(endless);
+    });
+    running.recv_timeout(PATIENCE).expect("the read started");
+    switch.stop();
+    let stopped = result.recv_timeout(PATIENCE).expect("the running read was stopped");
+    assert!(matches!(stopped, Err(Error::Stopped)), "{stopped:?}");
+    assert!(stopped.unwrap_err().to_string().contains("Gloss is closing"));
+
+    let later = switch.run(|| fixture.library.search("tariffs", 10));
+    assert!(matches!(later, Err(Error::Stopped)), "a later search under the switch is refused: {later:?}");
+    // The same library reads on for work not under the switch.
+    assert_eq!(titles(&fixture.library.search("tariffs", 10).unwrap()), ["Reordering Global Trade"]);
 }

@@ -6,6 +6,9 @@
 //! fails the test instead of stalling it; nothing asserts on how long
 //! anything took.
 
+pub mod events;
+pub mod netns;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -20,6 +23,11 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// How long one request may take before the server is called hung.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a `gloss serve` may take to exit after SIGTERM before it is
+/// called hung. It should need well under a second; this bound only keeps
+/// a hang from stalling the test.
+pub const EXIT_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Largest answer read (a list of every highlight with long notes).
 const MAX_ANSWER: u64 = 256 << 20;
@@ -159,6 +167,26 @@ impl Server {
         self.child.id()
     }
 
+    /// Sends SIGTERM, as a service manager stops Gloss, and waits for the
+    /// process to exit. Panics, with what it printed, if it is still
+    /// running after [`EXIT_PATIENCE`]. Returns how it ended.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status().expect("kill runs");
+        assert!(sent.success(), "kill -TERM {} failed", self.pid());
+        let deadline = Instant::now() + EXIT_PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the server can be waited for") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "gloss serve still runs after SIGTERM: {}", self.stderr());
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+        status
+    }
+
     /// Whether the process is still running.
     pub fn running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -224,6 +252,25 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Whether any file under `dir` holds `word`.
+pub fn folder_holds(dir: &Path, word: &str) -> bool {
+    files(dir).iter().any(|file| std::fs::read_to_string(file).is_ok_and(|text| text.contains(word)))
+}
+
+/// Every file under `dir`, in its subfolders too.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }
 
 /// `PRAGMA integrity_check` of the database in `data`, opened read-only

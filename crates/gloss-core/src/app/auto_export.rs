@@ -5,10 +5,12 @@
 //! change (local or from sync) and a quiet second, it exports with the
 //! `auto_export` setting. Markdown's re-export rule applies as always: a
 //! file the user edited is never overwritten. A failure is told as a
-//! notice, and the next change tries again.
+//! notice, and the next change tries again. Stopping the worker (as Gloss
+//! closes) does the export a change still waits for first.
 
 use std::path::PathBuf;
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -45,25 +47,53 @@ pub fn set(conn: &Connection, value: Option<&AutoExport>) -> Result<()> {
     }
 }
 
-/// Starts the worker; it ends when the library's events end.
-pub fn start(library: Library) {
-    let changes = library.events().subscribe();
-    std::thread::spawn(move || loop {
-        match changes.recv() {
-            Ok(Event::AnnotationChanged(change)) if change.changes_content() => {}
-            Ok(_) => continue,
-            Err(_) => return,
-        }
-        // Wait for the burst to end.
-        loop {
-            match changes.recv_timeout(SETTLE) {
-                Ok(_) => continue,
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
+/// The running worker. Dropping it stops it, once it has exported what a
+/// change still waits for; it holds the library open until then.
+pub(super) struct Worker {
+    control: Sender<Message>,
+    thread: Option<JoinHandle<()>>,
+}
+
+enum Message {
+    /// What the user owns changed.
+    Changed,
+    Stop,
+}
+
+/// Starts the worker.
+pub(super) fn start(library: Library) -> Worker {
+    let (control, messages) = channel();
+    let changes = control.clone();
+    library.events().on_event(move |event| match event {
+        Event::AnnotationChanged(change) if change.changes_content() => changes.send(Message::Changed).is_ok(),
+        _ => true,
+    });
+    let thread = std::thread::spawn(move || {
+        while let Ok(Message::Changed) = messages.recv() {
+            // Wait for the burst to end; a stop does not wait.
+            let stopping = loop {
+                match messages.recv_timeout(SETTLE) {
+                    Ok(Message::Changed) => continue,
+                    Err(RecvTimeoutError::Timeout) => break false,
+                    Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => break true,
+                }
+            };
+            run_once(&library);
+            if stopping {
+                return;
             }
         }
-        run_once(&library);
     });
+    Worker { control, thread: Some(thread) }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.control.send(Message::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Exports once with the `auto_export` setting, if it is on.

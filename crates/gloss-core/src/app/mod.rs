@@ -49,6 +49,10 @@ pub struct Gloss {
     /// own changes here and exports once as it closes, so a scripted edit
     /// reaches the automatic export folder too.
     changes_to_export: Option<Mutex<std::sync::mpsc::Receiver<Event>>>,
+    /// A running Gloss exports after each change instead; dropping the
+    /// worker does the export a change still waits for, so a change made
+    /// just before closing is exported too.
+    _auto_export: Option<auto_export::Worker>,
 }
 
 impl Drop for Gloss {
@@ -94,13 +98,11 @@ impl Gloss {
             true
         });
         let sync = options.watch.then(|| SyncService::start(library.clone()));
-        let changes_to_export = if options.watch {
-            auto_export::start(library.clone());
-            None
-        } else {
-            Some(Mutex::new(library.events().subscribe()))
+        let (_auto_export, changes_to_export) = match options.watch {
+            true => (Some(auto_export::start(library.clone())), None),
+            false => (None, Some(Mutex::new(library.events().subscribe()))),
         };
-        let gloss = Gloss { library, state, sync, changes_to_export };
+        let gloss = Gloss { library, state, sync, changes_to_export, _auto_export };
         // Highlights left behind by an interrupted re-anchoring catch up.
         reanchor::reanchor_pending(gloss.library.store())?;
         if let (true, Some(folder)) = (options.watch, folder) {

@@ -167,6 +167,8 @@ pub(crate) struct FileVersion {
 }
 
 pub(crate) const SUMMARY_COLUMNS: &str = "id, path, title, show, kind, status, error, first_seen, updated_at";
+/// How many columns [`SUMMARY_COLUMNS`] names: a query's own columns follow.
+pub(crate) const SUMMARY_COLUMN_COUNT: usize = 9;
 
 pub(crate) fn summary_from_row(row: &Row) -> rusqlite::Result<EpisodeSummary> {
     let kind: Option<String> = row.get(4)?;

@@ -50,6 +50,12 @@ pub enum Error {
     #[error("episode {id} in the database is damaged: {reason}")]
     Damaged { id: i64, reason: String },
 
+    /// A read stopped by its [`super::StopSwitch`].
+    #[error(
+        "stopped before it finished: Gloss is closing, or whoever asked went away; nothing was changed, so ask again"
+    )]
+    Stopped,
+
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -21,6 +21,12 @@
 //! with `SQLITE_BUSY`. Readers come from a small pool of `query_only`
 //! connections and, thanks to WAL, never wait for the writer. A lock file
 //! keeps a second Gloss process off the same data folder.
+//!
+//! # Stopping
+//!
+//! Reads made for someone who no longer waits for them (a server that is
+//! closing, a client that went away) can be stopped: see [`StopSwitch`].
+//! Writes always run to their end.
 
 pub mod episodes;
 mod error;
@@ -28,8 +34,10 @@ mod lock;
 pub mod recover;
 pub mod schema;
 pub mod settings;
+mod stop;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -37,6 +45,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use error::{Error, Result};
 use lock::DataDirLock;
+pub use stop::StopSwitch;
 
 /// How long a connection waits for a lock held by another connection before
 /// giving up with "database is busy".
@@ -63,7 +72,7 @@ pub struct Store {
     writer: Mutex<Connection>,
     /// Set when SQLite reported the file damaged while running: from then
     /// on nothing more is written into it.
-    damaged: std::sync::atomic::AtomicBool,
+    damaged: AtomicBool,
     _lock: DataDirLock,
 }
 
@@ -138,11 +147,16 @@ impl Store {
     ///
     /// A failure because the file is damaged becomes [`Error::Corrupt`],
     /// naming the file and what to do, and no later write is attempted.
+    ///
+    /// A read stopped by its [`StopSwitch`] becomes [`Error::Stopped`].
     fn explained(&self, err: Error) -> Error {
         match err {
+            Error::Sqlite(source) if source.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => {
+                Error::Stopped
+            }
             Error::Sqlite(source) if error::is_full(&source) => Error::DiskFull { dir: self.data_dir.clone(), source },
             Error::Sqlite(source) if error::is_corrupt(&source) => {
-                self.damaged.store(true, std::sync::atomic::Ordering::SeqCst);
+                self.damaged.store(true, Ordering::SeqCst);
                 Error::Corrupt { path: self.db_path.clone(), reason: source.to_string() }
             }
             err => err,
@@ -150,7 +164,7 @@ impl Store {
     }
 
     fn refuse_if_damaged(&self) -> Result<()> {
-        if self.damaged.load(std::sync::atomic::Ordering::SeqCst) {
+        if self.damaged.load(Ordering::SeqCst) {
             let reason = "SQLite reported it damaged while Gloss was running".to_owned();
             return Err(Error::Corrupt { path: self.db_path.clone(), reason });
         }
@@ -159,11 +173,18 @@ impl Store {
 
     /// Runs `work` on a read connection inside one read transaction, so every
     /// query in it sees the same snapshot.
+    ///
+    /// Inside [`StopSwitch::run`], it fails with [`Error::Stopped`] once
+    /// the switch is flipped, whether it was running then or starts later.
     pub fn read<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        // A short query would finish before its progress handler looked.
+        if stop::stopped() {
+            return Err(Error::Stopped);
+        }
         let pooled = lock(&self.readers).pop();
         let mut conn = match pooled {
             Some(conn) => conn,
-            None => open_connection(&self.db_path, true)?,
+            None => self.open_reader()?,
         };
         let value = {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
@@ -177,6 +198,12 @@ impl Store {
             idle.push(conn);
         }
         Ok(value)
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let conn = open_connection(&self.db_path, true)?;
+        stop::watch(&conn);
+        Ok(conn)
     }
 }
 

@@ -12,20 +12,23 @@
 //! Queries accept FTS5 syntax (`word*` prefixes, `"exact phrases"`, `OR`,
 //! `NOT`, `title:word`). Input that is not valid FTS5 (`open-source`, `what's`,
 //! a stray `"`) is answered as plain words instead of failing.
+//!
+//! Each hit's snippet is the passage around the first match in a column
+//! the index found a match in, made here (the `snippet` module): FTS5's own
+//! `snippet()` took minutes on one long note.
+
+mod snippet;
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+pub use snippet::QueryWords;
+
 use crate::store::episodes::{summary_from_row, EpisodeSummary, SUMMARY_COLUMNS};
 use crate::store::Result;
-
-/// Marks the start and end of a match inside snippets. Private-use code
-/// points do not occur in summaries; one that did would only misplace a
-/// snippet's highlight.
-const MATCH_START: char = '\u{E000}';
-const MATCH_END: char = '\u{E001}';
 
 /// Upper bound on results per query.
 pub const MAX_RESULTS: usize = 200;
@@ -36,8 +39,49 @@ pub const MAX_RESULTS: usize = 200;
 /// the newest this many of them.
 const MAX_RANKED: i64 = 500;
 
-/// Tokens of context a snippet shows around its matches.
-const SNIPPET_TOKENS: u32 = 24;
+/// The index's columns (all of them) a snippet may come from, in the order
+/// they are tried, each as its position in the index and its `episodes`
+/// column: the
+/// episode's text first (it holds the title, TL;DR and bottom line too),
+/// then what the user wrote, then the rest, which only a query naming a
+/// column (`title:compute`) finds alone.
+const SNIPPET_COLUMNS: [(usize, &str); 8] = [
+    (3, "canonical_text"),
+    (6, "search_notes"),
+    (5, "search_highlights"),
+    (7, "search_tags"),
+    (0, "title"),
+    (1, "show"),
+    (2, "tldr"),
+    (4, "bottom_line"),
+];
+
+/// The ranked query. For each hit it reads the text of every column in
+/// [`SNIPPET_COLUMNS`] the index found a match in, and `NULL` for the
+/// others: a column matched when `bm25()` weighing it alone scores below
+/// zero, which costs one pass over the row's matches (FTS5's `snippet()`
+/// compared every match with every other).
+static RANKED_SQL: LazyLock<String> = LazyLock::new(|| {
+    let matched = SNIPPET_COLUMNS.iter().enumerate().map(|(n, (position, _))| {
+        let weights: Vec<&str> = (0..SNIPPET_COLUMNS.len()).map(|c| if c == *position { "1" } else { "0" }).collect();
+        format!("bm25(search_index, {}) < 0 AS in{n}", weights.join(", "))
+    });
+    let texts =
+        SNIPPET_COLUMNS.iter().enumerate().map(|(n, (_, column))| format!("iif(hits.in{n}, episodes.{column}, NULL)"));
+    format!(
+        "SELECT {SUMMARY_COLUMNS}, hits.score, {}
+         FROM (SELECT rowid AS hit_id, rank AS score, {}
+               FROM search_index WHERE search_index MATCH ?1 AND rowid >= ?3
+               ORDER BY rank LIMIT ?2) AS hits
+         JOIN episodes ON episodes.id = hits.hit_id
+         ORDER BY hits.score",
+        texts.collect::<Vec<_>>().join(", "),
+        matched.collect::<Vec<_>>().join(", "),
+    )
+});
+
+/// Where the snippet's column texts start in a row of [`RANKED_SQL`].
+const FIRST_TEXT: usize = crate::store::episodes::SUMMARY_COLUMN_COUNT + 1;
 
 /// Words of a query that are searched for; the rest are dropped. Far more
 /// than anyone types, but FTS5's time grows with the square of the number
@@ -54,7 +98,7 @@ pub struct SearchHit {
     pub score: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snippet {
     pub text: String,
     /// `[start, end)` of each match in `text`, in code points, in order.
@@ -95,28 +139,31 @@ fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<SearchHit
         .query_row(params![fts_query, MAX_RANKED - 1], |row| row.get(0))
         .optional()?
         .unwrap_or(i64::MIN);
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS}, hits.snip, hits.score
-         FROM (SELECT rowid AS hit_id, rank AS score,
-                      snippet(search_index, -1, ?3, ?4, '…', ?5) AS snip
-               FROM search_index WHERE search_index MATCH ?1 AND rowid >= ?6
-               ORDER BY rank LIMIT ?2) AS hits
-         JOIN episodes ON episodes.id = hits.hit_id
-         ORDER BY hits.score"
-    ))?;
+    let words = QueryWords::of(fts_query);
+    let mut stmt = conn.prepare_cached(&RANKED_SQL)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(
-        params![fts_query, limit, MATCH_START.to_string(), MATCH_END.to_string(), SNIPPET_TOKENS, oldest_ranked],
-        |row| {
-            let snippet: String = row.get(9)?;
-            Ok(SearchHit {
-                episode: summary_from_row(row)?,
-                snippet: snippet_from_marked(&snippet),
-                score: row.get(10)?,
-            })
-        },
-    )?;
+    let rows = stmt.query_map(params![fts_query, limit, oldest_ranked], |row| {
+        let texts = (0..SNIPPET_COLUMNS.len())
+            .map(|n| row.get::<_, Option<String>>(FIRST_TEXT + n))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(SearchHit {
+            episode: summary_from_row(row)?,
+            snippet: snippet(&texts, &words),
+            score: row.get(FIRST_TEXT - 1)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The passage around the first match in the first of `texts` (the matched
+/// columns, in [`SNIPPET_COLUMNS`] order) that shows one; else the opening
+/// of the first, which the index matched without accents, say.
+fn snippet(texts: &[Option<String>], words: &QueryWords) -> Snippet {
+    let matched: Vec<&str> = texts.iter().flatten().map(String::as_str).collect();
+    match Snippet::first_match_in(&matched, words) {
+        Some((_, snippet)) => snippet,
+        None => matched.first().map(|text| Snippet::opening(text)).unwrap_or_default(),
+    }
 }
 
 /// SQLite reports FTS5 syntax errors, unknown columns and the like as the
@@ -164,25 +211,6 @@ fn plain_words(query: &str) -> String {
     terms.join(" ")
 }
 
-/// Takes the match markers out of an FTS5 snippet, keeping their positions.
-fn snippet_from_marked(marked: &str) -> Snippet {
-    let mut text = String::with_capacity(marked.len());
-    let mut matches = Vec::new();
-    let mut chars = 0;
-    let mut start = None;
-    for c in marked.chars() {
-        match c {
-            MATCH_START => start = Some(chars),
-            MATCH_END => matches.extend(start.take().map(|start| [start, chars])),
-            c => {
-                text.push(c);
-                chars += 1;
-            }
-        }
-    }
-    Snippet { text, matches }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,12 +227,5 @@ mod tests {
     fn long_queries_keep_their_first_words() {
         assert!(matches!(first_words("open  source\tai", 3), Cow::Borrowed("open  source\tai")));
         assert_eq!(first_words("a b\nc d e", 3), "a b c");
-    }
-
-    #[test]
-    fn snippet_matches_are_code_point_ranges() {
-        let snippet = snippet_from_marked("é \u{E000}bé\u{E001} c \u{E000}d\u{E001}");
-        assert_eq!(snippet.text, "é bé c d");
-        assert_eq!(snippet.matches, [[2, 4], [7, 8]]);
     }
 }
