@@ -57,12 +57,22 @@ fn kept_files(data: &Path) -> usize {
 fn flipped_bytes_are_refused_and_recovery_keeps_what_can_be_read() {
     let (data, _folder) = data_folder();
     let path = data.path().join(DB_FILE);
+    // Garbage over three leaf pages of the episodes table: where the data
+    // is, and not the schema, whose loss leaves nothing to read by name.
+    let leaves: Vec<usize> = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT pageno FROM dbstat WHERE name = 'episodes' AND pagetype = 'leaf' ORDER BY pageno")
+            .unwrap();
+        stmt.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    };
+    assert!(leaves.len() > 3, "{leaves:?}");
     let mut bytes = std::fs::read(&path).unwrap();
     let page = 4096;
-    // Garbage over a run of pages in the middle of the file.
-    let middle = bytes.len() / 2 / page * page;
-    for byte in &mut bytes[middle..middle + 3 * page] {
-        *byte = 0xA5;
+    for &leaf in &leaves[leaves.len() / 2 - 1..leaves.len() / 2 + 2] {
+        for byte in &mut bytes[(leaf - 1) * page..leaf * page] {
+            *byte = 0xA5;
+        }
     }
     std::fs::write(&path, &bytes).unwrap();
     let before = std::fs::read(&path).unwrap();

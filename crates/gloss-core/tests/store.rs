@@ -91,7 +91,17 @@ fn fixture_for_version(version: usize, conn: &Connection) {
         }
         // Sync's tables start empty on an existing database (joining a
         // folder exports what is there); the sync tests cover their data.
-        4 => {}
+        // Version 5 adds an index; version 7 fills the review deck from
+        // what earlier versions hold (checked below).
+        4 | 5 | 7 => {}
+        6 => {
+            conn.execute(
+                "INSERT INTO review_events (id, card, rating, at)
+                 VALUES ('e1', 'highlight/0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d', 3, 1767225600000)",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for schema version {other}"),
     }
 }
@@ -110,6 +120,10 @@ fn check_fixture_survived(library: &Library, from: usize) {
         let highlight =
             Annotations::new(library, Caller::door(Door::Cli)).get_highlight("0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d");
         assert_eq!(highlight.unwrap().note, "old note");
+        // A highlight made before review existed is a card.
+        let due = Annotations::new(library, Caller::door(Door::Cli)).review_due(1_800_000_000_000).unwrap();
+        let cards: Vec<String> = due.cards.iter().map(|c| c.card.to_string()).collect();
+        assert_eq!(cards, ["highlight/0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d"], "from version {from}");
     }
 }
 
