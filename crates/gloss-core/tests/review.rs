@@ -170,3 +170,44 @@ fn ratings_made_offline_on_two_devices_both_count_after_sync() {
     assert_eq!(a.notes().review_stats(NOW + DAY).unwrap().reviewed_today, 1);
     assert_eq!(b.notes().review_stats(NOW + DAY).unwrap().retention, Some(0.0));
 }
+
+/// The Gloss backup carries the review log, undone ratings and card
+/// choices; importing it elsewhere gives the same card states, and again
+/// changes nothing.
+#[test]
+fn the_backup_carries_the_review_log_and_card_choices() {
+    let s = setup();
+    let notes = s.notes();
+    let id = s.episode("one.txt");
+    let h = notes.create_highlight(&quote(id, "Open weights")).unwrap();
+    notes.set_star(id, "s1.i2", true).unwrap();
+    let card = CardId::Highlight(h.id.clone());
+    notes.rate_card(&card, Rating::Good, Some(NOW - 2 * DAY)).unwrap();
+    notes.rate_card(&card, Rating::Easy, Some(NOW - DAY)).unwrap();
+    notes.rate_card(&card, Rating::Again, Some(NOW)).unwrap();
+    notes.undo_rating().unwrap();
+    let insight: CardId = format!("insight/{}/s1.i2", fingerprint(&s, "one.txt")).parse().unwrap();
+    notes.set_card(&insight, None, true).unwrap();
+    notes.update_review_settings(&Settings { desired_retention: 0.85, ..Settings::default() }).unwrap();
+
+    let out = tempfile::TempDir::new().unwrap();
+    let written =
+        gloss_core::export::export(s.fx.library.store(), gloss_core::export::Format::Json, out.path()).unwrap();
+    let file = written.written[0].clone();
+    let target = setup();
+    let origin = gloss_core::annotations::Origin::Import(gloss_core::annotations::Caller::door(
+        gloss_core::annotations::Door::Cli,
+    ));
+    let report = gloss_core::export::import(&target.fx.library, origin.clone(), &file).unwrap();
+    assert_eq!(report.reviews, 3, "{report:?}");
+    let there = target.notes();
+    assert_eq!(there.review_settings().unwrap().desired_retention, 0.85);
+    let seen = |n: &gloss_core::app::Annotations, card: &CardId| {
+        let shown = n.review_card(card, false, NOW).unwrap().deck;
+        (shown.phase, shown.due, shown.suspended)
+    };
+    assert_eq!(seen(&there, &card), seen(&notes, &card));
+    assert_eq!(seen(&there, &insight).2.as_deref(), Some("suspended"));
+    let again = gloss_core::export::import(&target.fx.library, origin, &file).unwrap();
+    assert_eq!(seen(&there, &card), seen(&notes, &card), "{again:?}");
+}

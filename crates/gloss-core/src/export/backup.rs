@@ -34,8 +34,44 @@ pub struct Backup {
     /// Every tag, live and trashed, by name.
     pub tags: Vec<TagEntry>,
     /// The user's preferences (`ui_*` settings: color names, theme, text
-    /// size). Device settings such as the library folder are not backed up.
+    /// size, review settings). Device settings such as the library folder
+    /// are not backed up.
     pub settings: BTreeMap<String, String>,
+    /// Retrieval practice: the review log and the cards' choices. Absent
+    /// from backups written before review existed.
+    #[serde(default)]
+    pub review: ReviewEntry,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEntry {
+    /// Every rating, undone ones too (the log is never cut).
+    pub events: Vec<ReviewEventEntry>,
+    /// Cards the user added, left out or suspended.
+    pub cards: Vec<CardEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEventEntry {
+    pub id: String,
+    /// A card id (docs/api.md: `highlight/ID`, `insight/EPISODE/BLOCK`, ...).
+    pub card: String,
+    /// 1 Again, 2 Hard, 3 Good, 4 Easy.
+    pub rating: u8,
+    /// Unix milliseconds.
+    pub at: i64,
+    pub undone: bool,
+    /// The sync id of the device that rated; absent for the exporting one.
+    #[serde(default)]
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardEntry {
+    pub card: String,
+    /// In review against the default rule (`null`: the rule decides).
+    pub included: Option<bool>,
+    pub suspended: bool,
 }
 
 /// How an entry names its episode: by fingerprint (the same on every

@@ -167,6 +167,8 @@ pub struct ImportReport {
     /// Tags created, and tags added to episodes.
     pub tags: usize,
     pub settings: usize,
+    /// Ratings of the review log taken in (each counted, new or known).
+    pub reviews: usize,
     /// What could not be imported, and why.
     pub problems: Vec<Problem>,
 }

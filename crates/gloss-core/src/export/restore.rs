@@ -13,16 +13,17 @@ use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, TagEntry};
+use super::backup::{Backup, EpisodeEntry, EpisodeRef, HighlightEntry, ReviewEventEntry, TagEntry};
 use super::{ImportReport, Problem};
 use crate::annotations::highlights::{self, parse_id, to_sql, HighlightRow};
 use crate::annotations::reading::{self, ReadingRow};
 use crate::annotations::tags::{self, TagName, Tagged};
-use crate::annotations::{notes, preferences, reanchor, stars, Error, Highlight, Result, Writer};
+use crate::annotations::{notes, preferences, reanchor, review, stars, Error, Highlight, Result, Writer};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
 use gloss_anchor::AnchorStatus;
 use gloss_parse::model::{short_hash, CANONICAL_TEXT_VERSION};
+use gloss_review::{CardId, Rating, ReviewEvent};
 
 /// Settings a backup may set: the user's preferences only.
 const PREFERENCE_PREFIX: &str = "ui_";
@@ -161,8 +162,38 @@ pub fn apply(w: &mut Writer, backup: &Backup, report: &mut ImportReport) -> Resu
         if settings::get(w.conn(), key)?.as_deref() != Some(value.as_str()) {
             preferences::put(w, key, Some(value))?;
             report.settings += 1;
+            if key == settings::REVIEW {
+                review::replay_all(w.conn())?;
+            }
         }
     }
+    for entry in &backup.review.events {
+        item(w, report, None, Some(&entry.id), |w, report| restore_rating(w, entry, report))?;
+    }
+    for entry in &backup.review.cards {
+        item(w, report, None, Some(&entry.card), |w, _| {
+            review::put_card(w, &card_id(&entry.card)?, entry.included, entry.suspended)
+        })?;
+    }
+    Ok(())
+}
+
+fn card_id(text: &str) -> Result<CardId> {
+    text.parse().map_err(|error: gloss_review::card::InvalidCardId| Error::invalid("card", error.to_string()))
+}
+
+/// A rating of the backup's log, added to this one (a rating already here,
+/// by id, changes nothing).
+fn restore_rating(w: &mut Writer, entry: &ReviewEventEntry, report: &mut ImportReport) -> Result<()> {
+    let rating = Rating::from_number(entry.rating)
+        .ok_or_else(|| Error::invalid("rating", format!("rating {} (ratings are 1 to 4)", entry.rating)))?;
+    let event =
+        ReviewEvent { id: entry.id.clone(), card: card_id(&entry.card)?, rating, at_ms: entry.at, undone: false };
+    review::put_event(w, &event, entry.device.as_deref())?;
+    if entry.undone {
+        review::put_undone(w, &entry.id)?;
+    }
+    report.reviews += 1;
     Ok(())
 }
 

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rusqlite::Connection;
 
 use super::backup::{
-    Backup, EpisodeEntry, EpisodeRef, HighlightEntry, NoteEntry, ReadingEntry, StarEntry, TagEntry, FORMAT, VERSION,
+    Backup, CardEntry, EpisodeEntry, EpisodeRef, HighlightEntry, NoteEntry, ReadingEntry, ReviewEntry,
+    ReviewEventEntry, StarEntry, TagEntry, FORMAT, VERSION,
 };
 use super::time;
 use crate::annotations::highlights::{from_row, COLUMNS};
@@ -86,6 +87,7 @@ fn take(conn: &Connection, now: i64) -> Result<Snapshot> {
         episodes: episode_list,
         highlights,
         settings: preferences(conn)?,
+        review: review(conn)?,
     };
     let episodes = records.into_iter().filter_map(|(id, r)| Some((id, r.episode?))).collect();
     Ok(Snapshot { backup, episodes })
@@ -197,4 +199,27 @@ fn preferences(conn: &Connection) -> Result<BTreeMap<String, String>> {
     let mut stmt = conn.prepare("SELECT key, value FROM settings WHERE substr(key, 1, 3) = ?1 ORDER BY key")?;
     let rows = stmt.query_map([PREFERENCE_PREFIX], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn review(conn: &Connection) -> Result<ReviewEntry> {
+    let mut stmt = conn.prepare("SELECT id, card, rating, at, undone, device FROM review_events ORDER BY at, id")?;
+    let events = stmt
+        .query_map([], |row| {
+            Ok(ReviewEventEntry {
+                id: row.get(0)?,
+                card: row.get(1)?,
+                rating: row.get(2)?,
+                at: row.get(3)?,
+                undone: row.get(4)?,
+                device: row.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT card, included, suspended FROM review_cards WHERE included IS NOT NULL OR suspended = 1 ORDER BY card",
+    )?;
+    let cards = stmt
+        .query_map([], |row| Ok(CardEntry { card: row.get(0)?, included: row.get(1)?, suspended: row.get(2)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ReviewEntry { events, cards })
 }

@@ -260,6 +260,7 @@ pub fn to_backup(collection: Collection) -> (Backup, Vec<(usize, String)>) {
         highlights,
         tags: Vec::new(),
         settings: BTreeMap::new(),
+        review: Default::default(),
     };
     (backup, problems)
 }
