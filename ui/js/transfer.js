@@ -14,8 +14,9 @@ const FORMATS = [
   ["w3c", "W3C Web Annotations (JSON-LD)"],
   ["csv", "Readwise CSV"],
   ["json", "Gloss backup (JSON)"],
+  ["anki", "Review cards for Anki (TSV)"],
 ];
-const FORMAT_NAMES = { markdown: "Markdown", w3c: "W3C annotations", csv: "Readwise CSV", json: "Gloss backup" };
+const FORMAT_NAMES = { markdown: "Markdown", w3c: "W3C annotations", csv: "Readwise CSV", json: "Gloss backup", anki: "Anki cards" };
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

@@ -211,3 +211,42 @@ fn the_backup_carries_the_review_log_and_card_choices() {
     let again = gloss_core::export::import(&target.fx.library, origin, &file).unwrap();
     assert_eq!(seen(&there, &card), seen(&notes, &card), "{again:?}");
 }
+
+/// Cards go to Anki as tab-separated notes whose GUID comes from the card
+/// id: exported again after an edit, a card keeps its GUID (Anki updates
+/// it) and only its text changes; suspended cards stay out.
+#[test]
+fn anki_export_keeps_each_cards_id_across_edits() {
+    let s = setup();
+    let notes = s.notes();
+    let id = s.episode("one.txt");
+    let h = notes.create_highlight(&quote(id, "Open weights")).unwrap();
+    notes.set_star(id, "s1.i1", true).unwrap();
+    notes.set_star(id, "s1.i2", true).unwrap();
+    let fp = fingerprint(&s, "one.txt");
+    notes.set_card(&format!("insight/{fp}/s1.i2").parse().unwrap(), None, true).unwrap();
+    let export = || {
+        let out = tempfile::TempDir::new().unwrap();
+        let report =
+            gloss_core::export::export(s.fx.library.store(), gloss_core::export::Format::Anki, out.path()).unwrap();
+        std::fs::read_to_string(&report.written[0]).unwrap()
+    };
+    let first = export();
+    assert!(first.starts_with("#separator:tab\n") && first.contains("#guid column:1"), "{first}");
+    let notes_of = |tsv: &str| -> Vec<Vec<String>> {
+        tsv.lines().filter(|l| !l.starts_with('#')).map(|l| l.split('\t').map(str::to_owned).collect()).collect()
+    };
+    let before = notes_of(&first);
+    assert_eq!(before.len(), 2, "the highlight and the unsuspended insight: {first}");
+    assert!(before.iter().all(|fields| fields.len() == 4));
+    let patch = gloss_core::annotations::HighlightPatch {
+        id: h.id,
+        note: Some("why <it> matters".into()),
+        ..Default::default()
+    };
+    notes.update_highlight(&patch).unwrap();
+    let after = notes_of(&export());
+    let guids = |rows: &[Vec<String>]| rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    assert_eq!(guids(&after), guids(&before));
+    assert!(after.iter().any(|r| r[2].contains("why &lt;it&gt; matters")), "{after:?}");
+}

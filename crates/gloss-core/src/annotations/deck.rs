@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::error::{Error, Result};
 use super::review;
+use crate::store;
 use crate::store::episodes::{self, EpisodeId};
 use crate::store::schema::review::RULE_CARDS;
 use gloss_review::card::NoteOf;
@@ -167,7 +168,7 @@ fn deck_card_from_row(row: &rusqlite::Row) -> rusqlite::Result<Option<DeckCard>>
 /// Up to `limit` cards in review matching `filter` (SQL over `rc`), in
 /// `order`. (A LEFT JOIN keeps `review_cards` the outer loop, so the
 /// partial indexes serve the filter and the order.)
-fn deck_cards(conn: &Connection, filter: &str, order: &str, bound: i64, limit: usize) -> Result<Vec<DeckCard>> {
+fn deck_cards(conn: &Connection, filter: &str, order: &str, bound: i64, limit: usize) -> store::Result<Vec<DeckCard>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DECK_COLUMNS} FROM review_cards rc LEFT JOIN episodes e ON e.id = rc.episode_id
          WHERE rc.in_deck = 1 AND {filter} ORDER BY {order} LIMIT ?2"
@@ -181,7 +182,7 @@ const DUE: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NOT NUL
 const NEW: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NULL AND ?1 = ?1";
 
 /// Every card in review (suspended ones too), by due time, new ones last.
-pub fn deck(conn: &Connection) -> Result<Vec<DeckCard>> {
+pub fn deck(conn: &Connection) -> store::Result<Vec<DeckCard>> {
     deck_cards(conn, "?1 = ?1", "rc.due IS NULL, rc.due, rc.card", 0, usize::MAX)
 }
 

@@ -13,6 +13,7 @@
 //! while items that can not be placed (an episode the library lacks, a
 //! quote not in the text) are reported one by one and the rest goes in.
 
+mod anki;
 pub mod backup;
 mod filename;
 mod import;
@@ -40,6 +41,8 @@ pub const W3C_FILE: &str = "gloss-annotations.jsonld";
 pub const CSV_FILE: &str = "gloss-readwise.csv";
 /// The file a JSON backup writes.
 pub const JSON_FILE: &str = "gloss-backup.json";
+/// The review cards for Anki.
+pub const ANKI_FILE: &str = "gloss-anki.tsv";
 
 /// Files larger than this are refused on import: a backup of a large
 /// library is a few megabytes.
@@ -56,10 +59,12 @@ pub enum Format {
     Csv,
     /// The complete Gloss JSON backup.
     Json,
+    /// The review cards, for Anki's importer (tab-separated, with stable ids).
+    Anki,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Markdown, Format::W3c, Format::Csv, Format::Json];
+    pub const ALL: [Format; 5] = [Format::Markdown, Format::W3c, Format::Csv, Format::Json, Format::Anki];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,6 +72,7 @@ impl Format {
             Format::W3c => "w3c",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Anki => "anki",
         }
     }
 }
@@ -210,6 +216,10 @@ pub fn export(store: &Store, format: Format, out_dir: &Path) -> Result<ExportRep
             (CSV_FILE, readwise::csv(backup, &hosts).map_err(std::io::Error::from))
         }
         Format::Json => (JSON_FILE, backup.to_json().map(String::into_bytes).map_err(std::io::Error::from)),
+        Format::Anki => {
+            let cards = store.read(|conn| anki::tsv(conn))?;
+            (ANKI_FILE, Ok(cards))
+        }
     };
     let path = out_dir.join(name);
     write_file(&path, &bytes.map_err(|source| Error::io(&path, source))?)?;
