@@ -250,3 +250,19 @@ fn anki_export_keeps_each_cards_id_across_edits() {
     assert_eq!(guids(&after), guids(&before));
     assert!(after.iter().any(|r| r[2].contains("why &lt;it&gt; matters")), "{after:?}");
 }
+
+/// The Markdown export shows a rated highlight's review state beside it,
+/// and the episode's next due date in the front matter.
+#[test]
+fn the_markdown_export_shows_review_state() {
+    let s = setup();
+    let notes = s.notes();
+    let h = notes.create_highlight(&quote(s.episode("one.txt"), "Open weights")).unwrap();
+    notes.rate_card(&CardId::Highlight(h.id), Rating::Easy, Some(NOW)).unwrap();
+    let out = tempfile::TempDir::new().unwrap();
+    let report =
+        gloss_core::export::export(s.fx.library.store(), gloss_core::export::Format::Markdown, out.path()).unwrap();
+    let page = std::fs::read_to_string(&report.written[0]).unwrap();
+    assert!(page.contains("review_due: "), "{page}");
+    assert!(page.contains("· Review: due 2026-01-") && page.contains("1 reviews"), "{page}");
+}

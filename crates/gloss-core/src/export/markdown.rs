@@ -7,7 +7,7 @@
 //! the episode's words, not Markdown), notes are kept as the Markdown they
 //! were written in with `<` escaped.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -23,6 +23,15 @@ pub struct Page<'a> {
     pub highlights: Vec<&'a HighlightEntry>,
     /// The user's names for colors (`yellow` → `Key idea`).
     pub color_names: &'a BTreeMap<String, String>,
+    /// Review states of rated highlights, by highlight id.
+    pub review: &'a HashMap<String, ReviewLine>,
+}
+
+/// A highlight's review state, as its file shows it.
+pub struct ReviewLine {
+    /// When it is next due (a UTC date).
+    pub due: String,
+    pub reviews: u32,
 }
 
 #[derive(Serialize)]
@@ -37,6 +46,9 @@ struct FrontMatter<'a> {
     hosts: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<String>,
+    /// When the first of the episode's highlights is next due for review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review_due: Option<&'a str>,
     #[serde(skip_serializing_if = "str::is_empty")]
     exported: &'a str,
 }
@@ -68,6 +80,7 @@ impl Page<'_> {
             show: self.entry.episode.show.as_deref(),
             hosts,
             tags: self.entry.tags.iter().map(|t| obsidian_tag(t)).collect(),
+            review_due: self.highlights.iter().filter_map(|h| self.review.get(&h.id)).map(|r| r.due.as_str()).min(),
             exported,
         };
         let yaml = serde_yaml_ng::to_string(&front).unwrap_or_default();
@@ -137,6 +150,9 @@ impl Page<'_> {
                 let reason = highlight.anchor.reason.as_deref().map(|r| format!(": {}", plain(r))).unwrap_or_default();
                 meta.push_str(&format!(" · Place: {status}{reason}"));
             }
+        }
+        if let Some(review) = self.review.get(&highlight.id) {
+            meta.push_str(&format!(" · Review: due {}, {} reviews", review.due, review.reviews));
         }
         out.push_str(&meta);
         out.push('\n');

@@ -246,6 +246,7 @@ fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str)
         .get(crate::store::settings::COLOR_NAMES)
         .and_then(|json| serde_json::from_str(json).ok())
         .unwrap_or_default();
+    let review = review_states(backup);
     // Grouped once: this runs after every change when exporting automatically.
     let mut live_by_episode: HashMap<i64, Vec<&backup::HighlightEntry>> = HashMap::new();
     for highlight in backup.highlights.iter().filter(|h| h.deleted_at.is_none()) {
@@ -260,7 +261,13 @@ fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str)
         if highlights.is_empty() && !has_notes && !has_stars && entry.tags.is_empty() {
             continue; // only a reading position: nothing to read in a note app
         }
-        let page = markdown::Page { entry, episode: snapshot.episodes.get(&id), highlights, color_names: &color_names };
+        let page = markdown::Page {
+            entry,
+            episode: snapshot.episodes.get(&id),
+            highlights,
+            color_names: &color_names,
+            review: &review,
+        };
         let key = entry.episode.fingerprint.clone().unwrap_or_else(|| format!("id:{id}"));
         rendered.push(manifest::Rendered {
             key,
@@ -270,6 +277,35 @@ fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str)
         });
     }
     manifest::write_all(out_dir, &rendered)
+}
+
+/// Each rated highlight's review state, replayed from the backup's log
+/// with its review settings, by highlight id.
+fn review_states(backup: &backup::Backup) -> HashMap<String, markdown::ReviewLine> {
+    let settings = backup
+        .settings
+        .get(crate::store::settings::REVIEW)
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    let Ok(scheduler) = gloss_review::Scheduler::new(settings) else { return HashMap::new() };
+    let mut by_card: HashMap<&str, Vec<gloss_review::ReviewEvent>> = HashMap::new();
+    for entry in &backup.review.events {
+        let (Ok(card), Some(rating)) = (entry.card.parse(), gloss_review::Rating::from_number(entry.rating)) else {
+            continue;
+        };
+        let event =
+            gloss_review::ReviewEvent { id: entry.id.clone(), card, rating, at_ms: entry.at, undone: entry.undone };
+        by_card.entry(entry.card.as_str()).or_default().push(event);
+    }
+    by_card
+        .into_iter()
+        .filter_map(|(card, events)| {
+            let highlight = card.strip_prefix("highlight/")?;
+            let state = scheduler.replay(&events);
+            let due = state.due_ms()?;
+            Some((highlight.to_owned(), markdown::ReviewLine { due: time::date(due), reviews: state.reviews() }))
+        })
+        .collect()
 }
 
 /// Creates the out folder if needed; refuses a path that is a file.

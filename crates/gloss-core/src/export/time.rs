@@ -21,6 +21,11 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     text.trim().parse::<Timestamp>().ok().map(|t| t.as_millisecond())
 }
 
+/// A UTC date (`2026-11-30`), for people.
+pub fn date(ms: i64) -> String {
+    timestamp(ms).strftime("%Y-%m-%d").to_string()
+}
+
 /// The `Date` column Readwise's CSV import takes: `2026-11-30 09:15:00`, UTC.
 pub fn readwise(ms: i64) -> String {
     timestamp(ms).strftime("%Y-%m-%d %H:%M:%S").to_string()
