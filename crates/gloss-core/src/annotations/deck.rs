@@ -236,12 +236,29 @@ pub fn show(conn: &Connection, card: &CardId, reveal: bool, now_ms: i64) -> Resu
     Ok(ShownCard { deck, prompt, answer: reveal.then_some(answer), next: scheduler.preview(&state, now_ms) })
 }
 
+/// What a highlight card is made from.
+struct HighlightSource {
+    episode_id: EpisodeId,
+    start: Option<usize>,
+    end: Option<usize>,
+    exact: String,
+    note: String,
+}
+
 /// What a card asks and answers, from its source as it is now.
 pub fn prompt(conn: &Connection, card: &CardId) -> Result<CardPrompt> {
     let gone = || Error::not_found("card", format!("what card {card} was made from is gone"));
-    let note_of_highlight = |id: &str| -> Result<(EpisodeId, Option<usize>, Option<usize>, String, String)> {
+    let source = |id: &str| -> Result<HighlightSource> {
         conn.prepare_cached("SELECT episode_id, anchor_start, anchor_end, exact, note FROM highlights WHERE id = ?1")?
-            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
+            .query_row([id], |row| {
+                Ok(HighlightSource {
+                    episode_id: row.get(0)?,
+                    start: row.get(1)?,
+                    end: row.get(2)?,
+                    exact: row.get(3)?,
+                    note: row.get(4)?,
+                })
+            })
             .optional()?
             .ok_or_else(gone)
     };
@@ -253,7 +270,7 @@ pub fn prompt(conn: &Connection, card: &CardId) -> Result<CardPrompt> {
     };
     match card {
         CardId::Highlight(id) => {
-            let (episode_id, start, end, exact, note) = note_of_highlight(id)?;
+            let HighlightSource { episode_id, start, end, exact, note } = source(id)?;
             let text: Option<String> = conn
                 .prepare_cached("SELECT canonical_text FROM episodes WHERE id = ?1")?
                 .query_row([episode_id], |row| row.get(0))
@@ -276,7 +293,7 @@ pub fn prompt(conn: &Connection, card: &CardId) -> Result<CardPrompt> {
         }
         CardId::Question(on) => {
             let note = match on {
-                NoteOf::Highlight(id) => note_of_highlight(id)?.4,
+                NoteOf::Highlight(id) => source(id)?.note,
                 NoteOf::Insight { episode, block } => note_text(conn, episode, block)?,
                 NoteOf::Episode(episode) => note_text(conn, episode, "")?,
             };
