@@ -11,7 +11,7 @@ import * as reader from "./reader.js";
 import * as actions from "./actions.js";
 import * as state from "./state.js";
 import { initSidebar, focusEpisodeNote, focusEpisodeTags } from "./sidebar.js";
-import { initToolbar, highlightSelection, hideToolbar, isToolbarOpen, focusToolbar } from "./toolbar.js";
+import { initToolbar, highlightSelection, hideToolbar, dismissToolbar, isToolbarOpen, focusToolbar } from "./toolbar.js";
 import { closeChooser, closeEditor, closeOnOutsideClick, editingHighlightId, followScroll, initEditor, isEditorOpen, openChooser, openEditor } from "./editor.js";
 import { initKeyboard, showShortcuts } from "./keyboard.js";
 import { showNotes, reload as reloadNotes } from "./notes.js";
@@ -214,8 +214,7 @@ function escape() {
   if (closeChooser()) return true;
   if (isEditorOpen()) return closeEditor();
   if (isToolbarOpen()) {
-    hideToolbar();
-    document.getSelection()?.removeAllRanges();
+    dismissToolbar();
     return true;
   }
   if (document.activeElement === byId("search")) {
