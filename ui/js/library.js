@@ -319,6 +319,13 @@ function keepingFocus(redraw) {
   if (focused !== undefined) focusDrawn(Math.min(focused, total - 1));
 }
 
+/** Focuses the open episode's row if it is loaded, else the first row in view (View → Library). */
+export function focusList() {
+  if (!total) return;
+  const open = indexOf(currentId);
+  focusRow(open >= 0 ? open : Math.floor(list().scrollTop / rowHeight));
+}
+
 function fillShowFilter(shows) {
   const select = byId("filter-show");
   const value = filters.show ?? "";
