@@ -93,8 +93,9 @@ export const desktop = {
   available: Boolean(tauri),
   /**
    * Asks for a folder or a file with the native picker and resolves with
-   * its path, or null when the user cancels. `choice` is `{ kind: "folder"
-   * | "file", title, filter: { name, extensions } }` (filter: files only).
+   * its path, or null when the user cancels: `kind` is "folder" or "file",
+   * `title` heads the picker, `filter` (`{ name, extensions }`, files only)
+   * narrows what it offers.
    */
   async pick({ kind, title, filter = null }) {
     return tauri ? tauri.core.invoke("pick", { kind, title, filter }) : null;
