@@ -15,12 +15,13 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # validate the desktop entry `make package` puts in the .deb, Syncthing for
 # the sync tests that carry the sync folder between two real instances,
 # iproute2 and curl for the test that reaches `gloss serve` from another
-# network namespace.
+# network namespace, x11-utils (xwininfo) for the desktop tests to find
+# native dialogs (they press keys with libxdo, from libxdo-dev).
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver chromium imagemagick fonts-noto-color-emoji fonts-dejavu-core
-  desktop-file-utils syncthing iproute2 curl
+  desktop-file-utils syncthing iproute2 curl x11-utils
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

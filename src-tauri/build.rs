@@ -4,7 +4,7 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=../ui");
-    let commands = tauri_build::AppManifest::new().commands(&["call", "pick_folder", "about"]);
+    let commands = tauri_build::AppManifest::new().commands(&["call", "pick", "about"]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri build configuration is valid");
 }

@@ -1,6 +1,11 @@
 // A minimal W3C WebDriver client over fetch, for driving the real Gloss
-// window through tauri-driver (which forwards to WebKitWebDriver).
-import { spawn } from "node:child_process";
+// window through tauri-driver (which forwards to WebKitWebDriver), and what
+// WebDriver can not do: press keys that GTK answers itself (the menu bar,
+// menu shortcuts, native dialogs), see native windows, and learn how the
+// app's process ended.
+import { execFileSync, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -84,4 +89,60 @@ export class Session {
   close() {
     return this.cmd("DELETE", "");
   }
+}
+
+/**
+ * Presses `chords` on the X display as a keyboard would ("ctrl+q", "F10",
+ * "Up", "Return", or "--type=TEXT" to type TEXT), with the testkit's
+ * `press-keys` next to `bin` (built with the workspace). WebDriver's own key
+ * actions go to the web page only: GTK never sees them, so they can not
+ * reach the native menu, its shortcuts or a native dialog.
+ */
+export function pressKeys(bin, ...chords) {
+  execFileSync(path.join(path.dirname(bin), "press-keys"), chords, { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/** Waits until a native window titled `title` is on the X display (a GTK dialog, say). */
+export async function nativeWindow(title, { timeout = 10000 } = {}) {
+  const end = Date.now() + timeout;
+  while (!execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" }).includes(`"${title}"`)) {
+    if (Date.now() > end) throw new Error(`no window titled ${title} appeared`);
+    await sleep(100);
+  }
+}
+
+/**
+ * A launcher for `bin` in `dir`, to give WebDriver as the application:
+ * WebKitWebDriver starts the app and never says how it ended, so the
+ * launcher runs it, passes a stop signal on to it, and keeps its exit
+ * status. Resolves to { application, exitStatus() }; `exitStatus()` waits
+ * for the app to end and resolves to its status.
+ */
+export async function exitRecorder(bin, dir) {
+  const application = path.join(dir, "launch-gloss.sh");
+  const statusFile = path.join(dir, "exit-status");
+  const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
+  await writeFile(
+    application,
+    `#!/bin/sh
+${quote(bin)} "$@" &
+app=$!
+trap 'kill -TERM "$app" 2>/dev/null' TERM INT HUP
+# wait returns early when a signal comes; wait again until the app is gone.
+while :; do wait "$app"; status=$?; kill -0 "$app" 2>/dev/null || break; done
+echo "$status" > ${quote(statusFile)}
+exit "$status"
+`,
+    { mode: 0o755 },
+  );
+  const exitStatus = async ({ timeout = 20000 } = {}) => {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const status = await readFile(statusFile, "utf8").catch(() => null);
+      if (status !== null) return Number(status.trim());
+      if (Date.now() > end) throw new Error(`gloss did not exit within ${timeout / 1000} s`);
+      await sleep(100);
+    }
+  };
+  return { application, exitStatus };
 }

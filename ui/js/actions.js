@@ -9,6 +9,7 @@ import * as state from "./state.js";
 import * as toast from "./toast.js";
 import { colorName } from "./settings.js";
 import { learnTags } from "./tags.js";
+import { focusHighlight } from "./focus.js";
 
 /** Creations in flight: temporary id → promise of the saved highlight's id. */
 const pending = new Map();
@@ -110,7 +111,7 @@ export async function updateHighlight(id, patch) {
   }
 }
 
-/** Deletes a highlight, with an Undo toast. */
+/** Deletes a highlight, with an Undo toast; Undo puts focus on the highlight brought back. */
 export async function deleteHighlight(id) {
   const before = state.highlight(id);
   if (!before) return;
@@ -132,7 +133,9 @@ export async function deleteHighlight(id) {
 
 async function restoreHighlight(id) {
   try {
-    state.putHighlight(await run("restore_highlight", { id }));
+    const restored = await run("restore_highlight", { id });
+    state.putHighlight(restored);
+    focusHighlight(restored);
   } catch (error) {
     toast.error(`Could not undo: ${error.message}`, () => restoreHighlight(id));
   }

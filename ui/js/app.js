@@ -5,13 +5,13 @@
 import { isOwnEcho, onEvent } from "./transport.js";
 import { byId } from "./dom.js";
 import { loadSettings, showSettings, stepTextSize } from "./settings.js";
-import { initLibrary, refreshEpisodes, refreshLibrary, setCurrentEpisode } from "./library.js";
+import { focusList, initLibrary, refreshEpisodes, refreshLibrary, setCurrentEpisode } from "./library.js";
 import { clearSearch, focusSearch, initSearch } from "./search.js";
 import * as reader from "./reader.js";
 import * as actions from "./actions.js";
 import * as state from "./state.js";
 import { initSidebar, focusEpisodeNote, focusEpisodeTags } from "./sidebar.js";
-import { initToolbar, highlightSelection, hideToolbar, isToolbarOpen, focusToolbar } from "./toolbar.js";
+import { initToolbar, highlightSelection, hideToolbar, dismissToolbar, isToolbarOpen, focusToolbar } from "./toolbar.js";
 import { closeChooser, closeEditor, closeOnOutsideClick, editingHighlightId, followScroll, initEditor, isEditorOpen, openChooser, openEditor } from "./editor.js";
 import { initKeyboard, showShortcuts } from "./keyboard.js";
 import { showNotes, reload as reloadNotes } from "./notes.js";
@@ -93,6 +93,23 @@ async function route() {
   await reader.openEpisode(id, { highlightId: args[1] ?? null });
 }
 
+/**
+ * Shows the view at `hash`. Asking for the view already shown runs its
+ * route again, so a menu item always does what it says (Export… scrolls
+ * back to Export even when Settings is open at it).
+ */
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+/** View → Library: the reader with the library pane open and focus in its list. */
+function showLibrary() {
+  if (view !== "reader") go("#/");
+  setPane("library", true);
+  focusList();
+}
+
 function showView(name) {
   view = name;
   for (const v of ["reader", "notes", "tags", "settings"]) byId(`${v}-view`).hidden = v !== name;
@@ -101,6 +118,9 @@ function showView(name) {
     else link.removeAttribute("aria-current");
   }
   document.body.classList.toggle("view-wide", name !== "reader");
+  // Focus left in a view now hidden, or on nothing (a menu shortcut), goes to the view shown.
+  const active = document.activeElement;
+  if (!active || active === document.body || active.closest(".view[hidden]")) byId("main").focus({ preventScroll: true });
   if (name !== "reader") {
     closeEditor({ restoreFocus: false });
     hideToolbar();
@@ -214,8 +234,7 @@ function escape() {
   if (closeChooser()) return true;
   if (isEditorOpen()) return closeEditor();
   if (isToolbarOpen()) {
-    hideToolbar();
-    document.getSelection()?.removeAllRanges();
+    dismissToolbar();
     return true;
   }
   if (document.activeElement === byId("search")) {
@@ -274,11 +293,12 @@ async function start() {
   onEvent(onLiveEvent);
   initDesktop({
     search: openSearch,
-    library: () => (location.hash = "#/"),
-    notes: () => (location.hash = "#/notes"),
-    tags: () => (location.hash = "#/tags"),
-    settings: () => (location.hash = "#/settings"),
-    export: () => (location.hash = "#/settings/export"),
+    library: showLibrary,
+    notes: () => go("#/notes"),
+    tags: () => go("#/tags"),
+    settings: () => go("#/settings"),
+    import: () => go("#/settings/import"),
+    export: () => go("#/settings/export"),
     shortcuts: showShortcuts,
   });
   window.addEventListener("hashchange", route);

@@ -17,7 +17,7 @@ export function initDesktop(handlers) {
 
 /** Lets the user pick the library folder with the native picker. */
 export async function chooseLibrary() {
-  const folder = await desktop.pickFolder();
+  const folder = await desktop.pick({ kind: "folder", title: "Choose the library folder" });
   if (!folder) return;
   try {
     await call("update_settings", { library_dir: folder });

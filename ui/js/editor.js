@@ -8,6 +8,7 @@ import { colorName } from "./settings.js";
 import { tagEditor } from "./tags.js";
 import { placeNear } from "./popover.js";
 import { noteVersions } from "./versions.js";
+import { focusAwayFrom, focusReturn } from "./focus.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
 import * as state from "./state.js";
@@ -16,6 +17,7 @@ const NOTE_SAVE_MS = 600;
 
 let panel = null;
 let editingId = null;
+/** Puts focus back where it was before the editor took it (focus.js). */
 let returnFocus = null;
 let saveNote = null;
 
@@ -60,7 +62,7 @@ export function openEditor(id, { anchorEl = null, focus = null } = {}) {
   const highlight = state.highlight(id);
   if (!highlight) return;
   editingId = id;
-  returnFocus = document.activeElement;
+  returnFocus = focusReturn();
   state.setActive(highlight.id);
 
   saveNote = debounce((text) => actions.updateHighlight(editingId, { note: text }), NOTE_SAVE_MS);
@@ -109,7 +111,7 @@ export function openEditor(id, { anchorEl = null, focus = null } = {}) {
     h(
       "div",
       { class: "editor-foot" },
-      h("button", { type: "button", class: "button button-danger", text: "Delete", on: { click: () => { const target = editingId; closeEditor(); actions.deleteHighlight(target); } } }),
+      h("button", { type: "button", class: "button button-danger", text: "Delete", on: { click: deleteEdited } }),
       h("button", { type: "button", class: "button button-primary", text: "Done", on: { click: () => closeEditor() } }),
     ),
   );
@@ -127,27 +129,46 @@ function position(anchorEl) {
   placeNear(panel, rect, "below");
 }
 
-/** Closes the editor, saving a note still being typed. */
+/**
+ * Closes the editor, saving a note still being typed. With `restoreFocus`,
+ * focus goes back where it came from; from the text, that is right after
+ * the highlight.
+ */
 export function closeEditor({ restoreFocus = true } = {}) {
   if (!panel) return false;
   saveNote?.flush();
+  const edited = state.highlight(editingId);
   panel.remove();
   panel = null;
   editingId = null;
   state.setActive(null);
-  if (restoreFocus && returnFocus?.isConnected) returnFocus.focus({ preventScroll: true });
+  if (restoreFocus) returnFocus?.(edited);
   returnFocus = null;
   return true;
+}
+
+/** Delete: the editor closes, focus moves to where the highlight was, and it goes. */
+function deleteEdited() {
+  const edited = state.highlight(editingId);
+  closeEditor({ restoreFocus: false });
+  if (!edited) return;
+  focusAwayFrom(edited);
+  actions.deleteHighlight(edited.id);
 }
 
 // ---------- chooser ----------
 
 let chooser = null;
+let chooserReturn = null;
 
+/** Closes the chooser; focus, if it held it, goes back where it was before. */
 export function closeChooser() {
   if (!chooser) return false;
+  const hadFocus = chooser.contains(document.activeElement);
   chooser.remove();
   chooser = null;
+  if (hadFocus) chooserReturn?.();
+  chooserReturn = null;
   return true;
 }
 
@@ -155,6 +176,7 @@ export function closeChooser() {
 export function openChooser(ids, mark) {
   closeChooser();
   const items = ids.map((id) => state.highlight(id)).filter(Boolean);
+  chooserReturn = focusReturn();
   chooser = h(
     "div",
     { class: "popover chooser", role: "menu", "aria-label": "Choose a highlight" },

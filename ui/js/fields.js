@@ -7,11 +7,13 @@ import { desktop } from "./transport.js";
 
 /**
  * A text field: label, input, hint and error. `onChange(value)` runs when
- * the user commits a new value, typed or, for a folder field (`chooseFolder`
- * is its picker button's label), picked in the desktop window's folder
- * picker. Returns `{ el, input, showError(message), clearError() }`.
+ * the user commits a new value, typed or picked. In the desktop window a
+ * path field (`choose`: `{ kind: "folder" | "file", label, filter }`, see
+ * `desktop.pick`) has a Choose… button for the native picker, labelled
+ * `label`, which puts the path chosen in the field as if typed.
+ * Returns `{ el, input, showError(message), clearError() }`.
  */
-export function textField({ id, label, value = "", hint = null, placeholder = null, onChange = null, chooseFolder = null }) {
+export function textField({ id, label, value = "", hint = null, placeholder = null, onChange = null, choose = null }) {
   const hintEl = hint && h("span", { class: "hint", id: `${id}-hint`, text: hint });
   const input = h("input", {
     id,
@@ -25,11 +27,11 @@ export function textField({ id, label, value = "", hint = null, placeholder = nu
   });
   const error = fieldError(`${id}-error`, input);
   const extra =
-    chooseFolder &&
-    chooseFolderButton(chooseFolder, (folder) => {
-      input.value = folder;
+    choose &&
+    chooseButton(choose, (path) => {
+      input.value = path;
       error.clearError();
-      onChange?.(folder);
+      onChange?.(path);
     });
   return {
     el: h("div", { class: "setting" }, h("label", { for: id, class: "field-label", text: label }), extra ? h("div", { class: "field-row" }, input, extra) : input, hintEl, error.el),
@@ -68,8 +70,11 @@ export function showErrorAt(error, fields, fallback) {
   (fields[name] ?? fallback).showError(error.message);
 }
 
-/** A Choose… button for the desktop window's folder picker; null in a browser. */
-function chooseFolderButton(label, onChosen) {
+/**
+ * A Choose… button for the desktop window's native picker, which asks
+ * under the button's own label; null in a browser.
+ */
+function chooseButton({ kind, label, filter = null }, onChosen) {
   if (!desktop.available) return null;
   return h("button", {
     type: "button",
@@ -78,8 +83,8 @@ function chooseFolderButton(label, onChosen) {
     "aria-label": label,
     on: {
       click: async () => {
-        const folder = await desktop.pickFolder();
-        if (folder) onChosen(folder);
+        const path = await desktop.pick({ kind, title: label, filter });
+        if (path) onChosen(path);
       },
     },
   });

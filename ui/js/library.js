@@ -138,13 +138,15 @@ async function reload() {
   total = page.total;
   pages = new Map([[first, page.items]]);
   fillShowFilter(page.shows ?? []);
-  for (const row of rows.values()) row.remove();
-  rows.clear();
-  spacer.style.height = `${total * rowHeight}px`;
-  byId("library-count").textContent = count(total, "episode");
-  if (total === 0) showEmpty();
-  else setEmpty(false);
-  drawRows();
+  keepingFocus(() => {
+    for (const row of rows.values()) row.remove();
+    rows.clear();
+    spacer.style.height = `${total * rowHeight}px`;
+    byId("library-count").textContent = count(total, "episode");
+    if (total === 0) showEmpty();
+    else setEmpty(false);
+    drawRows();
+  });
   performance.mark("library-painted");
   performance.measure("library-first-paint", "library-load-start", "library-painted");
 }
@@ -192,12 +194,14 @@ async function fetchPage(index) {
       total = page.total;
       spacer.style.height = `${total * rowHeight}px`;
     }
-    for (const [i, row] of rows) {
-      if (Math.floor(i / PAGE) !== index) continue;
-      row.remove();
-      rows.delete(i);
-    }
-    drawRows();
+    keepingFocus(() => {
+      for (const [i, row] of rows) {
+        if (Math.floor(i / PAGE) !== index) continue;
+        row.remove();
+        rows.delete(i);
+      }
+      drawRows();
+    });
   } catch {
     if (mine === generation) pages.delete(index);
   }
@@ -223,7 +227,12 @@ function drawRows() {
     if (rows.has(i)) continue;
     const item = itemAt(i);
     if (!item) fetchPage(Math.floor(i / PAGE));
-    const row = h("div", { class: "vrow", role: "listitem", "aria-setsize": total, "aria-posinset": i + 1, data: { index: i } }, item ? episodeLink(item) : h("div", { class: "row-placeholder", text: "Loading…" }));
+    // A row still loading takes keyboard focus itself until its link comes (focusDrawn).
+    const row = h(
+      "div",
+      { class: "vrow", role: "listitem", "aria-setsize": total, "aria-posinset": i + 1, tabindex: item ? null : "-1", data: { index: i } },
+      item ? episodeLink(item) : h("div", { class: "row-placeholder", text: "Loading…" }),
+    );
     row.style.transform = `translateY(${i * rowHeight}px)`;
     rows.set(i, row);
     el.append(row);
@@ -264,7 +273,10 @@ export function setCurrentEpisode(id) {
   }
 }
 
-/** Arrow keys move between rows; rows out of view are drawn first. */
+/**
+ * Arrow keys, Page Up/Down, Home and End move focus between rows; rows out
+ * of view are drawn first.
+ */
 function onListKey(event) {
   const row = event.target.closest?.(".vrow");
   if (!row) return;
@@ -276,14 +288,42 @@ function onListKey(event) {
   focusRow(Math.max(0, Math.min(total - 1, target)));
 }
 
-/** Scrolls row `index` into view and focuses its link. */
+/** Scrolls row `index` into view and focuses it. */
 function focusRow(index) {
   const el = list();
   const top = index * rowHeight;
   if (top < el.scrollTop) el.scrollTop = top;
   else if (top + rowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight - el.clientHeight;
   drawRows();
-  rows.get(index)?.querySelector("a")?.focus();
+  focusDrawn(index);
+}
+
+/**
+ * Focuses drawn row `index`: its link, or the row itself while its page is
+ * still loading (a jump to the end of 10,000 episodes lands on a row whose
+ * page is not there yet); the link takes the focus over when it is drawn.
+ */
+function focusDrawn(index) {
+  const row = rows.get(index);
+  (row?.querySelector("a") ?? row)?.focus({ preventScroll: true });
+}
+
+/**
+ * Runs `redraw`, which replaces rows (a page arriving, a reload), and gives
+ * keyboard focus back to the row that had it, so focus never falls out of
+ * the list while the user moves through it.
+ */
+function keepingFocus(redraw) {
+  const focused = [...rows].find(([, row]) => row.contains(document.activeElement))?.[0];
+  redraw();
+  if (focused !== undefined) focusDrawn(Math.min(focused, total - 1));
+}
+
+/** Focuses the open episode's row if it is loaded, else the first row in view (View → Library). */
+export function focusList() {
+  if (!total) return;
+  const open = indexOf(currentId);
+  focusRow(open >= 0 ? open : Math.floor(list().scrollTop / rowHeight));
 }
 
 function fillShowFilter(shows) {

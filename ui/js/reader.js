@@ -8,6 +8,7 @@ import { call } from "./transport.js";
 import { byId, debounce, h, replace } from "./dom.js";
 import { paintBlock } from "./highlights.js";
 import { caretAt, rangeToOffsets, restoreSelection, saveSelection, selectedRange } from "./selection.js";
+import { cpToUtf16 } from "./codepoints.js";
 import { render as renderMarkdown } from "./markdown.js";
 import { noteVersions } from "./versions.js";
 import * as state from "./state.js";
@@ -398,21 +399,46 @@ const savePosition = debounce(async (episodeId, position) => {
 
 // ---------- keyboard navigation ----------
 
+/** What j and k step through, and what holds keyboard focus while reading. */
+const READING_ITEMS = ".insight, .doc-paragraph, .tldr, .bottom-line";
+
 function insightEls() {
-  return [...view().querySelectorAll(".insight, .doc-paragraph, .tldr, .bottom-line")];
+  return [...view().querySelectorAll(READING_ITEMS)];
+}
+
+/** Focuses reading item `item` (or a block outside any) without scrolling. */
+function focusItem(item) {
+  if (!item.hasAttribute("tabindex")) item.setAttribute("tabindex", "-1");
+  item.focus({ preventScroll: true });
+}
+
+/**
+ * Puts keyboard focus in the text at canonical offset `offset` (code
+ * points): on the reading item holding it, with a caret there, so
+ * Shift+arrows select on from it and j / k step on from it. Returns whether
+ * the offset is in a block on screen.
+ */
+export function focusAt(offset) {
+  for (const [key, el] of blockEls) {
+    const block = state.blockMap().get(key);
+    if (!block || offset < block.start || offset > block.start + block.len) continue;
+    focusItem(el.closest(READING_ITEMS) ?? el);
+    caretAt(el, cpToUtf16(block.text, offset - block.start));
+    return true;
+  }
+  return false;
 }
 
 /** Moves to the next (+1) or previous (-1) insight and puts a caret at its start. */
 export function stepInsight(delta) {
   const items = insightEls();
   if (!items.length) return;
-  const current = items.indexOf(document.activeElement?.closest?.(".insight, .doc-paragraph, .tldr, .bottom-line"));
+  const current = items.indexOf(document.activeElement?.closest?.(READING_ITEMS));
   const from = current >= 0 ? current : insightIndex;
   insightIndex = Math.max(0, Math.min(items.length - 1, from + delta));
   const item = items[insightIndex];
   for (const el of items) el.classList.toggle("is-current", el === item);
-  if (!item.hasAttribute("tabindex")) item.setAttribute("tabindex", "-1");
-  item.focus({ preventScroll: true });
+  focusItem(item);
   item.scrollIntoView({ block: "start", behavior: "auto" });
   scroller().scrollTop -= 24;
   caretAt(item.querySelector(".insight-body") ?? item.querySelector("[data-block]") ?? item);

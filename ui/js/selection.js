@@ -49,10 +49,13 @@ export function rangeToOffsets(range, root, blocks, codePoints) {
   return { start, end, exact: codePoints.slice(start, end).join("") };
 }
 
-/** The current selection's first range if it is inside `root`, else null. */
-export function selectedRange(root) {
+/**
+ * The current selection's first range if it is inside `root`, else null;
+ * a caret (a collapsed selection) counts only with `caret`.
+ */
+export function selectedRange(root, { caret = false } = {}) {
   const selection = document.getSelection();
-  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  if (!selection || selection.rangeCount === 0 || (selection.isCollapsed && !caret)) return null;
   const range = selection.getRangeAt(0);
   return root.contains(range.commonAncestorContainer) ? range : null;
 }
@@ -67,15 +70,12 @@ export function extendSelection(direction, unit) {
   if (selection?.modify) selection.modify("extend", direction, unit);
 }
 
-/** Places a collapsed caret at the start of `el`'s text. */
-export function caretAt(el) {
+/** Places a collapsed caret at UTF-16 offset `offset` of `el`'s text. */
+export function caretAt(el, offset = 0) {
   const selection = document.getSelection();
   if (!selection) return;
-  const range = document.createRange();
-  range.setStart(el, 0);
-  range.collapse(true);
-  selection.removeAllRanges();
-  selection.addRange(range);
+  const [node, at] = pointAt(el, offset);
+  selection.collapse(node, at);
 }
 
 /** The DOM point at UTF-16 offset `offset` of `blockEl`'s text. */
@@ -93,10 +93,11 @@ function pointAt(blockEl, offset) {
 
 /**
  * Remembers the selection inside `root` as block keys and offsets, so it
- * survives the blocks being repainted (a live update while the user selects).
+ * survives the blocks being repainted (a live update while the user
+ * selects); a caret too (where a keyboard user goes on from).
  */
 export function saveSelection(root) {
-  const range = selectedRange(root);
+  const range = selectedRange(root, { caret: true });
   if (!range) return null;
   const side = (node, offset) => {
     const el = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node)?.closest("[data-block]");

@@ -99,7 +99,7 @@ export async function showSettings(view, section, { onImported }) {
     value: settings.library_dir,
     hint: "Summary files in this folder appear in the library.",
     onChange: saveLibrary,
-    chooseFolder: "Choose the library folder",
+    choose: { kind: "folder", label: "Choose the library folder" },
   });
   const saveSyncDir = (v) => saveSettings({ sync_dir: v || null }, { sync_dir: syncDir }).then(refreshSyncStatus);
   const syncDir = textField({
@@ -108,7 +108,7 @@ export async function showSettings(view, section, { onImported }) {
     value: settings.sync_dir,
     hint: "A folder your devices share through Syncthing, Dropbox or the like. Leave empty to turn sync off.",
     onChange: saveSyncDir,
-    chooseFolder: "Choose the sync folder",
+    choose: { kind: "folder", label: "Choose the sync folder" },
   });
   const themeOption = (value, label) =>
     h(
@@ -182,5 +182,10 @@ export async function showSettings(view, section, { onImported }) {
       importSection({ onImported }),
     ),
   );
-  if (section) document.getElementById(`settings-${section}`)?.scrollIntoView({ block: "start" });
+  // Arriving at a section (the menu's Import… and Export…), focus goes to its first field.
+  const arrived = section && document.getElementById(`settings-${section}`);
+  if (arrived) {
+    arrived.scrollIntoView({ block: "start" });
+    arrived.querySelector("input, select")?.focus({ preventScroll: true });
+  }
 }

@@ -8,6 +8,7 @@ import { render as renderMarkdown } from "./markdown.js";
 import { colorName } from "./settings.js";
 import { tagChips, tagEditor } from "./tags.js";
 import { openEditor } from "./editor.js";
+import { focusAwayFrom } from "./focus.js";
 import { noteVersions } from "./versions.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
@@ -165,7 +166,7 @@ function card(hl, active, problem = false) {
         { class: "annotation-actions" },
         h("button", { type: "button", class: "button button-small", data: { focusKey: `reattach-${hl.id}` }, text: "Re-attach to selection", title: "Select the right passage in the text, then press this", on: { mousedown: (e) => e.preventDefault(), click: () => actions.reattachHighlight(hl.id, reader.selectionOffsets()) } }),
         status === "fuzzy" && h("button", { type: "button", class: "button button-small", data: { focusKey: `confirm-${hl.id}` }, text: "Confirm", title: "Keep the highlight where it is now", on: { click: () => actions.confirmHighlight(hl.id) } }),
-        h("button", { type: "button", class: "button button-small button-danger", text: "Delete", on: { click: () => actions.deleteHighlight(hl.id) } }),
+        h("button", { type: "button", class: "button button-small button-danger", text: "Delete", on: { click: () => { focusAwayFrom(hl); actions.deleteHighlight(hl.id); } } }),
       ),
   );
 }

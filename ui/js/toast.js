@@ -1,5 +1,7 @@
 // Toasts: quiet news (a new episode), undo after a delete (6 s), and failed
-// saves said plainly with a Retry button. Errors stay until dismissed.
+// saves said plainly with a Retry button. Errors stay until dismissed. A
+// toast that goes while it holds keyboard focus gives it back to where it
+// came from.
 
 import { byId, h } from "./dom.js";
 
@@ -24,9 +26,13 @@ export function error(message, retry) {
 function show({ message, kind = "info", action, timeout }) {
   const region = byId(kind === "error" ? "alerts" : "toasts");
   let timer = 0;
+  /** What had focus before it came into the toast (Tab from the text, say). */
+  let cameFrom = null;
   const close = () => {
     clearTimeout(timer);
+    const hadFocus = toast.contains(document.activeElement);
     toast.remove();
+    if (hadFocus) (cameFrom?.isConnected ? cameFrom : byId("main")).focus({ preventScroll: true });
   };
   const toast = h(
     "div",
@@ -46,6 +52,9 @@ function show({ message, kind = "info", action, timeout }) {
       }),
     h("button", { type: "button", class: "toast-close", "aria-label": "Dismiss", text: "×", on: { click: close } }),
   );
+  toast.addEventListener("focusin", (event) => {
+    if (!toast.contains(event.relatedTarget)) cameFrom = event.relatedTarget;
+  });
   region.append(toast);
   if (timeout) timer = setTimeout(close, timeout);
   return close;

@@ -16,13 +16,18 @@ export function isToolbarOpen() {
   return Boolean(bar && !bar.hidden);
 }
 
-/** Highlights the current selection; then opens the editor on "note" or "tags". */
+/**
+ * Highlights the current selection; then opens the editor on "note" or
+ * "tags". Keyboard focus goes back to the text, with a caret right after
+ * the new highlight (from the toolbar too, which closes): the reader
+ * selects on from there with Shift+arrows.
+ */
 export function highlightSelection(color = actions.defaultColor(), then = null) {
   const current = reader.selectionOffsets() ?? offsets;
   if (!current) return false;
   const id = actions.createHighlight(current, color);
-  document.getSelection()?.removeAllRanges();
   hideToolbar();
+  reader.focusAt(current.end);
   if (id && then) requestAnimationFrame(() => openEditor(id, { focus: then }));
   return Boolean(id);
 }
@@ -30,6 +35,16 @@ export function highlightSelection(color = actions.defaultColor(), then = null) 
 export function hideToolbar() {
   if (bar) bar.hidden = true;
   offsets = null;
+}
+
+/**
+ * Esc: closes the toolbar and drops the selection, leaving a caret at its
+ * end with keyboard focus there (also when focus was on the toolbar).
+ */
+export function dismissToolbar() {
+  const current = reader.selectionOffsets() ?? offsets;
+  hideToolbar();
+  if (!current || !reader.focusAt(current.end)) document.getSelection()?.removeAllRanges();
 }
 
 export function focusToolbar() {

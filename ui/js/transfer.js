@@ -18,6 +18,9 @@ const FORMATS = [
 ];
 const FORMAT_NAMES = { markdown: "Markdown", w3c: "W3C annotations", csv: "Readwise CSV", json: "Gloss backup", anki: "Anki cards" };
 
+/** The files Import reads, for the desktop window's file picker. */
+const IMPORTABLE = { name: "Gloss backup, W3C annotations or Readwise CSV", extensions: ["json", "jsonld", "csv"] };
+
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The part of `file` below `dir`, for listing files written into it. */
@@ -48,7 +51,7 @@ export function exportSection(autoExport = null) {
     value: last.out_dir,
     placeholder: "/home/you/Documents/Gloss export",
     hint: "The full path of a folder; it is created if missing. Markdown files you edited after an earlier export are kept.",
-    chooseFolder: "Choose the export folder",
+    choose: { kind: "folder", label: "Choose the export folder" },
   });
   const format = h(
     "select",
@@ -135,6 +138,7 @@ export function importSection({ onImported }) {
     label: "File to import",
     placeholder: "/home/you/Downloads/readwise.csv",
     hint: "The full path of a Gloss backup (.json), W3C annotations (.jsonld) or a Readwise CSV. Highlights already here are matched, not doubled.",
+    choose: { kind: "file", label: "Choose the file to import", filter: IMPORTABLE },
   });
   const run = async (event) => {
     event.preventDefault();

@@ -86,14 +86,19 @@ export function onEvent(handler) {
 }
 
 /**
- * What only the desktop window offers: the native folder picker and the
- * menu. In a browser `available` is false and neither is used.
+ * What only the desktop window offers: the native picker and the menu. In
+ * a browser `available` is false and neither is used.
  */
 export const desktop = {
   available: Boolean(tauri),
-  /** Resolves with the folder the user chose, or null. */
-  async pickFolder() {
-    return tauri ? tauri.core.invoke("pick_folder") : null;
+  /**
+   * Asks for a folder or a file with the native picker and resolves with
+   * its path, or null when the user cancels: `kind` is "folder" or "file",
+   * `title` heads the picker, `filter` (`{ name, extensions }`, files only)
+   * narrows what it offers.
+   */
+  async pick({ kind, title, filter = null }) {
+    return tauri ? tauri.core.invoke("pick", { kind, title, filter }) : null;
   },
   /** Calls `handler(action)` for every menu item chosen ("settings", "notes", ...). */
   onMenu(handler) {

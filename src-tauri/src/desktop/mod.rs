@@ -1,19 +1,19 @@
 //! The desktop window: the same `ui/` as the browser, talking through Tauri
 //! commands that forward to [`gloss_api::Api`].
 
+mod menu;
+mod pick;
+
 use crate::cli::Error;
 use gloss_api::{Api, ApiError};
 use gloss_core::events::{Caller, Door};
 use serde_json::Value;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::{Emitter, Manager};
 
 /// Tauri's event name for API events; the UI listens to it.
 const EVENT: &str = "gloss://event";
-/// Menu actions reach the UI as this event, with the action's name.
-const MENU_EVENT: &str = "gloss://menu";
 
 /// Forwards one API request. Async, so storage work never runs on the main
 /// thread and the window never freezes on a slow query.
@@ -24,17 +24,6 @@ async fn call(
     client: Option<String>,
 ) -> Result<gloss_api::Answer, ApiError> {
     api.call(gloss_api::Request::from_value(request)?, Caller::client(Door::Desktop, client.as_deref())).await
-}
-
-/// Asks the user for a folder with the native picker.
-#[tauri::command]
-async fn pick_folder<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<Option<String>, ApiError> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().pick_folder(move |folder| {
-        let _ = tx.send(folder.and_then(|f| f.into_path().ok()));
-    });
-    Ok(rx.await.ok().flatten().map(|path| path.display().to_string()))
 }
 
 /// Version and where Gloss keeps its files, for the About box.
@@ -57,7 +46,7 @@ pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
-            app.set_menu(menu(app.handle())?)?;
+            app.set_menu(menu::build(app.handle())?)?;
             forward_events(app.handle().clone(), events);
             if let Some(local) = local {
                 tauri::async_runtime::spawn(async move {
@@ -70,7 +59,11 @@ pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
         })
         .build(tauri::generate_context!())?
         .run(move |_, event| {
-            // Tauri ends the process after this event: nothing is dropped on the way out.
+            // The one way out, whether the last window was closed or Quit
+            // chosen (menu::quit closes the windows): every write was
+            // committed before it was answered, so only the local channel's
+            // files are left to remove. Tauri ends the process after this
+            // event: nothing is dropped on the way out.
             if let tauri::RunEvent::Exit = event {
                 files.take();
             }
@@ -81,11 +74,7 @@ pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
 /// Adds the commands and state, without plugins that need a real desktop:
 /// shared by `run` and the mock-runtime tests.
 fn with_api<R: tauri::Runtime>(builder: tauri::Builder<R>, api: Arc<Api>) -> tauri::Builder<R> {
-    builder.manage(api).invoke_handler(tauri::generate_handler![call, pick_folder, about]).on_menu_event(
-        |app, event| {
-            let _ = app.emit(MENU_EVENT, event.id().0.as_str());
-        },
-    )
+    builder.manage(api).invoke_handler(tauri::generate_handler![call, pick::pick, about]).on_menu_event(menu::on_event)
 }
 
 fn forward_events<R: tauri::Runtime>(app: tauri::AppHandle<R>, mut events: tokio::sync::broadcast::Receiver<Value>) {
@@ -102,37 +91,6 @@ fn forward_events<R: tauri::Runtime>(app: tauri::AppHandle<R>, mut events: tokio
             }
         }
     });
-}
-
-/// The native menu. Each custom item's id is the UI action it triggers.
-fn menu<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<Menu<R>> {
-    let item = |id: &str, label: &str, accel: Option<&str>| MenuItem::with_id(app, id, label, true, accel);
-    let file = Submenu::with_items(
-        app,
-        "File",
-        true,
-        &[
-            &item("choose-library", "Choose Library Folder…", Some("CmdOrCtrl+O"))?,
-            &item("export", "Export…", Some("CmdOrCtrl+E"))?,
-            &item("settings", "Settings…", Some("CmdOrCtrl+,"))?,
-            &PredefinedMenuItem::separator(app)?,
-            &PredefinedMenuItem::quit(app, Some("Quit Gloss"))?,
-        ],
-    )?;
-    let view = Submenu::with_items(
-        app,
-        "View",
-        true,
-        &[
-            &item("search", "Search", Some("CmdOrCtrl+F"))?,
-            &item("library", "Library", Some("CmdOrCtrl+1"))?,
-            &item("notes", "Notes", Some("CmdOrCtrl+2"))?,
-            &item("tags", "Tags", Some("CmdOrCtrl+3"))?,
-            &item("shortcuts", "Keyboard Shortcuts", Some("F1"))?,
-        ],
-    )?;
-    let help = Submenu::with_items(app, "Help", true, &[&item("about", "About Gloss", None)?])?;
-    Menu::with_items(app, &[&file, &view, &help])
 }
 
 #[cfg(test)]
