@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SAMPLE, axe, besidesStatus, episodeId, launchBrowser, openApp, screenshot, startGloss, summaryText } from "./helpers.mjs";
+import { SAMPLE, axe, besidesStatus, episodeId, highlightPhrase, launchBrowser, openApp, screenshot, startGloss, summaryText } from "./helpers.mjs";
 
 let gloss;
 let browser;
@@ -23,12 +23,7 @@ before(async () => {
   });
   browser = await launchBrowser();
   id = await episodeId(gloss, SAMPLE.title);
-  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
-  const at = (phrase, from = 0) => {
-    const start = [...text.slice(0, text.indexOf(phrase, from))].length;
-    return { start, end: start + [...phrase].length };
-  };
-  const add = (phrase, color, extra = {}) => gloss.call("create_highlight", { episode_id: id, ...at(phrase), color, ...extra });
+  const add = (phrase, color, extra) => highlightPhrase(gloss, id, phrase, color, extra);
   await add("Open models now match last year's frontier", "yellow", { note: "The **headline** claim. See [the report](https://example.com).", tags: ["open-source"] });
   await add("at a tenth of the cost", "green");
   await add("400 million downloads", "blue", { tags: ["adoption"] });
