@@ -219,6 +219,24 @@ export async function episodeId(gloss, title) {
 }
 
 /**
+ * Canonical code point offsets `{ start, end }` of the first `phrase` in
+ * episode `id`, whose blocks joined by "\n\n" are its canonical text; a
+ * phrase may run across blocks.
+ */
+export async function phraseOffsets(gloss, id, phrase) {
+  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
+  const at = text.indexOf(phrase);
+  if (at < 0) throw new Error(`“${phrase}” is not in episode ${id}`);
+  const start = [...text.slice(0, at)].length;
+  return { start, end: start + [...phrase].length };
+}
+
+/** Highlights the first `phrase` in episode `id` through the API, as a script would. */
+export async function highlightPhrase(gloss, id, phrase, color, extra = {}) {
+  return gloss.call("create_highlight", { episode_id: id, ...(await phraseOffsets(gloss, id, phrase)), color, ...extra });
+}
+
+/**
  * Selects `phrase` inside the block `blockKey` with a real mouse drag, from
  * the first character's left edge to the last character's right edge.
  */

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { SAMPLE, episodeId, launchBrowser, markedText, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
+import { SAMPLE, episodeId, highlightPhrase, launchBrowser, markedText, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 let gloss;
 let browser;
@@ -38,13 +38,8 @@ test("a summary dropped into the library folder appears without a reload", async
 
 test("editing a highlighted summary on disk re-renders its highlights with their new status", async () => {
   const id = await episodeId(gloss, SAMPLE.title);
-  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
-  const at = (phrase) => {
-    const start = [...text.slice(0, text.indexOf(phrase))].length;
-    return { start, end: start + [...phrase].length };
-  };
-  const kept = await gloss.call("create_highlight", { episode_id: id, ...at("switch when the gap is that wide"), color: "green" });
-  await gloss.call("create_highlight", { episode_id: id, ...at("score like last year's frontier model"), color: "pink" });
+  const kept = await highlightPhrase(gloss, id, "switch when the gap is that wide", "green");
+  await highlightPhrase(gloss, id, "score like last year's frontier model", "pink");
 
   const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`);
   await page.waitForSelector("mark.hl-pink");
@@ -82,9 +77,7 @@ test("an edit in one window appears in another", async () => {
   await one.page.locator("#episode-tags").fill("shared");
   await one.page.press("#episode-tags", "Enter");
   await one.page.locator("#episode-note").blur();
-  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
-  const start = [...text.slice(0, text.indexOf("commodity input"))].length;
-  await gloss.call("create_highlight", { episode_id: id, start, end: start + 15, color: "purple" });
+  await highlightPhrase(gloss, id, "commodity input", "purple");
   await two.page.waitForSelector("mark.hl-purple", { timeout: 10000 });
   await waitFor(() => two.page.locator(".chip", { hasText: "shared" }).count(), { what: "the tag from the other window" });
   assert.deepEqual([...one.problems, ...two.problems], []);

@@ -5,7 +5,7 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { SAMPLE, episodeId, launchBrowser, openApp, repoRoot, startSyncedPair, summaryText, waitFor } from "./helpers.mjs";
+import { SAMPLE, episodeId, highlightPhrase, launchBrowser, openApp, repoRoot, startSyncedPair, summaryText, waitFor } from "./helpers.mjs";
 
 const OUT = path.join(repoRoot, "docs/screenshots");
 const VIEWPORT = { width: 1280, height: 800 };
@@ -17,12 +17,7 @@ const MORE = [
 ];
 
 async function annotate(device, id) {
-  const text = (await device.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
-  const at = (phrase) => {
-    const start = [...text.slice(0, text.indexOf(phrase))].length;
-    return { start, end: start + [...phrase].length };
-  };
-  const add = (phrase, color, extra = {}) => device.call("create_highlight", { episode_id: id, ...at(phrase), color, ...extra });
+  const add = (phrase, color, extra) => highlightPhrase(device, id, phrase, color, extra);
   await add("Open models now match last year's frontier", "yellow", { note: "The **headline** claim.", tags: ["open-source"] });
   await add("400 million downloads", "blue", { tags: ["adoption"] });
   await add("progress in one lab lifts every lab", "green", { note: "Why the gap closes so fast." });

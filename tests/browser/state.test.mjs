@@ -5,7 +5,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { SAMPLE, dragSelect, episodeId, launchBrowser, markedText, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
+import { SAMPLE, dragSelect, episodeId, highlightPhrase, launchBrowser, markedText, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 const OTHER = { ...SAMPLE, title: "The Chip Supply Chain", related: [] };
 const DOCUMENT = "Plain notes, not a summary.\n\nA second paragraph with a few more words.\n\nA third and last one.\n";
@@ -44,13 +44,6 @@ async function openRecorded(episode) {
 const opsOf = (app) => app.requests.map((request) => request.op);
 const savedHighlights = async () => (await gloss.call("list_highlights", { episode_id: id })).items;
 
-/** Canonical code-point offsets of `phrase` in episode `episode`. */
-async function offsetsOf(episode, phrase) {
-  const text = (await gloss.call("get_episode", { id: episode })).blocks.map((b) => b.text).join("\n\n");
-  const start = [...text.slice(0, text.indexOf(phrase))].length;
-  return { start, end: start + [...phrase].length };
-}
-
 /**
  * Waits until `app` has handled every event sent so far: a highlight made
  * by a script is an event the window applies without a request, and events
@@ -58,7 +51,7 @@ async function offsetsOf(episode, phrase) {
  * scheduled to be sent.
  */
 async function settled(app) {
-  const marker = await gloss.call("create_highlight", { episode_id: id, ...(await offsetsOf(id, "commodity input")), color: "purple" });
+  const marker = await highlightPhrase(gloss, id, "commodity input", "purple");
   await app.page.waitForSelector(`mark[data-ids~="${marker.id}"]`);
   await gloss.call("delete_highlight", { id: marker.id });
   await app.page.waitForSelector(`mark[data-ids~="${marker.id}"]`, { state: "detached" });
@@ -137,7 +130,7 @@ test("a second window shows another window's new highlight, note change and dele
 
 test("another window's highlight on a different episode updates that episode's library row with one request for that row", async () => {
   const app = await openRecorded(id);
-  const created = await gloss.call("create_highlight", { episode_id: otherId, ...(await offsetsOf(otherId, "400 million downloads")), color: "yellow" });
+  const created = await highlightPhrase(gloss, otherId, "400 million downloads", "yellow");
   await waitFor(async () => (await rowCount(app.page, otherId)) === "✎ 1", { what: "the other episode's row counting it" });
   const rowIndex = await app.page.evaluate((episode) => Number(document.querySelector(`.episode-row[data-id="${episode}"]`).closest(".vrow").dataset.index), otherId);
   assert.deepEqual(app.requests, [{ op: "list_episodes", args: { offset: rowIndex, limit: 1 } }]);

@@ -1,13 +1,13 @@
 // Every view in both themes: axe-core finds no serious or critical
-// violations, highlight colours keep text at 4.5:1, and a screenshot of each
-// view is saved to tests/artifacts/ for a person to look at.
+// violations, and a screenshot of each view is saved to tests/artifacts/
+// for a person to look at. (colors.test.mjs measures the highlight colours.)
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SAMPLE, axe, besidesStatus, episodeId, launchBrowser, openApp, screenshot, startGloss, summaryText } from "./helpers.mjs";
+import { SAMPLE, axe, besidesStatus, episodeId, highlightPhrase, launchBrowser, openApp, screenshot, startGloss, summaryText } from "./helpers.mjs";
 
 let gloss;
 let browser;
@@ -23,12 +23,7 @@ before(async () => {
   });
   browser = await launchBrowser();
   id = await episodeId(gloss, SAMPLE.title);
-  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
-  const at = (phrase, from = 0) => {
-    const start = [...text.slice(0, text.indexOf(phrase, from))].length;
-    return { start, end: start + [...phrase].length };
-  };
-  const add = (phrase, color, extra = {}) => gloss.call("create_highlight", { episode_id: id, ...at(phrase), color, ...extra });
+  const add = (phrase, color, extra) => highlightPhrase(gloss, id, phrase, color, extra);
   await add("Open models now match last year's frontier", "yellow", { note: "The **headline** claim. See [the report](https://example.com).", tags: ["open-source"] });
   await add("at a tenth of the cost", "green");
   await add("400 million downloads", "blue", { tags: ["adoption"] });
@@ -47,30 +42,6 @@ after(async () => {
   await rm(folders, { recursive: true, force: true });
 });
 
-/** Contrast of every highlight segment's text on its background. */
-function lowContrastMarks(page) {
-  return page.evaluate(() => {
-    const parse = (value) => {
-      const srgb = /color\(srgb ([\d.]+) ([\d.]+) ([\d.]+)/.exec(value);
-      if (srgb) return srgb.slice(1, 4).map(Number);
-      const rgb = /rgba?\(([\d.]+),? ([\d.]+),? ([\d.]+)/.exec(value);
-      return rgb.slice(1, 4).map((n) => Number(n) / 255);
-    };
-    const luminance = (rgb) => {
-      const [r, g, b] = rgb.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    return [...document.querySelectorAll("mark.hl")]
-      .map((mark) => {
-        const style = getComputedStyle(mark);
-        const [a, b] = [luminance(parse(style.color)), luminance(parse(style.backgroundColor))];
-        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        return { text: mark.textContent, className: mark.className, ratio: Math.round(ratio * 100) / 100 };
-      })
-      .filter((m) => m.ratio < 4.5);
-  });
-}
-
 for (const scheme of ["light", "dark"]) {
   test(`library, reader, notes, tags and settings pass axe in the ${scheme} theme`, async () => {
     const { context, page, problems } = await openApp(browser, gloss.url, { colorScheme: scheme, bypassCSP: true });
@@ -82,7 +53,6 @@ for (const scheme of ["light", "dark"]) {
     await page.waitForSelector("mark.hl-overlap");
     await screenshot(page, `reader-${scheme}`);
     await axe(page, `reader (${scheme})`);
-    assert.deepEqual(await lowContrastMarks(page), [], "every highlight keeps 4.5:1");
 
     await page.click("mark.hl-blue");
     await page.waitForSelector(".editor");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { besidesStatus, episodeId, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
+import { besidesStatus, episodeId, highlightPhrase, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 const SCRIPT = "<script>window.__pwned = 'script'</script>";
 const IMG = `<img src=x onerror="window.__pwned = 'img'">`;
@@ -64,9 +64,7 @@ test("a note holding markup and javascript: links renders as safe text", async (
   const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`);
   await page.waitForSelector('[data-block="bottom"]');
   const note = `${SCRIPT}\n${IMG}\n${LINK} and [fine](https://example.com)\n<a href="javascript:alert(3)">y</a>`;
-  const text = (await gloss.call("get_episode", { id })).blocks.map((b) => b.text).join("\n\n");
-  const start = [...text.slice(0, text.indexOf("Bottom"))].length;
-  const hl = await gloss.call("create_highlight", { episode_id: id, start, end: start + 6, color: "yellow" });
+  const hl = await highlightPhrase(gloss, id, "Bottom", "yellow");
   await page.waitForSelector("mark.hl-yellow");
   await page.click("mark.hl-yellow");
   await page.fill("#editor-note", note);

@@ -7,6 +7,7 @@ import { COLORS } from "./highlights.js";
 import { colorName } from "./settings.js";
 import { tagEditor } from "./tags.js";
 import { placeNear } from "./popover.js";
+import { quote } from "./quote.js";
 import { noteVersions } from "./versions.js";
 import { focusAwayFrom, focusReturn } from "./focus.js";
 import * as actions from "./actions.js";
@@ -104,7 +105,7 @@ export function openEditor(id, { anchorEl = null, focus = null } = {}) {
   panel = h(
     "div",
     { class: "popover editor", role: "dialog", "aria-label": "Edit highlight" },
-    highlight.selector?.exact && h("blockquote", { class: `editor-quote hl-${highlight.color}`, text: highlight.selector.exact }),
+    highlight.selector?.exact && quote("blockquote", highlight, { class: `editor-quote hl-${highlight.color}` }),
     h("div", { class: "editor-head" }, colorGroup),
     h("div", {}, h("label", { for: "editor-note", class: "field-label", text: "Note" }), note, h("span", { class: "hint", text: "Markdown works: **bold**, *italic*, lists, [links](https://…)." }), versions),
     h("div", {}, h("label", { for: "editor-tags", class: "field-label", text: "Tags" }), tags.el),
@@ -196,7 +197,7 @@ export function openChooser(ids, mark) {
           },
         },
         h("span", { class: "dot", "aria-hidden": "true" }),
-        h("span", { class: "chooser-quote", text: `${colorName(hl.color)}: ${hl.selector?.exact ?? ""}` }),
+        h("span", { class: "chooser-quote" }, `${colorName(hl.color)}: `, quote("span", hl)),
       ),
     ),
   );

@@ -5,6 +5,7 @@ import { call } from "./transport.js";
 import { count, debounce, formatDate, h, replace } from "./dom.js";
 import { COLORS } from "./highlights.js";
 import { render as renderMarkdown } from "./markdown.js";
+import { quote } from "./quote.js";
 import { colorName } from "./settings.js";
 import { allTags, loadTags, tagChips } from "./tags.js";
 
@@ -99,7 +100,7 @@ function feedItem(hl) {
   return h(
     "li",
     { class: `feed-item hl-${hl.color}` },
-    h("blockquote", { class: "feed-quote", text: hl.selector?.exact ?? "" }),
+    quote("blockquote", hl, { class: "feed-quote" }),
     hl.note?.trim() && renderMarkdown(hl.note),
     tagChips(hl.tags),
     h(

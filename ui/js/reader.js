@@ -166,9 +166,11 @@ function renderDocument() {
  * The elements for the episode's blocks, in their order, each placed by its
  * role: the title into `titleEl`, TL;DR and Bottom line in their panels,
  * section titles heading their sections, insight titles and bodies in cards
- * with a star and a note, related episodes as cards in one list,
- * paragraphs as they come. A block's `group` names the section, insight or
- * related episode it belongs to; a group's element is made at its first block.
+ * with a star and a note, related episodes as cards in one list, and a
+ * plain document's blocks in the shape the file gave them: paragraphs
+ * (keeping their line breaks), lists and indented blocks. A block's `group`
+ * names the section, insight, related episode or list it belongs to; a
+ * group's element is made at its first block.
  */
 function renderBlocks(episode, titleEl) {
   const nodes = [];
@@ -220,8 +222,27 @@ function renderBlocks(episode, titleEl) {
       return { el, heading, tail: link };
     });
   const panel = (className, label, el) => h("section", { class: className, "aria-label": label }, h("p", { class: "label", text: label }), el);
+  /** The lists open at the block being placed, outermost first: { key, el, item } (`item` is its last <li>). */
+  let lists = [];
+  const listItem = (block) => {
+    const depth = Math.max(0, Math.trunc(block.depth) || 0);
+    const number = /^(\d+)[.)]$/.exec(block.marker ?? "");
+    lists.length = Math.min(lists.length, depth + 1);
+    if (lists[depth]?.key !== block.group) {
+      lists.length = depth;
+      const el = h(number ? "ol" : "ul", { class: block.marker?.endsWith(")") ? "doc-list doc-list-paren" : "doc-list" });
+      const parent = lists[depth - 1]?.item;
+      if (parent) parent.append(el);
+      else nodes.push(el);
+      lists[depth] = { key: block.group, el, item: null };
+    }
+    const item = h("li", { class: "doc-item", value: number?.[1] }, textEl("span", block));
+    lists[depth].el.append(item);
+    lists[depth].item = item;
+  };
 
   for (const block of episode.blocks ?? []) {
+    if (block.role !== "list_item") lists = [];
     switch (block.role) {
       case "title":
         titleEl.append(textEl("span", block));
@@ -246,6 +267,12 @@ function renderBlocks(episode, titleEl) {
         break;
       case "related_summary":
         add(card(block.group), textEl("p", block));
+        break;
+      case "list_item":
+        listItem(block);
+        break;
+      case "preformatted":
+        nodes.push(textEl("pre", block, { class: "doc-pre", tabindex: "-1" }));
         break;
       default: // "paragraph"
         nodes.push(textEl("p", block, { class: "doc-paragraph", tabindex: "-1" }));
@@ -399,8 +426,8 @@ const savePosition = debounce(async (episodeId, position) => {
 
 // ---------- keyboard navigation ----------
 
-/** What j and k step through, and what holds keyboard focus while reading. */
-const READING_ITEMS = ".insight, .doc-paragraph, .tldr, .bottom-line";
+/** What j and k step through (insights, the panels, a plain document's blocks), and what holds keyboard focus while reading. */
+const READING_ITEMS = ".insight, .tldr, .bottom-line, .doc-paragraph, .doc-item, .doc-pre";
 
 function insightEls() {
   return [...view().querySelectorAll(READING_ITEMS)];

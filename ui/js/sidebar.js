@@ -9,6 +9,7 @@ import { colorName } from "./settings.js";
 import { tagChips, tagEditor } from "./tags.js";
 import { openEditor } from "./editor.js";
 import { focusAwayFrom } from "./focus.js";
+import { quote } from "./quote.js";
 import { noteVersions } from "./versions.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
@@ -149,12 +150,11 @@ function card(hl, active, problem = false) {
   return h(
     "li",
     { class: `annotation hl-${hl.color}${hl.id === active ? " is-active" : ""}` },
-    h("button", {
+    quote("button", hl, {
       type: "button",
       class: "annotation-quote",
       data: { focusKey: `quote-${hl.id}` },
       "aria-label": `${colorName(hl.color)} highlight: ${hl.selector?.exact ?? ""}${isPlaced(hl) ? ". Show in text" : ""}`,
-      text: hl.selector?.exact ?? "",
       on: { click: isPlaced(hl) ? jump : () => openEditor(hl.id) },
     }),
     hl.note?.trim() && renderMarkdown(hl.note),

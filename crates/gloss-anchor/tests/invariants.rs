@@ -7,7 +7,7 @@
 
 use arbitrary::Arbitrary;
 use gloss_anchor::{describe, describe_in_episode, normalize_for_matching, reanchor, AnchorStatus, Selector, Span};
-use gloss_parse::model::{DocKind, Episode, BLOCK_SEPARATOR, CANONICAL_TEXT_VERSION};
+use gloss_parse::model::{BlockRole, DocKind, Episode, BLOCK_SEPARATOR, CANONICAL_TEXT_VERSION};
 use gloss_parse::{parse_bytes, to_json, Refusal};
 use unicode_normalization::is_nfc;
 
@@ -38,12 +38,18 @@ pub fn check_parse(bytes: &[u8]) -> Result<Episode, Refusal> {
         expected_start = block.start + block.len + separator;
         assert!(!block.text.is_empty(), "empty texts make no block");
         assert!(!block.text.contains(['\0', '\r']), "block {} holds a NUL or a CR", block.key);
-        let paragraph = episode.kind == DocKind::Document && block.key.starts_with('p');
-        assert!(paragraph || !block.text.contains('\n'), "only paragraphs hold line breaks: {}", block.key);
+        let in_document = episode.kind == DocKind::Document && block.key.starts_with('p');
+        assert!(in_document || !block.text.contains('\n'), "only a document's blocks hold line breaks: {}", block.key);
+        // An indented block keeps its layout: indentation relative to its
+        // least indented line, and the spacing inside its lines.
+        let preformatted = block.role == BlockRole::Preformatted;
+        assert!(!preformatted || block.text.split('\n').any(|l| !l.starts_with(' ')), "{} is not dedented", block.key);
         for line in block.text.split('\n') {
-            assert!(!line.is_empty(), "a blank line inside {}", block.key);
-            assert_eq!(line, line.trim(), "an untrimmed line in {}", block.key);
-            assert!(!line.contains(['\t', '\u{a0}']) && !line.contains("  "), "unfolded spaces in {}", block.key);
+            assert!(!line.trim().is_empty(), "a blank line inside {}", block.key);
+            let expected = if preformatted { line.trim_end() } else { line.trim() };
+            assert_eq!(line, expected, "an untrimmed line in {}", block.key);
+            assert!(!line.contains(['\t', '\u{a0}']), "a tab or no-break space in {}", block.key);
+            assert!(preformatted || !line.contains("  "), "unfolded spaces in {}", block.key);
             assert!(is_nfc(line), "a line not in NFC in {}", block.key);
         }
     }

@@ -8,7 +8,9 @@
 //! 3. [`lines`]: line ends, NFC, trimming and space folding;
 //! 4. [`markdown`]: the Markdown rendering stripped back to plain lines;
 //! 5. [`grammar`] and [`summary`]: the summary's structure, or
-//!    [`document`]: a plain document when the text is not a summary.
+//!    [`document`]: a plain document when the text is not a summary, read
+//!    from the repaired text again, because its shape lies in the
+//!    indentation and line breaks step 3 folds away.
 //!
 //! `docs/format.md` describes the accepted format, the canonical text and
 //! the JSON of [`EpisodeJson`]. The [`model`] is what it produces; the
@@ -66,7 +68,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Episode, Refusal> {
     }
     logical.retain(|l| !l.is_empty());
     let is_summary = logical.iter().any(|l| summary::is_summary_marker(&grammar::classify(l)));
-    let mut episode = if is_summary { summary::build(&logical) } else { document::build(&lines) };
+    let mut episode = if is_summary { summary::build(&logical) } else { document::build(&text) };
     warnings.append(&mut episode.warnings);
     episode.warnings = warnings;
     Ok(episode)

@@ -12,22 +12,29 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 /// need no change are borrowed, so a clean file costs no copies.
 pub fn normalised_lines(text: &str) -> Vec<Cow<'_, str>> {
     let mut lines = Vec::with_capacity(text.len() / 64 + 1);
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    while start <= bytes.len() {
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |n| start + n);
-        lines.push(normalise_line(&text[start..end]));
-        let crlf = bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) == Some(&b'\n');
-        start = end + if crlf { 2 } else { 1 };
-    }
-    // A final line end does not start another line.
-    if lines.last().is_some_and(|l| l.is_empty()) && matches!(bytes.last(), Some(b'\n' | b'\r')) {
-        lines.pop();
-    }
+    lines.extend(raw_lines(text).map(normalise_line));
     lines
 }
 
-fn is_inline_space(c: char) -> bool {
+/// The text's lines as they are, without their line ends. A final line end
+/// does not start another line.
+pub fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start > bytes.len() || (start == bytes.len() && matches!(bytes.last(), Some(b'\n' | b'\r'))) {
+            return None;
+        }
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |n| start + n);
+        let line = &text[start..end];
+        let crlf = bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) == Some(&b'\n');
+        start = end + if crlf { 2 } else { 1 };
+        Some(line)
+    })
+}
+
+/// The spaces a line folds into one: space, tab and no-break space.
+pub fn is_inline_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\u{A0}')
 }
 

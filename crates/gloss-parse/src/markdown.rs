@@ -6,6 +6,8 @@
 //! plain format never starts a line with this markup, so stripping is
 //! safe on every file.
 
+use crate::document::marker;
+
 /// A line with its Markdown markup removed. A bold lead-in followed by
 /// more text (`- **Title**: body`) is split into two lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +59,8 @@ fn strip_block_marker(line: &str) -> &str {
             return rest.trim_start();
         }
     }
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    if (1..=3).contains(&digits) {
-        if let Some(rest) = line[digits..].strip_prefix(". ").or_else(|| line[digits..].strip_prefix(") ")) {
-            return rest.trim_start();
-        }
+    if let Some(rest) = marker::number_len(line).and_then(|len| line[len..].strip_prefix(' ')) {
+        return rest.trim_start();
     }
     line
 }

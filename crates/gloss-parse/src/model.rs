@@ -35,8 +35,9 @@ pub struct Episode {
     pub bottom_line: Option<String>,
     pub related_source: Option<String>,
     pub related: Vec<Related>,
-    /// Paragraphs of a plain document; empty for a summary.
-    pub paragraphs: Vec<String>,
+    /// The blocks of a plain document, each with the shape it had in the
+    /// file; empty for a summary.
+    pub paragraphs: Vec<Paragraph>,
     /// Problems the parser recovered from, in words a user understands.
     pub warnings: Vec<String>,
 }
@@ -60,6 +61,68 @@ pub struct Related {
     pub summary: String,
 }
 
+/// One block of a plain document: its text and the shape it had in the file.
+///
+/// Episodes stored by earlier versions hold each paragraph as a bare string
+/// (its lines joined by `\n`); those still read, as prose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredParagraph")]
+pub struct Paragraph {
+    pub text: String,
+    #[serde(flatten)]
+    pub shape: Shape,
+}
+
+/// What a block of a plain document was in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum Shape {
+    /// Prose, whose line breaks the file meant (verse, an address) are kept
+    /// as `\n`.
+    Prose,
+    /// An item of a bulleted or numbered list: the list it is in, counted
+    /// from 1 in reading order (nested lists included), and its mark.
+    Item {
+        list: usize,
+        #[serde(flatten)]
+        mark: ItemMark,
+    },
+    /// Lines indented in the file, kept with their relative indentation and
+    /// spacing.
+    Preformatted,
+}
+
+/// How a list item is drawn: how deep it is nested and its marker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemMark {
+    /// 0 for a top-level item, 1 for an item nested in one, ...
+    pub depth: usize,
+    /// The bullet or number as the file writes it: `-`, `•`, `3.`, `2)`.
+    pub marker: String,
+}
+
+/// A paragraph as stored: a bare string (before shapes were kept) or a
+/// [`Paragraph`].
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredParagraph {
+    Text(String),
+    Shaped {
+        text: String,
+        #[serde(flatten)]
+        shape: Shape,
+    },
+}
+
+impl From<StoredParagraph> for Paragraph {
+    fn from(stored: StoredParagraph) -> Self {
+        match stored {
+            StoredParagraph::Text(text) => Paragraph { text, shape: Shape::Prose },
+            StoredParagraph::Shaped { text, shape } => Paragraph { text, shape },
+        }
+    }
+}
+
 /// One addressable run of text: a title, a TL;DR, an insight body, ...
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
@@ -74,9 +137,13 @@ pub struct Block {
     /// What the block is, so a reader can show it without parsing `key`.
     pub role: BlockRole,
     /// The section (`s2`), insight (`s2.i1`) or related episode (`r1`) the
-    /// block belongs to, for blocks that are part of one.
+    /// block belongs to, for blocks that are part of one; `l2` for an item
+    /// of a plain document's second list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// A list item's depth and marker, so a reader can nest and number it.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub item: Option<ItemMark>,
 }
 
 /// What a [`Block`] is in its episode.
@@ -92,6 +159,8 @@ pub enum BlockRole {
     RelatedTitle,
     RelatedSummary,
     Paragraph,
+    ListItem,
+    Preformatted,
 }
 
 impl Episode {
@@ -117,40 +186,53 @@ impl Episode {
     pub fn blocks(&self) -> Vec<Block> {
         let mut blocks = Vec::new();
         let mut start = 0;
-        let mut push = |key: String, role: BlockRole, group: Option<&str>, text: &str| {
+        let mut push = |key: String, role: BlockRole, group: Option<&str>, item: Option<ItemMark>, text: &str| {
             if text.is_empty() {
                 return;
             }
             let len = text.chars().count();
             let group = group.map(str::to_owned);
-            blocks.push(Block { key, text: text.to_owned(), start, len, role, group });
+            blocks.push(Block { key, text: text.to_owned(), start, len, role, group, item });
             start += len + BLOCK_SEPARATOR.chars().count();
         };
         if let Some(title) = &self.title {
-            push("title".into(), BlockRole::Title, None, title);
+            push("title".into(), BlockRole::Title, None, None, title);
         }
         if let Some(tldr) = &self.tldr {
-            push("tldr".into(), BlockRole::Tldr, None, tldr);
+            push("tldr".into(), BlockRole::Tldr, None, None, tldr);
         }
         for (s, section) in self.sections.iter().enumerate() {
             let section_key = format!("s{}", s + 1);
-            push(format!("{section_key}.title"), BlockRole::SectionTitle, Some(&section_key), &section.title);
+            push(format!("{section_key}.title"), BlockRole::SectionTitle, Some(&section_key), None, &section.title);
             for (i, insight) in section.insights.iter().enumerate() {
                 let insight_key = format!("{section_key}.i{}", i + 1);
-                push(format!("{insight_key}.title"), BlockRole::InsightTitle, Some(&insight_key), &insight.title);
-                push(format!("{insight_key}.body"), BlockRole::InsightBody, Some(&insight_key), &insight.body);
+                push(format!("{insight_key}.title"), BlockRole::InsightTitle, Some(&insight_key), None, &insight.title);
+                push(format!("{insight_key}.body"), BlockRole::InsightBody, Some(&insight_key), None, &insight.body);
             }
         }
         if let Some(bottom) = &self.bottom_line {
-            push("bottom".into(), BlockRole::BottomLine, None, bottom);
+            push("bottom".into(), BlockRole::BottomLine, None, None, bottom);
         }
         for (r, related) in self.related.iter().enumerate() {
             let related_key = format!("r{}", r + 1);
-            push(format!("{related_key}.title"), BlockRole::RelatedTitle, Some(&related_key), &related.title);
-            push(format!("{related_key}.summary"), BlockRole::RelatedSummary, Some(&related_key), &related.summary);
+            push(format!("{related_key}.title"), BlockRole::RelatedTitle, Some(&related_key), None, &related.title);
+            push(
+                format!("{related_key}.summary"),
+                BlockRole::RelatedSummary,
+                Some(&related_key),
+                None,
+                &related.summary,
+            );
         }
         for (p, paragraph) in self.paragraphs.iter().enumerate() {
-            push(format!("p{}", p + 1), BlockRole::Paragraph, None, paragraph);
+            let key = format!("p{}", p + 1);
+            match &paragraph.shape {
+                Shape::Prose => push(key, BlockRole::Paragraph, None, None, &paragraph.text),
+                Shape::Preformatted => push(key, BlockRole::Preformatted, None, None, &paragraph.text),
+                Shape::Item { list, mark } => {
+                    push(key, BlockRole::ListItem, Some(&format!("l{list}")), Some(mark.clone()), &paragraph.text)
+                }
+            }
         }
         blocks
     }
@@ -242,6 +324,20 @@ mod tests {
         }
         let keys: Vec<_> = e.blocks().into_iter().map(|b| b.key).collect();
         assert_eq!(keys, ["title", "tldr", "s1.title", "s1.i1.title", "s1.i1.body"]);
+    }
+
+    #[test]
+    fn paragraphs_stored_as_bare_strings_still_read_as_prose() {
+        let stored = r#"{"kind":"document","title":"T","show":null,"hosts":[],"tldr":null,"sections":[],
+            "bottom_line":null,"related_source":null,"related":[],"paragraphs":["eggs\nmilk"],"warnings":[]}"#;
+        let e: Episode = serde_json::from_str(stored).unwrap();
+        assert_eq!(e.paragraphs, [Paragraph { text: "eggs\nmilk".into(), shape: Shape::Prose }]);
+        let item = Paragraph {
+            text: "eggs".into(),
+            shape: Shape::Item { list: 1, mark: ItemMark { depth: 0, marker: "-".into() } },
+        };
+        let round: Paragraph = serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
+        assert_eq!(round, item);
     }
 
     #[test]

@@ -101,12 +101,17 @@ Build the wires first.
     assert_eq!(parse_bytes(md.as_bytes()).unwrap(), parse_bytes(SUMMARY.as_bytes()).unwrap());
 }
 
+/// A plain document's block texts.
+fn texts(e: &Episode) -> Vec<&str> {
+    e.paragraphs.iter().map(|p| p.text.as_str()).collect()
+}
+
 #[test]
 fn other_text_becomes_a_plain_document() {
     let e = parse_bytes(b"Trip notes\n\nBook the train.\nPack light.\n\n\nCall Ana.\n").unwrap();
     assert_eq!(e.kind, DocKind::Document);
     assert_eq!(e.title.as_deref(), Some("Trip notes"));
-    assert_eq!(e.paragraphs, ["Book the train.\nPack light.", "Call Ana."]);
+    assert_eq!(texts(&e), ["Book the train.\nPack light.", "Call Ana."]);
     let keys: Vec<_> = e.blocks().into_iter().map(|b| b.key).collect();
     assert_eq!(keys, ["title", "p1", "p2"]);
 }
@@ -115,7 +120,7 @@ fn other_text_becomes_a_plain_document() {
 fn greek_text_is_never_repaired() {
     let greek = "Σημειώσεις\n\nΗ ομάδα ξεκίνησε το πρόγραμμα — «Φίλιππος» είπε: π² ≈ 9,87 και β = 2.\n";
     let e = parse_bytes(greek.as_bytes()).unwrap();
-    assert_eq!(e.paragraphs, ["Η ομάδα ξεκίνησε το πρόγραμμα — «Φίλιππος» είπε: π² ≈ 9,87 και β = 2."]);
+    assert_eq!(texts(&e), ["Η ομάδα ξεκίνησε το πρόγραμμα — «Φίλιππος» είπε: π² ≈ 9,87 και β = 2."]);
     assert!(e.warnings.is_empty());
 }
 
@@ -172,4 +177,27 @@ fn json_follows_the_contract() {
     assert_eq!(&keys[..5], ["title", "tldr", "s1.title", "s1.i1.title", "s1.i1.body"]);
     assert!(keys.contains(&"bottom") && keys.contains(&"r1.summary"));
     assert_eq!(json["content_hash"].as_str().unwrap().len(), 32);
+}
+
+#[test]
+fn a_documents_json_carries_each_blocks_shape() {
+    let e = parse_bytes("Plan\n\nSteps:\n1) dig\n   - deep\n\n    cargo build\n".as_bytes()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&to_json(&e)).unwrap();
+    assert_eq!(
+        json["paragraphs"],
+        serde_json::json!([
+            {"text": "Steps:", "shape": "prose"},
+            {"text": "dig", "shape": "item", "list": 1, "depth": 0, "marker": "1)"},
+            {"text": "deep", "shape": "item", "list": 2, "depth": 1, "marker": "-"},
+            {"text": "cargo build", "shape": "preformatted"},
+        ])
+    );
+    let blocks = &json["blocks"];
+    assert_eq!(blocks[1]["role"], "paragraph");
+    assert_eq!(
+        blocks[3],
+        serde_json::json!({"key": "p3", "text": "deep", "start": 19, "len": 4, "role": "list_item", "group": "l2", "depth": 1, "marker": "-"})
+    );
+    assert_eq!(blocks[4]["role"], "preformatted");
+    assert!(blocks[4].get("depth").is_none());
 }

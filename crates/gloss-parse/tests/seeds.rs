@@ -1,6 +1,6 @@
 //! The sample library in `seeds/` parses the way each file was written to.
 
-use gloss_parse::model::{DocKind, Episode};
+use gloss_parse::model::{BlockRole, DocKind, Episode, ItemMark, Shape};
 use gloss_parse::parse_bytes;
 use std::path::PathBuf;
 
@@ -56,4 +56,109 @@ fn the_other_seeds_show_each_variant() {
     assert!(cp1252.bottom_line.unwrap().contains("market’s"));
     assert!(cp1252.warnings[0].contains("Windows-1252"));
     assert_eq!(seed("reading-notes.txt").kind, DocKind::Document);
+}
+
+/// A plain document's blocks as (text, shape) pairs.
+fn shapes(episode: &Episode) -> Vec<(&str, &Shape)> {
+    episode.paragraphs.iter().map(|p| (p.text.as_str(), &p.shape)).collect()
+}
+
+fn item(list: usize, depth: usize, marker: &str) -> Shape {
+    Shape::Item { list, mark: ItemMark { depth, marker: marker.into() } }
+}
+
+#[test]
+fn bulleted_lists_keep_their_items_and_nesting() {
+    let e = seed("garden-plan.txt");
+    assert_eq!(e.kind, DocKind::Document);
+    assert_eq!(
+        shapes(&e),
+        [
+            (
+                "What the Volts episode on heat pumps said about soil temperature made me rethink when to sow. \
+                 The plan, bed by bed:",
+                &Shape::Prose
+            ),
+            ("North bed: potatoes, as last year", &item(1, 0, "-")),
+            ("South bed: tomatoes and basil", &item(1, 0, "-")),
+            ("stake the tomatoes before they flop", &item(2, 1, "-")),
+            ("basil between them, it keeps the aphids off", &item(2, 1, "-")),
+            ("Herb spiral: leave it alone", &item(1, 0, "-")),
+            ("To buy:", &Shape::Prose),
+            ("compost, two bags", &item(3, 0, "*")),
+            ("twine", &item(3, 0, "*")),
+            ("seed potatoes (Charlotte, not Maris Piper)", &item(3, 0, "*")),
+            ("Pasted from the allotment newsletter:", &Shape::Prose),
+            ("Water butts are free again from April.", &item(4, 0, "•")),
+            ("The shared shed is locked after 8 pm.", &item(4, 0, "•")),
+        ]
+    );
+    let blocks = e.blocks();
+    let nested = blocks.iter().find(|b| b.text.starts_with("stake")).unwrap();
+    assert_eq!((nested.role, nested.group.as_deref()), (BlockRole::ListItem, Some("l2")));
+    assert_eq!(nested.item, Some(ItemMark { depth: 1, marker: "-".into() }));
+}
+
+#[test]
+fn numbered_lists_keep_their_numbers_as_written() {
+    let e = seed("shakshuka-recipe.txt");
+    let items: Vec<_> = shapes(&e).into_iter().filter(|(_, shape)| matches!(shape, Shape::Item { .. })).collect();
+    assert_eq!(items.len(), 7);
+    assert_eq!(items[0], ("Soften an onion and a red pepper in olive oil, ten minutes.", &item(1, 0, "1.")));
+    assert_eq!(items[3].1, &item(1, 0, "4."));
+    assert_eq!(items[4], ("taste for salt", &item(2, 0, "1)")));
+    assert_eq!(items[6].1, &item(2, 0, "3)"));
+}
+
+#[test]
+fn verse_and_addresses_keep_their_line_breaks_and_wrapped_prose_flows() {
+    let e = seed("cards-and-verses.txt");
+    assert_eq!(
+        shapes(&e),
+        [
+            (
+                "Ana asked for the list of podcasts about heat pumps. The two Volts episodes are the best start; \
+                 the Grid Report one is more about the wires than the pumps, but worth it for the interview at the end.",
+                &Shape::Prose
+            ),
+            ("Ana Ribeiro\nRua das Flores 12, 2º esq.\n1200-195 Lisboa\nPortugal", &Shape::Prose),
+            ("For the inside of the card:", &Shape::Prose),
+            (
+                "\"Hope\" is the thing with feathers -\nThat perches in the soul -\n\
+                 And sings the tune without the words -\nAnd never stops - at all -",
+                &Shape::Prose
+            ),
+        ]
+    );
+}
+
+#[test]
+fn indented_blocks_keep_their_layout() {
+    let e = seed("home-server-notes.txt");
+    assert_eq!(
+        shapes(&e),
+        [
+            (
+                "After the episode on running your own cloud I finally set up the old laptop.\nTo see what is listening:",
+                &Shape::Prose
+            ),
+            ("sudo ss -tlnp\nsudo systemctl status syncthing@ana", &Shape::Preformatted),
+            ("The backup job, as it is in the crontab:", &Shape::Prose),
+            (
+                "# m  h  dom mon dow  command\n  30 3  *   *   *    restic backup /home --tag nightly",
+                &Shape::Preformatted
+            ),
+            ("Disk use on the day:", &Shape::Prose),
+            ("Filesystem  Size  Used  Avail\n/dev/sda2   220G   61G   148G", &Shape::Preformatted),
+            ("Check it again after a month.", &Shape::Prose),
+        ]
+    );
+}
+
+#[test]
+fn the_reading_notes_keep_their_list() {
+    let e = seed("reading-notes.txt");
+    let texts: Vec<_> = shapes(&e).into_iter().map(|(text, _)| text).collect();
+    assert_eq!(texts[1], "Questions to follow up:");
+    assert_eq!(shapes(&e)[2], ("how long do interconnection studies take in Europe?", &item(1, 0, "-")));
 }
