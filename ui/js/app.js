@@ -1,6 +1,7 @@
 // Starts the UI: loads settings, wires the panes, routes between views
-// (#/episode/<id>[/<highlight id>], #/notes, #/tags, #/settings[/<section>]) and turns
-// live events into updates that never move the reading position.
+// (#/episode/<id>[/<highlight id> | /insight/<key>], #/review, #/notes, #/tags,
+// #/settings[/<section>]) and turns live events into updates that never move
+// the reading position.
 
 import { isOwnEcho, onEvent } from "./transport.js";
 import { byId } from "./dom.js";
@@ -20,6 +21,8 @@ import { COLORS } from "./highlights.js";
 import * as toast from "./toast.js";
 import { initDesktop } from "./desktop.js";
 import { refreshSyncStatus } from "./sync.js";
+import { refreshCount as refreshReviewCount, reviewEvent, reviewKeys, showReview } from "./review.js";
+import { initReviewToggles } from "./review-toggle.js";
 
 const PANES_KEY = "gloss.panes";
 const narrow = matchMedia("(max-width: 900px)");
@@ -79,8 +82,9 @@ function parseRoute() {
 
 async function route() {
   const { name, args } = parseRoute();
-  const next = ["notes", "tags", "settings"].includes(name) ? name : "reader";
+  const next = ["review", "notes", "tags", "settings"].includes(name) ? name : "reader";
   showView(next);
+  if (next === "review") return showReview(byId("review-view"));
   if (next === "notes") return showNotes(byId("notes-view"));
   if (next === "tags") return showTagManager(byId("tags-view"), { onChanged: reloadAll });
   if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null, { onImported: reloadAll });
@@ -90,7 +94,7 @@ async function route() {
   setCurrentEpisode(id);
   closeEditor({ restoreFocus: false });
   if (narrow.matches) closeDrawers();
-  await reader.openEpisode(id, { highlightId: args[1] ?? null });
+  await reader.openEpisode(id, args[1] === "insight" ? { insightKey: args[2] } : { highlightId: args[1] ?? null });
 }
 
 /**
@@ -112,7 +116,7 @@ function showLibrary() {
 
 function showView(name) {
   view = name;
-  for (const v of ["reader", "notes", "tags", "settings"]) byId(`${v}-view`).hidden = v !== name;
+  for (const v of ["reader", "review", "notes", "tags", "settings"]) byId(`${v}-view`).hidden = v !== name;
   for (const link of document.querySelectorAll(".views a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -124,6 +128,14 @@ function showView(name) {
   if (name !== "reader") {
     closeEditor({ restoreFocus: false });
     hideToolbar();
+  }
+  if (name === "review") {
+    // The open episode, its annotations, the notes feed and search snippets
+    // hold the texts cards ask about: none may be in the page before an
+    // answer is revealed. Read reopens the episode where it was left.
+    reader.showEmpty();
+    byId("notes-view").replaceChildren();
+    clearSearch();
   }
 }
 
@@ -178,6 +190,7 @@ function applyAnnotationChange(event) {
 }
 
 function onLiveEvent(event) {
+  reviewEvent(event);
   const isOpen = event.episode?.id !== undefined && state.currentEpisode()?.id === event.episode.id;
   switch (event.type) {
     case "episode_added":
@@ -264,6 +277,7 @@ function initShortcuts() {
     help: showShortcuts,
     escape,
     inReader,
+    review: reviewKeys,
     toolbarTab: () => {
       if (!isToolbarOpen() || document.activeElement?.closest(".toolbar")) return false;
       focusToolbar();
@@ -290,6 +304,8 @@ async function start() {
   });
   byId("main").addEventListener("scroll", followScroll, { passive: true });
   document.addEventListener("mousedown", closeOnOutsideClick);
+  initReviewToggles(byId("reader-view"));
+  refreshReviewCount();
   onEvent(onLiveEvent);
   initDesktop({
     search: openSearch,

@@ -13,6 +13,7 @@ import { focusAwayFrom, focusReturn } from "./focus.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
 import * as state from "./state.js";
+import { highlightReviewToggle } from "./review-toggle.js";
 
 const NOTE_SAVE_MS = 600;
 
@@ -109,6 +110,7 @@ export function openEditor(id, { anchorEl = null, focus = null } = {}) {
     h("div", { class: "editor-head" }, colorGroup),
     h("div", {}, h("label", { for: "editor-note", class: "field-label", text: "Note" }), note, h("span", { class: "hint", text: "Markdown works: **bold**, *italic*, lists, [links](https://…)." }), versions),
     h("div", {}, h("label", { for: "editor-tags", class: "field-label", text: "Tags" }), tags.el),
+    highlightReviewToggle(highlight),
     h(
       "div",
       { class: "editor-foot" },

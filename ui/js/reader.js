@@ -32,10 +32,11 @@ export function lastEpisodeId() {
   return localStorage.getItem(LAST_EPISODE_KEY);
 }
 
-/** Opens episode `id`; scrolls to `highlightId` or the saved reading position. */
-export async function openEpisode(id, { highlightId = null } = {}) {
+/** Opens episode `id`; scrolls to `highlightId`, to insight `insightKey`, or to the saved reading position. */
+export async function openEpisode(id, { highlightId = null, insightKey = null } = {}) {
   if (state.currentEpisode()?.id === id) {
     if (highlightId) scrollToHighlight(highlightId, { flash: true });
+    if (insightKey) showInsight(insightKey);
     return;
   }
   let episode;
@@ -52,7 +53,7 @@ export async function openEpisode(id, { highlightId = null } = {}) {
   performance.mark("reader-render-start");
   state.showEpisode(episode); // drawn by onStateChange
   if (highlightId) scrollToHighlight(highlightId, { flash: true });
-  else restorePosition(episode.reading?.position);
+  else if (!(insightKey && showInsight(insightKey))) restorePosition(episode.reading?.position);
   void scroller().scrollHeight; // the layout, if nothing above needed it
   performance.mark("reader-render-end");
   performance.measure("reader-render", "reader-render-start", "reader-render-end");
@@ -202,6 +203,7 @@ function renderBlocks(episode, titleEl) {
         { class: "insight", tabindex: "-1", data: { insight: key } },
         heading,
         h("button", { type: "button", class: "icon-button star", "aria-label": `Star insight: ${title}`, data: { star: key } }),
+        h("button", { type: "button", class: "icon-button review-toggle", "aria-label": `Review insight: ${title}`, data: { reviewInsight: key }, text: "↻" }),
         note,
       );
       section(key.split(".")[0]).el.append(el);
@@ -368,6 +370,17 @@ export function scrollToHighlight(id, { flash = false } = {}) {
     void mark.offsetWidth;
     mark.classList.add("hl-flash");
   }
+  return true;
+}
+
+/** Brings insight `key` into view and focuses it (a review card's source); whether it is there. */
+function showInsight(key) {
+  const el = view().querySelector(`.insight[data-insight="${CSS.escape(key)}"]`);
+  if (!el) return false;
+  for (const item of view().querySelectorAll(".is-current")) item.classList.remove("is-current");
+  el.classList.add("is-current");
+  el.focus({ preventScroll: true });
+  el.scrollIntoView({ block: "center" });
   return true;
 }
 

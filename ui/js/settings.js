@@ -8,6 +8,7 @@ import { showErrorAt, textField } from "./fields.js";
 import { COLORS } from "./highlights.js";
 import { refreshSyncStatus, syncSection } from "./sync.js";
 import { exportSection, importSection } from "./transfer.js";
+import { reviewSection } from "./review-settings.js";
 import * as toast from "./toast.js";
 
 const TEXT_SIZES = { min: 14, max: 26 };
@@ -177,6 +178,7 @@ export async function showSettings(view, section, { onImported }) {
           ),
         ),
         h("fieldset", {}, h("legend", { text: "Highlight colour names" }), h("div", { class: "color-names" }, colorRows)),
+        reviewSection(),
       ),
       exportSection(settings.auto_export),
       importSection({ onImported }),

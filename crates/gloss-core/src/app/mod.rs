@@ -223,7 +223,14 @@ impl Gloss {
         let annotations = self.read(|conn| view::episode_annotations(conn, id))?;
         let episode = record.episode.unwrap_or_else(|| Episode::empty(gloss_parse::model::DocKind::Document));
         let related = self.link_related(&episode)?;
-        Ok(Some(EpisodeView { blocks: episode.blocks(), summary: record.summary, related, episode, annotations }))
+        Ok(Some(EpisodeView {
+            blocks: episode.blocks(),
+            summary: record.summary,
+            fingerprint: record.fingerprint,
+            related,
+            episode,
+            annotations,
+        }))
     }
 
     /// Related episodes, each linked to its episode when that is in the library.
@@ -491,6 +498,9 @@ pub struct EpisodeView {
     pub summary: EpisodeSummary,
     #[serde(flatten)]
     pub episode: Episode,
+    /// The same episode on every device, in every file it moves to; review
+    /// cards of its insights and notes are named by it.
+    pub fingerprint: Option<String>,
     /// Overrides the episode's plain related list with linked entries.
     pub related: Vec<RelatedLink>,
     pub blocks: Vec<Block>,
