@@ -4,8 +4,8 @@
 //! Origins: an API operation as the UI makes it, the command line while
 //! Gloss runs and while nothing runs, an import of each format, a remote
 //! change arriving by sync, a restore from the trash, a tag renamed and a
-//! tag merged. Consumers: the sync log (and a second device actually
-//! receiving the change), the automatic export folder, a live event in a
+//! tag merged, a rating made here and one made elsewhere. Consumers: the
+//! sync log (and a second device actually receiving the change), the automatic export folder, a live event in a
 //! second connected client, and search. A remote change is checked *not*
 //! to be sent back out.
 //!
@@ -227,6 +227,36 @@ fn every_origin_reaches_every_consumer() {
     let from = m.listener.mark();
     ui_call(&m.a, "restore_highlight", json!({ "id": made["id"] }));
     m.reaches_every_consumer(Some(from), "user", "zqrestored");
+
+    // A rating (review has no words to search): a live event of kind
+    // review, the rating in A's log and applied on B, and the highlight's
+    // review state in the automatic export. B's rating comes back to A.
+    let card = format!("highlight/{}", made["id"].as_str().unwrap());
+    let from = m.listener.mark();
+    let rated = ui_call(&m.a, "rate_card", json!({ "card": card, "rating": 3 }));
+    let event_id = rated["id"].as_str().unwrap().to_owned();
+    m.listener.wait_for(from, "user", "\"review\"");
+    eventually("the export showing the review state", || folder_holds(&m.export, "Review: due"));
+    eventually("A's sync log holding the rating", || {
+        m.a.call("sync_now", Value::Null);
+        folder_holds(&m.a_log(), &event_id)
+    });
+    let state = |server: &Server| {
+        let shown = server.call("review_card", json!({ "card": card })).json().clone();
+        (shown["phase"].clone(), shown["due"].clone())
+    };
+    eventually("device B applying the rating", || {
+        m.b.call("sync_now", Value::Null);
+        state(&m.b) == state(&m.a)
+    });
+    let from = m.listener.mark();
+    m.b.call("rate_card", json!({ "card": card, "rating": 4 })).json();
+    eventually("A applying B's rating", || {
+        m.b.call("sync_now", Value::Null);
+        m.a.call("sync_now", Value::Null);
+        state(&m.a) == state(&m.b) && state(&m.a).0 != "learning"
+    });
+    m.listener.wait_for(from, "remote", "\"review\"");
 
     // A tag renamed, and a tag merged into a new one.
     for (op, old, new) in [("rename_tag", "zqtagold", "zqtagrenamed"), ("merge_tag", "zqtagsource", "zqtagmerged")] {

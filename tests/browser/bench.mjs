@@ -1,7 +1,8 @@
 // UI benchmarks in Chromium, read from the UI's own performance marks and
 // PRINTED (never asserted): reader with 300 highlights (target ≤ 100 ms),
 // library of 10,000 episodes to first painted rows (≤ 500 ms) and scrolling
-// it, and search-as-you-type from the last key to shown results (≤ 100 ms).
+// it, search-as-you-type from the last key to shown results (≤ 100 ms), and
+// in Review, the next card shown after a rating (≤ 50 ms).
 // Each figure also prints as a `FIGURE {json}` line for bench/REPORT.md.
 // Run: node tests/browser/bench.mjs   (GLOSS_BIN picks the gloss binary)
 
@@ -171,10 +172,59 @@ async function benchNote(browser) {
   }
 }
 
+/**
+ * Review: from the rating key to the next card laid out, read from the
+ * view's own marks (review-next-card), over a session of 40 cards. The raw
+ * limit asks review_card for a card and draws its prompt as plain text,
+ * the least any view can do to show a card it had not asked for.
+ */
+async function benchReview(browser) {
+  const gloss = await startGloss({ "a.txt": longSummary("Long One") });
+  try {
+    const { items } = await gloss.call("list_episodes", { limit: 1 });
+    const full = await gloss.call("get_episode", { id: items[0].id });
+    for (let n = 0; n < 40; n++) await gloss.call("create_highlight", highlightArgs(full, n));
+    await gloss.call("update_review_settings", { ...(await gloss.call("review_settings")), new_per_day: 1000 });
+    const { page, context } = await openApp(browser, `${gloss.url}#/review`);
+    await page.waitForSelector(".review-card");
+    const cards = (await gloss.call("review_due")).cards.map((c) => c.card);
+    const raw = await page.evaluate(async (cards) => {
+      const host = document.createElement("div");
+      document.body.append(host);
+      const samples = [];
+      for (const card of cards) {
+        const start = performance.now();
+        const response = await fetch("/api/call", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ op: "review_card", args: { card } }) });
+        const shown = await response.json();
+        const p = document.createElement("p");
+        p.textContent = shown.prompt;
+        host.replaceChildren(p);
+        void host.offsetHeight;
+        samples.push(performance.now() - start);
+      }
+      host.remove();
+      return samples;
+    }, cards);
+    for (let n = 0; n < cards.length - 1; n++) {
+      await page.keyboard.press(" ");
+      await page.waitForSelector(".review-rating");
+      await page.keyboard.press("4");
+      await waitFor(() => page.evaluate((n) => performance.getEntriesByName("review-next-card").length > n, n), { what: `card ${n + 2} shown` });
+    }
+    const shown = await page.evaluate(() => performance.getEntriesByName("review-next-card").map((m) => m.duration));
+    print("review: rating to next card shown", `p95 ${fmt(percentile(shown, 95))} over ${shown.length} (${machineLoad()})`);
+    printFigure({ name: "review: next card shown after a rating", unit: "ms", measured: median(shown), target: 50, raw: median(raw) });
+    await context.close();
+  } finally {
+    await gloss.stop();
+  }
+}
+
 const browser = await launchBrowser();
 try {
   await benchNote(browser);
   await benchReader(browser);
+  await benchReview(browser);
   if (!process.env.BENCH_ONLY_READER) await benchLibrary(browser);
 } finally {
   await browser.close();

@@ -314,6 +314,58 @@ test("Add to and Leave out of review, from the highlight editor and beside an in
   }
 });
 
+test("b buries a card until tomorrow, and what enters review is chosen in Settings, per episode and per tag", async () => {
+  const { gloss, id, highlights } = await withCards();
+  const { context, page, problems } = await openApp(browser, `${gloss.url}#/review`, { bypassCSP: true });
+  try {
+    await page.waitForSelector(".review-card");
+    const first = await cardOnScreen(page);
+    await page.keyboard.press("b");
+    await nextCard(page, first);
+    await page.waitForSelector('.toast:has-text("Card buried until tomorrow.")');
+    await waitFor(async () => (await gloss.call("review_card", { card: first })).buried_until > Date.now(), { what: "the card buried" });
+    assert.equal((await gloss.call("review_due")).cards.some((c) => c.card === first), false, "a buried card is not due today");
+    await waitFor(async () => (await page.textContent("#review-count")).startsWith("3"), { what: "the buried card no longer counted" });
+    await page.click('.toast button:has-text("Undo")');
+    await waitFor(async () => (await cardOnScreen(page)) === first, { what: "the unburied card back on screen" });
+
+    // Settings: highlights no longer enter review.
+    await page.goto(`${gloss.url}#/settings/review`);
+    await page.waitForSelector("#review-kind-highlights:not([disabled])");
+    assert.equal(await page.isChecked("#review-kind-highlights"), true);
+    await page.focus("#review-kind-highlights");
+    await page.keyboard.press(" ");
+    await waitFor(async () => (await gloss.call("review_sources")).highlights === false, { what: "highlights left out" });
+    await waitFor(async () => (await page.textContent("#review-count")).startsWith("2"), { what: "two cards left: the insight and the question" });
+    await page.keyboard.press(" ");
+    await waitFor(async () => (await gloss.call("review_sources")).highlights === true, { what: "highlights back" });
+
+    // The episode: everything in it, then left out.
+    await page.goto(`${gloss.url}#/episode/${id}`);
+    await page.waitForSelector("#episode-review:not([disabled])");
+    await page.selectOption("#episode-review", "in");
+    await waitFor(async () => (await gloss.call("review_due")).new > 4, { what: "every insight in review" });
+    await page.selectOption("#episode-review", "out");
+    await waitFor(async () => (await gloss.call("review_due")).new === 0, { what: "the episode left out" });
+    await waitFor(async () => page.locator("#review-count").isHidden(), { what: "nothing counted" });
+    await page.selectOption("#episode-review", "");
+    await waitFor(async () => (await gloss.call("review_due")).new === 4, { what: "back to the rules" });
+
+    // A tag: left out in the tag manager.
+    await gloss.call("update_highlight", { id: highlights[1].id, tags: ["Later"] });
+    await page.goto(`${gloss.url}#/tags`);
+    await page.waitForSelector("#tag-review-0:not([disabled])");
+    await page.selectOption("#tag-review-0", "out");
+    await waitFor(async () => (await gloss.call("review_sources")).tags.later === false, { what: "the tag left out" });
+    assert.equal((await gloss.call("review_due")).cards.some((c) => c.card === `highlight/${highlights[1].id}`), false);
+    await axe(page, "tag manager with review choices");
+    assert.deepEqual(besidesStatus(problems, 404), []);
+  } finally {
+    await context.close();
+    await gloss.stop();
+  }
+});
+
 test("review settings are read and saved whole, and the day's limits change what is ready", async () => {
   const { gloss } = await withCards();
   const { context, page, problems } = await openApp(browser, `${gloss.url}#/settings/review`);

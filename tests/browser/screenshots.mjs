@@ -1,6 +1,7 @@
 // Makes the README's screenshots in docs/screenshots/ from two real devices
 // syncing through a temp folder: the reader in the light theme, the reader
-// with a note's earlier version in the dark theme, and Settings with sync on.
+// with a note's earlier version in the dark theme, Settings with sync on,
+// and a review card before and after its answer is shown.
 // Run: node tests/browser/screenshots.mjs   (GLOSS_BIN picks the gloss binary)
 
 import { mkdir, writeFile } from "node:fs/promises";
@@ -62,6 +63,15 @@ async function main() {
         await page.mouse.move(0, VIEWPORT.height - 1);
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUT, "settings-sync-light.png") });
+
+        await page.goto(`${pair.a.url}#/review`);
+        await page.waitForSelector(".review-card .review-prompt");
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUT, "review-prompt-light.png") });
+        await page.keyboard.press(" ");
+        await page.waitForSelector(".review-rating");
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUT, "review-answer-light.png") });
       }
       await context.close();
     }

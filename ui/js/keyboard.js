@@ -33,6 +33,7 @@ function table(handlers) {
     { keys: ["u"], label: "Review: undo the last rating", match: reviewKey("u"), run: review.undo },
     { keys: ["o"], label: "Review: open the card's source", match: reviewKey("o"), run: review.open },
     { keys: ["e"], label: "Review: edit the card's note", match: reviewKey("e"), run: review.edit },
+    { keys: ["b"], label: "Review: bury the card until tomorrow", match: reviewKey("b"), run: review.bury },
     { keys: ["s"], label: "Review: suspend the card", match: reviewKey("s"), run: review.suspend },
   ];
 }

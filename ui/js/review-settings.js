@@ -1,11 +1,12 @@
 // The Review section of Settings: desired retention, new cards and reviews
-// per day, and the hour a review day starts. The API takes the settings
+// per day, the hour a review day starts, and what enters review. The API takes the settings
 // whole (update_review_settings), so every change sends all four, and the
 // day's time zone is this computer's: the hour is meant as a local one.
 
 import { call } from "./transport.js";
 import { h } from "./dom.js";
 import { fieldError, showErrorAt } from "./fields.js";
+import { kindsFieldset } from "./review-sources.js";
 import * as toast from "./toast.js";
 
 const RETENTION = { min: 70, max: 99 };
@@ -95,5 +96,5 @@ export function reviewSection() {
     },
     (error) => fields.desired_retention.showError(`Could not read the review settings: ${error.message}`),
   );
-  return h("fieldset", { id: "settings-review", class: "review-settings" }, h("legend", { text: "Review" }), Object.values(fields).map((field) => field.el));
+  return h("fieldset", { id: "settings-review", class: "review-settings" }, h("legend", { text: "Review" }), Object.values(fields).map((field) => field.el), kindsFieldset());
 }

@@ -2,9 +2,10 @@
 // the answer is asked for only when the user reveals it (Space), so the
 // page never holds it before. Then 1 Again, 2 Hard, 3 Good, 4 Easy, each
 // showing when the card would come back; u undoes the last rating, o opens
-// the card's source in the reader, e edits its note, s suspends it. When no
-// card is left, the finish screen (review-finish.js). The Review link in
-// the navigation counts the cards ready now, following every change.
+// the card's source in the reader, e edits its note, b buries it until
+// tomorrow, s suspends it. When no card is left, the finish screen
+// (review-finish.js). The Review link in the navigation counts the cards
+// ready now, following every change.
 //
 // Ratings and suspensions are saved in the background, in order, so the
 // next card shows at once: its prompt was fetched while the user looked at
@@ -17,6 +18,7 @@ import { render as renderMarkdown } from "./markdown.js";
 import { finishScreen } from "./review-finish.js";
 import { noteForm } from "./review-note.js";
 import { refreshMembership } from "./review-toggle.js";
+import { forgetSources } from "./review-sources.js";
 import * as toast from "./toast.js";
 
 const RATINGS = ["Again", "Hard", "Good", "Easy"];
@@ -80,6 +82,7 @@ export function reviewEvent(event) {
   if (!relevant) return;
   refreshCount();
   refreshMembership();
+  forgetSources();
   if (isOwnEcho(event) || !onScreen() || !session) return;
   if (current) recheck();
   else if (!session.queue.length) refill();
@@ -238,7 +241,7 @@ function skipButton() {
   return h("button", { type: "button", class: "button review-reveal", on: { click: skip } }, "Skip ", keyHint("Space"));
 }
 
-/** Undo, Open source, Edit note, Suspend: each with its key; only Undo on the finish screen. */
+/** Undo, Open source, Edit note, Bury, Suspend: each with its key; only Undo on the finish screen. */
 function actionRow() {
   const action = (label, key, run, enabled = true) =>
     h("button", { type: "button", class: "button button-small", disabled: !enabled, "aria-keyshortcuts": key, on: { click: run } }, `${label} `, keyHint(key));
@@ -249,6 +252,7 @@ function actionRow() {
     action("Undo rating", "u", undo, session.done > 0),
     cardShown && action("Open source", "o", openSource),
     cardShown && !current.shown.suspended && action("Edit note", "e", editNote),
+    cardShown && !current.shown.suspended && action("Bury", "b", bury),
     cardShown && !current.shown.suspended && action("Suspend", "s", suspend),
   );
 }
@@ -370,6 +374,19 @@ function bringBack(card) {
   if (onScreen()) showCard();
 }
 
+/** b: buries the card on screen until tomorrow (Undo in the toast takes it back) and shows the next. */
+export function bury() {
+  if (!current || current.shown.suspended) return;
+  const { card } = current;
+  leave(card);
+  save(() => call("bury_card", { card }), () => toast.undo("Card buried until tomorrow.", () => unbury(card)), "Card not buried");
+  next();
+}
+
+function unbury(card) {
+  save(() => call("bury_card", { card, buried: false }), () => bringBack(card), "Card not brought back");
+}
+
 /** s: suspends the card on screen (Undo in the toast takes it back) and shows the next. */
 export function suspend() {
   if (!current || current.shown.suspended) return;
@@ -446,4 +463,4 @@ async function recheck() {
 }
 
 /** The keys of Review (keyboard.js), active while the view is on screen. */
-export const reviewKeys = { active: onScreen, reveal, rate, undo, open: openSource, edit: editNote, suspend };
+export const reviewKeys = { active: onScreen, reveal, rate, undo, open: openSource, edit: editNote, bury, suspend };

@@ -10,6 +10,7 @@ import { tagChips, tagEditor } from "./tags.js";
 import { openEditor } from "./editor.js";
 import { focusAwayFrom } from "./focus.js";
 import { quote } from "./quote.js";
+import { episodeReviewChoice } from "./review-sources.js";
 import { noteVersions } from "./versions.js";
 import * as actions from "./actions.js";
 import * as reader from "./reader.js";
@@ -94,6 +95,7 @@ function renderEpisodePart(episode) {
     h("label", { for: "episode-note", class: "field-label", text: "Note" }),
     episodeNoteField,
     versionsSlot,
+    episodeReviewChoice(episode),
   );
 }
 

@@ -4,6 +4,7 @@
 
 import { call } from "./transport.js";
 import { count, h, replace } from "./dom.js";
+import { tagReviewChoice } from "./review-sources.js";
 import * as toast from "./toast.js";
 
 let tags = [];
@@ -126,7 +127,7 @@ export async function showTagManager(view, { onChanged }) {
   const table = h(
     "table",
     { class: "tag-table" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Tag" }), h("th", { scope: "col", text: "Uses" }), h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Actions" })))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Tag" }), h("th", { scope: "col", text: "Uses" }), h("th", { scope: "col", text: "Review" }), h("th", { scope: "col" }, h("span", { class: "visually-hidden", text: "Actions" })))),
     body,
   );
   replace(
@@ -135,7 +136,7 @@ export async function showTagManager(view, { onChanged }) {
       "div",
       { class: "page" },
       h("h1", { id: "tags-title", class: "page-title", text: "Tags" }),
-      h("p", { class: "page-intro", text: "Rename a tag everywhere, merge two tags into one, or remove a tag from every highlight and episode." }),
+      h("p", { class: "page-intro", text: "Rename a tag everywhere, merge two tags into one, remove a tag from every highlight and episode, or choose whether what carries it enters review." }),
       tags.length ? table : h("p", { class: "empty", text: "No tags yet. Add tags to highlights or episodes with the Tag button or the t key." }),
     ),
   );
@@ -188,7 +189,7 @@ function tagRow(tag, view, onChanged) {
     tags.length > 1 && h("button", { type: "button", class: "button button-small", text: "Merge…", "aria-label": `Merge ${tag.name} into another tag`, on: { click: () => showForm("merge") } }),
     h("button", { type: "button", class: "button button-small button-danger", text: "Delete", "aria-label": `Delete ${tag.name}`, on: { click: () => showForm("delete") } }),
   );
-  row.append(nameCell, h("td", { class: "count", text: String(tag.count) }), h("td", {}, actions));
+  row.append(nameCell, h("td", { class: "count", text: String(tag.count) }), h("td", {}, tagReviewChoice(tag, tags.indexOf(tag))), h("td", {}, actions));
   return row;
 }
 

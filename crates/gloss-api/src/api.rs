@@ -170,7 +170,12 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
         Request::UndoRating {} => to_json(notes.undo_rating().map_err(refused)),
         Request::SetCard { card, included, suspended } => done(notes.set_card(&card, included, suspended)),
         Request::ReviewStats { now } => to_json(notes.review_stats(now.unwrap_or_else(now_ms)).map_err(refused)),
+        Request::BuryCard { card, buried, now } => done(notes.bury_card(&card, buried, now)),
         Request::ReviewSettings {} => to_json(notes.review_settings().map_err(refused)),
+        Request::ReviewSources {} => to_json(notes.review_sources().map_err(refused)),
+        Request::SetReviewSource { source, included } => {
+            to_json(notes.set_review_source(&source, included).map_err(refused))
+        }
         Request::UpdateReviewSettings(settings) => done(notes.update_review_settings(&settings)),
         Request::SetInsightNote { episode_id, block_key, text } => {
             done(notes.set_insight_note(episode_id, &block_key, &text))

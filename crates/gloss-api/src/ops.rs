@@ -3,6 +3,7 @@
 
 use crate::error::{from_json, ApiError};
 use gloss_anchor::AnchorStatus;
+use gloss_core::annotations::review_sources::ReviewSource;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate};
 use gloss_core::app::{EpisodeFilter, SettingsPatch};
 use gloss_core::export::Format;
@@ -117,11 +118,30 @@ pub enum Request {
         #[serde(default)]
         suspended: bool,
     },
+    /// A card out of review until the next day (`buried: false`: back today).
+    BuryCard {
+        card: CardId,
+        #[serde(default = "yes")]
+        buried: bool,
+        now: Option<i64>,
+    },
     ReviewStats {
         now: Option<i64>,
     },
     ReviewSettings {},
     UpdateReviewSettings(ReviewSettings),
+    /// What enters review: kinds of card, episodes and tags.
+    ReviewSources {},
+    /// A kind of card, an episode or a tag in review, left out, or
+    /// (`included: null`) left to the other rules.
+    SetReviewSource {
+        source: ReviewSource,
+        included: Option<bool>,
+    },
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -176,7 +196,8 @@ impl Request {
             | Request::ReviewDue { .. }
             | Request::ReviewCard { .. }
             | Request::ReviewStats { .. }
-            | Request::ReviewSettings {} => true,
+            | Request::ReviewSettings {}
+            | Request::ReviewSources {} => true,
             Request::ScanLibrary {}
             | Request::CreateHighlight(_)
             | Request::UpdateHighlight(_)
@@ -202,6 +223,8 @@ impl Request {
             | Request::RateCard { .. }
             | Request::UndoRating {}
             | Request::SetCard { .. }
+            | Request::BuryCard { .. }
+            | Request::SetReviewSource { .. }
             | Request::UpdateReviewSettings(_) => false,
         }
     }

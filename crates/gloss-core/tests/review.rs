@@ -266,3 +266,107 @@ fn the_markdown_export_shows_review_state() {
     assert!(page.contains("review_due: "), "{page}");
     assert!(page.contains("· Review: due 2026-01-") && page.contains("1 reviews"), "{page}");
 }
+
+/// The ids of the cards up for review at `now`, sorted.
+fn due_cards(notes: &gloss_core::app::Annotations, now: i64) -> Vec<String> {
+    let mut cards: Vec<String> = notes.review_due(now).unwrap().cards.iter().map(|c| c.card.to_string()).collect();
+    cards.sort();
+    cards
+}
+
+/// Bury takes a card out of review for the rest of the day, on every
+/// device, and it comes back when the next day starts (4:00 by default).
+#[test]
+fn a_buried_card_is_out_until_the_next_day_starts_on_every_device() {
+    let sync = tempfile::TempDir::new().unwrap();
+    let (mut a, mut b) = (Device::new("a", &SHARED), Device::new("b", &SHARED));
+    let card = CardId::Highlight(a.highlight(SHARED[0], 40, 25));
+    a.notes().bury_card(&card, true, Some(NOW)).unwrap();
+    // NOW is 10:00 UTC; the next day starts at 4:00 tomorrow.
+    let buried_until = a.notes().review_card(&card, false, NOW).unwrap().deck.buried_until.unwrap();
+    assert_eq!(buried_until, NOW - 6 * 3_600_000 + DAY);
+    let day_start = buried_until - DAY;
+    assert!(due_cards(&a.notes(), NOW + 12 * 3_600_000).is_empty(), "buried for the rest of the day");
+    assert_eq!(due_cards(&a.notes(), buried_until), [card.to_string()], "back the next day");
+    a.round(sync.path());
+    b.round(sync.path());
+    assert!(due_cards(&b.notes(), day_start + 1).is_empty(), "buried on the other device too");
+    b.notes().bury_card(&card, false, Some(NOW)).unwrap();
+    b.round(sync.path());
+    a.round(sync.path());
+    assert_eq!(due_cards(&a.notes(), day_start + 1), [card.to_string()], "unburied everywhere");
+    // Suspending keeps the bury choice, and the other way round.
+    a.notes().bury_card(&card, true, Some(NOW)).unwrap();
+    a.notes().set_card(&card, None, true).unwrap();
+    a.notes().set_card(&card, None, false).unwrap();
+    assert!(due_cards(&a.notes(), day_start + 1).is_empty());
+}
+
+/// What enters review: kinds of card in Settings, then per episode and per
+/// tag, with the card's own choice first, following tag renames and
+/// reaching other devices.
+#[test]
+fn what_enters_review_is_chosen_by_kind_episode_and_tag() {
+    use gloss_core::annotations::review_sources::ReviewSource;
+    use gloss_core::annotations::HighlightPatch;
+    let s = setup();
+    let notes = s.notes();
+    let id = s.episode("one.txt");
+    let fp = fingerprint(&s, "one.txt");
+    let h = notes.create_highlight(&quote(id, "Open weights")).unwrap();
+    notes.set_star(id, "s1.i2", true).unwrap();
+    let highlight = format!("highlight/{}", h.id);
+    let starred = format!("insight/{fp}/s1.i2");
+    assert_eq!(due_cards(&notes, NOW), [highlight.as_str(), starred.as_str()]);
+
+    // Kinds, in Settings.
+    notes.set_review_source(&ReviewSource::Highlights, Some(false)).unwrap();
+    assert_eq!(due_cards(&notes, NOW), [starred.as_str()]);
+    notes.set_card(&CardId::Highlight(h.id.clone()), Some(true), false).unwrap();
+    assert_eq!(due_cards(&notes, NOW), [highlight.as_str(), starred.as_str()], "the card's own choice comes first");
+    notes.set_card(&CardId::Highlight(h.id.clone()), None, false).unwrap();
+    notes.set_review_source(&ReviewSource::Highlights, None).unwrap();
+
+    // An episode in review brings every insight; left out, nothing.
+    notes.set_review_source(&ReviewSource::Episode { episode_id: id }, Some(true)).unwrap();
+    let all = due_cards(&notes, NOW);
+    assert!(all.contains(&format!("insight/{fp}/s1.i1")) && all.len() > 2, "{all:?}");
+    notes.set_review_source(&ReviewSource::Episode { episode_id: id }, Some(false)).unwrap();
+    assert!(due_cards(&notes, NOW).is_empty());
+    notes.set_review_source(&ReviewSource::Episode { episode_id: id }, None).unwrap();
+    assert_eq!(due_cards(&notes, NOW), [highlight.as_str(), starred.as_str()]);
+
+    // A tag left out takes out what carries it, and follows a rename.
+    let tagged = HighlightPatch { id: h.id.clone(), color: None, note: None, tags: Some(vec!["Skip/Later".into()]) };
+    notes.update_highlight(&tagged).unwrap();
+    let sources = notes.set_review_source(&ReviewSource::Tag { tag: "skip".into() }, Some(false)).unwrap();
+    assert_eq!(sources.tags.get("skip"), Some(&false));
+    assert_eq!(due_cards(&notes, NOW), [starred.as_str()], "a nested tag follows its parent");
+    notes.rename_tag("skip", "Parked").unwrap();
+    assert_eq!(notes.review_sources().unwrap().tags.get("parked"), Some(&false));
+    assert_eq!(due_cards(&notes, NOW), [starred.as_str()]);
+    // An episode tag put in review brings every insight, but the highlight's own tag still leaves it out.
+    notes.set_episode_tags(id, &["deep".into()]).unwrap();
+    notes.set_review_source(&ReviewSource::Tag { tag: "deep".into() }, Some(true)).unwrap();
+    let now = due_cards(&notes, NOW);
+    assert!(!now.contains(&highlight) && now.contains(&format!("insight/{fp}/s1.i1")), "{now:?}");
+    assert_eq!(
+        refusal(&notes.set_review_source(&ReviewSource::Tag { tag: " / ".into() }, Some(true)).unwrap_err()),
+        ("invalid", "tag")
+    );
+}
+
+#[test]
+fn review_choices_per_episode_reach_other_devices() {
+    use gloss_core::annotations::review_sources::ReviewSource;
+    let sync = tempfile::TempDir::new().unwrap();
+    let (mut a, mut b) = (Device::new("a", &SHARED), Device::new("b", &SHARED));
+    let card = CardId::Highlight(a.highlight(SHARED[0], 40, 25));
+    a.round(sync.path());
+    b.round(sync.path());
+    assert_eq!(due_cards(&b.notes(), NOW), [card.to_string()]);
+    a.notes().set_review_source(&ReviewSource::Episode { episode_id: a.episode(SHARED[0]) }, Some(false)).unwrap();
+    a.round(sync.path());
+    b.round(sync.path());
+    assert!(due_cards(&b.notes(), NOW).is_empty(), "the episode left out on the other device");
+}

@@ -93,7 +93,17 @@ fn fixture_for_version(version: usize, conn: &Connection) {
         // folder exports what is there); the sync tests cover their data.
         // Version 5 adds an index; version 7 fills the review deck from
         // what earlier versions hold (checked below).
-        4 | 5 | 7 => {}
+        4 | 5 => {}
+        7 => {
+            // From version 7 on, the write path keeps the deck: the card of
+            // the highlight written above, as that path writes it.
+            conn.execute(
+                "INSERT OR IGNORE INTO review_cards (card, episode_id, in_deck)
+                 VALUES ('highlight/0b7c9a3e-1d2f-4a5b-8c6d-7e8f9a0b1c2d', 1, 1)",
+                [],
+            )
+            .unwrap();
+        }
         6 => {
             conn.execute(
                 "INSERT INTO review_events (id, card, rating, at)

@@ -24,5 +24,5 @@ pub use device::{device_id, DeviceError};
 pub use log::{Batch, Damage, LogError, LogOptions};
 pub use op::{fold_tag, Anchor, Change, DeviceId, Fingerprint, HighlightId, NoteOn, Op, OpId, Tagged, MAX_NUMBER};
 pub use replica::{Compacted, Problem, Replica, Round};
-pub use state::{HighlightView, Key, NoteVersion, NoteView, ReviewView, State, Version};
+pub use state::{CardChoice, HighlightView, Key, NoteVersion, NoteView, ReviewView, State, Version};
 pub use target::{episode_of, SyncTarget, Waiting};

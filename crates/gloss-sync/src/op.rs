@@ -280,11 +280,14 @@ pub enum Change {
         event: String,
     },
     /// Whether a card is in review against the default rule (`null`: the
-    /// rule decides), and whether it is suspended.
+    /// rule decides), whether it is suspended, and until when it is buried
+    /// (Unix milliseconds; absent in records written before burying).
     SetCard {
         card: String,
         included: Option<bool>,
         suspended: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        buried_until: Option<u64>,
     },
 }
 

@@ -128,9 +128,11 @@ fn writes(change: &Change) -> Vec<(Key, Write)> {
             Value::Json(serde_json::json!({ "card": card, "rating": rating, "at": at })),
         ),
         Change::UndoReview { event } => set(Key::ReviewUndone(event.clone()), Value::Flag(true)),
-        Change::SetCard { card, included, suspended } => set(
+        Change::SetCard { card, included, suspended, buried_until } => set(
             Key::Card(card.clone()),
-            Value::Json(serde_json::json!({ "included": included, "suspended": suspended })),
+            Value::Json(
+                serde_json::json!({ "included": included, "suspended": suspended, "buried_until": buried_until }),
+            ),
         ),
     }
 }
@@ -242,6 +244,16 @@ pub struct ReviewView {
     pub rating: u8,
     pub at: u64,
     pub undone: bool,
+}
+
+/// What the user chose for a review card.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CardChoice {
+    /// In review against the default rule; `None`: the rule decides.
+    pub included: Option<bool>,
+    pub suspended: bool,
+    /// Out of review until then (Unix milliseconds): buried for the day.
+    pub buried_until: Option<u64>,
 }
 
 /// Everything the ops seen so far add up to.
@@ -475,11 +487,14 @@ impl State {
         })
     }
 
-    /// A card's review choices: whether it is in review against the
-    /// default rule (`None`: the rule decides), and whether it is suspended.
-    pub fn card(&self, card: &str) -> Option<(Option<bool>, bool)> {
+    /// A card's review choices.
+    pub fn card(&self, card: &str) -> Option<CardChoice> {
         let json = self.json(&Key::Card(card.to_owned()))?;
-        Some((json.get("included")?.as_bool(), json.get("suspended")?.as_bool()?))
+        Some(CardChoice {
+            included: json.get("included")?.as_bool(),
+            suspended: json.get("suspended")?.as_bool()?,
+            buried_until: json.get("buried_until").and_then(|at| at.as_u64()),
+        })
     }
 
     /// Whether a highlight was emptied from the trash for good.

@@ -15,9 +15,11 @@ use serde::Serialize;
 
 use super::error::{Error, Result};
 use super::review;
+use super::review_sources::EpisodeRule;
 use crate::store;
 use crate::store::episodes::{self, EpisodeId};
 use crate::store::schema::review::RULE_CARDS;
+use gloss_parse::model::BlockRole;
 use gloss_review::card::NoteOf;
 use gloss_review::stats::{stats, ReviewStats};
 use gloss_review::{cloze, question, CardId, CardPrompt, Preview, ReviewEvent, Scheduler};
@@ -34,6 +36,10 @@ pub struct DeckCard {
     pub due: Option<i64>,
     /// Why it is not shown, when suspended.
     pub suspended: Option<String>,
+    /// Until when it is buried (Unix milliseconds): out of what is due
+    /// until that day starts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buried_until: Option<i64>,
 }
 
 /// What is up for review now.
@@ -65,29 +71,38 @@ const SUSPENDED_BY_USER: &str = "suspended";
 const ORPHANED: &str = "its highlight lost its place in the text; re-attach the highlight to review it again";
 
 /// Brings the deck rows of `episode_id`'s cards up to date with their
-/// sources (the default rule and the user's choices). Called by the write
-/// path for every episode a change touched.
+/// sources (the rules of review_sources.rs and the user's choice per
+/// card). Called by the write path for every episode a change touched.
 pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
-    let ruled: HashMap<String, Option<String>> = {
+    let rule = EpisodeRule::load(conn, episode_id)?;
+    // Each card its sources make, with why it is blocked and whether the
+    // rule would have it (an insight by its star).
+    let mut made: HashMap<String, (Option<String>, bool)> = {
         let mut stmt =
             conn.prepare_cached(&format!("SELECT card, blocked FROM ({RULE_CARDS}) WHERE episode_id = ?1"))?;
-        let rows = stmt.query_map([episode_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let rows = stmt.query_map([episode_id], |row| Ok((row.get(0)?, (row.get(1)?, true))))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    for (card, blocked) in &ruled {
-        conn.prepare_cached(
-            "INSERT INTO review_cards (card, episode_id, in_deck, blocked) VALUES (?1, ?2, 1, ?3)
-             ON CONFLICT (card) DO UPDATE SET episode_id = excluded.episode_id,
-                 in_deck = coalesce(review_cards.included, 1), blocked = excluded.blocked",
-        )?
-        .execute(params![card, episode_id, blocked])?;
+    if rule.all_insights() {
+        for card in insight_cards(conn, episode_id)? {
+            made.entry(card).or_insert((None, false));
+        }
     }
-    // Cards of this episode the rule no longer makes: in only if the user
-    // added them and their source is still here (an insight).
+    for (card, (blocked, starred)) in &made {
+        let Ok(id) = card.parse::<CardId>() else { continue };
+        conn.prepare_cached(
+            "INSERT INTO review_cards (card, episode_id, in_deck, blocked) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (card) DO UPDATE SET episode_id = excluded.episode_id,
+                 in_deck = coalesce(review_cards.included, excluded.in_deck), blocked = excluded.blocked",
+        )?
+        .execute(params![card, episode_id, rule.includes(&id, *starred), blocked])?;
+    }
+    // Cards of this episode its sources no longer make: in only if the
+    // user added them and their source is still here (an insight).
     let others: Vec<(String, Option<bool>)> = {
         let mut stmt = conn.prepare_cached("SELECT card, included FROM review_cards WHERE episode_id = ?1")?;
         let rows = stmt.query_map([episode_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().filter(|(card, _)| !ruled.contains_key(card)).collect()
+        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().filter(|(card, _)| !made.contains_key(card)).collect()
     };
     for (card, included) in others {
         let in_deck = included == Some(true) && insight_exists(conn, episode_id, &card)?;
@@ -95,6 +110,32 @@ pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Resul
             .execute(params![card, in_deck])?;
     }
     Ok(())
+}
+
+/// Brings every episode's deck rows up to date (after what enters review changed).
+pub(crate) fn refresh_all(conn: &Connection) -> Result<()> {
+    let episodes: Vec<EpisodeId> = {
+        let mut stmt = conn.prepare_cached("SELECT id FROM episodes WHERE canonical_text IS NOT NULL")?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for episode_id in episodes {
+        refresh_episode(conn, episode_id)?;
+    }
+    Ok(())
+}
+
+/// The card of every insight of an episode.
+fn insight_cards(conn: &Connection, episode_id: EpisodeId) -> Result<Vec<String>> {
+    let Some(record) = episodes::get(conn, episode_id)? else { return Ok(Vec::new()) };
+    let Some(fingerprint) = record.fingerprint.clone() else { return Ok(Vec::new()) };
+    let blocks = record.episode.map(|e| e.blocks()).unwrap_or_default();
+    Ok(blocks
+        .into_iter()
+        .filter(|b| b.role == BlockRole::InsightTitle)
+        .filter_map(|b| b.group)
+        .map(|block| CardId::Insight { episode: fingerprint.clone(), block }.to_string())
+        .collect())
 }
 
 /// Brings one card's deck row up to date: after a rating or a choice,
@@ -144,7 +185,8 @@ fn episode_of_fingerprint(conn: &Connection, fingerprint: &str) -> Result<Option
         .optional()?)
 }
 
-const DECK_COLUMNS: &str = "rc.card, rc.episode_id, e.title, rc.phase, rc.due, rc.suspended, rc.blocked";
+const DECK_COLUMNS: &str =
+    "rc.card, rc.episode_id, e.title, rc.phase, rc.due, rc.suspended, rc.blocked, rc.buried_until";
 
 fn deck_card_from_row(row: &rusqlite::Row) -> rusqlite::Result<Option<DeckCard>> {
     let card: String = row.get(0)?;
@@ -162,6 +204,7 @@ fn deck_card_from_row(row: &rusqlite::Row) -> rusqlite::Result<Option<DeckCard>>
             (None, true) => Some(SUSPENDED_BY_USER.to_owned()),
             (None, false) => None,
         },
+        buried_until: row.get(7)?,
     }))
 }
 
@@ -177,9 +220,13 @@ fn deck_cards(conn: &Connection, filter: &str, order: &str, bound: i64, limit: u
     Ok(rows.filter_map(|row| row.transpose()).collect::<rusqlite::Result<_>>()?)
 }
 
-/// Which cards wait, due or new, not suspended.
-const DUE: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NOT NULL AND rc.due < ?1";
-const NEW: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NULL AND ?1 = ?1";
+/// Which cards wait, due or new, before `?1` (the next day's start): not
+/// suspended, and not buried for the day (a card buried today is buried
+/// until that very start).
+const DUE: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NOT NULL AND rc.due < ?1
+    AND (rc.buried_until IS NULL OR rc.buried_until < ?1)";
+const NEW: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NULL
+    AND (rc.buried_until IS NULL OR rc.buried_until < ?1)";
 
 /// Every card in review (suspended ones too), by due time, new ones last.
 pub fn deck(conn: &Connection) -> store::Result<Vec<DeckCard>> {

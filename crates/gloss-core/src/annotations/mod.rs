@@ -40,6 +40,7 @@ pub mod query;
 pub mod reading;
 pub mod reanchor;
 pub mod review;
+pub mod review_sources;
 pub mod stars;
 pub mod tags;
 pub mod trash;

@@ -13,7 +13,11 @@ use gloss_sync::Change;
 
 /// Each setting that follows the user: its name in the sync log, and the
 /// key it is stored under in the settings table (as JSON).
-pub(crate) const FOLLOWING: &[(&str, &str)] = &[("color_names", settings::COLOR_NAMES), ("review", settings::REVIEW)];
+pub(crate) const FOLLOWING: &[(&str, &str)] = &[
+    ("color_names", settings::COLOR_NAMES),
+    ("review", settings::REVIEW),
+    ("review_sources", settings::REVIEW_SOURCES),
+];
 
 /// Sets what each highlight color means (`{"yellow": "key idea"}`).
 pub fn set_color_names(w: &mut Writer, names: &HashMap<String, String>) -> Result<()> {

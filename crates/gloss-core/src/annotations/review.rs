@@ -10,7 +10,7 @@ use super::preferences;
 use super::write::{Kind, Writer};
 use crate::store::settings;
 use gloss_review::{CardId, CardState, Phase, Rating, ReviewEvent, Scheduler, Settings};
-use gloss_sync::Change;
+use gloss_sync::{CardChoice, Change};
 
 /// The review settings as stored (the defaults until the user changes them).
 pub fn review_settings(conn: &Connection) -> Result<Settings> {
@@ -110,27 +110,51 @@ pub(crate) fn put_undone(w: &mut Writer, event_id: &str) -> Result<()> {
 }
 
 /// The one writer of card choices: whether `card` is in review against the
-/// default rule (`None`: the rule decides) and whether it is suspended.
-pub fn put_card(w: &mut Writer, card: &CardId, included: Option<bool>, suspended: bool) -> Result<()> {
+/// default rule (`None`: the rule decides), whether it is suspended, and
+/// until when it is buried.
+pub fn put_card(w: &mut Writer, card: &CardId, choice: CardChoice) -> Result<()> {
     let id = card.to_string();
-    let before: Option<(Option<bool>, bool)> = w
-        .conn()
-        .prepare_cached("SELECT included, suspended FROM review_cards WHERE card = ?1")?
-        .query_row([&id], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    if before.unwrap_or((None, false)) == (included, suspended) {
+    if card_choice(w.conn(), card)? == choice {
         return Ok(());
     }
+    let CardChoice { included, suspended, buried_until } = choice;
+    let buried = buried_until.and_then(|at| i64::try_from(at).ok());
     w.conn()
         .prepare_cached(
-            "INSERT INTO review_cards (card, included, suspended) VALUES (?1, ?2, ?3)
-             ON CONFLICT (card) DO UPDATE SET included = excluded.included, suspended = excluded.suspended",
+            "INSERT INTO review_cards (card, included, suspended, buried_until) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (card) DO UPDATE SET included = excluded.included, suspended = excluded.suspended,
+                 buried_until = excluded.buried_until",
         )?
-        .execute(params![id, included, suspended])?;
-    w.queue([Change::SetCard { card: id, included, suspended }]);
+        .execute(params![id, included, suspended, buried])?;
+    w.queue([Change::SetCard { card: id, included, suspended, buried_until }]);
     super::deck::refresh_card(w.conn(), card)?;
     w.touch_library(Kind::Review);
     Ok(())
+}
+
+/// What the user chose for `card` (nothing yet: the defaults).
+pub fn card_choice(conn: &Connection, card: &CardId) -> Result<CardChoice> {
+    Ok(conn
+        .prepare_cached("SELECT included, suspended, buried_until FROM review_cards WHERE card = ?1")?
+        .query_row([card.to_string()], |row| {
+            let buried: Option<i64> = row.get(2)?;
+            Ok(CardChoice {
+                included: row.get(0)?,
+                suspended: row.get(1)?,
+                buried_until: buried.and_then(|at| u64::try_from(at).ok()),
+            })
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Buries `card` until the next review day starts after `now_ms`
+/// (`buried: false` brings it back today).
+pub fn bury(w: &mut Writer, card: &CardId, buried: bool, now_ms: i64) -> Result<()> {
+    super::deck::in_review(w.conn(), card)?;
+    let day = review_settings(w.conn())?.day;
+    let until = buried.then(|| u64::try_from(day.start_of(day.day_of(now_ms) + 1)).unwrap_or(0));
+    put_card(w, card, CardChoice { buried_until: until, ..card_choice(w.conn(), card)? })
 }
 
 /// A card's events, undone ones included (replays leave them out).

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
 use super::write::{Kind, Writer};
-use super::{index, outbox};
+use super::{index, outbox, review_sources};
 use crate::store::episodes::EpisodeId;
 use gloss_sync as sync;
 
@@ -332,6 +332,7 @@ pub fn rename(w: &mut Writer, from: &str, to: &str) -> Result<usize> {
     }
     let changed = index::refresh_tagged(conn, &ids)?;
     before.record(w)?;
+    review_sources::move_tag(w, &from.key, &to.key)?;
     Ok(changed)
 }
 
@@ -365,6 +366,7 @@ pub fn merge(w: &mut Writer, from: &str, to: &str) -> Result<usize> {
     // Exactly the items that carried a merged tag changed.
     let changed = index::refresh_tagged(conn, &sources)?;
     before.record(w)?;
+    review_sources::move_tag(w, &from.key, &to.key)?;
     Ok(changed)
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::annotations::review_sources::{self, ReviewSource, ReviewSources};
 use crate::annotations::{deck, review};
 use crate::annotations::{
     highlights, index, notes, preferences, query, reading, reanchor, stars, tags, trash, versions, view, Caller,
@@ -15,6 +16,7 @@ use crate::library::Library;
 use crate::store::episodes::EpisodeId;
 use gloss_review::stats::ReviewStats;
 use gloss_review::{CardId, Rating, ReviewEvent, Settings as ReviewSettings};
+use gloss_sync::CardChoice;
 
 #[derive(Debug, Clone)]
 pub struct Annotations<'l> {
@@ -156,9 +158,29 @@ impl<'l> Annotations<'l> {
         self.change(review::undo_last)
     }
 
-    /// `set_card`: a card in or out of review, suspended or not.
+    /// `set_card`: a card in or out of review, suspended or not (buried as it was).
     pub fn set_card(&self, card: &CardId, included: Option<bool>, suspended: bool) -> Result<()> {
-        self.change(|w| review::put_card(w, card, included, suspended))
+        self.change(|w| {
+            let choice = review::card_choice(w.conn(), card)?;
+            review::put_card(w, card, CardChoice { included, suspended, ..choice })
+        })
+    }
+
+    /// `bury_card`: a card out of review until the day after `now_ms`'s
+    /// (the clock's when `None`) starts, or back today.
+    pub fn bury_card(&self, card: &CardId, buried: bool, now_ms: Option<i64>) -> Result<()> {
+        self.change(|w| review::bury(w, card, buried, now_ms.unwrap_or(w.now())))
+    }
+
+    /// `review_sources`: what enters review.
+    pub fn review_sources(&self) -> Result<ReviewSources> {
+        self.read(review_sources::review_sources)
+    }
+
+    /// `set_review_source`: a kind of card, an episode or a tag in review,
+    /// left out, or (`None`) left to the other rules.
+    pub fn set_review_source(&self, source: &ReviewSource, included: Option<bool>) -> Result<ReviewSources> {
+        self.change(|w| review_sources::set_review_source(w, source, included))
     }
 
     /// `review_stats`: the finish screen's figures at `now_ms`.

@@ -47,7 +47,7 @@ pub struct Backup {
 pub struct ReviewEntry {
     /// Every rating, undone ones too (the log is never cut).
     pub events: Vec<ReviewEventEntry>,
-    /// Cards the user added, left out or suspended.
+    /// Cards the user added, left out, suspended or buried.
     pub cards: Vec<CardEntry>,
 }
 
@@ -72,6 +72,9 @@ pub struct CardEntry {
     /// In review against the default rule (`null`: the rule decides).
     pub included: Option<bool>,
     pub suspended: bool,
+    /// Buried until then (Unix milliseconds); absent when not buried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buried_until: Option<u64>,
 }
 
 /// How an entry names its episode: by fingerprint (the same on every

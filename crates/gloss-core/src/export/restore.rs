@@ -18,12 +18,13 @@ use super::{ImportReport, Problem};
 use crate::annotations::highlights::{self, parse_id, to_sql, HighlightRow};
 use crate::annotations::reading::{self, ReadingRow};
 use crate::annotations::tags::{self, TagName, Tagged};
-use crate::annotations::{notes, preferences, reanchor, review, stars, Error, Highlight, Result, Writer};
+use crate::annotations::{deck, notes, preferences, reanchor, review, stars, Error, Highlight, Result, Writer};
 use crate::store::episodes::EpisodeId;
 use crate::store::settings;
 use gloss_anchor::AnchorStatus;
 use gloss_parse::model::{short_hash, CANONICAL_TEXT_VERSION};
 use gloss_review::{CardId, Rating, ReviewEvent};
+use gloss_sync::CardChoice;
 
 /// Settings a backup may set: the user's preferences only.
 const PREFERENCE_PREFIX: &str = "ui_";
@@ -162,8 +163,10 @@ pub fn apply(w: &mut Writer, backup: &Backup, report: &mut ImportReport) -> Resu
         if settings::get(w.conn(), key)?.as_deref() != Some(value.as_str()) {
             preferences::put(w, key, Some(value))?;
             report.settings += 1;
-            if key == settings::REVIEW {
-                review::replay_all(w.conn())?;
+            match key.as_str() {
+                settings::REVIEW => review::replay_all(w.conn())?,
+                settings::REVIEW_SOURCES => deck::refresh_all(w.conn())?,
+                _ => {}
             }
         }
     }
@@ -172,7 +175,9 @@ pub fn apply(w: &mut Writer, backup: &Backup, report: &mut ImportReport) -> Resu
     }
     for entry in &backup.review.cards {
         item(w, report, None, Some(&entry.card), |w, _| {
-            review::put_card(w, &card_id(&entry.card)?, entry.included, entry.suspended)
+            let choice =
+                CardChoice { included: entry.included, suspended: entry.suspended, buried_until: entry.buried_until };
+            review::put_card(w, &card_id(&entry.card)?, choice)
         })?;
     }
     Ok(())

@@ -216,10 +216,19 @@ fn review(conn: &Connection) -> Result<ReviewEntry> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare(
-        "SELECT card, included, suspended FROM review_cards WHERE included IS NOT NULL OR suspended = 1 ORDER BY card",
+        "SELECT card, included, suspended, buried_until FROM review_cards
+         WHERE included IS NOT NULL OR suspended = 1 OR buried_until IS NOT NULL ORDER BY card",
     )?;
     let cards = stmt
-        .query_map([], |row| Ok(CardEntry { card: row.get(0)?, included: row.get(1)?, suspended: row.get(2)? }))?
+        .query_map([], |row| {
+            let buried: Option<i64> = row.get(3)?;
+            Ok(CardEntry {
+                card: row.get(0)?,
+                included: row.get(1)?,
+                suspended: row.get(2)?,
+                buried_until: buried.and_then(|at| u64::try_from(at).ok()),
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(ReviewEntry { events, cards })
 }

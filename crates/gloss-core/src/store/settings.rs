@@ -28,6 +28,10 @@ pub const COLOR_NAMES: &str = "ui_color_names";
 /// retention, cards per day, when a day starts. They follow the user.
 pub const REVIEW: &str = "ui_review";
 
+/// What enters review (gloss-core's `ReviewSources`, as JSON): kinds of
+/// card, and choices per episode and tag. It follows the user.
+pub const REVIEW_SOURCES: &str = "ui_review_sources";
+
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     let value = conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?;
     Ok(value)

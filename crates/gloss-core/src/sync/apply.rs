@@ -25,7 +25,7 @@ use crate::annotations::preferences::{self, FOLLOWING};
 use crate::annotations::reading::{self, ReadingRow};
 use crate::annotations::tags::{self, parse_valid};
 use crate::annotations::versions::{self, NoteRef};
-use crate::annotations::{notes, reanchor, review, stars, Anchor, Color, Highlight, Result, Writer};
+use crate::annotations::{deck, notes, reanchor, review, stars, Anchor, Color, Highlight, Result, Writer};
 use crate::store::episodes::EpisodeId;
 use gloss_anchor::AnchorStatus;
 use gloss_review::{Rating, ReviewEvent};
@@ -213,16 +213,18 @@ impl<'w, 'c> StoreTarget<'w, 'c> {
     }
 
     fn card(&mut self, state: &State, card: &str) -> Result<()> {
-        let (Ok(id), Some((included, suspended))) = (card.parse(), state.card(card)) else { return Ok(()) };
-        review::put_card(self.w, &id, included, suspended)
+        let (Ok(id), Some(choice)) = (card.parse(), state.card(card)) else { return Ok(()) };
+        review::put_card(self.w, &id, choice)
     }
 
     fn setting(&mut self, state: &State, name: &str) -> Result<()> {
         let Some((_, stored_as)) = FOLLOWING.iter().find(|(synced, _)| *synced == name) else { return Ok(()) };
         let value = state.setting(name).map(|value| value.to_string());
         preferences::put(self.w, stored_as, value.as_deref())?;
-        if *stored_as == crate::store::settings::REVIEW {
-            review::replay_all(self.w.conn())?;
+        match *stored_as {
+            crate::store::settings::REVIEW => review::replay_all(self.w.conn())?,
+            crate::store::settings::REVIEW_SOURCES => deck::refresh_all(self.w.conn())?,
+            _ => {}
         }
         Ok(())
     }

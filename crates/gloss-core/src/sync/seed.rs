@@ -149,12 +149,15 @@ fn reviews(conn: &Connection, changes: &mut Vec<(Change, i64)>, now: i64) -> Res
             changes.push((Change::UndoReview { event }, at));
         }
     }
-    let mut stmt =
-        conn.prepare("SELECT card, included, suspended FROM review_cards WHERE included IS NOT NULL OR suspended = 1")?;
-    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    let mut stmt = conn.prepare(
+        "SELECT card, included, suspended, buried_until FROM review_cards
+         WHERE included IS NOT NULL OR suspended = 1 OR buried_until IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get::<_, Option<i64>>(3)?)))?;
     for row in rows {
-        let (card, included, suspended) = row?;
-        changes.push((Change::SetCard { card, included, suspended }, now));
+        let (card, included, suspended, buried) = row?;
+        let buried_until = buried.and_then(|at| u64::try_from(at).ok());
+        changes.push((Change::SetCard { card, included, suspended, buried_until }, now));
     }
     Ok(())
 }

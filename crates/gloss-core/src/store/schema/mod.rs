@@ -140,6 +140,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(V5_LIST_INDEX),
         M::up(review::V6_REVIEW),
         M::up(&review::V7_DECK),
+        M::up(review::V8_BURY),
     ]
 }
 

@@ -79,3 +79,12 @@ pub static V7_DECK: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
          SELECT card, episode_id, 1, blocked FROM ({RULE_CARDS});"
     )
 });
+
+/// Version 8: burying a card for the rest of the day. The waiting index
+/// carries `buried_until` too, so what is due is still read from the
+/// index alone.
+pub const V8_BURY: &str = "
+ALTER TABLE review_cards ADD COLUMN buried_until INTEGER;
+DROP INDEX review_cards_waiting;
+CREATE INDEX review_cards_waiting ON review_cards (in_deck, suspended, blocked, due, buried_until);
+";
