@@ -488,3 +488,46 @@ fn a_note_edited_in_the_round_that_creates_its_highlight_shows_the_same_everywhe
     assert!(b.highlights[&id].earlier.is_empty(), "{:?}", b.highlights[&id]);
     assert_eq!(a, b);
 }
+
+/// The first join, hammered as Settings and the worker meet it: in every
+/// round, threads set the sync folder, ask for a round and read the status
+/// at once while the worker starts. Each time the data folder ends with one
+/// id, the folder holds that one log and no other, and the status lists
+/// one device, marked as this one.
+#[test]
+#[ignore = "slow: 100 first joins"]
+fn the_first_join_gives_a_data_folder_exactly_one_id_in_100_rounds() {
+    for round in 0..100 {
+        let sync = TempDir::new().unwrap();
+        let device = Device::new("a", &[]);
+        let service = SyncService::with_options(device.library.clone(), ServiceOptions::default());
+        let start = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            for n in 0..4 {
+                let (service, sync, start) = (service.clone(), sync.path(), &start);
+                scope.spawn(move || {
+                    start.wait();
+                    match n {
+                        0 | 1 => drop(service.set_sync_dir(Some(sync))),
+                        2 => drop(service.sync_now()),
+                        _ => {
+                            for _ in 0..20 {
+                                drop(service.status());
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        service.sync_now().unwrap();
+        let id = device_id(device.data.path()).unwrap().to_string();
+        let logs: Vec<String> = std::fs::read_dir(sync.path().join(ROOT))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(logs, [id.as_str()], "round {round}: one log, under the data folder's id");
+        let status = service.status().unwrap();
+        let listed: Vec<(&str, bool)> = status.devices.iter().map(|d| (d.id.as_str(), d.this_device)).collect();
+        assert_eq!(listed, [(id.as_str(), true)], "round {round}: {status:?}");
+    }
+}

@@ -126,7 +126,8 @@ pub struct SyncStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceStatus {
     pub id: String,
-    /// When the device made its latest change read here (Unix milliseconds, its clock).
+    /// When the device made its latest change read here (Unix milliseconds,
+    /// its clock); for this device before any is read, its last round.
     pub last_seen: i64,
     /// Whether this is the device asking.
     pub this_device: bool,
@@ -182,17 +183,18 @@ pub fn status(store: &Store, problems: Vec<String>) -> Result<SyncStatus, SyncEr
         Some(_) => Some(device_id(store.data_dir())?.to_string()),
         None => None,
     };
-    Ok(SyncStatus {
-        enabled: sync_dir.is_some(),
-        sync_dir,
-        last_sync,
-        pending,
-        devices: devices
-            .into_iter()
-            .map(|(id, last_seen)| DeviceStatus { this_device: this.as_ref() == Some(&id), id, last_seen })
-            .collect(),
-        problems,
-    })
+    let mut devices: Vec<DeviceStatus> = devices
+        .into_iter()
+        .map(|(id, last_seen)| DeviceStatus { this_device: this.as_ref() == Some(&id), id, last_seen })
+        .collect();
+    // This device is in the list from its first round, whether or not it
+    // has written anything yet (the table holds devices read in the folder).
+    if let (Some(id), Some(at)) = (this, last_sync) {
+        if !devices.iter().any(|d| d.this_device) {
+            devices.insert(0, DeviceStatus { id, last_seen: at, this_device: true });
+        }
+    }
+    Ok(SyncStatus { enabled: sync_dir.is_some(), sync_dir, last_sync, pending, devices, problems })
 }
 
 /// Syncs the library with the folder in its settings while Gloss runs.
