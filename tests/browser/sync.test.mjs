@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SAMPLE, axe, besidesStatus, dragSelect, episodeId, launchBrowser, markedText, openApp, screenshot, startSyncedPair, summaryText, waitFor } from "./helpers.mjs";
+import { SAMPLE, axe, besidesStatus, dragSelect, episodeId, launchBrowser, markedText, openApp, screenshot, startGloss, startSyncedPair, summaryText, waitFor } from "./helpers.mjs";
 
 /** Sync goes through the file system and a worker: wait generously. */
 const SYNCED = { timeout: 30000, interval: 100 };
@@ -310,5 +310,37 @@ test("automatic export, turned on in Settings, writes a change into the folder w
     await context.close();
   } finally {
     await rm(vault, { recursive: true, force: true });
+  }
+});
+
+test("a first join through Settings while other calls race it gives the data folder one device, marked as this one (5 rounds)", async () => {
+  for (let round = 0; round < 5; round++) {
+    const gloss = await startGloss({ "signal-hours.txt": summaryText(SAMPLE) });
+    const syncDir = await mkdtemp(path.join(tmpdir(), "gloss-join-"));
+    const { context, page, problems } = await openApp(browser, `${gloss.url}#/settings`);
+    try {
+      await page.waitForSelector("#sync-dir");
+      await page.fill("#sync-dir", syncDir);
+      // The field saves on change; other clients join, sync and ask at the same moment.
+      await Promise.all([
+        page.keyboard.press("Tab"),
+        ...Array.from({ length: 3 }, () => gloss.call("update_settings", { sync_dir: syncDir })),
+        gloss.call("sync_now").catch(() => {}),
+        ...Array.from({ length: 5 }, () => gloss.call("sync_status")),
+      ]);
+      await gloss.call("sync_now");
+      const logs = await readdir(path.join(syncDir, "gloss"));
+      assert.equal(logs.length, 1, `round ${round}: one log in the folder, not ${logs.join(", ")}`);
+      const section = page.locator("#settings-sync");
+      const marked = section.locator(".device-list li", { hasText: "this device" });
+      await waitFor(async () => (await marked.count()) === 1, { what: `round ${round}: this device marked` });
+      assert.equal(await section.locator(".device-list li").count(), 1);
+      assert.match(await marked.textContent(), new RegExp(logs[0]));
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+      await gloss.stop();
+      await rm(syncDir, { recursive: true, force: true });
+    }
   }
 });
