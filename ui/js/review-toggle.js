@@ -1,7 +1,7 @@
 // Add to / Leave out of review: on a highlight (in its editor) and on an
 // insight (the ↻ beside its star). Whether a card is in review is the
 // backend's to say (its rule: every highlight, starred insights, Q:/A:
-// notes; then the user's choices), so it is asked of review_card when the
+// notes; then the user's choices), so it is asked of card_in_review when the
 // control is about to be used, and the answers are kept until the next
 // change to annotations.
 
@@ -18,8 +18,7 @@ let insights = null;
 
 function membership(card) {
   if (!known.has(card)) {
-    const asked = call("review_card", { card }).catch((error) => {
-      if (error.kind === "not_found") return null;
+    const asked = call("card_in_review", { card }).catch((error) => {
       known.delete(card);
       throw error;
     });

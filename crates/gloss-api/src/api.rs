@@ -158,6 +158,7 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
         Request::ListHighlights(filter) => to_json(notes.list_highlights(&filter).map_err(refused)),
         Request::SetEpisodeNote { episode_id, text } => done(notes.set_episode_note(episode_id, &text)),
         Request::ReviewDue { now } => to_json(notes.review_due(now.unwrap_or_else(now_ms)).map_err(refused)),
+        Request::CardInReview { card } => to_json(notes.card_in_review(&card).map_err(refused)),
         Request::ReviewCard { card, reveal, now } => {
             to_json(notes.review_card(&card, reveal, now.unwrap_or_else(now_ms)).map_err(refused))
         }

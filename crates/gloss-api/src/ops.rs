@@ -97,6 +97,10 @@ pub enum Request {
     ReviewDue {
         now: Option<i64>,
     },
+    /// Whether a card is in review: its deck entry, or null.
+    CardInReview {
+        card: CardId,
+    },
     /// A card's prompt; its answer only with `reveal`.
     ReviewCard {
         card: CardId,
@@ -195,6 +199,7 @@ impl Request {
             | Request::SyncStatus {}
             | Request::ReviewDue { .. }
             | Request::ReviewCard { .. }
+            | Request::CardInReview { .. }
             | Request::ReviewStats { .. }
             | Request::ReviewSettings {}
             | Request::ReviewSources {} => true,

@@ -71,11 +71,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut raw = Vec::new();
     let mut count = conn.prepare(
         "SELECT count(*) FROM review_cards WHERE in_deck = 1 AND suspended = 0 AND blocked IS NULL
-         AND due IS NOT NULL AND due < ?1",
+         AND due IS NOT NULL AND due < ?1 AND (buried_until IS NULL OR buried_until < ?1)",
     )?;
     let mut stmt = conn.prepare(
         "SELECT card, due FROM review_cards WHERE in_deck = 1 AND suspended = 0 AND blocked IS NULL
-         AND due IS NOT NULL AND due < ?1 ORDER BY due LIMIT 200",
+         AND due IS NOT NULL AND due < ?1 AND (buried_until IS NULL OR buried_until < ?1) ORDER BY due LIMIT 200",
     )?;
     for &now in &nows {
         let started = Instant::now();

@@ -57,8 +57,10 @@ fn highlights_starred_insights_and_question_notes_are_cards_and_answers_wait_for
     );
 
     // Left out of review, and back in.
+    assert_eq!(notes.card_in_review(&card).unwrap().map(|c| c.card), Some(card.clone()));
     notes.set_card(&card, Some(false), false).unwrap();
     assert_eq!(notes.review_due(NOW).unwrap().new, 2);
+    assert_eq!(notes.card_in_review(&card).unwrap(), None, "out of review is an answer, not an error");
     assert_eq!(refusal(&notes.rate_card(&card, Rating::Good, Some(NOW)).unwrap_err()), ("not_found", "card"));
     notes.set_card(&card, None, false).unwrap();
     assert_eq!(notes.review_due(NOW).unwrap().new, 3);

@@ -148,6 +148,16 @@ impl<'l> Annotations<'l> {
         self.read(|conn| deck::show(conn, card, reveal, now_ms))
     }
 
+    /// `card_in_review`: the card as the deck holds it, or `None` when it is
+    /// not in review (a question asked while drawing a control, not an error).
+    pub fn card_in_review(&self, card: &CardId) -> Result<Option<deck::DeckCard>> {
+        self.read(|conn| match deck::in_review(conn, card) {
+            Ok(found) => Ok(Some(found)),
+            Err(crate::annotations::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(error),
+        })
+    }
+
     /// `rate_card`: logs a rating made at `at_ms` (the wall clock if `None`).
     pub fn rate_card(&self, card: &CardId, rating: Rating, at_ms: Option<i64>) -> Result<ReviewEvent> {
         self.change(|w| review::rate(w, card, rating, at_ms.unwrap_or(w.now())))
