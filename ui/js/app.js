@@ -265,6 +265,12 @@ function escape() {
   return closeDrawers();
 }
 
+/** A reader notice's Show them: the annotations pane open at the highlights that need attention. */
+function showProblems() {
+  setPane("sidebar", true);
+  document.querySelector("#sidebar .problems .annotation-quote")?.focus();
+}
+
 function openSearch() {
   if (!paneOpen("library")) setPane("library", true);
   focusSearch();
@@ -309,6 +315,7 @@ async function start() {
     onMarkClick: (ids, mark) => (ids.length > 1 ? openChooser(ids, mark) : openEditor(ids[0], { anchorEl: mark })),
     onStar: actions.setStar,
     onRead: actions.setRead,
+    onShowProblems: showProblems,
   });
   byId("main").addEventListener("scroll", followScroll, { passive: true });
   document.addEventListener("mousedown", closeOnOutsideClick);
