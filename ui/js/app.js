@@ -182,6 +182,7 @@ function applyAnnotationChange(event) {
   if (kinds.has("setting")) loadSettings(); // colour names follow the user from device to device
   if (kinds.has("tag")) loadTags();
   if (view === "notes") reloadNotes();
+  if (view === "trash" && (kinds.has("highlight") || kinds.has("tag"))) route();
   const openId = state.currentEpisode()?.id;
   refreshEpisodes(event.episode_ids.filter((id) => id !== openId), kinds);
   if (!event.episode_ids.includes(openId)) return;
@@ -288,7 +289,8 @@ function initShortcuts() {
     toggleSidebar: () => togglePane("sidebar"),
     textSize: stepTextSize,
     help: showShortcuts,
-    undo: undoLatest,
+    // Trash lists what an undo brings back from it, and this window skips its own events.
+    undo: () => undoLatest().then(() => view === "trash" && route()),
     escape,
     inReader,
     review: reviewKeys,
@@ -327,6 +329,7 @@ async function start() {
     library: showLibrary,
     notes: () => go("#/notes"),
     tags: () => go("#/tags"),
+    trash: () => go("#/trash"),
     settings: () => go("#/settings"),
     import: () => go("#/settings/import"),
     export: () => go("#/settings/export"),

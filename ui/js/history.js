@@ -25,14 +25,14 @@ export function record(label, undo, { offer = false } = {}) {
   if (offer) toast.undo(`${label}.`, () => take(entry));
 }
 
-/** Ctrl+Z: takes back the latest change still in the history. */
-export function undoLatest() {
+/** Ctrl+Z: takes back the latest change still in the history; resolves once done (or failed, and said). */
+export async function undoLatest() {
   const entry = entries.at(-1);
   if (!entry) {
     toast.info("Nothing to undo.");
     return;
   }
-  take(entry);
+  await take(entry);
 }
 
 /** Takes back `entry` and says so; a failure is said, with Retry when another try could work. */

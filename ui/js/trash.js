@@ -10,7 +10,7 @@ import { quote } from "./quote.js";
 import { colorName } from "./settings.js";
 import { tagChips } from "./tags.js";
 import { restoreHighlight } from "./actions.js";
-import { failure } from "./messages.js";
+import { canRetry, failure } from "./messages.js";
 import * as toast from "./toast.js";
 
 let root = null;
@@ -31,7 +31,7 @@ async function draw(focus = null) {
   try {
     trash = await call("list_trash");
   } catch (error) {
-    replace(view, page(h("p", { class: "empty", role: "alert", text: failure("Could not read the trash", error) }), h("button", { type: "button", class: "button", text: "Try again", on: { click: () => draw() } })));
+    replace(view, page(h("p", { class: "empty", role: "alert", text: failure("Could not read the trash", error) }), canRetry(error) && h("button", { type: "button", class: "button", text: "Retry", on: { click: () => draw() } })));
     return;
   }
   if (view !== root || view.hidden) return;
