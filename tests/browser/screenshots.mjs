@@ -1,7 +1,8 @@
 // Makes the README's screenshots in docs/screenshots/ from two real devices
 // syncing through a temp folder: the reader in the light theme, the reader
 // with a note's earlier version in the dark theme, Settings with sync on,
-// and a review card before and after its answer is shown.
+// a review card before and after its answer is shown, and the Trash with a
+// deleted highlight and its note.
 // Run: node tests/browser/screenshots.mjs   (GLOSS_BIN picks the gloss binary)
 
 import { mkdir, writeFile } from "node:fs/promises";
@@ -75,6 +76,15 @@ async function main() {
       }
       await context.close();
     }
+
+    // Last, as it deletes a highlight the readers above show.
+    const green = (await pair.a.call("list_highlights", { color: "green" })).items[0];
+    await pair.a.call("delete_highlight", { id: green.id });
+    const { context, page } = await openApp(browser, `${pair.a.url}#/trash`, { viewport: VIEWPORT });
+    await page.waitForSelector(".trash .feed-item");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(OUT, "trash-light.png") });
+    await context.close();
     console.log(`screenshots written to ${path.relative(process.cwd(), OUT) || "."}`);
   } finally {
     await browser.close();

@@ -43,7 +43,7 @@ after(async () => {
 });
 
 for (const scheme of ["light", "dark"]) {
-  test(`library, reader, notes, tags and settings pass axe in the ${scheme} theme`, async () => {
+  test(`library, reader, notes, tags, trash and settings pass axe in the ${scheme} theme`, async () => {
     const { context, page, problems } = await openApp(browser, gloss.url, { colorScheme: scheme, bypassCSP: true });
     await page.waitForSelector(".episode-row");
     await screenshot(page, `library-${scheme}`);
@@ -74,7 +74,7 @@ for (const scheme of ["light", "dark"]) {
     await screenshot(page, `reader-toolbar-${scheme}`);
     await page.keyboard.press("Escape");
 
-    for (const view of ["notes", "tags", "settings"]) {
+    for (const view of ["notes", "tags", "trash", "settings"]) {
       await page.goto(`${gloss.url}#/${view}`);
       await page.waitForSelector(`#${view}-title`);
       await page.waitForTimeout(100);
@@ -96,7 +96,8 @@ for (const scheme of ["light", "dark"]) {
     await page.keyboard.press("?");
     await page.waitForSelector("dialog#shortcuts[open]");
     await screenshot(page, `shortcuts-${scheme}`);
-    assert.deepEqual(besidesStatus(problems, 400), []);
+    // 400: the import refused above; 404: an insight the pointer passes is asked about and is not in review.
+    assert.deepEqual(besidesStatus(problems, 400, 404), []);
     await context.close();
   });
 }

@@ -1,12 +1,15 @@
 // Every change the user makes, saved optimistically: state.js takes it at
 // once (and the views show it), the backend is called, and its answer, the
 // object as saved, goes into state.js too; a failure undoes the change and
-// says so in a toast with Retry. Deletes offer Undo for 6 s. The window's
-// own changes come back as events too; app.js skips those echoes.
+// says so in a toast (with Retry when another try could work). Deletes
+// offer Undo for 6 s, and they and other changes that can be taken back go
+// into the undo history (history.js, Ctrl+Z). The window's own changes
+// come back as events too; app.js skips those echoes.
 
 import { call } from "./transport.js";
 import * as state from "./state.js";
 import * as toast from "./toast.js";
+import * as history from "./history.js";
 import { colorName } from "./settings.js";
 import { learnTags } from "./tags.js";
 import { focusHighlight } from "./focus.js";
@@ -72,7 +75,7 @@ export function createHighlight(offsets, color = lastColor) {
     })
     .catch((error) => {
       state.removeHighlight(tempId);
-      toast.error(`Highlight not saved: ${error.message}`, () => createHighlight(offsets, color));
+      toast.failed("Highlight not saved", error, () => createHighlight(offsets, color));
       throw error;
     })
     .finally(() => pending.delete(tempId));
@@ -87,31 +90,58 @@ async function realId(id) {
   return state.resolveId(id);
 }
 
-/** Changes a highlight's color, note and/or tags. */
+/**
+ * Changes a highlight's color, note and/or tags. A colour changed or a
+ * note cleared goes into the undo history.
+ */
 export async function updateHighlight(id, patch) {
   const before = state.highlight(id);
   if (!before) return;
   if (patch.color) lastColor = patch.color;
-  state.putHighlight({ ...before, ...patch });
+  const undo = undoOf(before, patch);
+  try {
+    const saved = await writeHighlight(id, patch, before);
+    if (saved && undo) history.record(undo.label, () => writeHighlight(saved.id, undo.patch));
+  } catch (error) {
+    toast.failed("Change not saved", error, () => updateHighlight(state.resolveId(id), patch));
+  }
+}
+
+/** What takes `patch` back on `before`: a colour changed or a note cleared; null for other changes. */
+function undoOf(before, patch) {
+  if (patch.color && patch.color !== before.color) return { label: `Highlight colour changed to ${colorName(patch.color)}`, patch: { color: before.color } };
+  if (patch.note === "" && before.note) return { label: "Highlight note cleared", patch: { note: before.note } };
+  return null;
+}
+
+/**
+ * Saves `patch` on highlight `id`, showing it at once; resolves with the
+ * highlight as saved, or null when its creation failed (already said). A
+ * failure puts back what `before` (the highlight as shown until now) had
+ * and rejects.
+ */
+async function writeHighlight(id, patch, before = state.highlight(id)) {
+  if (before) state.putHighlight({ ...before, ...patch });
   let target;
   try {
     target = await realId(id);
   } catch {
-    return; // the creation failed and was reported
+    return null;
   }
   try {
     const highlight = await run("update_highlight", { id: target, ...patch });
     // Keep what was typed after this save started.
     state.putHighlight(keepEdits(highlight, state.highlight(target)));
     if (patch.tags) learnTags(patch.tags);
+    return highlight;
   } catch (error) {
     const now = state.highlight(target);
-    if (now) state.putHighlight({ ...now, ...Object.fromEntries(Object.keys(patch).map((k) => [k, before[k]])) });
-    toast.error(`Change not saved: ${error.message}`, () => updateHighlight(target, patch));
+    if (now && before) state.putHighlight({ ...now, ...Object.fromEntries(Object.keys(patch).map((k) => [k, before[k]])) });
+    throw error;
   }
 }
 
-/** Deletes a highlight, with an Undo toast; Undo puts focus on the highlight brought back. */
+/** Deletes a highlight (to the trash), with an Undo toast; Undo puts focus on the highlight brought back. */
 export async function deleteHighlight(id) {
   const before = state.highlight(id);
   if (!before) return;
@@ -124,21 +154,19 @@ export async function deleteHighlight(id) {
   }
   try {
     await run("delete_highlight", { id: target });
-    toast.undo(`${colorName(before.color)} highlight deleted.`, () => restoreHighlight(target));
+    history.record(`${colorName(before.color)} highlight deleted`, () => restoreHighlight(target), { offer: true });
   } catch (error) {
     state.putHighlight(before);
-    toast.error(`Highlight not deleted: ${error.message}`, () => deleteHighlight(target));
+    toast.failed("Highlight not deleted", error, () => deleteHighlight(target));
   }
 }
 
-async function restoreHighlight(id) {
-  try {
-    const restored = await run("restore_highlight", { id });
-    state.putHighlight(restored);
-    focusHighlight(restored);
-  } catch (error) {
-    toast.error(`Could not undo: ${error.message}`, () => restoreHighlight(id));
-  }
+/** Brings highlight `id` back from the trash, with its note and tags, and focuses it when its episode is open. */
+export async function restoreHighlight(id) {
+  const restored = await run("restore_highlight", { id });
+  state.putHighlight(restored);
+  focusHighlight(restored);
+  return restored;
 }
 
 /** Places an orphaned or ambiguous highlight on `offsets`, the selection's (null when there is none). */
@@ -151,7 +179,7 @@ export async function reattachHighlight(id, offsets) {
     state.putHighlight(await run("reattach_highlight", { id, start: offsets.start, end: offsets.end }));
     document.getSelection()?.removeAllRanges();
   } catch (error) {
-    toast.error(`Could not re-attach: ${error.message}`, () => reattachHighlight(id, offsets));
+    toast.failed("Could not re-attach", error, () => reattachHighlight(id, offsets));
   }
 }
 
@@ -160,7 +188,7 @@ export async function confirmHighlight(id) {
   try {
     state.putHighlight(await run("confirm_highlight", { id }));
   } catch (error) {
-    toast.error(`Could not confirm: ${error.message}`, () => confirmHighlight(id));
+    toast.failed("Could not confirm", error, () => confirmHighlight(id));
   }
 }
 
@@ -177,7 +205,7 @@ async function saveEpisode(episodeId, patch, op, args, failure) {
     await run(op, { episode_id: episodeId, ...args });
   } catch (error) {
     if (before && isOpen()) state.setEpisodeFields(before);
-    toast.error(`${failure}: ${error.message}`, () => saveEpisode(episodeId, patch, op, args, failure));
+    toast.failed(failure, error, () => saveEpisode(episodeId, patch, op, args, failure));
   }
 }
 

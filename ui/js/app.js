@@ -1,7 +1,7 @@
 // Starts the UI: loads settings, wires the panes, routes between views
 // (#/episode/<id>[/<highlight id> | /insight/<key>], #/review, #/notes, #/tags,
-// #/settings[/<section>]) and turns live events into updates that never move
-// the reading position.
+// #/trash, #/settings[/<section>]) and turns live events into updates that
+// never move the reading position.
 
 import { isOwnEcho, onEvent } from "./transport.js";
 import { byId } from "./dom.js";
@@ -23,6 +23,8 @@ import { initDesktop } from "./desktop.js";
 import { refreshSyncStatus } from "./sync.js";
 import { refreshCount as refreshReviewCount, reviewEvent, reviewKeys, showReview } from "./review.js";
 import { initReviewToggles } from "./review-toggle.js";
+import { showTrash } from "./trash.js";
+import { undoLatest } from "./history.js";
 
 const PANES_KEY = "gloss.panes";
 const narrow = matchMedia("(max-width: 900px)");
@@ -75,6 +77,9 @@ function closeDrawers() {
 
 // ---------- routing ----------
 
+/** The views besides the reader, each at #/<name> with a section #<name>-view. */
+const VIEWS = ["review", "notes", "tags", "trash", "settings"];
+
 function parseRoute() {
   const [, name = "", ...rest] = location.hash.replace(/^#/, "").split("/");
   return { name, args: rest.map(decodeURIComponent) };
@@ -82,11 +87,12 @@ function parseRoute() {
 
 async function route() {
   const { name, args } = parseRoute();
-  const next = ["review", "notes", "tags", "settings"].includes(name) ? name : "reader";
+  const next = VIEWS.includes(name) ? name : "reader";
   showView(next);
   if (next === "review") return showReview(byId("review-view"));
   if (next === "notes") return showNotes(byId("notes-view"));
   if (next === "tags") return showTagManager(byId("tags-view"), { onChanged: reloadAll });
+  if (next === "trash") return showTrash(byId("trash-view"), { onChanged: reloadAll });
   if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null, { onImported: reloadAll });
   // Episode ids are integers; the hash and storage hold them as text.
   const id = Number(name === "episode" ? args[0] : state.currentEpisode()?.id ?? reader.lastEpisodeId());
@@ -116,7 +122,7 @@ function showLibrary() {
 
 function showView(name) {
   view = name;
-  for (const v of ["reader", "review", "notes", "tags", "settings"]) byId(`${v}-view`).hidden = v !== name;
+  for (const v of ["reader", ...VIEWS]) byId(`${v}-view`).hidden = v !== name;
   for (const link of document.querySelectorAll(".views a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -159,6 +165,7 @@ function reloadAll() {
   loadTags();
   refreshReader();
   if (view === "notes") reloadNotes();
+  if (view === "tags" || view === "trash") route(); // what they list changed
 }
 
 /** What an annotation_changed event names but carries nothing of: the open episode's note, stars, read state. */
@@ -175,6 +182,7 @@ function applyAnnotationChange(event) {
   if (kinds.has("setting")) loadSettings(); // colour names follow the user from device to device
   if (kinds.has("tag")) loadTags();
   if (view === "notes") reloadNotes();
+  if (view === "trash" && (kinds.has("highlight") || kinds.has("tag"))) route();
   const openId = state.currentEpisode()?.id;
   refreshEpisodes(event.episode_ids.filter((id) => id !== openId), kinds);
   if (!event.episode_ids.includes(openId)) return;
@@ -258,6 +266,12 @@ function escape() {
   return closeDrawers();
 }
 
+/** A reader notice's Show them: the annotations pane open at the highlights that need attention. */
+function showProblems() {
+  setPane("sidebar", true);
+  document.querySelector("#sidebar .problems .annotation-quote")?.focus();
+}
+
 function openSearch() {
   if (!paneOpen("library")) setPane("library", true);
   focusSearch();
@@ -275,6 +289,8 @@ function initShortcuts() {
     toggleSidebar: () => togglePane("sidebar"),
     textSize: stepTextSize,
     help: showShortcuts,
+    // Trash lists what an undo brings back from it, and this window skips its own events.
+    undo: () => undoLatest().then(() => view === "trash" && route()),
     escape,
     inReader,
     review: reviewKeys,
@@ -301,6 +317,7 @@ async function start() {
     onMarkClick: (ids, mark) => (ids.length > 1 ? openChooser(ids, mark) : openEditor(ids[0], { anchorEl: mark })),
     onStar: actions.setStar,
     onRead: actions.setRead,
+    onShowProblems: showProblems,
   });
   byId("main").addEventListener("scroll", followScroll, { passive: true });
   document.addEventListener("mousedown", closeOnOutsideClick);
@@ -312,6 +329,7 @@ async function start() {
     library: showLibrary,
     notes: () => go("#/notes"),
     tags: () => go("#/tags"),
+    trash: () => go("#/trash"),
     settings: () => go("#/settings"),
     import: () => go("#/settings/import"),
     export: () => go("#/settings/export"),
@@ -324,5 +342,5 @@ async function start() {
 
 start().catch((error) => {
   console.error(error);
-  toast.error(`Gloss could not start: ${error.message}`, () => location.reload());
+  toast.failed("Gloss could not start", error, () => location.reload());
 });

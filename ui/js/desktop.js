@@ -23,7 +23,7 @@ export async function chooseLibrary() {
     await call("update_settings", { library_dir: folder });
     toast.info(`Watching ${folder}`);
   } catch (error) {
-    toast.error(`Could not use ${folder}: ${error.message}`, chooseLibrary);
+    toast.failed(`Could not use ${folder}`, error, chooseLibrary);
   }
 }
 

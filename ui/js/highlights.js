@@ -19,6 +19,11 @@ export function isPlaced(highlight) {
   return PLACED.has(status) && Number.isInteger(start) && Number.isInteger(end) && end > start;
 }
 
+/** Whether a highlight waits for the user under Needs attention: with no place in the text, or only an approximate one. */
+export function needsAttention(highlight) {
+  return !isPlaced(highlight) || highlight.anchor.status === "fuzzy";
+}
+
 /**
  * The parts of `highlights` inside `block` ({key, text, start, len}, code
  * points), as spans in UTF-16 units of the block's text:

@@ -27,6 +27,7 @@ function table(handlers) {
     { keys: ["+", "−"], label: "Larger or smaller text", match: (e) => ["+", "=", "-"].includes(e.key), run: (e) => handlers.textSize(e.key === "-" ? -1 : 1) },
     { keys: ["Esc"], label: "Close", match: () => false },
     { keys: ["?"], label: "Show these shortcuts", match: key("?"), run: handlers.help },
+    { keys: ["Ctrl", "Z"], label: "Undo the last change (again for the one before; ⌘Z on a Mac)", match: () => false },
     // Space on a button or link presses it, as everywhere.
     { keys: ["Space"], label: "Review: show the answer", match: (e) => reviewKey(" ")(e) && !e.target.closest?.("button, a, summary"), run: review.reveal },
     { keys: ["1", "–", "4"], label: "Review: rate Again, Hard, Good or Easy", match: (e) => review.active() && /^[1-4]$/.test(e.key), run: (e) => review.rate(Number(e.key)) },
@@ -47,6 +48,9 @@ const SELECT_KEYS = {
   Home: ["backward", "lineboundary"],
 };
 
+/** Ctrl+Z, or ⌘Z on a Mac: undo. */
+const isUndo = (event) => (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && event.key.toLowerCase() === "z";
+
 /** Installs the shortcuts. `handlers.escape()` returns true if it closed something. */
 export function initKeyboard(handlers) {
   const shortcuts = table(handlers);
@@ -57,7 +61,14 @@ export function initKeyboard(handlers) {
       if (handlers.escape()) event.preventDefault();
       return;
     }
-    if (isTyping(event.target) || event.metaKey || event.isComposing) return;
+    // In a field Ctrl+Z is the field's own undo, of what was typed.
+    if (isTyping(event.target) || event.isComposing) return;
+    if (isUndo(event)) {
+      event.preventDefault();
+      handlers.undo();
+      return;
+    }
+    if (event.metaKey) return;
     if (event.shiftKey && SELECT_KEYS[event.key] && handlers.inReader(event.target)) {
       const [direction, unit] = SELECT_KEYS[event.key];
       extendSelection(direction, event.ctrlKey && unit === "character" ? "word" : unit);

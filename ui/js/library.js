@@ -4,9 +4,11 @@
 
 import { askForLibraryOnce } from "./desktop.js";
 import { call } from "./transport.js";
+import { failure } from "./messages.js";
 import { byId, count, debounce, h, replace } from "./dom.js";
 import { allTags, onTagsChange } from "./tags.js";
 import { currentSettings } from "./settings.js";
+import { needsAttention } from "./highlights.js";
 import * as state from "./state.js";
 
 const PAGE = 100;
@@ -41,11 +43,12 @@ export async function initLibrary() {
   await Promise.all([reload(), loadProblems()]);
 }
 
-/** The open episode's row follows its highlights and read state, as this window changes them. */
+/** The open episode's row follows its highlights (those needing attention too) and read state, as this window changes them. */
 function onStateChange(changes) {
   const episode = state.currentEpisode();
   if (!episode || !["episode", "highlights", "reading"].some((name) => changes.has(name))) return;
-  updateRow(episode.id, { highlight_count: state.highlightCount(), read: Boolean(episode.reading?.read) });
+  const attention = state.highlightsInOrder().filter(needsAttention).length;
+  updateRow(episode.id, { highlight_count: state.highlightCount(), attention_count: attention, read: Boolean(episode.reading?.read) });
 }
 
 /** Where episode `id` is among the loaded rows (an index into the list), or -1. */
@@ -131,7 +134,7 @@ async function reload() {
     total = 0;
     pages = new Map();
     byId("library-count").textContent = "";
-    showEmpty(`Could not load the library: ${error.message}`);
+    showEmpty(failure("Could not load the library", error));
     return;
   }
   if (mine !== generation) return;
@@ -247,6 +250,10 @@ function episodeLink(item) {
   if (item.status === "missing") badges.push(h("span", { class: "badge badge-warning", text: "Missing" }));
   if (item.status === "error") badges.push(h("span", { class: "badge badge-error", text: "Cannot read" }));
   if (item.highlight_count) badges.push(h("span", { class: "badge", title: `${item.highlight_count} highlights`, text: `✎ ${item.highlight_count}` }));
+  if (item.attention_count) {
+    const needs = `${count(item.attention_count, "highlight")} ${item.attention_count === 1 ? "needs" : "need"} attention`;
+    badges.push(h("span", { class: "badge badge-warning", data: { badge: "attention" }, title: needs }, h("span", { "aria-hidden": "true", text: `⚠ ${item.attention_count}` }), h("span", { class: "visually-hidden", text: needs })));
+  }
   const meta = item.status === "error" ? item.error || "This file could not be read." : item.show || (item.kind === "document" ? "Document" : "");
   return h(
     "a",

@@ -6,6 +6,7 @@ import { count, debounce, formatDate, h, replace } from "./dom.js";
 import { COLORS } from "./highlights.js";
 import { render as renderMarkdown } from "./markdown.js";
 import { quote } from "./quote.js";
+import { canRetry, failure } from "./messages.js";
 import { colorName } from "./settings.js";
 import { allTags, loadTags, tagChips } from "./tags.js";
 
@@ -80,7 +81,7 @@ async function loadMore(reset = false) {
   try {
     page = await call("list_highlights", args);
   } catch (error) {
-    replace(more, h("p", { class: "empty", text: `Could not load highlights: ${error.message}` }), h("button", { type: "button", class: "button", text: "Retry", on: { click: () => loadMore(reset) } }));
+    replace(more, h("p", { class: "empty", text: failure("Could not load highlights", error) }), canRetry(error) && h("button", { type: "button", class: "button", text: "Retry", on: { click: () => loadMore(reset) } }));
     return;
   }
   if (mine !== generation) return;

@@ -5,12 +5,14 @@
 // redraws what a change notification names.
 
 import { call } from "./transport.js";
+import { failure } from "./messages.js";
 import { byId, debounce, h, replace } from "./dom.js";
 import { paintBlock } from "./highlights.js";
 import { caretAt, rangeToOffsets, restoreSelection, saveSelection, selectedRange } from "./selection.js";
 import { cpToUtf16 } from "./codepoints.js";
 import { render as renderMarkdown } from "./markdown.js";
 import { noteVersions } from "./versions.js";
+import { noticesEl, renderNotices } from "./reader-notices.js";
 import * as state from "./state.js";
 import * as toast from "./toast.js";
 
@@ -24,6 +26,8 @@ let readAtEnd = false;
 const blockEls = new Map();
 /** Where each insight's note goes (insight key → element). */
 const insightNoteEls = new Map();
+/** The open episode's notices (reader-notices.js). */
+let notices = null;
 
 const view = () => byId("reader-view");
 const scroller = () => byId("main");
@@ -44,8 +48,8 @@ export async function openEpisode(id, { highlightId = null, insightKey = null } 
     episode = await call("get_episode", { id });
   } catch (error) {
     if (error.kind === "not_found") localStorage.removeItem(LAST_EPISODE_KEY);
-    showEmpty(error.kind === "not_found" ? "This episode is no longer in the library." : `Could not open the episode: ${error.message}`);
-    if (error.kind !== "not_found") toast.error(`Could not open the episode: ${error.message}`, () => openEpisode(id, { highlightId }));
+    showEmpty(error.kind === "not_found" ? "This episode is no longer in the library." : failure("Could not open the episode", error));
+    if (error.kind !== "not_found") toast.failed("Could not open the episode", error, () => openEpisode(id, { highlightId }));
     return;
   }
   localStorage.setItem(LAST_EPISODE_KEY, id);
@@ -80,6 +84,7 @@ export async function refreshEpisode() {
 /** Closes the episode and shows the reader's empty state. */
 export function showEmpty(message) {
   state.showEpisode(null);
+  notices = null;
   blockEls.clear();
   insightNoteEls.clear();
   replace(
@@ -105,6 +110,7 @@ function onStateChange(changes) {
     return restoreAnchor(keep);
   }
   if (changes.has("highlights")) paintAll();
+  if (changes.has("highlights") || changes.has("status")) renderNotices(notices);
   if (changes.has("active")) markActive();
   if (changes.has("stars")) renderStars();
   if (changes.has("insight_notes")) renderInsightNotes();
@@ -136,6 +142,7 @@ function renderDocument() {
   const kicker = [episode.show, episode.hosts?.length ? episode.hosts.join(", ") : null].filter(Boolean).join(" · ");
   const title = h("h1", { class: "doc-title", id: "doc-title" });
   const body = renderBlocks(episode, title);
+  notices = noticesEl();
   if (!title.hasChildNodes()) title.textContent = episode.title || "Untitled";
   const article = h(
     "article",
@@ -152,11 +159,11 @@ function renderDocument() {
         episode.source_path && h("span", { class: "doc-source", title: episode.source_path, text: fileName(episode.source_path) }),
       ),
     ),
-    episode.status === "missing" && h("p", { class: "doc-missing", role: "note", text: `The file ${episode.source_path} is missing from the library folder. Its highlights are kept and come back when the file does.` }),
-    episode.warnings?.length > 0 && h("div", { class: "doc-warnings", role: "note" }, "This file was read with problems:", h("ul", {}, episode.warnings.map((w) => h("li", { text: w })))),
+    notices,
     body,
   );
   replace(view(), article);
+  renderNotices(notices);
   renderReadToggle();
   renderStars();
   paintAll({ keepSelection: false });
@@ -489,7 +496,8 @@ export function stepInsight(delta) {
 /**
  * Sets up the reader's own event handling. `handlers` carries what other
  * modules do: onMarkClick(ids, mark), onStar(key, starred), onRead(read)
- * (the toggle, or scrolling to the end).
+ * (the toggle, or scrolling to the end), onShowProblems() (a notice's Show
+ * them: the highlights under Needs attention).
  */
 export function initReader(handlers) {
   state.subscribe(onStateChange);
@@ -516,6 +524,7 @@ export function initReader(handlers) {
     const star = event.target.closest("[data-star]");
     if (star) return handlers.onStar(star.dataset.star, star.getAttribute("aria-pressed") !== "true");
     if (event.target.closest('[data-action="toggle-read"]')) return handlers.onRead(!state.currentEpisode().reading?.read);
+    if (event.target.closest('[data-action="show-problems"]')) return handlers.onShowProblems();
     const mark = event.target.closest("mark.hl");
     if (mark && document.getSelection()?.isCollapsed !== false) handlers.onMarkClick(mark.dataset.ids.split(" "), mark);
   });

@@ -79,7 +79,7 @@ export function reviewSection() {
       show(before);
       const named = String(error.field ?? "").replace(/^args\./, "");
       if (fields[named]) showErrorAt(error, fields);
-      else toast.error(`Review settings not saved: ${error.message}`, () => {
+      else toast.failed("Review settings not saved", error, () => {
         show(next);
         save();
       });

@@ -29,7 +29,7 @@ async function choose(source, included, what) {
     known = Promise.resolve(await call("set_review_source", { source, included }));
     return true;
   } catch (error) {
-    toast.error(`${what} not saved: ${error.message}`, () => choose(source, included, what));
+    toast.failed(`${what} not saved`, error, () => choose(source, included, what));
     return false;
   }
 }
@@ -121,7 +121,7 @@ export function kindsFieldset() {
         box.disabled = false;
       }
     },
-    (error) => toast.error(`Could not read what enters review: ${error.message}`),
+    (error) => toast.failed("Could not read what enters review", error),
   );
   return h(
     "fieldset",

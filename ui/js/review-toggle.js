@@ -36,7 +36,7 @@ async function setIncluded(card, included, onChange) {
   } catch (error) {
     known.delete(card);
     onChange(!included);
-    toast.error(`${included ? "Not added to" : "Not left out of"} review: ${error.message}`, () => setIncluded(card, included, onChange));
+    toast.failed(`${included ? "Not added to" : "Not left out of"} review`, error, () => setIncluded(card, included, onChange));
   }
 }
 
@@ -109,7 +109,7 @@ export function initReviewToggles(container) {
     try {
       inReview = Boolean(await membership(card));
     } catch (error) {
-      toast.error(`Could not tell whether this insight is in review: ${error.message}`);
+      toast.failed("Could not tell whether this insight is in review", error);
       return;
     }
     setIncluded(card, !inReview, (now) => showInsightButton(button, now));

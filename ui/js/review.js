@@ -20,6 +20,8 @@ import { noteForm } from "./review-note.js";
 import { refreshMembership } from "./review-toggle.js";
 import { forgetSources } from "./review-sources.js";
 import * as toast from "./toast.js";
+import * as history from "./history.js";
+import { canRetry, failure } from "./messages.js";
 
 const RATINGS = ["Again", "Hard", "Good", "Easy"];
 const NEXT_KEYS = ["again_ms", "hard_ms", "good_ms", "easy_ms"];
@@ -122,7 +124,7 @@ async function fill() {
   try {
     due = await call("review_due");
   } catch (error) {
-    return showFailure(`Could not load the cards to review: ${error.message}`, refill);
+    return showFailure("Could not load the cards to review", error, refill);
   }
   if (!onScreen()) return;
   showCount(due);
@@ -132,7 +134,7 @@ async function fill() {
   try {
     stats = await call("review_stats");
   } catch (error) {
-    return showFailure(`Could not load today's figures: ${error.message}`, refill);
+    return showFailure("Could not load today's figures", error, refill);
   }
   if (!onScreen() || session.queue.length) return;
   current = null;
@@ -142,10 +144,10 @@ async function fill() {
   stage.querySelector("h2")?.focus();
 }
 
-function showFailure(message, retry) {
+function showFailure(what, error, retry) {
   if (!onScreen()) return;
   current = null;
-  replace(stage, h("div", { class: "empty" }, h("p", { text: message }), h("button", { type: "button", class: "button", text: "Retry", on: { click: retry } })));
+  replace(stage, h("div", { class: "empty" }, h("p", { text: failure(what, error) }), canRetry(error) && h("button", { type: "button", class: "button", text: "Retry", on: { click: retry } })));
 }
 
 /** The prompt of `card` (review_card without reveal): the one asked for ahead, or asked for now. */
@@ -174,7 +176,7 @@ async function showCard() {
   } catch (error) {
     if (mine !== token) return;
     if (error.kind === "not_found" || error.kind === "conflict") return dropCard(card); // its source is gone, or no longer a question
-    return showFailure(`Could not show the card: ${error.message}`, showCard);
+    return showFailure("Could not show the card", error, showCard);
   }
   if (mine !== token || !onScreen()) return;
   current = { card, shown, revealed: false, answerEl: null, token: mine };
@@ -271,7 +273,7 @@ export async function reveal() {
     shown = await call("review_card", { card: mine.card, reveal: true });
   } catch (error) {
     mine.revealed = false;
-    toast.error(`Could not show the answer: ${error.message}`, reveal);
+    toast.failed("Could not show the answer", error, reveal);
     return;
   }
   if (current !== mine) return;
@@ -330,7 +332,7 @@ export function rate(rating) {
 /** Runs `write` after the saves before it; `then()` on success; a failure is said with Retry. */
 function save(write, then, failure) {
   const attempt = () => {
-    writes = writes.then(write).then(then, (error) => toast.error(`${failure}: ${error.message}`, attempt));
+    writes = writes.then(write).then(then, (error) => toast.failed(failure, error, attempt));
   };
   attempt();
 }
@@ -358,7 +360,7 @@ export async function undo() {
   try {
     event = await call("undo_rating");
   } catch (error) {
-    toast.error(`Could not undo: ${error.message}`, undo);
+    toast.failed("Could not undo", error, undo);
     return;
   }
   if (!event) return toast.info("No rating to undo.");
@@ -368,8 +370,9 @@ export async function undo() {
   toast.info("Rating undone.");
 }
 
-/** Shows `card` again, first. */
+/** Shows `card` again, first (when a session is under way; the next one finds it anyway). */
 function bringBack(card) {
+  if (!session) return;
   session.queue = [card, ...session.queue.filter((c) => c !== card)];
   if (onScreen()) showCard();
 }
@@ -379,12 +382,12 @@ export function bury() {
   if (!current || current.shown.suspended) return;
   const { card } = current;
   leave(card);
-  save(() => call("bury_card", { card }), () => toast.undo("Card buried until tomorrow.", () => unbury(card)), "Card not buried");
+  save(() => call("bury_card", { card }), () => history.record("Card buried until tomorrow", () => unbury(card), { offer: true }), "Card not buried");
   next();
 }
 
 function unbury(card) {
-  save(() => call("bury_card", { card, buried: false }), () => bringBack(card), "Card not brought back");
+  return undoWrite(() => call("bury_card", { card, buried: false }), card);
 }
 
 /** s: suspends the card on screen (Undo in the toast takes it back) and shows the next. */
@@ -393,12 +396,23 @@ export function suspend() {
   const { card } = current;
   leave(card);
   // set_card sets both choices; the card is in review, so it stays in, suspended.
-  save(() => call("set_card", { card, included: true, suspended: true }), () => toast.undo("Card suspended.", () => unsuspend(card)), "Card not suspended");
+  save(() => call("set_card", { card, included: true, suspended: true }), () => history.record("Card suspended", () => unsuspend(card), { offer: true }), "Card not suspended");
   next();
 }
 
 function unsuspend(card) {
-  save(() => call("set_card", { card, included: true, suspended: false }), () => bringBack(card), "Card not brought back");
+  return undoWrite(() => call("set_card", { card, included: true, suspended: false }), card);
+}
+
+/**
+ * Runs `write`, which takes back a bury or suspend of `card`, after the
+ * saves before it, and shows the card again; rejects when it fails, for
+ * the undo history to say so.
+ */
+function undoWrite(write, card) {
+  const done = writes.then(write);
+  writes = done.catch(() => {});
+  return done.then(() => bringBack(card));
 }
 
 // ---------- the card's source ----------
@@ -428,7 +442,7 @@ export async function editNote() {
       current?.answerEl?.focus({ preventScroll: true });
     });
   } catch (error) {
-    toast.error(`Could not open the note: ${error.message}`, editNote);
+    toast.failed("Could not open the note", error, editNote);
     return;
   }
   if (current !== mine) return;

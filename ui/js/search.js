@@ -3,6 +3,7 @@
 // the list always shows the latest words.
 
 import { call } from "./transport.js";
+import { failure } from "./messages.js";
 import { byId, count, h, replace } from "./dom.js";
 import { cpToUtf16 } from "./codepoints.js";
 import { setSearching } from "./library.js";
@@ -68,7 +69,7 @@ async function run(query) {
   } catch (error) {
     if (mine !== sequence) return;
     showResults(true);
-    replace(results(), h("li", { class: "empty", text: `Search failed: ${error.message}` }));
+    replace(results(), h("li", { class: "empty", text: failure("Search failed", error) }));
     return;
   }
   if (mine !== sequence) return;

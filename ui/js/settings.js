@@ -24,7 +24,7 @@ export function loadSettings() {
     try {
       settings = { ...settings, ...(await call("get_settings")) };
     } catch (error) {
-      toast.error(`Could not load settings: ${error.message}`, loadSettings);
+      toast.failed("Could not load settings", error, loadSettings);
     }
     apply();
   })();
@@ -77,7 +77,7 @@ async function saveSettings(patch, fields = {}) {
     apply();
     const named = String(error.field ?? "").replace(/^args\./, "");
     if (fields[named]) showErrorAt(error, fields);
-    else toast.error(`Settings not saved: ${error.message}`, () => saveSettings(patch, fields));
+    else toast.failed("Settings not saved", error, () => saveSettings(patch, fields));
   }
 }
 

@@ -3,7 +3,7 @@
 // need the user: orphaned, ambiguous and fuzzy, each with its reason.
 
 import { byId, debounce, h, replace } from "./dom.js";
-import { isPlaced } from "./highlights.js";
+import { isPlaced, needsAttention } from "./highlights.js";
 import { render as renderMarkdown } from "./markdown.js";
 import { colorName } from "./settings.js";
 import { tagChips, tagEditor } from "./tags.js";
@@ -120,8 +120,8 @@ function episodeNoteVersions(episode) {
 function renderList() {
   const focusKey = document.activeElement?.dataset?.focusKey;
   const all = state.highlightsInOrder();
-  const placed = all.filter((hl) => isPlaced(hl) && hl.anchor.status !== "fuzzy");
-  const problems = all.filter((hl) => !placed.includes(hl));
+  const placed = all.filter((hl) => !needsAttention(hl));
+  const problems = all.filter(needsAttention);
   const active = state.activeHighlightId();
   replace(
     listPart,

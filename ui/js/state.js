@@ -5,8 +5,9 @@
 //
 // A notification is a Set of names: "episode" (another episode, or none, is
 // open), "blocks" (the open episode's text changed), "highlights", "active"
-// (the highlight being edited), or an episode field: "note", "tags",
-// "stars", "insight_notes", "reading".
+// (the highlight being edited), "status" (the open episode's file went
+// missing or came back, or was read with other problems), or an episode
+// field: "note", "tags", "stars", "insight_notes", "reading".
 
 /** The fields of an Episode that the user changes (docs/api.md). */
 const EPISODE_FIELDS = ["note", "tags", "stars", "insight_notes", "reading"];
@@ -70,7 +71,7 @@ export function showEpisode(next) {
     codePoints = Array.from((episode?.blocks ?? []).map((b) => b.text).join("\n\n"));
   }
   if (!same) notify("episode");
-  else notify(...(textChanged ? ["blocks"] : []), "highlights", ...EPISODE_FIELDS);
+  else notify(...(textChanged ? ["blocks"] : []), "highlights", "status", ...EPISODE_FIELDS);
 }
 
 /** Changes fields of the open episode (`patch` holds some of EPISODE_FIELDS). */

@@ -6,6 +6,7 @@ import { call } from "./transport.js";
 import { count, h, replace } from "./dom.js";
 import { tagReviewChoice } from "./review-sources.js";
 import * as toast from "./toast.js";
+import * as history from "./history.js";
 
 let tags = [];
 const listeners = new Set();
@@ -193,13 +194,29 @@ function tagRow(tag, view, onChanged) {
   return row;
 }
 
+/**
+ * Renames, merges or deletes a tag (`op` with its `args`) and says what
+ * changed; each can be taken back from the undo history (a delete or merge
+ * restores the tag from the trash, a rename renames it back).
+ */
 async function changeTag(op, args, onChanged) {
+  const { done, failed, undo } = {
+    rename_tag: { done: `Tag ${args.from} renamed to ${args.to}`, failed: "Tag not renamed", undo: () => call("rename_tag", { from: args.to, to: args.from }) },
+    merge_tag: { done: `Tag ${args.from} merged into ${args.to}`, failed: "Tags not merged", undo: () => call("restore_tag", { name: args.from }) },
+    delete_tag: { done: `Tag ${args.name} deleted`, failed: "Tag not deleted", undo: () => call("restore_tag", { name: args.name }) },
+  }[op];
   try {
     const { changed } = await call(op, args);
-    toast.info(`${changed} item(s) changed.`);
+    history.record(
+      `${done} (${count(changed, "item")} changed)`,
+      async () => {
+        await undo();
+        onChanged();
+      },
+      { offer: true },
+    );
     onChanged();
   } catch (error) {
-    const hint = error.kind === "conflict" && op === "rename_tag" ? " Use Merge to combine two tags." : "";
-    toast.error(`${error.message}.${hint}`, () => changeTag(op, args, onChanged));
+    toast.failed(failed, error, () => changeTag(op, args, onChanged));
   }
 }

@@ -1,9 +1,10 @@
 // Toasts: quiet news (a new episode), undo after a delete (6 s), and failed
-// saves said plainly with a Retry button. Errors stay until dismissed. A
-// toast that goes while it holds keyboard focus gives it back to where it
-// came from.
+// saves said plainly, with a Retry button when another try could work.
+// Errors stay until dismissed. A toast that goes while it holds keyboard
+// focus gives it back to where it came from.
 
 import { byId, h } from "./dom.js";
+import { canRetry, failure } from "./messages.js";
 
 const UNDO_MS = 6000;
 const INFO_MS = 4000;
@@ -21,6 +22,15 @@ export function undo(message, onUndo) {
 /** Shows a failure; with `retry`, a Retry button runs it again. */
 export function error(message, retry) {
   return show({ message, kind: "error", action: retry && { label: "Retry", run: retry } });
+}
+
+/**
+ * Says that `what` ("Highlight not saved") failed with `error` (an
+ * ApiError), in words for a reader; `retry` is offered only when another
+ * try could succeed.
+ */
+export function failed(what, error, retry) {
+  return show({ message: failure(what, error), kind: "error", action: retry && canRetry(error) && { label: "Retry", run: retry } });
 }
 
 function show({ message, kind = "info", action, timeout }) {

@@ -3,10 +3,12 @@
 // `POST /api/call` and the `/api/events` server-sent event stream. Both carry
 // the same JSON (docs/api.md).
 
-/** An error answered by the backend, or the backend being unreachable. */
+import { plain } from "./messages.js";
+
+/** An error answered by the backend, or the backend being unreachable; its message is plain text. */
 export class ApiError extends Error {
   constructor({ kind, message, field = null }) {
-    super(message);
+    super(plain(message));
     this.kind = kind;
     this.field = field;
   }
@@ -44,17 +46,18 @@ export async function call(op, args) {
       body: JSON.stringify(request),
     });
   } catch (cause) {
-    throw new ApiError({ kind: "network", message: `Gloss is not reachable (${cause.message}). Is \`gloss serve\` still running?` });
+    console.warn("gloss: request failed", cause);
+    throw new ApiError({ kind: "network", message: "Gloss can not be reached; if you started it with gloss serve, check that it is still running" });
   }
   const body = await response.json().catch(() => null);
-  if (!response.ok) throw toApiError(body?.error ?? { message: `${op} failed with HTTP ${response.status}` });
+  if (!response.ok) throw toApiError(body?.error ?? { message: `Gloss did not answer as expected (error ${response.status}); try again` });
   return body;
 }
 
 function toApiError(error) {
   if (error instanceof ApiError) return error;
   if (typeof error === "string") return new ApiError({ kind: "storage", message: error });
-  return new ApiError({ kind: error?.kind ?? "storage", message: error?.message ?? "the operation failed", field: error?.field ?? null });
+  return new ApiError({ kind: error?.kind ?? "storage", message: error?.message ?? "something went wrong", field: error?.field ?? null });
 }
 
 /**

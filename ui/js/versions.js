@@ -43,7 +43,7 @@ export function noteVersions(note, { current, beforeSettle = () => {}, onSettled
     try {
       await call("settle_note", { note, text });
     } catch (error) {
-      toast.error(`Could not settle the note: ${error.message}`, () => settle(text));
+      toast.failed("Could not settle the note", error, () => settle(text));
       return;
     }
     show([]);

@@ -81,4 +81,5 @@ fn the_episode_list_gets_highlight_counts() {
     let gone = notes.create_highlight(&quote(id, "the market")).unwrap();
     notes.delete_highlight(&gone.id).unwrap();
     assert_eq!(notes.episode_marks().unwrap()[&id].highlight_count, 1);
+    assert_eq!(notes.episode_marks().unwrap()[&id].attention_count, 0);
 }

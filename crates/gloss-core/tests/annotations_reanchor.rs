@@ -75,6 +75,9 @@ fn an_edited_episode_re_anchors_each_highlight_with_the_right_status() {
     };
     assert_eq!(by_status(AnchorStatus::Orphaned), [deleted.id.as_str()]);
     assert_eq!(by_status(AnchorStatus::Fuzzy), [edited.id.as_str()]);
+    // The episode list counts what needs attention.
+    let attention = || notes.episode_marks().unwrap()[&id].attention_count;
+    assert_eq!(attention(), 2);
 
     // The user confirms the fuzzy one and places the orphan by hand.
     let confirmed = notes.confirm_highlight(&edited.id).unwrap();
@@ -86,6 +89,7 @@ fn an_edited_episode_re_anchors_each_highlight_with_the_right_status() {
     assert_eq!(placed.anchor.status, AnchorStatus::Anchored);
     assert_eq!((placed.selector.exact.as_str(), placed.note.as_str()), ("Prices fell sharply this year.", "deleted"));
     assert_eq!(refusal(&notes.reattach_highlight(&deleted.id, end, start).unwrap_err()), ("invalid", "start"));
+    assert_eq!(attention(), 0);
 
     // Nothing more to do until the text changes again.
     assert_eq!(notes.reanchor_pending().unwrap(), 0);

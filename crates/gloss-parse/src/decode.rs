@@ -16,10 +16,10 @@ pub struct Decoded<'a> {
 }
 
 pub const NOT_UTF8_WARNING: &str =
-    "the file is not valid UTF-8, so it was read as Windows-1252; save it as UTF-8 if characters look wrong";
+    "this file is not saved as UTF-8, so it was read in the older Windows encoding; if some characters look wrong, save the file as UTF-8";
 
 pub const UTF16_WITHOUT_BOM_WARNING: &str =
-    "the file looks like UTF-16 without a byte-order mark, so it was read as UTF-16; save it as UTF-8 to be sure";
+    "this file looks like it was saved as UTF-16 without saying so, and was read that way; if some characters look wrong, save the file as UTF-8";
 
 /// Refuses a file by its size alone, before it is read.
 pub fn check_size(size: u64) -> Result<(), Refusal> {

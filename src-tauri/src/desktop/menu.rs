@@ -39,6 +39,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
             &item("library", "Library", Some("CmdOrCtrl+1"))?,
             &item("notes", "Notes", Some("CmdOrCtrl+2"))?,
             &item("tags", "Tags", Some("CmdOrCtrl+3"))?,
+            &item("trash", "Trash", Some("CmdOrCtrl+4"))?,
             &item("shortcuts", "Keyboard Shortcuts", Some("F1"))?,
         ],
     )?;

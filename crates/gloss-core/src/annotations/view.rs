@@ -47,17 +47,27 @@ pub fn episode_annotations(conn: &Connection, episode_id: EpisodeId) -> Result<E
 pub struct EpisodeMarks {
     /// Live highlights.
     pub highlight_count: usize,
+    /// Live highlights whose place in the text is lost or uncertain
+    /// (orphaned, ambiguous or fuzzy): the reader's Needs attention, which
+    /// the list shows so an edit that broke them is seen without opening it.
+    pub attention_count: usize,
     pub read: bool,
 }
 
 /// Marks of every episode that has any; the others have none.
 pub fn episode_marks(conn: &Connection) -> Result<HashMap<EpisodeId, EpisodeMarks>> {
     let mut marks: HashMap<EpisodeId, EpisodeMarks> = HashMap::new();
-    let mut stmt = conn
-        .prepare_cached("SELECT episode_id, count(*) FROM highlights WHERE deleted_at IS NULL GROUP BY episode_id")?;
-    for row in stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, i64>(1)?)))? {
-        let (id, count) = row?;
-        marks.entry(id).or_default().highlight_count = usize::try_from(count).unwrap_or(0);
+    let mut stmt = conn.prepare_cached(
+        "SELECT episode_id, count(*), count(*) FILTER (WHERE anchor_status IN ('orphaned', 'ambiguous', 'fuzzy'))
+         FROM highlights WHERE deleted_at IS NULL GROUP BY episode_id",
+    )?;
+    let counts =
+        stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)))?;
+    for row in counts {
+        let (id, count, attention) = row?;
+        let mark = marks.entry(id).or_default();
+        mark.highlight_count = usize::try_from(count).unwrap_or(0);
+        mark.attention_count = usize::try_from(attention).unwrap_or(0);
     }
     let mut stmt = conn.prepare_cached("SELECT episode_id FROM reading WHERE read = 1")?;
     for row in stmt.query_map([], |row| row.get::<_, EpisodeId>(0))? {

@@ -77,15 +77,20 @@ pub struct Repair {
 }
 
 impl Repair {
-    /// The warning an episode carries after a repair.
+    /// The warning an episode carries after a repair, written for the
+    /// reader: what happened to the file and what was taken out of it.
     pub fn warning(&self) -> String {
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut warning = format!(
-            "the file's emoji and punctuation were damaged (UTF-8 read as Greek ISO-8859-7); restored {} character{}",
-            self.restored,
-            if self.restored == 1 { "" } else { "s" }
+            "some emoji and punctuation in this file were damaged when it was saved in the wrong encoding; {} repaired",
+            plural(self.restored, "character was", "characters were")
         );
         if self.removed > 0 {
-            warning.push_str(&format!(" and removed {} that could not be recovered", self.removed));
+            warning.push_str(&format!(
+                ", and {} that could not be recovered {} removed from the text",
+                plural(self.removed, "damaged character", "damaged characters"),
+                if self.removed == 1 { "was" } else { "were" }
+            ));
         }
         warning
     }
@@ -727,6 +732,11 @@ mod tests {
              A Halloween Special. BG2 w/ Brad Gerstner"
         );
         assert_eq!((repair.restored, repair.removed), (4, 2));
+        assert_eq!(
+            repair.warning(),
+            "some emoji and punctuation in this file were damaged when it was saved in the wrong encoding; \
+             4 characters were repaired, and 2 damaged characters that could not be recovered were removed from the text"
+        );
     }
 
     #[test]
