@@ -5,7 +5,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { SAMPLE, axe, besidesStatus, episodeId, highlightPhrase, launchBrowser, openApp, screenshot, startGloss, summaryText, waitFor } from "./helpers.mjs";
+import { SAMPLE, axe, episodeId, highlightPhrase, launchBrowser, openApp, screenshot, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 let gloss;
 let browser;
@@ -65,7 +65,7 @@ test("a deleted highlight waits in Trash with its note, and Restore brings it ba
   await page.waitForSelector(`mark.hl[data-ids~="${hl.id}"]`);
   const card = page.locator("#sidebar .annotation", { hasText: "Labs distill" });
   assert.match(await card.textContent(), /Progress compounds across labs\./, "the note came back with it");
-  assert.deepEqual(besidesStatus(problems, 404), []); // 404: an insight the pointer passes is asked about and not in review
+  assert.deepEqual(problems, []);
   await context.close();
   await gloss.call("delete_highlight", { id: hl.id });
   await gloss.call("empty_trash");
@@ -93,7 +93,7 @@ test("Empty trash asks first, Cancel keeps everything, and confirming deletes it
   await page.waitForSelector(".trash .empty:has-text(\"The trash is empty\")");
   await page.waitForSelector('#toasts .toast:has-text("Trash emptied: 1 highlight and 1 tag deleted for good.")');
   assert.deepEqual(await gloss.call("list_trash"), { highlights: [], tags: [] });
-  assert.deepEqual(besidesStatus(problems, 404), []); // 404: an insight the pointer passes is asked about and not in review
+  assert.deepEqual(problems, []);
   await context.close();
 });
 
@@ -152,6 +152,6 @@ test("Ctrl+Z undoes the last several changes in order, newest first, but not whi
   await page.focus("#main");
   await page.keyboard.press("Control+z");
   await page.waitForSelector('.trash .empty:has-text("The trash is empty")');
-  assert.deepEqual(besidesStatus(problems, 404), []); // 404: an insight the pointer passes is asked about and not in review
+  assert.deepEqual(problems, []);
   await context.close();
 });
