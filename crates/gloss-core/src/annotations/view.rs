@@ -48,6 +48,8 @@ pub struct EpisodeMarks {
     /// Live highlights.
     pub highlight_count: usize,
     pub read: bool,
+    /// When the episode was last opened, Unix milliseconds; `None`: never.
+    pub last_read: Option<i64>,
 }
 
 /// Marks of every episode that has any; the others have none.
@@ -59,9 +61,12 @@ pub fn episode_marks(conn: &Connection) -> Result<HashMap<EpisodeId, EpisodeMark
         let (id, count) = row?;
         marks.entry(id).or_default().highlight_count = usize::try_from(count).unwrap_or(0);
     }
-    let mut stmt = conn.prepare_cached("SELECT episode_id FROM reading WHERE read = 1")?;
-    for row in stmt.query_map([], |row| row.get::<_, EpisodeId>(0))? {
-        marks.entry(row?).or_default().read = true;
+    let mut stmt = conn.prepare_cached("SELECT episode_id, read, visited_at FROM reading")?;
+    for row in stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, bool>(1)?, row.get(2)?)))? {
+        let (id, read, visited_at) = row?;
+        let episode = marks.entry(id).or_default();
+        episode.read = read;
+        episode.last_read = Some(visited_at);
     }
     Ok(marks)
 }
