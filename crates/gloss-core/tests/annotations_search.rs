@@ -228,3 +228,33 @@ fn a_word_one_typo_away_finds_what_the_library_holds() {
     let found = notes.search("quantum", &all, 10).unwrap();
     assert_eq!((found.episodes.len(), found.corrected), (0, None), "a word two edits from any stays unmatched");
 }
+
+#[test]
+fn the_notes_feed_lists_and_finds_every_kind_of_note() {
+    use gloss_core::annotations::{FeedFilter, FeedItem};
+    let s = sleep_library();
+    let notes = s.notes();
+    let (sleep, trade) = (s.episode("sleep.txt"), s.episode("trade.txt"));
+    notes.create_highlight(&NewHighlight { note: Some("Worth a test".into()), ..quote(sleep, "deep sleep") }).unwrap();
+    notes.set_episode_note(sleep, "Try **decaf** after noon.").unwrap();
+    notes.set_insight_note(trade, "s1.i1", "Supply chains *bend*.").unwrap();
+    notes.set_episode_tags(trade, &["trade/policy".into()]).unwrap();
+    let kinds = |filter: &FeedFilter| -> Vec<String> {
+        let page = notes.list_notes(filter).unwrap();
+        page.items
+            .iter()
+            .map(|item| match item {
+                FeedItem::Highlight(h) => format!("highlight {}", h.highlight.selector.exact),
+                FeedItem::Note(n) => format!("note {} {}", n.block_key, n.on_title.clone().unwrap_or_default()),
+            })
+            .collect()
+    };
+    let all = kinds(&FeedFilter::default());
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all.contains(&"note s1.i1 First idea".to_owned()), "an insight's note, with its title: {all:?}");
+    assert_eq!(kinds(&FeedFilter { text: Some("DECAF".into()), ..Default::default() }), ["note  "]);
+    assert_eq!(kinds(&FeedFilter { tag: Some("trade".into()), ..Default::default() }), ["note s1.i1 First idea"]);
+    assert_eq!(kinds(&FeedFilter { color: Some(Color::Yellow), ..Default::default() }), ["highlight deep sleep"]);
+    let page = notes.list_notes(&FeedFilter { offset: Some(1), limit: Some(1), ..Default::default() }).unwrap();
+    assert_eq!((page.total, page.items.len()), (3, 1));
+}

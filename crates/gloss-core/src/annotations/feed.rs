@@ -95,12 +95,20 @@ pub fn list(conn: &Connection, filter: &FeedFilter) -> Result<FeedPage> {
     };
     let mut items: Vec<FeedItem> = highlights.items.into_iter().map(FeedItem::Highlight).chain(notes).collect();
     items.sort_by_key(|item| std::cmp::Reverse(item.written_at()));
-    let items = items.into_iter().skip(offset).take(end - offset).collect();
+    let mut items: Vec<FeedItem> = items.into_iter().skip(offset).take(end - offset).collect();
+    // Only the notes on this page need what they are on and their tags.
+    for item in &mut items {
+        if let FeedItem::Note(note) = item {
+            note.tags = tags::of_episode(conn, note.episode_id)?;
+            note.on_title = on_title(conn, note.episode_id, &note.block_key)?;
+        }
+    }
     Ok(FeedPage { total: highlights.total + note_total, items })
 }
 
 /// How many episode and insight notes match `filter`, and the newest
-/// `limit` of them.
+/// `limit` of them, without their tags and `on_title` (filled in for the
+/// page shown).
 fn notes(conn: &Connection, filter: &FeedFilter, limit: usize) -> Result<(usize, Vec<FeedItem>)> {
     let mut params: Vec<Value> = Vec::new();
     let mut bind = |value: Value| {
@@ -146,12 +154,8 @@ fn notes(conn: &Connection, filter: &FeedFilter, limit: usize) -> Result<(usize,
             tags: Vec::new(),
         })
     })?;
-    let mut notes: Vec<NoteItem> = rows.collect::<rusqlite::Result<_>>()?;
-    for note in &mut notes {
-        note.tags = tags::of_episode(conn, note.episode_id)?;
-        note.on_title = on_title(conn, note.episode_id, &note.block_key)?;
-    }
-    Ok((usize::try_from(total).unwrap_or(0), notes.into_iter().map(FeedItem::Note).collect()))
+    let notes = rows.map(|row| row.map(FeedItem::Note)).collect::<rusqlite::Result<_>>()?;
+    Ok((usize::try_from(total).unwrap_or(0), notes))
 }
 
 /// The title of the insight `block_key` names (or the block's own text),
