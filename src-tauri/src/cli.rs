@@ -204,9 +204,16 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
             if json {
                 return print_json(&answer);
             }
-            for hit in read::<Vec<SearchLine>>(&answer)? {
+            let page = read::<SearchLines>(&answer)?;
+            if let Some(words) = &page.corrected {
+                out(&format!("nothing matches {query:?} as typed; close matches for {words:?}:"))?;
+            }
+            for hit in &page.hits {
                 let title = hit.title.as_deref().unwrap_or("Untitled");
                 out(&format!("{:>6}  {:<9}  {title}\n        {}", hit.episode_id, hit.kind, hit.snippet.text))?;
+            }
+            if page.total > page.hits.len() {
+                out(&format!("{} of {} results; ask for more with --limit", page.hits.len(), page.total))?;
             }
             Ok(())
         }
@@ -289,6 +296,14 @@ struct DueCardLine {
     card: String,
     phase: String,
     episode_title: Option<String>,
+}
+
+/// A page of search results, as the lines show it.
+#[derive(Deserialize)]
+struct SearchLines {
+    total: usize,
+    hits: Vec<SearchLine>,
+    corrected: Option<String>,
 }
 
 /// What a search line shows of a hit.

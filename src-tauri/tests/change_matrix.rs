@@ -34,7 +34,7 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 fn search_finds(client: &Client, word: &str) -> bool {
     let hits = client.call("search", json!({ "query": word }));
-    hits.json().as_array().is_some_and(|hits| !hits.is_empty())
+    hits.json()["hits"].as_array().is_some_and(|hits| !hits.is_empty())
 }
 
 /// A call made as the UI makes it: over HTTP, naming its client.

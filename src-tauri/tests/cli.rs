@@ -22,9 +22,10 @@ fn scan_list_and_search() {
     assert_eq!(statuses.iter().filter(|s| **s == "error").count(), 1);
     let listing = folders.ok(&["list"]);
     assert!(listing.contains("Open Models") && listing.contains("broken.txt"), "{listing}");
-    let hits = folders.json(&["search", "downloads", "--json"]);
-    assert_eq!(hits[0]["title"], "Open Models");
-    assert_eq!(hits[0]["kind"], "episode");
+    let page = folders.json(&["search", "downloads", "--json"]);
+    assert_eq!(page["hits"][0]["title"], "Open Models");
+    assert_eq!(page["hits"][0]["kind"], "episode");
+    assert_eq!(page["total"], 1);
     folders.ok(&["search", "\"unbalanced -("]); // FTS syntax is read as words, never an error
 }
 

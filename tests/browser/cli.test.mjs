@@ -61,7 +61,7 @@ test("a highlight made with gloss highlight appears in the open page", async () 
 test("gloss list and gloss search answer while the server runs", async () => {
   const episodes = JSON.parse(await cli("list", "--json"));
   assert.deepEqual(episodes.map((e) => e.title), [SAMPLE.title]);
-  const hits = JSON.parse(await cli("search", "downloads", "--json"));
+  const { hits } = JSON.parse(await cli("search", "downloads", "--json"));
   assert.ok(hits.some((hit) => hit.kind === "episode" && hit.episode_id === id), JSON.stringify(hits));
 });
 

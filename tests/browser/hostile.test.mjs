@@ -74,7 +74,7 @@ test("every hostile file is listed and opens without an error, a dialog or sidew
 
   // Still responsive: a search answers and shows results.
   await page.keyboard.press("Escape");
-  const hits = await gloss.call("search", { query: "insight" });
+  const { hits } = await gloss.call("search", { query: "insight" });
   assert.ok(hits.length > 0, "search still finds episodes");
   assert.equal(await page.evaluate(() => document.readyState), "complete");
   await context.close();

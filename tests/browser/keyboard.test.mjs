@@ -138,7 +138,7 @@ test("shortcuts never fire while typing, and ? lists them", async () => {
   const id = await episodeId(gloss, SAMPLE.title);
   const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`);
   await page.waitForSelector('[data-block="bottom"]');
-  await page.click("#episode-note");
+  await page.click("#sidebar .note-edit");
   await page.keyboard.type("jkhnt/?");
   assert.equal(await page.inputValue("#episode-note"), "jkhnt/?");
   assert.equal(await page.locator("dialog#shortcuts[open]").count(), 0);

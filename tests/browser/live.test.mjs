@@ -73,6 +73,7 @@ test("an edit in one window appears in another", async () => {
   const two = await openApp(browser, `${gloss.url}#/episode/${id}`);
   await one.page.waitForSelector('[data-block="bottom"]');
   await two.page.waitForSelector('[data-block="bottom"]');
+  await one.page.click("#sidebar .note-edit");
   await one.page.fill("#episode-note", "Shared thought");
   await one.page.locator("#episode-tags").fill("shared");
   await one.page.press("#episode-tags", "Enter");

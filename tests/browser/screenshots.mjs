@@ -1,8 +1,9 @@
 // Makes the README's screenshots in docs/screenshots/ from two real devices
 // syncing through a temp folder: the reader in the light theme, the reader
 // with a note's earlier version in the dark theme, Settings with sync on,
-// a review card before and after its answer is shown, and the Trash with a
-// deleted highlight and its note.
+// a review card before and after its answer is shown, the Trash with a
+// deleted highlight and its note, the library sorted by title, and the
+// Notes view with a highlight's and an insight's notes.
 // Run: node tests/browser/screenshots.mjs   (GLOSS_BIN picks the gloss binary)
 
 import { mkdir, writeFile } from "node:fs/promises";
@@ -73,6 +74,18 @@ async function main() {
         await page.waitForSelector(".review-rating");
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUT, "review-answer-light.png") });
+
+        await page.goto(`${pair.a.url}#/episode/${id}`);
+        await page.selectOption("#library-sort", "title");
+        await waitFor(async () => (await page.$eval(".episode-row .episode-title", (el) => el.textContent)) === "Cities Built for Walking", { what: "the library sorted by title" });
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUT, "library-sorted-light.png") });
+        await page.selectOption("#library-sort", "added");
+
+        await page.goto(`${pair.a.url}#/notes`);
+        await page.waitForSelector(".feed-note");
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUT, "notes-light.png") });
       }
       await context.close();
     }

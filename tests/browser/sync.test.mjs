@@ -158,7 +158,7 @@ test("episode and insight notes edited on both devices at once offer their earli
   // The reader: Use this takes the other insight note, on both devices.
   const other = await insightVersions.locator(".note-version-text").textContent();
   await insightVersions.locator("button", { hasText: "Use this" }).click();
-  await waitFor(async () => (await b.page.locator('[data-insight="s1.i2"] .insight-note').textContent()).trim() === other, { what: "B's reader showing the chosen insight note" });
+  await waitFor(async () => (await b.page.locator('[data-insight="s1.i2"] .insight-note .note-shown').textContent()).trim() === other, { what: "B's reader showing the chosen insight note" });
   assert.equal(await b.page.locator('[data-insight="s1.i2"] .note-versions:not([hidden])').count(), 0, "no earlier versions left under the insight");
   await waitFor(async () => (await pair.a.call("get_episode", { id: idA })).insight_notes["s1.i2"] === other, { ...SYNCED, what: "A taking the chosen insight note" });
   assert.deepEqual(b.problems, []);

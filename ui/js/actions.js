@@ -218,6 +218,13 @@ export function setEpisodeNote(episodeId, text) {
   return saveEpisode(episodeId, { note: text }, "set_episode_note", { text }, "Note not saved");
 }
 
+/** Sets the note on insight `blockKey` of the open episode. */
+export function setInsightNote(blockKey, text) {
+  const episode = state.currentEpisode();
+  const notes = { ...episode.insight_notes, [blockKey]: text };
+  return saveEpisode(episode.id, { insight_notes: notes }, "set_insight_note", { block_key: blockKey, text }, "Note not saved");
+}
+
 /** Stars or unstars an insight of the open episode. */
 export function setStar(blockKey, starred) {
   const episode = state.currentEpisode();

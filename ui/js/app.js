@@ -1,7 +1,7 @@
 // Starts the UI: loads settings, wires the panes, routes between views
-// (#/episode/<id>[/<highlight id> | /insight/<key>], #/review, #/notes, #/tags,
-// #/trash, #/settings[/<section>]) and turns live events into updates that
-// never move the reading position.
+// (#/episode/<id>[/<highlight id> | /insight/<key>], #/review,
+// #/notes[/tag/<name>], #/tags, #/trash, #/settings[/<section>]) and turns
+// live events into updates that never move the reading position.
 
 import { isOwnEcho, onEvent } from "./transport.js";
 import { byId } from "./dom.js";
@@ -90,7 +90,7 @@ async function route() {
   const next = VIEWS.includes(name) ? name : "reader";
   showView(next);
   if (next === "review") return showReview(byId("review-view"));
-  if (next === "notes") return showNotes(byId("notes-view"));
+  if (next === "notes") return showNotes(byId("notes-view"), args[0] === "tag" ? { tag: args[1] } : {});
   if (next === "tags") return showTagManager(byId("tags-view"), { onChanged: reloadAll });
   if (next === "trash") return showTrash(byId("trash-view"), { onChanged: reloadAll });
   if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null, { onImported: reloadAll });
@@ -336,7 +336,8 @@ async function start() {
     shortcuts: showShortcuts,
   });
   window.addEventListener("hashchange", route);
-  await Promise.all([settingsLoaded, initLibrary(), loadTags(), route()]);
+  // The library's order is a setting: the list waits for it rather than load twice.
+  await Promise.all([settingsLoaded.then(initLibrary), loadTags(), route()]);
   document.documentElement.dataset.ready = "true";
 }
 

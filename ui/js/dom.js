@@ -140,7 +140,7 @@ export function timeAgo(ms) {
   return h("time", { datetime: date.toISOString(), title: date.toLocaleString(), text: relativeTime(ms) });
 }
 
-/** "1 episode", "2 episodes", "10,000 episodes": `n` and a noun made plural with -s. */
-export function count(n, noun) {
-  return `${n.toLocaleString()} ${noun}${n === 1 ? "" : "s"}`;
+/** "1 episode", "2 episodes", "10,000 episodes": `n` and its noun, made plural with -s unless `plural` is given. */
+export function count(n, noun, plural = `${noun}s`) {
+  return `${n.toLocaleString()} ${n === 1 ? noun : plural}`;
 }

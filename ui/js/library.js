@@ -1,13 +1,14 @@
 // The library pane: a windowed list of episodes (only the rows in view
 // exist in the DOM, pages of 100 fetched as they scroll into view, so
-// 10,000 episodes scroll smoothly), the filters, and files that failed.
+// 10,000 episodes scroll smoothly), the filters, the order (a setting of
+// this machine, kept through filters and restarts), and files that failed.
 
 import { askForLibraryOnce } from "./desktop.js";
 import { call } from "./transport.js";
 import { failure } from "./messages.js";
 import { byId, count, debounce, h, replace } from "./dom.js";
 import { allTags, onTagsChange } from "./tags.js";
-import { currentSettings } from "./settings.js";
+import { currentSettings, onSettingsChange, saveSettings } from "./settings.js";
 import { needsAttention } from "./highlights.js";
 import * as state from "./state.js";
 
@@ -15,6 +16,7 @@ const PAGE = 100;
 const OVERSCAN = 6;
 
 let filters = {};
+let sort = "added";
 let total = 0;
 let pages = new Map(); // page index → items (or a promise while loading)
 let generation = 0;
@@ -38,6 +40,13 @@ export async function initLibrary() {
   for (const [id, key] of [["filter-show", "show"], ["filter-tag", "tag"], ["filter-read", "read"], ["filter-status", "status"]]) {
     byId(id).addEventListener("change", (e) => setFilter(key, e.target.value));
   }
+  sort = currentSettings().library_sort ?? "added";
+  byId("library-sort").value = sort;
+  byId("library-sort").addEventListener("change", (e) => {
+    setSort(e.target.value);
+    saveSettings({ library_sort: sort });
+  });
+  onSettingsChange((settings) => setSort(settings.library_sort ?? "added"));
   onTagsChange(fillTagFilter);
   state.subscribe(onStateChange);
   await Promise.all([reload(), loadProblems()]);
@@ -81,12 +90,17 @@ function updateRow(id, fields) {
 /**
  * Brings the rows of episodes `ids` up to date after another window's or
  * device's change of `kinds` (an annotation_changed event's): the rows in
- * view are fetched again, in one request. Under a tag or read filter such a
- * change can move an episode in or out of the list, so it reloads.
+ * view are fetched again, in one request. Under a tag or read filter, or an
+ * order by highlights or reading, such a change can move an episode in or
+ * out of the list or along it, so it reloads.
  */
 export function refreshEpisodes(ids, kinds) {
   const shown = kinds.has("highlight") || kinds.has("reading");
-  const regroups = ("tag" in filters && (shown || kinds.has("tag"))) || ("read" in filters && kinds.has("reading"));
+  const regroups =
+    ("tag" in filters && (shown || kinds.has("tag"))) ||
+    ("read" in filters && kinds.has("reading")) ||
+    (sort === "most_highlighted" && kinds.has("highlight")) ||
+    (sort === "last_read" && kinds.has("reading"));
   if (regroups) return refreshLibrary();
   if (!shown) return;
   const indices = ids.map(indexOf).filter((index) => index >= 0);
@@ -100,12 +114,24 @@ async function refetchRows(first, last) {
   const mine = generation;
   let page;
   try {
-    page = await call("list_episodes", { ...filters, offset: first, limit: last - first + 1 });
+    page = await call("list_episodes", { ...query(), offset: first, limit: last - first + 1 });
   } catch {
     return; // the rows keep what they showed; the next change or reload brings them up to date
   }
   if (mine !== generation) return;
   page.items.forEach((item, n) => putItem(first + n, item));
+}
+
+/** The list's filters and order, as `list_episodes` takes them. */
+const query = () => ({ ...filters, sort });
+
+/** Orders the list by `value` (an EpisodeSort), from the top. */
+function setSort(value) {
+  if (value === sort) return;
+  sort = value;
+  byId("library-sort").value = value;
+  list().scrollTop = 0;
+  reload();
 }
 
 function setFilter(key, value) {
@@ -128,7 +154,7 @@ async function reload() {
   const first = Math.floor(list().scrollTop / rowHeight / PAGE);
   let page;
   try {
-    page = await call("list_episodes", { ...filters, offset: first * PAGE, limit: PAGE });
+    page = await call("list_episodes", { ...query(), offset: first * PAGE, limit: PAGE });
   } catch (error) {
     if (mine !== generation) return;
     total = 0;
@@ -190,7 +216,7 @@ async function fetchPage(index) {
   const mine = generation;
   pages.set(index, null);
   try {
-    const page = await call("list_episodes", { ...filters, offset: index * PAGE, limit: PAGE });
+    const page = await call("list_episodes", { ...query(), offset: index * PAGE, limit: PAGE });
     if (mine !== generation) return;
     pages.set(index, page.items);
     if (page.total !== total) {

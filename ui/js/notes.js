@@ -1,5 +1,7 @@
-// The Notes view: every highlight in the library as a feed, newest first,
-// filterable by text, tag, colour and show; each links back to its place.
+// The Notes view: everything written in the library as a feed, newest
+// first — highlights with their notes, and the notes on whole episodes and
+// on insights — filterable by text, tag, colour and show; each links back
+// to its place. #/notes/tag/<name> opens it filtered by one tag.
 
 import { call } from "./transport.js";
 import { count, debounce, formatDate, h, replace } from "./dom.js";
@@ -20,8 +22,9 @@ let more = null;
 let countEl = null;
 let generation = 0;
 
-/** Renders the Notes view into `view`. */
-export async function showNotes(view) {
+/** Renders the Notes view into `view`; with `tag`, filtered by that tag alone. */
+export async function showNotes(view, { tag } = {}) {
+  if (tag) filters = { text: "", tag, color: "", show: "" };
   const shows = await call("list_episodes", { limit: 1 }).then((r) => r.shows ?? [], () => []);
   await loadTags();
   const select = (id, label, value, options, key) =>
@@ -47,10 +50,10 @@ export async function showNotes(view) {
       countEl,
       h(
         "div",
-        { class: "feed-filters", role: "search", "aria-label": "Filter highlights" },
+        { class: "feed-filters", role: "search", "aria-label": "Filter highlights and notes" },
         h("label", { for: "notes-text", class: "visually-hidden", text: "Search highlights and notes" }),
         h("input", { id: "notes-text", type: "search", placeholder: "Search highlights and notes", props: { value: filters.text }, on: { input: debounce((e) => setFilter("text", e.target.value.trim()), 200) } }),
-        select("notes-tag", "Tag", filters.tag, [["", "Any tag"], ...allTags().map((t) => [t.name, t.name])], "tag"),
+        select("notes-tag", "Tag", filters.tag, tagOptions(), "tag"),
         select("notes-color", "Colour", filters.color, [["", "Any colour"], ...COLORS.map((c) => [c, colorName(c)])], "color"),
         select("notes-show", "Show", filters.show, [["", "All shows"], ...shows.map((s) => [s.show, s.show])], "show"),
       ),
@@ -59,6 +62,13 @@ export async function showNotes(view) {
     ),
   );
   await reload();
+}
+
+/** Every tag as an option, and the filtered one even when only tags under it exist (`climate` of `climate/adaptation`). */
+function tagOptions() {
+  const names = allTags().map((t) => t.name);
+  if (filters.tag && !names.some((name) => name.toLowerCase() === filters.tag.toLowerCase())) names.unshift(filters.tag);
+  return [["", "Any tag"], ...names.map((name) => [name, name])];
 }
 
 function setFilter(key, value) {
@@ -79,21 +89,42 @@ async function loadMore(reset = false) {
   for (const [k, v] of Object.entries(filters)) if (v) args[k] = v;
   let page;
   try {
-    page = await call("list_highlights", args);
+    page = await call("list_notes", args);
   } catch (error) {
-    replace(more, h("p", { class: "empty", text: failure("Could not load highlights", error) }), canRetry(error) && h("button", { type: "button", class: "button", text: "Retry", on: { click: () => loadMore(reset) } }));
+    replace(more, h("p", { class: "empty", text: failure("Could not load your notes", error) }), canRetry(error) && h("button", { type: "button", class: "button", text: "Retry", on: { click: () => loadMore(reset) } }));
     return;
   }
   if (mine !== generation) return;
   total = page.total;
   items = reset ? page.items : [...items, ...page.items];
   if (reset) replace(list);
-  list.append(...page.items.map(feedItem));
+  list.append(...page.items.map((item) => (item.kind === "note" ? noteItem(item) : feedItem(item))));
   const filtered = Object.values(filters).some(Boolean);
-  countEl.textContent = total === 0 ? "" : `${count(total, "highlight")}${filtered ? " match" : ""}`;
-  if (total === 0) replace(more, h("p", { class: "empty", text: filtered ? "No highlights match these filters." : "No highlights yet. Select text in an episode and pick a colour." }));
+  countEl.textContent = total === 0 ? "" : `${count(total, "highlight or note", "highlights and notes")}${filtered ? " match" : ""}`;
+  if (total === 0) replace(more, h("p", { class: "empty", text: filtered ? "No highlights or notes match these filters." : "Nothing written yet. Select text in an episode and pick a colour, or write a note on an episode or an insight." }));
   else if (items.length < total) replace(more, h("button", { type: "button", class: "button", text: `Show more (${total - items.length} left)`, on: { click: () => loadMore() } }));
   else replace(more);
+}
+
+/** A note on a whole episode or on an insight, shown as a highlight's note is: Markdown, with the episode's tags. */
+function noteItem(note) {
+  const episode = encodeURIComponent(note.episode_id);
+  const href = note.block_key ? `#/episode/${episode}/insight/${encodeURIComponent(note.block_key)}` : `#/episode/${episode}`;
+  const title = note.episode_title || "Untitled episode";
+  return h(
+    "li",
+    { class: "feed-item feed-note" },
+    h("p", { class: "feed-on", text: note.block_key ? `Note on the insight “${note.on_title ?? note.block_key}”` : "Note on the episode" }),
+    renderMarkdown(note.text),
+    tagChips(note.tags),
+    h(
+      "div",
+      { class: "feed-source" },
+      h("a", { href, text: title, "aria-label": `Open ${note.block_key ? "the insight" : "the episode"} in: ${title}` }),
+      note.show && h("span", { text: note.show }),
+      h("time", { datetime: new Date(note.updated_at).toISOString(), text: formatDate(note.updated_at) }),
+    ),
+  );
 }
 
 function feedItem(hl) {

@@ -10,9 +10,10 @@ import { byId, debounce, h, replace } from "./dom.js";
 import { paintBlock } from "./highlights.js";
 import { caretAt, rangeToOffsets, restoreSelection, saveSelection, selectedRange } from "./selection.js";
 import { cpToUtf16 } from "./codepoints.js";
-import { render as renderMarkdown } from "./markdown.js";
+import { noteField } from "./note-field.js";
 import { noteVersions } from "./versions.js";
 import { noticesEl, renderNotices } from "./reader-notices.js";
+import * as actions from "./actions.js";
 import * as state from "./state.js";
 import * as toast from "./toast.js";
 
@@ -24,7 +25,7 @@ let insightIndex = -1;
 let readAtEnd = false;
 /** The element of each block on screen (key → element), in reading order. */
 const blockEls = new Map();
-/** Where each insight's note goes (insight key → element). */
+/** Where each insight's note goes (insight key → { el, title }). */
 const insightNoteEls = new Map();
 /** The open episode's notices (reader-notices.js). */
 let notices = null;
@@ -204,7 +205,7 @@ function renderBlocks(episode, titleEl) {
     group(key, () => {
       const heading = h("h3", { class: "insight-title" });
       const note = h("div");
-      insightNoteEls.set(key, note);
+      insightNoteEls.set(key, { el: note, title });
       const el = h(
         "div",
         { class: "insight", tabindex: "-1", data: { insight: key } },
@@ -299,28 +300,37 @@ function renderStars() {
   }
 }
 
-/** Shows each insight's note, and its earlier versions if two devices wrote it at once. */
+/**
+ * Shows each insight's note (rendered, with Edit; Write a note when there
+ * is none), and its earlier versions if two devices wrote it at once.
+ */
 function renderInsightNotes() {
-  for (const [key, el] of insightNoteEls) renderInsightNote(key, el);
+  for (const [key, place] of insightNoteEls) renderInsightNote(key, place);
 }
 
-function renderInsightNote(key, el) {
+function renderInsightNote(key, { el, title }) {
+  if (el.contains(document.activeElement) && document.activeElement.tagName === "TEXTAREA") return; // being written
   const episode = state.currentEpisode();
   const text = episode.insight_notes?.[key] ?? "";
-  if (!text.trim()) return replace(el);
+  const note = noteField({ id: `insight-note-${key}`, label: `the insight “${title}”`, text, save: (value) => actions.setInsightNote(key, value) });
   replace(
     el,
-    h("div", { class: "insight-note" }, renderMarkdown(text)),
-    noteVersions(
-      { on: "insight", episode_id: episode.id, block_key: key },
-      {
-        current: () => text,
-        onSettled: (settled) => {
-          const now = state.currentEpisode();
-          if (now?.id === episode.id) state.setEpisodeFields({ insight_notes: { ...now.insight_notes, [key]: settled } });
+    h("div", { class: "insight-note" }, note.el),
+    text.trim() &&
+      noteVersions(
+        { on: "insight", episode_id: episode.id, block_key: key },
+        {
+          current: () => note.area.value,
+          beforeSettle: () => {
+            note.saver.cancel();
+            return new Promise((resolve) => actions.whenSettled(resolve));
+          },
+          onSettled: (settled) => {
+            const now = state.currentEpisode();
+            if (now?.id === episode.id) state.setEpisodeFields({ insight_notes: { ...now.insight_notes, [key]: settled } });
+          },
         },
-      },
-    ),
+      ),
   );
 }
 

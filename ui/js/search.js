@@ -1,6 +1,8 @@
 // Search as you type across episodes, highlights and notes. Each keystroke
 // sends a query; answers that arrive after a newer query are dropped, so
-// the list always shows the latest words.
+// the list always shows the latest words. The word being typed matches as
+// a prefix, a word with a typo is corrected by the server (and said so),
+// and results come 40 at a time, with how many there are in all.
 
 import { call } from "./transport.js";
 import { failure } from "./messages.js";
@@ -60,24 +62,62 @@ async function run(query) {
   const trimmed = query.trim();
   if (!trimmed) {
     showResults(false);
-    byId("search-status").textContent = "";
+    showStatus("");
     return;
   }
-  let hits;
+  let page;
   try {
-    hits = await call("search", { query: trimmed, limit: LIMIT });
+    page = await call("search", { query: trimmed, limit: LIMIT });
   } catch (error) {
     if (mine !== sequence) return;
     showResults(true);
+    showStatus("");
     replace(results(), h("li", { class: "empty", text: failure("Search failed", error) }));
     return;
   }
   if (mine !== sequence) return;
   showResults(true);
-  replace(results(), hits.length ? hits.map(hitItem) : h("li", { class: "empty", text: `Nothing matches “${trimmed}”.` }));
-  byId("search-status").textContent = count(hits.length, "result");
+  replace(results(), page.hits.length ? page.hits.map(hitItem) : h("li", { class: "empty", text: `Nothing matches “${trimmed}”.` }));
+  showPage(trimmed, page, page.hits.length, mine);
   performance.mark("search-rendered");
   performance.measure("search-after-key", { start: lastKeyAt, end: performance.now() });
+}
+
+/**
+ * Says how many results there are (and whether they are close matches for
+ * a word with a typo), and offers the next page while there is one.
+ */
+function showPage(query, page, shown, mine) {
+  const close = page.corrected ? ` for words close to “${query}”` : "";
+  showStatus(page.total ? `${count(page.total, "result")}${close}${shown < page.total ? `, ${shown} shown` : ""}` : "");
+  results().querySelector(".search-more")?.remove();
+  // A page shorter than asked for is the last one the server ranks.
+  if (shown >= page.total || page.hits.length < LIMIT) return;
+  const more = h("button", { type: "button", class: "button", text: `Show more results (${page.total - shown} more)` });
+  more.addEventListener("click", () => loadMore(query, shown, mine));
+  results().append(h("li", { class: "search-more" }, more));
+}
+
+async function loadMore(query, shown, mine) {
+  let page;
+  try {
+    page = await call("search", { query, offset: shown, limit: LIMIT });
+  } catch (error) {
+    showStatus(`More results could not be loaded: ${error.message}`);
+    return;
+  }
+  if (mine !== sequence) return;
+  const hits = page.hits.map(hitItem);
+  results().querySelector(".search-more")?.remove();
+  results().append(...hits);
+  hits[0]?.querySelector("a")?.focus();
+  showPage(query, page, shown + page.hits.length, mine);
+}
+
+function showStatus(text) {
+  const status = byId("search-status");
+  status.textContent = text;
+  status.hidden = !text;
 }
 
 function showResults(on) {

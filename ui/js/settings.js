@@ -13,7 +13,7 @@ import * as toast from "./toast.js";
 
 const TEXT_SIZES = { min: 14, max: 26 };
 
-let settings = { library_dir: "", sync_dir: null, auto_export: null, theme: "system", text_size: 18, color_names: {} };
+let settings = { library_dir: "", sync_dir: null, auto_export: null, theme: "system", text_size: 18, library_sort: "added", color_names: {} };
 const listeners = new Set();
 
 let loading = null;
@@ -64,7 +64,7 @@ function clampSize(size) {
  * failure. A failure that names one of `fields` ({ sync_dir: textField })
  * is shown under it; any other in a toast with Retry.
  */
-async function saveSettings(patch, fields = {}) {
+export async function saveSettings(patch, fields = {}) {
   const before = settings;
   settings = { ...settings, ...patch };
   apply();

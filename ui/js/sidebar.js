@@ -2,9 +2,10 @@
 // reading order (click to jump), and a separate group for highlights that
 // need the user: orphaned, ambiguous and fuzzy, each with its reason.
 
-import { byId, debounce, h, replace } from "./dom.js";
+import { byId, h, replace } from "./dom.js";
 import { isPlaced, needsAttention } from "./highlights.js";
 import { render as renderMarkdown } from "./markdown.js";
+import { noteField } from "./note-field.js";
 import { colorName } from "./settings.js";
 import { tagChips, tagEditor } from "./tags.js";
 import { openEditor } from "./editor.js";
@@ -16,8 +17,6 @@ import * as actions from "./actions.js";
 import * as reader from "./reader.js";
 import * as state from "./state.js";
 
-const NOTE_SAVE_MS = 700;
-
 const REASONS = {
   orphaned: "The passage is no longer in the file.",
   ambiguous: "The passage now appears more than once.",
@@ -26,15 +25,15 @@ const REASONS = {
 
 let episodePart = null;
 let listPart = null;
-let episodeNoteField = null;
+/** The episode's note (note-field.js). */
+let episodeNote = null;
 let episodeTagsField = null;
-let saveEpisodeNote = null;
 /** Earlier versions of the episode note, asked for each time the episode part is drawn. */
 let versionsSlot = null;
 
 /** Focuses the episode's note (n with nothing selected). */
 export function focusEpisodeNote() {
-  episodeNoteField?.focus();
+  episodeNote?.edit();
 }
 
 /** Focuses the episode's tags (t with nothing selected). */
@@ -65,52 +64,45 @@ function onStateChange(changes) {
  * user's hands.)
  */
 function fieldsChanged(episode) {
-  return episodeNoteField.value !== (episode.note ?? "") || JSON.stringify(episodeTagsField.current()) !== JSON.stringify(episode.tags ?? []);
+  return episodeNote.area.value !== (episode.note ?? "") || JSON.stringify(episodeTagsField.current()) !== JSON.stringify(episode.tags ?? []);
 }
 
 function renderEmpty() {
-  episodeNoteField = episodeTagsField = null;
+  episodeNote = episodeTagsField = null;
   replace(episodePart);
   replace(listPart, h("p", { class: "side-empty", text: "Open an episode to see its highlights and notes here." }));
 }
 
 function renderEpisodePart(episode) {
-  const saveNote = debounce((text) => actions.setEpisodeNote(episode.id, text), NOTE_SAVE_MS);
-  saveEpisodeNote = saveNote;
   const tags = tagEditor({ tags: episode.tags ?? [], label: "Episode tags", id: "episode-tags", onChange: (list) => actions.setEpisodeTags(episode.id, list) });
   episodeTagsField = tags;
-  episodeNoteField = h("textarea", {
-    id: "episode-note",
-    rows: 3,
-    placeholder: "Your thoughts on this episode (Markdown)…",
-    props: { value: episode.note ?? "" },
-    on: { input: (e) => saveNote(e.target.value), blur: () => saveNote.flush() },
-  });
+  episodeNote = noteField({ id: "episode-note", label: "this episode", text: episode.note, save: (text) => actions.setEpisodeNote(episode.id, text) });
   replace(versionsSlot, episodeNoteVersions(episode));
   replace(
     episodePart,
     h("h2", { class: "side-title", text: "This episode" }),
     h("label", { for: "episode-tags", class: "field-label", text: "Tags" }),
     tags.el,
-    h("label", { for: "episode-note", class: "field-label", text: "Note" }),
-    episodeNoteField,
+    h("span", { class: "field-label", text: "Note" }),
+    episodeNote.el,
     versionsSlot,
     episodeReviewChoice(episode),
   );
 }
 
 function episodeNoteVersions(episode) {
+  const note = episodeNote;
   return noteVersions(
     { on: "episode", episode_id: episode.id },
     {
-      current: () => episodeNoteField?.value ?? episode.note ?? "",
+      current: () => note.area.value,
       beforeSettle: () => {
-        saveEpisodeNote?.cancel();
+        note.saver.cancel();
         return new Promise((resolve) => actions.whenSettled(resolve));
       },
       onSettled: (text) => {
         if (state.currentEpisode()?.id !== episode.id) return;
-        if (episodeNoteField) episodeNoteField.value = text;
+        note.show(text);
         state.setEpisodeFields({ note: text });
       },
     },

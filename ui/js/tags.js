@@ -1,6 +1,7 @@
 // Tags: the chip editor used for highlights and episodes, the shared list
 // of tag names offered as suggestions, and the tag manager (rename, merge,
-// delete).
+// delete). Every tag shown is a link to what carries it: the Notes view
+// filtered by the tag (#/notes/tag/<name>).
 
 import { call } from "./transport.js";
 import { count, h, replace } from "./dom.js";
@@ -43,6 +44,16 @@ export async function loadTags() {
  */
 export function learnTags(names) {
   if (names.some((name) => !tags.some((t) => t.name === name))) loadTags();
+}
+
+/** Where tag `name` leads: the Notes view filtered by it. */
+export function tagHref(name) {
+  return `#/notes/tag/${encodeURIComponent(name)}`;
+}
+
+/** A link to tag `name`'s filter, showing the name. */
+function tagLink(name, className) {
+  return h("a", { class: className, href: tagHref(name), title: `Highlights and notes tagged ${name}`, text: name });
 }
 
 /** Tag names as the user typed them: trimmed, inner spaces kept, no empties. */
@@ -89,7 +100,7 @@ export function tagEditor({ tags: initial, onChange, label, id }) {
         h(
           "span",
           { class: "chip" },
-          tag,
+          tagLink(tag, "chip-name"),
           h("button", { type: "button", class: "chip-button", "aria-label": `Remove tag ${tag}`, text: "×", on: { click: () => set(current.filter((t) => t !== tag)) } }),
         ),
       ),
@@ -112,7 +123,7 @@ export function tagEditor({ tags: initial, onChange, label, id }) {
 /** Read-only chips for a list of tags. */
 export function tagChips(list) {
   if (!list?.length) return null;
-  return h("span", { class: "chips", "aria-label": "Tags" }, list.map((t) => h("span", { class: "chip chip-plain", text: t })));
+  return h("span", { class: "chips", role: "group", "aria-label": "Tags" }, list.map((t) => tagLink(t, "chip chip-plain")));
 }
 
 // ---------- tag manager ----------
@@ -137,7 +148,7 @@ export async function showTagManager(view, { onChanged }) {
       "div",
       { class: "page" },
       h("h1", { id: "tags-title", class: "page-title", text: "Tags" }),
-      h("p", { class: "page-intro", text: "Rename a tag everywhere, merge two tags into one, remove a tag from every highlight and episode, or choose whether what carries it enters review." }),
+      h("p", { class: "page-intro", text: "Open a tag to see what carries it. Rename a tag everywhere (renaming climate to climate/adaptation moves it, with the tags under it, under a new parent), merge two tags into one, remove a tag from every highlight and episode, or choose whether what carries it enters review." }),
       tags.length ? table : h("p", { class: "empty", text: "No tags yet. Add tags to highlights or episodes with the Tag button or the t key." }),
     ),
   );
@@ -146,7 +157,7 @@ export async function showTagManager(view, { onChanged }) {
 
 function tagRow(tag, view, onChanged) {
   const row = h("tr");
-  const nameCell = h("td", { text: tag.name });
+  const nameCell = h("td", {}, tagLink(tag.name, "tag-name"));
   const actions = h("div", { class: "tag-actions" });
   const reload = () => showTagManager(view, { onChanged });
   // Each action opens a small inline form in the row: rename, merge or delete.

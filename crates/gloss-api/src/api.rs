@@ -141,7 +141,7 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
         },
         Request::Search(args) => {
             let limit = args.limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
-            to_json(gloss.search(&args.query, &args.filter(), limit).map_err(refused))
+            to_json(gloss.search(&args.query, &args.filter(), args.offset.unwrap_or(0), limit).map_err(refused))
         }
         Request::CreateHighlight(new) => to_json(notes.create_highlight(&new).map_err(refused)),
         Request::UpdateHighlight(patch) => to_json(notes.update_highlight(&patch).map_err(refused)),
@@ -156,6 +156,7 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
         }
         Request::ConfirmHighlight { id } => to_json(notes.confirm_highlight(&id).map_err(refused)),
         Request::ListHighlights(filter) => to_json(notes.list_highlights(&filter).map_err(refused)),
+        Request::ListNotes(filter) => to_json(notes.list_notes(&filter).map_err(refused)),
         Request::SetEpisodeNote { episode_id, text } => done(notes.set_episode_note(episode_id, &text)),
         Request::ReviewDue { now } => to_json(notes.review_due(now.unwrap_or_else(now_ms)).map_err(refused)),
         Request::CardInReview { card } => to_json(notes.card_in_review(&card).map_err(refused)),

@@ -4,7 +4,9 @@
 use crate::error::{from_json, ApiError};
 use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::review_sources::ReviewSource;
-use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate};
+use gloss_core::annotations::{
+    Color, FeedFilter, HighlightFilter, HighlightPatch, NewHighlight, NoteRef, ReadingUpdate,
+};
 use gloss_core::app::{EpisodeFilter, SettingsPatch};
 use gloss_core::export::Format;
 use gloss_core::store::episodes::EpisodeId;
@@ -41,6 +43,8 @@ pub enum Request {
         id: String,
     },
     ListHighlights(HighlightFilter),
+    /// The Notes view's feed: highlights and episode and insight notes.
+    ListNotes(FeedFilter),
     SetEpisodeNote {
         episode_id: EpisodeId,
         text: String,
@@ -152,6 +156,8 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct SearchArgs {
     pub query: String,
+    /// Hits to skip: the next page starts where the last ended.
+    pub offset: Option<usize>,
     pub limit: Option<usize>,
     pub episode_id: Option<EpisodeId>,
     pub show: Option<String>,
@@ -192,6 +198,7 @@ impl Request {
             | Request::GetEpisode { .. }
             | Request::Search(_)
             | Request::ListHighlights(_)
+            | Request::ListNotes(_)
             | Request::ListTags {}
             | Request::ListTrash {}
             | Request::NoteVersions(_)

@@ -135,17 +135,20 @@ fn notes_stars_tags_and_reading_state() {
 fn search_finds_highlights_by_quote_note_and_tag() {
     let (server, episode) = library();
     ok(server.call("create_highlight", json!({ "episode_id": episode, "quote": "builds on the first", "note": "compounding returns", "tags": ["growth"] })));
-    let hits = ok(server.call("search", json!({ "query": "compounding" })));
+    let hits = ok(server.call("search", json!({ "query": "compounding" })))["hits"].take();
     let note = hits.as_array().unwrap().iter().find(|h| h["kind"] == "note").expect("a note hit");
     assert_eq!(note["episode_id"], episode);
     assert_eq!(note["snippet"]["text"], "compounding returns");
     assert_eq!(note["snippet"]["matches"], json!([[0, 11]]));
-    let quote = ok(server.call("search", json!({ "query": "builds", "color": "yellow" })));
+    let quote = ok(server.call("search", json!({ "query": "builds", "color": "yellow" })))["hits"].take();
     assert_eq!(quote[0]["kind"], "highlight");
     assert!(quote[0]["highlight_id"].is_string());
-    let by_tag = ok(server.call("search", json!({ "query": "first", "tag": "growth" })));
+    let by_tag = ok(server.call("search", json!({ "query": "first", "tag": "growth" })))["hits"].take();
     assert!(by_tag.as_array().unwrap().iter().all(|h| h["episode_id"] == episode));
-    assert!(ok(server.call("search", json!({ "query": "builds", "color": "blue" }))).as_array().unwrap().is_empty());
+    assert!(ok(server.call("search", json!({ "query": "builds", "color": "blue" })))["hits"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -226,13 +229,13 @@ fn a_search_in_notes_of_a_megabyte_answers_with_a_short_passage() {
     let everywhere = "needle hay ".repeat(90_000);
     assert!(once.len() > 900_000 && everywhere.len() > 900_000);
     ok(server.call("set_episode_note", json!({ "episode_id": episode, "text": once })));
-    let hits = ok(server.call("search", json!({ "query": "needle" })));
+    let hits = ok(server.call("search", json!({ "query": "needle" })))["hits"].take();
     let passage = hits[0]["snippet"]["text"].as_str().expect("an episode hit");
     assert!(passage.starts_with('…') && passage.contains("the needle is here"), "{passage}");
 
     ok(server
         .call("create_highlight", json!({ "episode_id": episode, "quote": "Ideas compound", "note": everywhere })));
-    let hits = ok(server.call("search", json!({ "query": "needle" })));
+    let hits = ok(server.call("search", json!({ "query": "needle" })))["hits"].take();
     let hits = hits.as_array().expect("hits");
     let kinds: Vec<&str> = hits.iter().map(|h| h["kind"].as_str().unwrap_or_default()).collect();
     assert_eq!(kinds, ["episode", "note"]);

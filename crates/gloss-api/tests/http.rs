@@ -46,7 +46,7 @@ fn episodes_are_listed_filtered_and_fetched() {
 fn search_finds_words_and_survives_fts_syntax() {
     let server = library();
     let hits = server.get("/api/search?q=downloads").json();
-    assert_eq!(hits.as_array().map(Vec::len), Some(2));
+    assert_eq!((hits["total"].as_u64(), hits["hits"].as_array().map(Vec::len)), (Some(2), Some(2)));
     let odd = server.call("search", json!({ "query": "\"unbalanced -(" }));
     assert_eq!(odd.status, 200, "FTS syntax is answered as words, never as an error");
 }
@@ -60,6 +60,28 @@ fn library_status_and_settings() {
     assert_eq!(updated["theme"], "dark");
     assert_eq!(server.call("get_settings", Value::Null).json()["text_size"], 20);
     let bad = server.call("update_settings", json!({ "theme": "purple" }));
+    assert_eq!((bad.status, bad.error_kind()), (400, "invalid_input".into()));
+}
+
+#[test]
+fn the_library_is_sorted_as_asked_and_the_order_is_kept_as_a_setting() {
+    let server = library();
+    let titles = |sort: &str| -> Vec<String> {
+        let page = server.call("list_episodes", json!({ "sort": sort })).json();
+        page["items"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(titles("title"), ["Chip Supply", "Open Models"]);
+    assert_eq!(titles("show"), ["Open Models", "Chip Supply"], "Signal Hours before Wafer Talk");
+    let open = server.call("list_episodes", json!({ "sort": "title" })).json()["items"][1]["id"].clone();
+    server.call("create_highlight", json!({ "episode_id": open, "quote": "400 million downloads" }));
+    assert_eq!(titles("most_highlighted"), ["Open Models", "Chip Supply"]);
+    server.call("set_reading_state", json!({ "episode_id": open, "position": 0 }));
+    assert_eq!(titles("last_read")[0], "Open Models");
+
+    assert_eq!(server.call("get_settings", Value::Null).json()["library_sort"], "added");
+    server.call("update_settings", json!({ "library_sort": "title" }));
+    assert_eq!(server.call("get_settings", Value::Null).json()["library_sort"], "title");
+    let bad = server.call("list_episodes", json!({ "sort": "random" }));
     assert_eq!((bad.status, bad.error_kind()), (400, "invalid_input".into()));
 }
 
@@ -80,7 +102,7 @@ fn errors_are_typed_json_naming_the_field() {
     let wrong_type = server.call("get_episode", json!({ "id": "seven" }));
     assert_eq!(wrong_type.json()["error"]["field"], "args.id");
 
-    let unknown_field = server.call("list_episodes", json!({ "sort": "title" }));
+    let unknown_field = server.call("list_episodes", json!({ "order": "title" }));
     assert_eq!(unknown_field.status, 400);
 
     let huge = server.call("get_episode", json!({ "id": 1e300 }));

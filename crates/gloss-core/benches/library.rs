@@ -28,9 +28,13 @@ const WATCH_FILES: usize = 25;
 const SEARCH_ROUNDS: usize = 10;
 
 /// Queries as a reader types them: words, prefixes, phrases, show names,
-/// something absent, and one that is not valid FTS syntax.
+/// words half typed, words with a typo, something absent, and one that is
+/// not valid FTS syntax.
 const QUERIES: &[&str] = &[
     "compute",
+    "infere",
+    "batery chemistry",
+    "nucelar",
     "grid",
     "battery chemistry",
     "\"open weights\"",

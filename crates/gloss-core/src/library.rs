@@ -133,9 +133,10 @@ impl Library {
         self.store().read(|conn| episodes::get(conn, id))
     }
 
-    /// Episodes matching `query` (see [`search`](crate::search)), best first.
+    /// Episodes matching `query` (see [`search`](crate::search)), best
+    /// first, a word nothing starts with corrected first.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-        self.store().read(|conn| search::search(conn, query, limit))
+        self.store().read(|conn| search::search(conn, &search::spelling::correct(conn, query)?, limit))
     }
 
     /// The folder as an absolute path without symlinks (the form watcher

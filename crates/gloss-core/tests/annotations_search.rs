@@ -176,3 +176,85 @@ fn search_filters_episode_hits_by_show_and_tag() {
     let found = notes.search("race", &HighlightFilter { tag: Some("econ".into()), ..Default::default() }, 10).unwrap();
     assert_eq!(found.highlights.len(), 1);
 }
+
+fn sleep_library() -> Setup {
+    Setup::new(&[
+        (
+            "sleep.txt",
+            &summary("Deep Sleep and Caffeine", "Health Hour", "Caffeine late in the day delays deep sleep."),
+        ),
+        ("trade.txt", &summary("Reordering Global Trade", "Econ Talk", "Tariffs move supply chains.")),
+    ])
+}
+
+fn episode_titles(found: &gloss_core::annotations::Found) -> Vec<String> {
+    found.episodes.iter().map(|hit| hit.episode.title.clone().unwrap_or_default()).collect()
+}
+
+#[test]
+fn the_word_being_typed_matches_as_a_prefix_in_episodes_highlights_and_notes() {
+    let s = sleep_library();
+    let notes = s.notes();
+    let sleep = s.episode("sleep.txt");
+    notes.create_highlight(&quote(sleep, "deep sleep")).unwrap();
+    notes.set_episode_note(sleep, "Try decaf after noon.").unwrap();
+    let all = HighlightFilter::default();
+
+    let found = notes.search("caffe", &all, 10).unwrap();
+    assert_eq!(episode_titles(&found), ["Deep Sleep and Caffeine"]);
+    let found = notes.search("deep slee", &all, 10).unwrap();
+    assert_eq!(episode_titles(&found), ["Deep Sleep and Caffeine"]);
+    assert_eq!((found.highlights.len(), found.highlight_total, found.episode_total), (1, 1, 1));
+    assert_eq!(found.corrected, None, "nothing to correct in words being typed");
+    let found = notes.search("deca", &all, 10).unwrap();
+    assert_eq!(episode_titles(&found), ["Deep Sleep and Caffeine"], "the episode note is searched too");
+}
+
+#[test]
+fn a_word_one_typo_away_finds_what_the_library_holds() {
+    let s = sleep_library();
+    let notes = s.notes();
+    let sleep = s.episode("sleep.txt");
+    notes.create_highlight(&quote(sleep, "delays deep sleep")).unwrap();
+    let all = HighlightFilter::default();
+
+    for typo in ["caffiene", "slep", "tarifs", "chians", "delayz"] {
+        let found = notes.search(typo, &all, 10).unwrap();
+        assert!(!found.episodes.is_empty(), "{typo} finds an episode");
+        assert!(found.corrected.is_some(), "{typo} is reported as corrected");
+    }
+    let found = notes.search("delayz", &all, 10).unwrap();
+    assert_eq!(found.highlights.len(), 1, "the highlight is found through the correction too");
+    let found = notes.search("quantum", &all, 10).unwrap();
+    assert_eq!((found.episodes.len(), found.corrected), (0, None), "a word two edits from any stays unmatched");
+}
+
+#[test]
+fn the_notes_feed_lists_and_finds_every_kind_of_note() {
+    use gloss_core::annotations::{FeedFilter, FeedItem};
+    let s = sleep_library();
+    let notes = s.notes();
+    let (sleep, trade) = (s.episode("sleep.txt"), s.episode("trade.txt"));
+    notes.create_highlight(&NewHighlight { note: Some("Worth a test".into()), ..quote(sleep, "deep sleep") }).unwrap();
+    notes.set_episode_note(sleep, "Try **decaf** after noon.").unwrap();
+    notes.set_insight_note(trade, "s1.i1", "Supply chains *bend*.").unwrap();
+    notes.set_episode_tags(trade, &["trade/policy".into()]).unwrap();
+    let kinds = |filter: &FeedFilter| -> Vec<String> {
+        let page = notes.list_notes(filter).unwrap();
+        page.items
+            .iter()
+            .map(|item| match item {
+                FeedItem::Highlight(h) => format!("highlight {}", h.highlight.selector.exact),
+                FeedItem::Note(n) => format!("note {} {}", n.block_key, n.on_title.clone().unwrap_or_default()),
+            })
+            .collect()
+    };
+    let all = kinds(&FeedFilter::default());
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all.contains(&"note s1.i1 First idea".to_owned()), "an insight's note, with its title: {all:?}");
+    assert_eq!(kinds(&FeedFilter { text: Some("DECAF".into()), ..Default::default() }), ["note  "]);
+    assert_eq!(kinds(&FeedFilter { tag: Some("trade".into()), ..Default::default() }), ["note s1.i1 First idea"]);
+    assert_eq!(kinds(&FeedFilter { color: Some(Color::Yellow), ..Default::default() }), ["highlight deep sleep"]);
+    let page = notes.list_notes(&FeedFilter { offset: Some(1), limit: Some(1), ..Default::default() }).unwrap();
+    assert_eq!((page.total, page.items.len()), (3, 1));
+}

@@ -98,9 +98,32 @@ fn rename_onto_a_taken_name_is_a_conflict_and_changes_nothing() {
     tagged(&notes, one, "Open weights", &["ai", "ai/x", "ml/x"]);
     let before = tags(&notes);
     assert_eq!(refusal(&notes.rename_tag("ai", "ml").unwrap_err()), ("conflict", "to"));
-    assert_eq!(refusal(&notes.rename_tag("ai", "ai/sub").unwrap_err()), ("invalid", "to"));
     assert_eq!(refusal(&notes.rename_tag("nope", "x").unwrap_err()), ("not_found", "from"));
     assert_eq!(tags(&notes), before);
+}
+
+#[test]
+fn rename_under_a_new_parent_of_its_own_name_moves_the_tag_and_its_children() {
+    let s = setup();
+    let notes = s.notes();
+    let (one, two) = (s.episode("one.txt"), s.episode("two.txt"));
+    let h1 = tagged(&notes, one, "Open weights", &["climate", "climate/policy"]);
+    let h2 = tagged(&notes, two, "Tariffs", &["Climate/adaptation"]);
+    notes.set_episode_tags(two, &["climate".into()]).unwrap();
+
+    assert_eq!(notes.rename_tag("climate", "climate/adaptation").unwrap(), 3);
+    assert_eq!(notes.get_highlight(&h1).unwrap().tags, ["climate/adaptation", "climate/adaptation/policy"]);
+    assert_eq!(notes.get_highlight(&h2).unwrap().tags, ["climate/adaptation/adaptation"]);
+    assert_eq!(notes.episode_annotations(two).unwrap().tags, ["climate/adaptation"]);
+    assert_eq!(
+        tags(&notes),
+        [
+            ("climate/adaptation".to_owned(), 2),
+            ("climate/adaptation/adaptation".to_owned(), 1),
+            ("climate/adaptation/policy".to_owned(), 1)
+        ]
+    );
+    assert_eq!(with_tag(&notes, "climate").len(), 2, "still found under the old name, now the parent");
 }
 
 #[test]

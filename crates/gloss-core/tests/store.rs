@@ -112,6 +112,8 @@ fn fixture_for_version(version: usize, conn: &Connection) {
             )
             .unwrap();
         }
+        // No card is buried before version 8 exists.
+        8 => {}
         other => panic!("add a fixture for schema version {other}"),
     }
 }

@@ -29,6 +29,7 @@
 pub mod deck;
 mod episode;
 mod error;
+pub mod feed;
 pub mod highlights;
 pub mod index;
 pub mod model;
@@ -49,6 +50,7 @@ pub mod view;
 pub mod write;
 
 pub use error::{Error, Result};
+pub use feed::{FeedFilter, FeedItem, FeedPage, NoteItem};
 pub use highlights::{HighlightPatch, NewHighlight};
 pub use model::{Anchor, Color, Highlight, HighlightId, HighlightItem};
 pub use origin::{Caller, Door, Origin};

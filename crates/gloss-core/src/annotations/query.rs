@@ -86,28 +86,55 @@ pub fn search(conn: &Connection, words: &str, filter: &HighlightFilter, limit: u
     Ok(hits.into_iter().map(|(item, score)| HighlightHit { item, score: score.unwrap_or(0.0) }).collect())
 }
 
+/// How many highlights [`search`] finds for `words` with `filter`, all of
+/// them (not only the [`MAX_HITS`] it returns).
+pub fn count(conn: &Connection, words: &str, filter: &HighlightFilter) -> Result<usize> {
+    let filter = HighlightFilter { text: Some(words.to_owned()), ..filter.clone() };
+    let query = Query::new(&filter)?;
+    if query.matches_nothing {
+        return Ok(0);
+    }
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) {}", query.sql_from_where()))?
+        .query_row(rusqlite::params_from_iter(&query.params), |row| row.get(0))?;
+    Ok(usize::try_from(total).unwrap_or(0))
+}
+
 /// What `search` finds: episodes (their text and annotations, ranked
-/// together by the episode index) and highlights (by quote, note, tags).
+/// together by the episode index) and highlights (by quote, note, tags),
+/// and how many of each there are in all.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Found {
     pub episodes: Vec<SearchHit>,
     pub highlights: Vec<HighlightHit>,
+    /// Episodes matching: all of them without an episode, show or tag
+    /// filter; with one, those among the best [`crate::search::MAX_RESULTS`].
+    pub episode_total: usize,
+    pub highlight_total: usize,
+    /// The query searched for, when a word of the one typed was not in the
+    /// library and was corrected (see [`crate::search::spelling`]).
+    pub corrected: Option<String>,
 }
 
 /// Episodes and highlights matching `query`, each best first, at most
-/// `limit` of each. The episode hits take the filters an episode has: its
-/// id, show and tags (its own or its highlights'); with a color, status or
-/// date filter there are only highlight hits. Run [`super::index::flush`]
-/// first so the episode index has the latest annotations.
+/// `limit` of each. A word nothing in the library starts with is corrected
+/// first. The episode hits take the filters an episode has: its id, show
+/// and tags (its own or its highlights'); with a color, status or date
+/// filter there are only highlight hits. Run [`super::index::flush`] first
+/// so the episode index has the latest annotations.
 pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limit: usize) -> Result<Found> {
+    let searched = crate::search::spelling::correct(conn, query)?;
+    let corrected = matches!(searched, std::borrow::Cow::Owned(_)).then(|| searched.to_string());
+    let query = searched.as_ref();
     let highlights = search(conn, query, filter, limit)?;
+    let highlight_total = count(conn, query, filter)?;
     let only_highlights = filter.color.is_some()
         || filter.status.is_some()
         || filter.since.is_some()
         || filter.until.is_some()
         || filter.trashed;
     if only_highlights {
-        return Ok(Found { episodes: Vec::new(), highlights });
+        return Ok(Found { episodes: Vec::new(), highlights, episode_total: 0, highlight_total, corrected });
     }
     let narrowed = filter.episode_id.is_some() || filter.show.is_some() || filter.tag.is_some();
     let tagged = filter.tag.as_deref().map(|tag| episodes_tagged(conn, tag)).transpose()?;
@@ -120,8 +147,9 @@ pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limi
             })
             && tagged.as_ref().is_none_or(|ids| ids.contains(&episode.id))
     });
+    let episode_total = if narrowed { episodes.len() } else { crate::search::count(conn, query)? };
     episodes.truncate(limit);
-    Ok(Found { episodes, highlights })
+    Ok(Found { episodes, highlights, episode_total, highlight_total, corrected })
 }
 
 /// The FTS5 query for plain words: each word quoted (so `-`, `:` or `"`

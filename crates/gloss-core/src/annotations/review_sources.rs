@@ -111,9 +111,13 @@ pub(crate) fn move_tag(w: &mut Writer, from: &str, to: &str) -> Result<()> {
     if moved.is_empty() {
         return Ok(());
     }
-    for key in moved {
-        let choice = sources.tags.remove(&key).unwrap_or_default();
-        sources.tags.entry(format!("{to}{}", &key[from.len()..])).or_insert(choice);
+    // All taken out before any is put back: moving `climate` under
+    // `climate/adaptation` would otherwise put its choice where a child's
+    // still is.
+    let choices: Vec<(String, _)> =
+        moved.into_iter().map(|key| (format!("{to}{}", &key[from.len()..]), sources.tags.remove(&key))).collect();
+    for (key, choice) in choices {
+        sources.tags.entry(key).or_insert(choice.unwrap_or_default());
     }
     store(w, &sources)
 }

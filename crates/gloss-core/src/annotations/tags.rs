@@ -294,6 +294,10 @@ fn no_such_tag(field: &'static str, name: &TagName) -> Error {
 }
 
 /// Renames tag `from` (and the tags nested under it) to `to` everywhere.
+/// `to` may be nested under `from`: renaming `climate` to
+/// `climate/adaptation` moves the tag, and its children with it, under a
+/// new parent of its own name (the children's names are renamed first in
+/// the two passes below, so no step holds two tags with one name).
 /// Returns how many highlights and episodes carry a renamed tag. A name
 /// already taken by another tag is a conflict: merge instead.
 pub fn rename(w: &mut Writer, from: &str, to: &str) -> Result<usize> {
@@ -302,9 +306,6 @@ pub fn rename(w: &mut Writer, from: &str, to: &str) -> Result<usize> {
     let members = live_family(conn, &from)?;
     if members.is_empty() {
         return Err(no_such_tag("from", &from));
-    }
-    if to.is_within(&from) && to.key != from.key {
-        return Err(Error::invalid("to", format!("can not move tag `{}` inside itself", from.name)));
     }
     let renamed: Vec<(i64, TagName)> = members.iter().map(|m| (m.id, m.name.moved(&from, &to))).collect();
     for (_, name) in &renamed {

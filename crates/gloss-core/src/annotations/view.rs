@@ -52,6 +52,8 @@ pub struct EpisodeMarks {
     /// the list shows so an edit that broke them is seen without opening it.
     pub attention_count: usize,
     pub read: bool,
+    /// When the episode was last opened, Unix milliseconds; `None`: never.
+    pub last_read: Option<i64>,
 }
 
 /// Marks of every episode that has any; the others have none.
@@ -69,9 +71,12 @@ pub fn episode_marks(conn: &Connection) -> Result<HashMap<EpisodeId, EpisodeMark
         mark.highlight_count = usize::try_from(count).unwrap_or(0);
         mark.attention_count = usize::try_from(attention).unwrap_or(0);
     }
-    let mut stmt = conn.prepare_cached("SELECT episode_id FROM reading WHERE read = 1")?;
-    for row in stmt.query_map([], |row| row.get::<_, EpisodeId>(0))? {
-        marks.entry(row?).or_default().read = true;
+    let mut stmt = conn.prepare_cached("SELECT episode_id, read, visited_at FROM reading")?;
+    for row in stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, bool>(1)?, row.get(2)?)))? {
+        let (id, read, visited_at) = row?;
+        let episode = marks.entry(id).or_default();
+        episode.read = read;
+        episode.last_read = Some(visited_at);
     }
     Ok(marks)
 }

@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 use crate::annotations::review_sources::{self, ReviewSource, ReviewSources};
 use crate::annotations::{deck, review};
 use crate::annotations::{
-    highlights, index, notes, preferences, query, reading, reanchor, stars, tags, trash, versions, view, Caller,
-    EarlierVersion, Emptied, EpisodeAnnotations, EpisodeMarks, Found, Highlight, HighlightFilter, HighlightHit,
-    HighlightId, HighlightPage, HighlightPatch, NewHighlight, NoteRef, Origin, ReadingState, ReadingUpdate, Result,
-    Tag, Trash,
+    feed, highlights, index, notes, preferences, query, reading, reanchor, stars, tags, trash, versions, view, Caller,
+    EarlierVersion, Emptied, EpisodeAnnotations, EpisodeMarks, FeedFilter, FeedPage, Found, Highlight, HighlightFilter,
+    HighlightHit, HighlightId, HighlightPage, HighlightPatch, NewHighlight, NoteRef, Origin, ReadingState,
+    ReadingUpdate, Result, Tag, Trash,
 };
 use crate::library::Library;
 use crate::store::episodes::EpisodeId;
@@ -78,6 +78,12 @@ impl<'l> Annotations<'l> {
     /// `list_highlights`, and `gloss annotations`.
     pub fn list_highlights(&self, filter: &HighlightFilter) -> Result<HighlightPage> {
         self.read(|conn| query::list(conn, filter))
+    }
+
+    /// `list_notes`: the Notes view's feed of highlights and of episode
+    /// and insight notes (see [`feed`]).
+    pub fn list_notes(&self, filter: &FeedFilter) -> Result<FeedPage> {
+        self.read(|conn| feed::list(conn, filter))
     }
 
     /// The highlight hits of `search`: quotes, notes and tags matching every

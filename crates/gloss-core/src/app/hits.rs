@@ -30,13 +30,29 @@ pub struct Hit {
     pub snippet: Snippet,
 }
 
-/// Episodes first (best first), then highlights (best first): an episode
-/// hit is the broader answer, and the UI groups by kind anyway.
-pub fn flatten(found: Found, query: &str) -> Vec<Hit> {
-    let words = QueryWords::of(query);
+/// One page of search results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchPage {
+    /// Episodes and highlights matching, in all (see [`Found`]).
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// The words searched for when one the user typed was not in the
+    /// library and was corrected; the hits are close matches.
+    pub corrected: Option<String>,
+}
+
+/// `limit` hits from `offset` of episodes first (best first), then
+/// highlights (best first): an episode hit is the broader answer, and the
+/// UI groups by kind anyway.
+pub fn page(found: Found, query: &str, offset: usize, limit: usize) -> SearchPage {
+    let words = QueryWords::of(found.corrected.as_deref().unwrap_or(query));
     let episodes = found.episodes.into_iter().map(episode_hit);
     let highlights = found.highlights.into_iter().map(|hit| highlight_hit(hit, &words));
-    episodes.chain(highlights).collect()
+    SearchPage {
+        total: found.episode_total + found.highlight_total,
+        hits: episodes.chain(highlights).skip(offset).take(limit).collect(),
+        corrected: found.corrected,
+    }
 }
 
 fn episode_hit(hit: SearchHit) -> Hit {

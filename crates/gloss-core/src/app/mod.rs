@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use annotate::Annotations;
 pub use auto_export::AutoExport;
-pub use hits::{Hit, HitKind};
+pub use hits::{Hit, HitKind, SearchPage};
 
 use crate::annotations::{self, query, reanchor, view, Caller, EpisodeAnnotations, HighlightFilter, Origin};
 use crate::events::{Event, Events};
@@ -187,7 +187,8 @@ impl Gloss {
         })
     }
 
-    /// One page of episodes, newest first, with the shows for filtering.
+    /// One page of episodes in the order `filter.sort` asks for (newest
+    /// first unless told), with the shows for filtering.
     pub fn list_episodes(&self, filter: &EpisodeFilter) -> annotations::Result<EpisodePage> {
         let mut all = self.library.list_episodes()?;
         let marks = self.read(view::episode_marks)?;
@@ -204,7 +205,7 @@ impl Gloss {
                 && tagged.as_ref().is_none_or(|ids| ids.contains(&e.id))
                 && filter.read.is_none_or(|wanted| read(e) == wanted)
         });
-        all.sort_by(|a, b| b.first_seen.cmp(&a.first_seen).then(b.id.cmp(&a.id)));
+        filter.sort.unwrap_or_default().apply(&mut all, &marks);
         let total = all.len();
         let items = all
             .into_iter()
@@ -253,12 +254,20 @@ impl Gloss {
         })
     }
 
-    /// Episodes, highlights and notes matching `query`, with the filters of
-    /// `filter` (its `text` is ignored), at most `limit` of each kind.
-    pub fn search(&self, query: &str, filter: &HighlightFilter, limit: usize) -> annotations::Result<Vec<Hit>> {
+    /// One page of the episodes, highlights and notes matching `query`
+    /// (episodes first, each kind best first), with the filters of `filter`
+    /// (its `text` is ignored): `limit` hits from `offset`. Each kind pages
+    /// through its best [`query::MAX_HITS`] at most.
+    pub fn search(
+        &self,
+        query: &str,
+        filter: &HighlightFilter,
+        offset: usize,
+        limit: usize,
+    ) -> annotations::Result<hits::SearchPage> {
         annotations::index::flush(self.library.store())?;
-        let found = self.read(|conn| query::search_all(conn, query, filter, limit))?;
-        Ok(hits::flatten(found, query))
+        let found = self.read(|conn| query::search_all(conn, query, filter, offset.saturating_add(limit)))?;
+        Ok(hits::page(found, query, offset, limit))
     }
 
     pub fn settings(&self) -> Result<Settings> {
@@ -268,6 +277,9 @@ impl Gloss {
             Ok(Settings {
                 library_dir: folder,
                 theme: get(THEME)?.unwrap_or_else(|| "system".into()),
+                library_sort: get(LIBRARY_SORT)?
+                    .and_then(|v| serde_json::from_value(v.into()).ok())
+                    .unwrap_or_default(),
                 text_size: get(TEXT_SIZE)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TEXT_SIZE),
                 sync_dir: settings::sync_dir(conn)?,
                 auto_export: auto_export::get(conn)?,
@@ -330,6 +342,11 @@ impl Gloss {
         }
         if let Some(theme) = &patch.theme {
             preferences.set_preference(THEME, theme.as_str()).map_err(refused("theme"))?;
+        }
+        if let Some(sort) = patch.library_sort {
+            let value = serde_json::to_value(sort).unwrap_or_default();
+            let value = value.as_str().unwrap_or_default();
+            preferences.set_preference(LIBRARY_SORT, value).map_err(refused("library_sort"))?;
         }
         if let Some(size) = patch.text_size {
             preferences.set_preference(TEXT_SIZE, &size.clamp(12, 32).to_string()).map_err(refused("text_size"))?;
@@ -416,6 +433,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 const THEME: &str = "ui_theme";
 const TEXT_SIZE: &str = "ui_text_size";
+/// Per machine, like the theme: how a list of files is best ordered
+/// depends on the library folder, which is the machine's own.
+const LIBRARY_SORT: &str = "ui_library_sort";
 const DEFAULT_TEXT_SIZE: u32 = 18;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -452,8 +472,48 @@ pub struct EpisodeFilter {
     /// its highlights.
     pub tag: Option<String>,
     pub read: Option<bool>,
+    pub sort: Option<EpisodeSort>,
     pub offset: Option<usize>,
     pub limit: Option<usize>,
+}
+
+/// Orders of the episode list. Each ends in the newest added first, so
+/// episodes that compare equal keep one order from page to page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EpisodeSort {
+    /// Newest added first.
+    #[default]
+    Added,
+    /// A to Z, without case; a file without a title by its file name.
+    Title,
+    /// A to Z by show, then by title; episodes without a show last.
+    Show,
+    /// Most recently opened first; never opened last.
+    LastRead,
+    /// Most highlights first.
+    MostHighlighted,
+}
+
+impl EpisodeSort {
+    fn apply(self, episodes: &mut [EpisodeSummary], marks: &HashMap<EpisodeId, annotations::EpisodeMarks>) {
+        episodes.sort_by(|a, b| b.first_seen.cmp(&a.first_seen).then(b.id.cmp(&a.id)));
+        let mark = |e: &EpisodeSummary| marks.get(&e.id).cloned().unwrap_or_default();
+        let title = |e: &EpisodeSummary| {
+            let name = e.title.as_deref().unwrap_or_else(|| e.source_path.rsplit('/').next().unwrap_or_default());
+            name.to_lowercase()
+        };
+        // Stable sorts: what ties stays newest first.
+        match self {
+            EpisodeSort::Added => {}
+            EpisodeSort::Title => episodes.sort_by_cached_key(title),
+            EpisodeSort::Show => {
+                episodes.sort_by_cached_key(|e| (e.show.is_none(), e.show.as_deref().map(str::to_lowercase), title(e)))
+            }
+            EpisodeSort::LastRead => episodes.sort_by_key(|e| std::cmp::Reverse(mark(e).last_read)),
+            EpisodeSort::MostHighlighted => episodes.sort_by_key(|e| std::cmp::Reverse(mark(e).highlight_count)),
+        }
+    }
 }
 
 impl EpisodeFilter {
@@ -535,6 +595,8 @@ pub struct Settings {
     pub auto_export: Option<AutoExport>,
     pub theme: String,
     pub text_size: u32,
+    /// How the library list is ordered.
+    pub library_sort: EpisodeSort,
     pub color_names: HashMap<String, String>,
 }
 
@@ -550,6 +612,7 @@ pub struct SettingsPatch {
     pub auto_export: Option<Option<AutoExport>>,
     pub theme: Option<Theme>,
     pub text_size: Option<u32>,
+    pub library_sort: Option<EpisodeSort>,
     pub color_names: Option<HashMap<String, String>>,
 }
 

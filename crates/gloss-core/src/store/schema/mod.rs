@@ -130,6 +130,14 @@ const V5_LIST_INDEX: &str = "
 CREATE INDEX episodes_list ON episodes (path, id, title, show, kind, status, error, first_seen, updated_at);
 ";
 
+/// Version 9: the search index's vocabulary, for correcting a typo in a
+/// search (`search::spelling`): one row per indexed word with how many
+/// episodes hold it. An `fts5vocab` table reads the index itself and
+/// stores nothing.
+const V9_SEARCH_TERMS: &str = "
+CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, row);
+";
+
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
     vec![
@@ -141,6 +149,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(review::V6_REVIEW),
         M::up(&review::V7_DECK),
         M::up(review::V8_BURY),
+        M::up(V9_SEARCH_TERMS),
     ]
 }
 
