@@ -114,6 +114,7 @@ test("Ctrl+Z undoes the last several changes in order, newest first, but not whi
   await dismissToasts(page);
 
   // In a field, Ctrl+Z is the field's own: nothing comes back.
+  await page.click("#sidebar .note-edit");
   await page.fill("#episode-note", "A thought");
   await page.focus("#episode-note");
   await page.keyboard.press("Control+z");
