@@ -181,7 +181,10 @@ async function benchNote(browser) {
 async function benchReview(browser) {
   const gloss = await startGloss({ "a.txt": longSummary("Long One") });
   try {
-    const { items } = await gloss.call("list_episodes", { limit: 1 });
+    const items = await waitFor(async () => {
+      const { items } = await gloss.call("list_episodes", { limit: 1 });
+      return items.length > 0 && items;
+    }, { what: "the episode ingested" });
     const full = await gloss.call("get_episode", { id: items[0].id });
     for (let n = 0; n < 40; n++) await gloss.call("create_highlight", highlightArgs(full, n));
     await gloss.call("update_review_settings", { ...(await gloss.call("review_settings")), new_per_day: 1000 });
