@@ -31,7 +31,7 @@ enum Expect {
 const SUMMARY: Expect = Expect::Parsed(DocKind::Summary, None);
 const DOCUMENT: Expect = Expect::Parsed(DocKind::Document, None);
 const NOT_UTF8: Expect = Expect::Parsed(DocKind::Summary, Some("not saved as UTF-8"));
-const NO_BOM_UTF16: Expect = Expect::Parsed(DocKind::Summary, Some("UTF-16 without a byte-order mark"));
+const NO_BOM_UTF16: Expect = Expect::Parsed(DocKind::Summary, Some("saved as UTF-16 without saying so"));
 const EMPTY: Expect = Expect::Refused("the file is empty");
 const BINARY: Expect = Expect::Refused("the file is binary, not text");
 
