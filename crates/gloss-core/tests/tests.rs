@@ -19,6 +19,7 @@ mod big_files;
 mod damaged_database;
 mod export_markdown;
 mod export_roundtrip;
+mod export_template;
 mod hostile;
 mod ingest;
 mod library_folder_faults;
