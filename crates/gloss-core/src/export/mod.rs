@@ -124,6 +124,10 @@ pub enum Error {
 
     #[error(transparent)]
     Annotations(#[from] crate::annotations::Error),
+
+    /// Nothing was written.
+    #[error("{0}; nothing was exported")]
+    Template(#[from] markdown::TemplateError),
 }
 
 impl Error {
@@ -252,6 +256,7 @@ fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str)
     for highlight in backup.highlights.iter().filter(|h| h.deleted_at.is_none()) {
         live_by_episode.entry(highlight.episode.id).or_default().push(highlight);
     }
+    let templates = markdown::Templates::load(None)?;
     let mut rendered = Vec::new();
     for entry in &backup.episodes {
         let id = entry.episode.id;
@@ -272,8 +277,8 @@ fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str)
         rendered.push(manifest::Rendered {
             key,
             stem: filename::stem(&page.title(), &format!("episode-{id}")),
-            text: page.render(exported),
-            content: page.render(""),
+            text: markdown::render(&page, &templates, exported)?,
+            content: markdown::render(&page, &templates, "")?,
         });
     }
     manifest::write_all(out_dir, &rendered)
