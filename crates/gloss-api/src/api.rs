@@ -199,7 +199,9 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
             SettingsError::Invalid { field, message } => ApiError::invalid(format!("args.{field}"), message),
             SettingsError::Store(err) => storage(err),
         })),
-        Request::Export { format, out_dir } => to_json(gloss.export(format, &out_dir).map_err(path_refused)),
+        Request::Export { format, out_dir, markdown } => {
+            to_json(gloss.export(format, &out_dir, &markdown, &caller).map_err(path_refused))
+        }
         Request::Import { file } => to_json(gloss.import(&file, caller).map_err(path_refused)),
         Request::SyncStatus {} => to_json(gloss.sync_status().map_err(sync_failed)),
         Request::SyncNow {} => to_json(gloss.sync_now().map_err(sync_failed)),

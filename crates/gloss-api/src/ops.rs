@@ -91,6 +91,9 @@ pub enum Request {
     Export {
         format: Format,
         out_dir: PathBuf,
+        /// Templates and layout, for Markdown.
+        #[serde(default)]
+        markdown: gloss_core::export::MarkdownOptions,
     },
     Import {
         file: PathBuf,

@@ -27,7 +27,7 @@ fn setup() -> Setup {
 }
 
 fn export_markdown(s: &Setup, out: &Path) -> export::ExportReport {
-    export::export(s.fx.library.store(), Format::Markdown, out).unwrap()
+    crate::util::export::export(&s.fx.library, Format::Markdown, out).unwrap()
 }
 
 fn markdown_files(dir: &Path) -> Vec<PathBuf> {
@@ -76,6 +76,8 @@ fn the_markdown_renders_with_front_matter_block_quotes_and_no_raw_html() {
     let mut in_heading = false;
     for event in Parser::new_ext(&text, Options::ENABLE_YAML_STYLE_METADATA_BLOCKS) {
         match event {
+            // Gloss's own markers are the only HTML: comments on their own lines.
+            Event::Html(html) if is_marker(&html) => {}
             Event::Html(html) | Event::InlineHtml(html) => panic!("raw HTML {html:?} in\n{text}"),
             Event::Start(Tag::MetadataBlock(_)) => in_front = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_front = false,
@@ -168,14 +170,14 @@ fn an_out_dir_that_is_a_file_is_refused_naming_it() {
     let file = dir.path().join("notes.md");
     std::fs::write(&file, "mine").unwrap();
     for format in Format::ALL {
-        let error = export::export(s.fx.library.store(), format, &file).unwrap_err().to_string();
+        let error = crate::util::export::export(&s.fx.library, format, &file).unwrap_err().to_string();
         assert!(error.contains("notes.md") && error.contains("is a file"), "{error}");
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
 }
 
 #[test]
-fn re_exports_update_gloss_files_but_keep_files_the_user_edited() {
+fn re_exports_merge_into_files_the_user_edited_and_keep_only_damaged_ones() {
     let s = setup();
     let (html, plain) = (s.episode("html.txt"), s.episode("plain.txt"));
     let notes = s.notes();
@@ -191,7 +193,7 @@ fn re_exports_update_gloss_files_but_keep_files_the_user_edited() {
     let same = export_markdown(&s, out.path());
     assert_eq!((same.written.len(), same.unchanged.len(), same.kept.len()), (0, 2, 0), "{same}");
 
-    // The user edits one file; Gloss gets new annotations on both episodes.
+    // The user writes in one file; Gloss gets new annotations on both episodes.
     let mine = format!("{}\nMy own thoughts.\n", std::fs::read_to_string(&html_file).unwrap());
     std::fs::write(&html_file, &mine).unwrap();
     notes
@@ -203,18 +205,28 @@ fn re_exports_update_gloss_files_but_keep_files_the_user_edited() {
         .unwrap();
     notes.create_highlight(&quote(plain, "The conclusion")).unwrap();
     let again = export_markdown(&s, out.path());
-    assert_eq!(again.written, std::slice::from_ref(&plain_file), "{again}");
-    assert_eq!(again.kept.len(), 1, "{again}");
-    assert_eq!(again.kept[0].file, html_file);
-    assert_eq!(std::fs::read_to_string(&html_file).unwrap(), mine, "the user's file is untouched");
-    let new_version = std::fs::read_to_string(&again.kept[0].new_file).unwrap();
-    assert!(again.kept[0].new_file.to_string_lossy().ends_with(".gloss-new.md"));
-    assert!(new_version.contains("New note") && !new_version.contains("My own thoughts"));
+    assert_eq!((again.written.len(), again.kept.len()), (2, 0), "{again}");
+    let merged = std::fs::read_to_string(&html_file).unwrap();
+    assert!(merged.contains("New note") && merged.ends_with("\nMy own thoughts.\n"), "{merged}");
     assert!(std::fs::read_to_string(&plain_file).unwrap().contains("The conclusion"));
-    assert!(again.to_string().contains("kept"), "the report says so: {again}");
 
-    // The edited file stays protected on later exports; the rest follows.
-    let later = export_markdown(&s, out.path());
-    assert_eq!((later.written.len(), later.unchanged.len(), later.kept.len()), (0, 1, 1), "{later}");
+    // Damaged markers: the file is kept as it is, the new version beside it.
+    let damaged = merged.replacen("<!-- /gloss -->", "", 1);
+    std::fs::write(&html_file, &damaged).unwrap();
+    notes.set_episode_note(html, "Changed").unwrap();
+    let kept = export_markdown(&s, out.path());
+    assert_eq!(kept.kept.len(), 1, "{kept}");
+    assert_eq!(std::fs::read_to_string(&html_file).unwrap(), damaged, "the user's file is untouched");
+    assert!(kept.kept[0].new_file.to_string_lossy().ends_with(".gloss-new.md"));
+    assert!(kept.to_string().contains("markers are damaged at line"), "the report says why: {kept}");
     assert_eq!(markdown_files(out.path()).len(), 3);
+}
+
+/// Whether `html` is one of Gloss's region markers and nothing else.
+fn is_marker(html: &str) -> bool {
+    html.lines().all(|line| {
+        line == "<!-- gloss:note -->"
+            || line == "<!-- /gloss -->"
+            || (line.starts_with("<!-- gloss:") && line.ends_with(" -->") && !line[11..line.len() - 4].contains(['<', '>']))
+    })
 }

@@ -14,7 +14,7 @@ use tempfile::TempDir;
 /// Exports `format` from `s` into a new folder; returns the folder and the one file written.
 fn export_one(s: &Setup, format: Format) -> (TempDir, std::path::PathBuf) {
     let out = TempDir::new().unwrap();
-    let report = export::export(s.fx.library.store(), format, out.path()).unwrap();
+    let report = crate::util::export::export(&s.fx.library, format, out.path()).unwrap();
     assert_eq!(report.written.len(), 1, "{report:?}");
     let file = report.written[0].clone();
     assert_eq!(file.parent(), Some(out.path()));

@@ -194,7 +194,7 @@ fn the_backup_carries_the_review_log_and_card_choices() {
 
     let out = tempfile::TempDir::new().unwrap();
     let written =
-        gloss_core::export::export(s.fx.library.store(), gloss_core::export::Format::Json, out.path()).unwrap();
+        crate::util::export::export(&s.fx.library, gloss_core::export::Format::Json, out.path()).unwrap();
     let file = written.written[0].clone();
     let target = setup();
     let origin = gloss_core::annotations::Origin::Import(gloss_core::annotations::Caller::door(
@@ -230,7 +230,7 @@ fn anki_export_keeps_each_cards_id_across_edits() {
     let export = || {
         let out = tempfile::TempDir::new().unwrap();
         let report =
-            gloss_core::export::export(s.fx.library.store(), gloss_core::export::Format::Anki, out.path()).unwrap();
+            crate::util::export::export(&s.fx.library, gloss_core::export::Format::Anki, out.path()).unwrap();
         std::fs::read_to_string(&report.written[0]).unwrap()
     };
     let first = export();
@@ -263,7 +263,7 @@ fn the_markdown_export_shows_review_state() {
     notes.rate_card(&CardId::Highlight(h.id), Rating::Easy, Some(NOW)).unwrap();
     let out = tempfile::TempDir::new().unwrap();
     let report =
-        gloss_core::export::export(s.fx.library.store(), gloss_core::export::Format::Markdown, out.path()).unwrap();
+        crate::util::export::export(&s.fx.library, gloss_core::export::Format::Markdown, out.path()).unwrap();
     let page = std::fs::read_to_string(&report.written[0]).unwrap();
     assert!(page.contains("review_due: "), "{page}");
     assert!(page.contains("· Review: due 2026-01-") && page.contains("1 reviews"), "{page}");

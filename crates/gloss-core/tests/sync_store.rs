@@ -275,7 +275,7 @@ fn import_after_joining_sync_reaches_the_other_device() {
     let imported = d[2].highlight(SHARED[0], 60, 25);
     d[2].notes().set_episode_note(d[2].episode(SHARED[1]), "note from the backup").unwrap();
     let backup = TempDir::new().unwrap();
-    export::export(d[2].library.store(), Format::Json, backup.path()).unwrap();
+    crate::util::export::export(&d[2].library, Format::Json, backup.path()).unwrap();
     d[0].round(sync.path());
     d[1].round(sync.path());
     assert_eq!(d[0].pending(), 0);

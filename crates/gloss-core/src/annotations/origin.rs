@@ -16,6 +16,8 @@ pub enum Door {
     Cli,
     /// An assistant through `gloss mcp`.
     Mcp,
+    /// A note edited in an exported Markdown file, read back on export.
+    ExportedFile,
 }
 
 /// Who asked for an operation: the door, and the client that named itself

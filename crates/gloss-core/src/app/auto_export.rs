@@ -17,7 +17,8 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::events::{Event, NoticeLevel};
-use crate::export::{self, Format};
+use crate::annotations::{Caller, Door};
+use crate::export::{self, Format, MarkdownOptions};
 use crate::library::Library;
 use crate::store::{settings, Result};
 
@@ -34,6 +35,13 @@ pub struct AutoExport {
     pub format: Format,
     /// Absolute.
     pub out_dir: PathBuf,
+    /// Templates and layout, for Markdown.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub markdown: MarkdownOptions,
+}
+
+fn is_default(options: &MarkdownOptions) -> bool {
+    *options == MarkdownOptions::default()
 }
 
 pub fn get(conn: &Connection) -> Result<Option<AutoExport>> {
@@ -99,7 +107,8 @@ impl Drop for Worker {
 /// Exports once with the `auto_export` setting, if it is on.
 pub(super) fn run_once(library: &Library) {
     let Ok(Some(target)) = library.store().read(|conn| get(conn)) else { return };
-    if let Err(err) = export::export(library.store(), target.format, &target.out_dir) {
+    let caller = Caller::door(Door::ExportedFile);
+    if let Err(err) = export::export(library, &caller, target.format, &target.out_dir, &target.markdown) {
         let message = format!("automatic export to {} failed: {err}", target.out_dir.display());
         library.events().publish(Event::notice(NoticeLevel::Warning, message));
     }

@@ -16,7 +16,7 @@ pub use annotate::Annotations;
 pub use auto_export::AutoExport;
 pub use hits::{Hit, HitKind, SearchPage};
 
-use crate::annotations::{self, query, reanchor, view, Caller, EpisodeAnnotations, HighlightFilter, Origin};
+use crate::annotations::{self, query, reanchor, view, Caller, Door, EpisodeAnnotations, HighlightFilter, Origin};
 use crate::events::{Event, Events};
 use crate::export;
 use crate::library::Library;
@@ -356,13 +356,20 @@ impl Gloss {
 
     /// `export`: everything the user added, into `out_dir` (see
     /// [`check_export_dir`](Self::check_export_dir)).
+    /// Markdown reads note edits made in its files back first, as changes
+    /// of `caller`; `markdown.templates` must be an absolute folder too.
     pub fn export(
         &self,
         format: export::Format,
         out_dir: &Path,
+        markdown: &export::MarkdownOptions,
+        caller: &Caller,
     ) -> std::result::Result<export::ExportReport, PathError> {
         self.check_export_dir(out_dir)?;
-        Ok(export::export(self.library.store(), format, out_dir)?)
+        if let Some(templates) = &markdown.templates {
+            plain_absolute(templates, "markdown.templates")?;
+        }
+        Ok(export::export(&self.library, caller, format, out_dir, markdown)?)
     }
 
     /// A folder export may write in: absolute, without `..` (it is named by
@@ -402,7 +409,8 @@ impl Gloss {
     /// folder that can not be used is refused at once) or off.
     fn set_auto_export(&self, target: Option<&AutoExport>) -> std::result::Result<(), SettingsError> {
         if let Some(target) = target {
-            self.export(target.format, &target.out_dir).map_err(|err| match err {
+            let caller = Caller::door(Door::ExportedFile);
+            self.export(target.format, &target.out_dir, &target.markdown, &caller).map_err(|err| match err {
                 PathError::Export(export::Error::Store(err)) => SettingsError::Store(err),
                 err => SettingsError::Invalid { field: "auto_export.out_dir", message: err.to_string() },
             })?;

@@ -17,23 +17,24 @@ mod anki;
 pub mod backup;
 mod filename;
 mod import;
-mod manifest;
-mod markdown;
+pub mod markdown;
 mod readwise;
 mod restore;
 mod snapshot;
 mod time;
 mod w3c;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{now_ms, Store};
+use crate::annotations::Caller;
+use crate::library::Library;
+use crate::store::now_ms;
 
-pub use manifest::MANIFEST;
+pub use markdown::{MarkdownOptions, MANIFEST};
 
 /// The file a W3C export writes in the out folder.
 pub const W3C_FILE: &str = "gloss-annotations.jsonld";
@@ -145,9 +146,15 @@ pub struct ExportReport {
     pub written: Vec<PathBuf>,
     /// Markdown files already up to date, left alone.
     pub unchanged: Vec<PathBuf>,
-    /// Markdown files the user edited since the last export: kept as they
-    /// are, with the new version written beside them.
+    /// Markdown files Gloss could not merge into (their markers were
+    /// damaged): kept as they are, with the new version written beside them.
     pub kept: Vec<KeptFile>,
+    /// Notes edited in exported Markdown files and read back into Gloss.
+    #[serde(default)]
+    pub notes_read_back: usize,
+    /// Markdown files found where the user moved or renamed them.
+    #[serde(default)]
+    pub followed: Vec<PathBuf>,
     /// Episodes exported.
     pub episodes: usize,
     /// Highlights exported (live ones; the JSON backup holds trashed ones too).
@@ -158,6 +165,8 @@ pub struct ExportReport {
 pub struct KeptFile {
     pub file: PathBuf,
     pub new_file: PathBuf,
+    /// Why Gloss could not merge into the file.
+    pub reason: String,
 }
 
 /// What an import did.
@@ -194,23 +203,32 @@ pub struct Problem {
 }
 
 /// Writes the library's annotations into `out_dir` (created if missing)
-/// as `format`.
-pub fn export(store: &Store, format: Format, out_dir: &Path) -> Result<ExportReport> {
+/// as `format`. Markdown reads note edits made in its files back first, as
+/// changes of `caller`.
+pub fn export(
+    library: &Library,
+    caller: &Caller,
+    format: Format,
+    out_dir: &Path,
+    options: &MarkdownOptions,
+) -> Result<ExportReport> {
     prepare_out_dir(out_dir)?;
     let now = now_ms();
-    let snapshot = snapshot::Snapshot::take(store, now)?;
-    let backup = &snapshot.backup;
-    let live = backup.highlights.iter().filter(|h| h.deleted_at.is_none()).count();
+    let snapshot = snapshot::Snapshot::take(library.store(), now)?;
+    let live = snapshot.backup.highlights.iter().filter(|h| h.deleted_at.is_none()).count();
     let mut report = ExportReport { format: Some(format), out_dir: out_dir.to_owned(), ..Default::default() };
+    let backup = &snapshot.backup;
     // Every format but Markdown is one file.
     let (name, bytes) = match format {
         Format::Markdown => {
-            let outcome = markdown_files(&snapshot, out_dir, &time::rfc3339(now))?;
-            report.episodes = outcome.written.len() + outcome.unchanged.len() + outcome.kept.len();
+            let outcome = markdown::export(library, caller, &snapshot, out_dir, options, now)?;
+            report.episodes = outcome.episodes;
             report.highlights = live;
             report.written = outcome.written;
             report.unchanged = outcome.unchanged;
             report.kept = outcome.kept;
+            report.notes_read_back = outcome.notes_read_back;
+            report.followed = outcome.followed;
             return Ok(report);
         }
         Format::W3c => (W3C_FILE, serde_json::to_vec_pretty(&w3c::collection(backup)).map_err(std::io::Error::from)),
@@ -221,7 +239,7 @@ pub fn export(store: &Store, format: Format, out_dir: &Path) -> Result<ExportRep
         }
         Format::Json => (JSON_FILE, backup.to_json().map(String::into_bytes).map_err(std::io::Error::from)),
         Format::Anki => {
-            let cards = store.read(|conn| anki::tsv(conn))?;
+            let cards = library.store().read(|conn| anki::tsv(conn))?;
             (ANKI_FILE, Ok(cards))
         }
     };
@@ -241,47 +259,6 @@ fn count_episodes(backup: &backup::Backup) -> usize {
     let ids: std::collections::HashSet<i64> =
         backup.highlights.iter().filter(|h| h.deleted_at.is_none()).map(|h| h.episode.id).collect();
     ids.len()
-}
-
-fn markdown_files(snapshot: &snapshot::Snapshot, out_dir: &Path, exported: &str) -> Result<manifest::Outcome> {
-    let backup = &snapshot.backup;
-    let color_names: BTreeMap<String, String> = backup
-        .settings
-        .get(crate::store::settings::COLOR_NAMES)
-        .and_then(|json| serde_json::from_str(json).ok())
-        .unwrap_or_default();
-    let review = review_states(backup);
-    // Grouped once: this runs after every change when exporting automatically.
-    let mut live_by_episode: HashMap<i64, Vec<&backup::HighlightEntry>> = HashMap::new();
-    for highlight in backup.highlights.iter().filter(|h| h.deleted_at.is_none()) {
-        live_by_episode.entry(highlight.episode.id).or_default().push(highlight);
-    }
-    let templates = markdown::Templates::load(None)?;
-    let mut rendered = Vec::new();
-    for entry in &backup.episodes {
-        let id = entry.episode.id;
-        let highlights = live_by_episode.remove(&id).unwrap_or_default();
-        let has_notes = entry.notes.iter().any(|n| !n.text.trim().is_empty());
-        let has_stars = entry.stars.iter().any(|s| s.starred);
-        if highlights.is_empty() && !has_notes && !has_stars && entry.tags.is_empty() {
-            continue; // only a reading position: nothing to read in a note app
-        }
-        let page = markdown::Page {
-            entry,
-            episode: snapshot.episodes.get(&id),
-            highlights,
-            color_names: &color_names,
-            review: &review,
-        };
-        let key = entry.episode.fingerprint.clone().unwrap_or_else(|| format!("id:{id}"));
-        rendered.push(manifest::Rendered {
-            key,
-            stem: filename::stem(&page.title(), &format!("episode-{id}")),
-            text: markdown::render(&page, &templates, exported)?,
-            content: markdown::render(&page, &templates, "")?,
-        });
-    }
-    manifest::write_all(out_dir, &rendered)
 }
 
 /// Each rated highlight's review state, replayed from the backup's log
@@ -360,11 +337,18 @@ impl fmt::Display for ExportReport {
             self.written.len(),
             self.unchanged.len()
         )?;
+        if self.notes_read_back > 0 {
+            write!(f, "; {} notes edited in the files read back", self.notes_read_back)?;
+        }
+        for followed in &self.followed {
+            write!(f, "\nfollowed {} where it was moved", followed.display())?;
+        }
         for kept in &self.kept {
             write!(
                 f,
-                "\nkept {} (edited since the last export); the new version is {}",
+                "\nkept {} as it is: {}; the new version is {}",
                 kept.file.display(),
+                kept.reason,
                 kept.new_file.display()
             )?;
         }

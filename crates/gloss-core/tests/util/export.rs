@@ -194,3 +194,13 @@ pub fn assert_same(a: &Picture, b: &Picture) {
     assert_eq!(a.trashed_tags, b.trashed_tags, "trashed tags");
     assert_eq!(a.color_names, b.color_names, "color names");
 }
+
+/// Exports `library` as the command line would, with the default templates.
+pub fn export(
+    library: &gloss_core::Library,
+    format: gloss_core::export::Format,
+    out: &std::path::Path,
+) -> gloss_core::export::Result<gloss_core::export::ExportReport> {
+    let caller = gloss_core::annotations::Caller::door(gloss_core::annotations::Door::Cli);
+    gloss_core::export::export(library, &caller, format, out, &Default::default())
+}

@@ -46,6 +46,8 @@ pub struct EpisodeContext<'a> {
     pub review_due: Option<&'a str>,
     /// The episode note's Markdown, when there is one.
     pub note: Option<&'a str>,
+    /// `gloss://episode/<id>`: opens Gloss at the episode.
+    pub link: String,
 }
 
 /// One highlight, for the highlight template.
@@ -63,6 +65,8 @@ pub struct HighlightContext<'a> {
     pub reason: Option<&'a str>,
     pub review: Option<&'a ReviewLine>,
     pub note: &'a str,
+    /// `gloss://highlight/<id>`: opens Gloss at the highlight.
+    pub link: String,
 }
 
 /// An insight note or a starred insight, for the file template.
@@ -114,6 +118,7 @@ impl<'a> Page<'a> {
                 .iter()
                 .find(|n| n.block_key.is_empty() && !n.text.trim().is_empty())
                 .map(|n| n.text.as_str()),
+            link: format!("gloss://episode/{}", reference.id),
         }
     }
 
@@ -144,6 +149,7 @@ impl<'a> Page<'a> {
                     place,
                     review: review.get(&highlight.id),
                     note: &highlight.note,
+                    link: format!("gloss://highlight/{}", highlight.id),
                 }
             })
             .collect()

@@ -22,11 +22,15 @@ pub const FILE: &str = "file.md";
 pub const HIGHLIGHT: &str = "highlight.md";
 /// The front matter's YAML, without the `---` lines; gets `episode`, `exported`.
 pub const FRONT_MATTER: &str = "front-matter.yaml";
+/// A highlight's own file, in one-note-per-highlight mode; gets
+/// `highlight`, `episode` and `episode_file`.
+pub const HIGHLIGHT_NOTE: &str = "highlight-note.md";
 
-const DEFAULTS: [(&str, &str); 3] = [
+const DEFAULTS: [(&str, &str); 4] = [
     (FILE, include_str!("templates/file.md.jinja")),
     (HIGHLIGHT, include_str!("templates/highlight.md.jinja")),
     (FRONT_MATTER, include_str!("templates/front-matter.yaml.jinja")),
+    (HIGHLIGHT_NOTE, include_str!("templates/highlight-note.md.jinja")),
 ];
 
 /// A template file larger than this is refused: templates are a page long.
@@ -67,6 +71,7 @@ impl Templates {
         env.add_filter("note", |value: &str| text::note(value));
         env.add_filter("tag", |value: &str| text::obsidian_tag(value));
         env.add_filter("yaml", |value: &str| text::yaml_scalar(value));
+        env.add_function("item", |key: &str, owned: &str, note: Option<&str>| text::item(key, owned, note));
         let mut origins = Vec::new();
         let mut sources = Vec::new();
         for (name, default) in DEFAULTS {

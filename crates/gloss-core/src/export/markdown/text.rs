@@ -72,6 +72,33 @@ pub fn yaml_scalar(text: &str) -> String {
     serde_yaml_ng::to_string(text).map(|yaml| yaml.trim_end_matches('\n').to_owned()).unwrap_or_default()
 }
 
+/// An item Gloss owns (see [`super::regions`]): `owned` as the template
+/// wrote it, then, when the item has a note, the note as [`note`] writes it.
+pub fn item(key: &str, owned: &str, note: Option<&str>) -> String {
+    let mut out = String::new();
+    super::regions::Item {
+        key: key.to_owned(),
+        owned: lines(owned),
+        note: note.map(|text| lines(&self::note(text))),
+    }
+    .write(&mut out);
+    out.pop();
+    out
+}
+
+/// `text` with a newline at its end unless it is empty.
+fn lines(text: &str) -> String {
+    match text.is_empty() || text.ends_with('\n') {
+        true => text.to_owned(),
+        false => format!("{text}\n"),
+    }
+}
+
+/// A note as read back from a file: the inverse of [`note`].
+pub fn unnote(text: &str) -> String {
+    text.replace("&lt;", "<")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
