@@ -227,6 +227,8 @@ fn is_marker(html: &str) -> bool {
     html.lines().all(|line| {
         line == "<!-- gloss:note -->"
             || line == "<!-- /gloss -->"
-            || (line.starts_with("<!-- gloss:") && line.ends_with(" -->") && !line[11..line.len() - 4].contains(['<', '>']))
+            || (line.starts_with("<!-- gloss:")
+                && line.ends_with(" -->")
+                && !line[11..line.len() - 4].contains(['<', '>']))
     })
 }

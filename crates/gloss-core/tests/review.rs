@@ -193,8 +193,7 @@ fn the_backup_carries_the_review_log_and_card_choices() {
     notes.update_review_settings(&Settings { desired_retention: 0.85, ..Settings::default() }).unwrap();
 
     let out = tempfile::TempDir::new().unwrap();
-    let written =
-        crate::util::export::export(&s.fx.library, gloss_core::export::Format::Json, out.path()).unwrap();
+    let written = crate::util::export::export(&s.fx.library, gloss_core::export::Format::Json, out.path()).unwrap();
     let file = written.written[0].clone();
     let target = setup();
     let origin = gloss_core::annotations::Origin::Import(gloss_core::annotations::Caller::door(
@@ -229,8 +228,7 @@ fn anki_export_keeps_each_cards_id_across_edits() {
     notes.set_card(&format!("insight/{fp}/s1.i2").parse().unwrap(), None, true).unwrap();
     let export = || {
         let out = tempfile::TempDir::new().unwrap();
-        let report =
-            crate::util::export::export(&s.fx.library, gloss_core::export::Format::Anki, out.path()).unwrap();
+        let report = crate::util::export::export(&s.fx.library, gloss_core::export::Format::Anki, out.path()).unwrap();
         std::fs::read_to_string(&report.written[0]).unwrap()
     };
     let first = export();
@@ -262,8 +260,7 @@ fn the_markdown_export_shows_review_state() {
     let h = notes.create_highlight(&quote(s.episode("one.txt"), "Open weights")).unwrap();
     notes.rate_card(&CardId::Highlight(h.id), Rating::Easy, Some(NOW)).unwrap();
     let out = tempfile::TempDir::new().unwrap();
-    let report =
-        crate::util::export::export(&s.fx.library, gloss_core::export::Format::Markdown, out.path()).unwrap();
+    let report = crate::util::export::export(&s.fx.library, gloss_core::export::Format::Markdown, out.path()).unwrap();
     let page = std::fs::read_to_string(&report.written[0]).unwrap();
     assert!(page.contains("review_due: "), "{page}");
     assert!(page.contains("· Review: due 2026-01-") && page.contains("1 reviews"), "{page}");

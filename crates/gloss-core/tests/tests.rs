@@ -18,6 +18,7 @@ mod annotations_tags;
 mod big_files;
 mod damaged_database;
 mod export_markdown;
+mod export_merge;
 mod export_roundtrip;
 mod export_template;
 mod hostile;

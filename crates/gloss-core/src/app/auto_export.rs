@@ -16,8 +16,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::events::{Event, NoticeLevel};
 use crate::annotations::{Caller, Door};
+use crate::events::{Event, NoticeLevel};
 use crate::export::{self, Format, MarkdownOptions};
 use crate::library::Library;
 use crate::store::{settings, Result};

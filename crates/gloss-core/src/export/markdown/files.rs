@@ -50,12 +50,15 @@ pub struct Entry {
     /// The export time the file's front matter holds.
     #[serde(default)]
     pub exported: String,
+    /// Written with region markers (by manifest version 2 on).
+    #[serde(default)]
+    pub marked: bool,
 }
 
 impl Entry {
     /// Written by a Gloss without region markers (manifest version 1).
     pub fn is_unmarked(&self) -> bool {
-        self.notes.is_empty() && self.properties.is_empty()
+        !self.marked
     }
 }
 
@@ -153,7 +156,9 @@ impl Manifest {
 /// A relative path of plain components, none hidden: stays in the out folder.
 pub fn safe_relative(file: &str) -> bool {
     !file.is_empty()
-        && Path::new(file).components().all(|c| matches!(c, Component::Normal(name) if filename::is_plain(&name.to_string_lossy())))
+        && Path::new(file)
+            .components()
+            .all(|c| matches!(c, Component::Normal(name) if filename::is_plain(&name.to_string_lossy())))
 }
 
 /// The file's text; `None` when it is absent, too large or not text.

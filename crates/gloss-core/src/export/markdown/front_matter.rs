@@ -99,7 +99,8 @@ mod tests {
 
     #[test]
     fn gloss_rewrites_its_properties_and_keeps_the_users() {
-        let existing = "# my comment\naliases: [IPO]\ntitle: Old\ntags:\n- a\n- b\nrating: 5 # out of 5\nreview_due: 2026-01-01\n";
+        let existing =
+            "# my comment\naliases: [IPO]\ntitle: Old\ntags:\n- a\n- b\nrating: 5 # out of 5\nreview_due: 2026-01-01\n";
         let rendered = "title: New\ntags:\n- c\nexported: now\n";
         let owned_before = ["title".into(), "tags".into(), "review_due".into()];
         let (yaml, owned) = merge(existing, rendered, &owned_before);

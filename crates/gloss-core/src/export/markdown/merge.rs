@@ -125,7 +125,7 @@ fn line_start(text: &str, line: &str, last: bool) -> Option<usize> {
     let mut starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
     let matches = |&start: &usize| text[start..].lines().next().is_some_and(|l| l.trim() == line);
     match last {
-        true => starts.filter(matches).last(),
+        true => starts.filter(matches).next_back(),
         false => starts.find(matches),
     }
 }
@@ -210,7 +210,8 @@ mod tests {
     #[test]
     fn a_first_item_brings_its_heading_once() {
         let existing = format!("# T\n\n## Note\n\n{}", item("episode-note", ""));
-        let rendered = format!("# T\n\n## Note\n\n{}\n## Highlights\n\n{}", item("episode-note", ""), item("highlight a", "a"));
+        let rendered =
+            format!("# T\n\n## Note\n\n{}\n## Highlights\n\n{}", item("episode-note", ""), item("highlight a", "a"));
         assert_eq!(run(&existing, &rendered), rendered);
         // The heading left from an earlier export is not written again.
         let left = format!("# T\n\n## Note\n\n{}\n## Highlights\n\nmine\n", item("episode-note", ""));

@@ -110,11 +110,14 @@ struct HighlightNoteContext<'a> {
     episode_file: &'a str,
 }
 
-/// One file to write: its key, name and rendering at a given export time.
+/// Renders a file for a given export time.
+type Render<'a> = Box<dyn Fn(&str) -> Result<String, TemplateError> + 'a>;
+
+/// One file to write: its key, name and rendering.
 struct Planned<'a> {
     key: String,
     file: String,
-    render: Box<dyn Fn(&str) -> Result<String, TemplateError> + 'a>,
+    render: Render<'a>,
 }
 
 /// Writes the Markdown export into `out_dir`, reading note edits made in
@@ -169,7 +172,8 @@ pub fn export(
                 .iter()
                 .filter(|_| options.per_highlight)
                 .map(|h| {
-                    let stem = filename::stem(&format!("{} - {}", episode.title, label(h, 6)), &format!("highlight-{}", h.id));
+                    let stem =
+                        filename::stem(&format!("{} - {}", episode.title, label(h, 6)), &format!("highlight-{}", h.id));
                     (h.id.clone(), file_of(&format!("highlight:{}", h.id), &stem))
                 })
                 .collect();
@@ -199,7 +203,8 @@ pub fn export(
                 key: format!("highlight:{id}"),
                 file: file.clone(),
                 render: Box::new(move |_exported| {
-                    let context = HighlightNoteContext { highlight: &items[index], episode, episode_file: &episode_link };
+                    let context =
+                        HighlightNoteContext { highlight: &items[index], episode, episode_file: &episode_link };
                     templates.render(template::HIGHLIGHT_NOTE, context)
                 }),
             });
@@ -223,6 +228,21 @@ pub fn export(
             }),
         });
     }
+    // A file whose episode (or highlight) has nothing left to export keeps
+    // the user's text; Gloss's items go.
+    let planned_keys: HashSet<&str> = planned.iter().map(|plan| plan.key.as_str()).collect();
+    let mut emptied: Vec<Planned> = found
+        .iter()
+        .filter(|(key, _)| !planned_keys.contains(key.as_str()))
+        .filter(|(key, _)| manifest.files.get(*key).is_some_and(|entry| entry.marked))
+        .map(|(key, found)| Planned {
+            key: key.clone(),
+            file: found.file.clone(),
+            render: Box::new(|_| Ok(String::new())),
+        })
+        .collect();
+    emptied.sort_by(|a, b| a.key.cmp(&b.key));
+    planned.extend(emptied);
     let mut fresh = Vec::with_capacity(planned.len());
     for plan in &planned {
         fresh.push((plan.render)(&exported)?);
@@ -230,6 +250,8 @@ pub fn export(
     outcome.episodes = pages.len();
     for (plan, text) in planned.iter().zip(fresh) {
         let previous = manifest.files.get(&plan.key).cloned().unwrap_or_default();
+        // The properties Gloss owns are those it renders, never the user's beside them.
+        let fresh_front = front_matter::split(&text).front.map(str::to_owned).unwrap_or_default();
         let existing = found.get(&plan.key);
         if existing.is_some_and(|f| manifest.files.get(&plan.key).is_some_and(|e| e.file != f.file)) {
             outcome.followed.push(files::path_in(out_dir, &plan.file));
@@ -249,6 +271,9 @@ pub fn export(
                 };
                 match merged {
                     Ok(None) => {
+                        // Notes read back are now what Gloss holds: remember them as written.
+                        let entry = entry(&plan.file, &found.text, &fresh_front, &previous.exported);
+                        manifest.files.insert(plan.key.clone(), entry);
                         outcome.unchanged.push(path);
                         continue;
                     }
@@ -264,7 +289,7 @@ pub fn export(
             }
         };
         write_file(&path, written.as_bytes())?;
-        manifest.files.insert(plan.key.clone(), entry(&plan.file, &written, &exported));
+        manifest.files.insert(plan.key.clone(), entry(&plan.file, &written, &fresh_front, &exported));
         outcome.written.push(path);
     }
     manifest.write(out_dir)?;
@@ -315,7 +340,8 @@ fn merge_file(
     let old = front_matter::split(existing);
     let new = front_matter::split(rendered);
     let body = Body::parse(old.body).map_err(|damage| format!("its Gloss markers are damaged at {damage}"))?;
-    let fresh = Body::parse(new.body).map_err(|damage| format!("the template's output has damaged markers at {damage}"))?;
+    let fresh =
+        Body::parse(new.body).map_err(|damage| format!("the template's output has damaged markers at {damage}"))?;
     let body = merge::merge(body, &fresh, keep_notes_of).write();
     let front = match (old.front, new.front) {
         (Some(old), Some(new)) => Some(front_matter::merge(old, new, &previous.properties).0),
@@ -328,18 +354,25 @@ fn merge_file(
     })
 }
 
-/// The manifest entry of a file just written.
-fn entry(file: &str, text: &str, exported: &str) -> files::Entry {
-    let split = front_matter::split(text);
-    let notes = Body::parse(split.body)
+/// The manifest entry of a file just written as `text`, whose rendering
+/// had the front matter `rendered_front`.
+fn entry(file: &str, text: &str, rendered_front: &str, exported: &str) -> files::Entry {
+    let notes = Body::parse(front_matter::split(text).body)
         .map(|body| {
             body.items()
                 .map(|item| (item.key.clone(), files::hash(item.note_text().unwrap_or_default().as_bytes())))
                 .collect()
         })
         .unwrap_or_default();
-    let properties = split.front.map(|front| front_matter::merge("", front, &[]).1).unwrap_or_default();
-    files::Entry { file: file.to_owned(), hash: files::hash(text.as_bytes()), notes, properties, exported: exported.to_owned() }
+    let properties = front_matter::merge("", rendered_front, &[]).1;
+    files::Entry {
+        file: file.to_owned(),
+        hash: files::hash(text.as_bytes()),
+        notes,
+        properties,
+        exported: exported.to_owned(),
+        marked: true,
+    }
 }
 
 /// A note edited in a file.
@@ -373,19 +406,30 @@ fn note_edits(manifest: &files::Manifest, found: &HashMap<String, files::Found>)
 fn read_back(library: &Library, caller: &Caller, snapshot: &Snapshot, edits: &[NoteEdit]) -> usize {
     let annotations = crate::app::Annotations::new(library, caller.clone());
     let episode_of = |file: &str| {
-        snapshot.backup.episodes.iter().map(|e| &e.episode).find(|e| {
-            e.fingerprint.as_deref() == Some(file) || format!("id:{}", e.id) == file
-        })
+        snapshot
+            .backup
+            .episodes
+            .iter()
+            .map(|e| &e.episode)
+            .find(|e| e.fingerprint.as_deref() == Some(file) || format!("id:{}", e.id) == file)
     };
     let mut count = 0;
     for edit in edits {
         let (kind, id) = edit.item.split_once(' ').unwrap_or((&edit.item, ""));
         let done = match kind {
             "highlight" => annotations
-                .update_highlight(&HighlightPatch { id: id.to_owned(), note: Some(edit.text.clone()), ..Default::default() })
+                .update_highlight(&HighlightPatch {
+                    id: id.to_owned(),
+                    note: Some(edit.text.clone()),
+                    ..Default::default()
+                })
                 .is_ok(),
-            "episode-note" => episode_of(&edit.file).is_some_and(|e| annotations.set_episode_note(e.id, &edit.text).is_ok()),
-            "insight" => episode_of(&edit.file).is_some_and(|e| annotations.set_insight_note(e.id, id, &edit.text).is_ok()),
+            "episode-note" => {
+                episode_of(&edit.file).is_some_and(|e| annotations.set_episode_note(e.id, &edit.text).is_ok())
+            }
+            "insight" => {
+                episode_of(&edit.file).is_some_and(|e| annotations.set_insight_note(e.id, id, &edit.text).is_ok())
+            }
             _ => false,
         };
         count += usize::from(done);

@@ -76,12 +76,8 @@ pub fn yaml_scalar(text: &str) -> String {
 /// wrote it, then, when the item has a note, the note as [`note`] writes it.
 pub fn item(key: &str, owned: &str, note: Option<&str>) -> String {
     let mut out = String::new();
-    super::regions::Item {
-        key: key.to_owned(),
-        owned: lines(owned),
-        note: note.map(|text| lines(&self::note(text))),
-    }
-    .write(&mut out);
+    super::regions::Item { key: key.to_owned(), owned: lines(owned), note: note.map(|text| lines(&self::note(text))) }
+        .write(&mut out);
     out.pop();
     out
 }
