@@ -86,6 +86,13 @@ pub enum ApiCommand {
         format: gloss_core::export::Format,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Markdown: a folder of your templates (file.md.jinja, highlight.md.jinja,
+        /// front-matter.yaml.jinja, highlight-note.md.jinja; each one missing is the default).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Markdown: one more note per highlight, linked from its episode's note.
+        #[arg(long)]
+        per_highlight: bool,
         #[arg(long)]
         json: bool,
     },
@@ -247,8 +254,10 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
             }
             Ok(())
         }
-        ApiCommand::Export { format, out, json } => {
-            let args = json!({ "format": format, "out_dir": typed_path(&out)? });
+        ApiCommand::Export { format, out, templates, per_highlight, json } => {
+            let templates = templates.as_deref().map(typed_path).transpose()?;
+            let markdown = json!({ "templates": templates, "per_highlight": per_highlight });
+            let args = json!({ "format": format, "out_dir": typed_path(&out)?, "markdown": markdown });
             report_out::<ExportReport>(&gloss.call(json!({ "op": "export", "args": args }))?, json)
         }
         ApiCommand::Sync { dir, json } => {

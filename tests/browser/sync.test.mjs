@@ -238,7 +238,7 @@ test("Settings shows the sync status, syncs on demand and shows a bad folder's e
   await context.close();
 });
 
-test("Export writes files and reports them, keeps a file the user edited, and Import reports what it did", async () => {
+test("Export writes files and reports them, merges into a file the user edited, reads a note edited there back, keeps one whose markers were damaged, and Import reports what it did", async () => {
   const out = await mkdtemp(path.join(tmpdir(), "gloss-export-"));
   try {
     const { context, page, problems } = await openApp(browser, `${pair.a.url}#/settings/export`);
@@ -259,11 +259,27 @@ test("Export writes files and reports them, keeps a file the user edited, and Im
     assert.equal(await form.locator(".file-list li").textContent(), file);
     assert.equal(await page.locator("#export-dir-error").isHidden(), true, "the earlier error is gone");
 
-    await appendFile(path.join(out, file), "\nMy own words, added after the export.\n");
+    const written = path.join(out, file);
+    await appendFile(written, "\nMy own words, added after the export.\n");
     await pair.a.call("update_highlight", { id: (await highlightsOf(pair.a))[0].id, note: "Changed after the first export" });
     await form.locator("button", { hasText: "Export" }).click();
-    const kept = form.locator(".report-group", { hasText: "Kept because you edited them" });
+    await waitFor(async () => (await readFile(written, "utf8")).includes("Changed after the first export"), { what: "the merged file" });
+    assert.match(await readFile(written, "utf8"), /My own words, added after the export\.\n$/, "the user's words stay");
+
+    // A note edited in the file comes back into Gloss.
+    const merged = await readFile(written, "utf8");
+    await writeFile(written, merged.replace("Changed after the first export", "Rewritten in my notes app"));
+    await form.locator("button", { hasText: "Export" }).click();
+    await form.getByText("1 note you edited in the files was read back into Gloss.").waitFor();
+    assert.ok((await highlightsOf(pair.a)).some((h) => h.note === "Rewritten in my notes app"));
+
+    // Damaged markers: the file is kept as it is, the new version beside it.
+    await writeFile(written, (await readFile(written, "utf8")).replace("<!-- /gloss -->", ""));
+    await pair.a.call("update_highlight", { id: (await highlightsOf(pair.a))[0].id, note: "Changed once more" });
+    await form.locator("button", { hasText: "Export" }).click();
+    const kept = form.locator(".report-group", { hasText: "Kept as they are" });
     await kept.waitFor();
+    assert.match(await kept.textContent(), /markers are damaged at line \d+/);
     assert.match(await kept.textContent(), new RegExp(`${SAMPLE.title}\\.gloss-new\\.md`));
     assert.deepEqual(await exported(out), [`${SAMPLE.title}.gloss-new.md`, `${SAMPLE.title}.md`]);
     await screenshot(page, "settings-export-light");

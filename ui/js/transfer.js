@@ -50,27 +50,54 @@ export function exportSection(autoExport = null) {
     label: "Destination folder",
     value: last.out_dir,
     placeholder: "/home/you/Documents/Gloss export",
-    hint: "The full path of a folder; it is created if missing. Markdown files you edited after an earlier export are kept.",
+    hint: "The full path of a folder; it is created if missing. Exporting again into Markdown you edited keeps your writing and reads back notes you changed.",
     choose: { kind: "folder", label: "Choose the export folder" },
   });
+  const markdown = last.markdown ?? {};
+  const templates = textField({
+    id: "export-templates",
+    label: "Templates folder (optional)",
+    value: markdown.templates ?? "",
+    placeholder: "/home/you/Documents/Gloss templates",
+    hint: "Markdown only: file.md.jinja, highlight.md.jinja, front-matter.yaml.jinja or highlight-note.md.jinja in this folder replace Gloss's own.",
+    choose: { kind: "folder", label: "Choose the templates folder" },
+  });
+  const perHighlight = h("input", { type: "checkbox", id: "export-per-highlight", props: { checked: Boolean(markdown.per_highlight) } });
+  const markdownOptions = h(
+    "div",
+    { class: "markdown-options" },
+    templates.el,
+    h("div", { class: "setting setting-check" }, perHighlight, h("label", { for: "export-per-highlight", text: "Also one note per highlight, linked from its episode" })),
+  );
+  const showMarkdownOptions = () => (markdownOptions.hidden = format.value !== "markdown");
+  /** The export as the form describes it. */
+  const target = () => {
+    const args = { format: format.value, out_dir: folder.input.value.trim() };
+    const dir = templates.input.value.trim();
+    if (args.format === "markdown") args.markdown = { ...(dir ? { templates: dir } : {}), per_highlight: perHighlight.checked };
+    return args;
+  };
   const format = h(
     "select",
     { id: "export-format", "aria-describedby": "export-format-error" },
     FORMATS.map(([value, label]) => h("option", { props: { value, selected: value === last.format }, text: label })),
   );
   const formatError = fieldError("export-format-error", format);
-  const fields = { out_dir: folder, format: formatError, "auto_export.out_dir": folder };
+  format.addEventListener("change", showMarkdownOptions);
+  showMarkdownOptions();
+  const fields = { out_dir: folder, format: formatError, "auto_export.out_dir": folder, "markdown.templates": templates };
   const autoHint = h("p", { class: "hint", id: "export-auto-hint", text: autoText(autoExport) });
   const auto = h("input", { type: "checkbox", id: "export-auto", "aria-describedby": "export-auto-hint", props: { checked: Boolean(autoExport) } });
   auto.addEventListener("change", async () => {
     folder.clearError();
-    const target = auto.checked ? { format: format.value, out_dir: folder.input.value.trim() } : null;
-    if (target && !target.out_dir) {
+    templates.clearError();
+    const chosen = auto.checked ? target() : null;
+    if (chosen && !chosen.out_dir) {
       auto.checked = false;
       return folder.showError("Give the folder to export into, as a full path.");
     }
     try {
-      autoHint.textContent = autoText((await call("update_settings", { auto_export: target })).auto_export);
+      autoHint.textContent = autoText((await call("update_settings", { auto_export: chosen })).auto_export);
     } catch (error) {
       auto.checked = !auto.checked;
       showErrorAt(error, fields, folder);
@@ -79,8 +106,9 @@ export function exportSection(autoExport = null) {
   const run = async (event) => {
     event.preventDefault();
     folder.clearError();
+    templates.clearError();
     formatError.clearError();
-    const args = { format: format.value, out_dir: folder.input.value.trim() };
+    const args = target();
     if (!args.out_dir) return folder.showError("Give the folder to export into, as a full path.");
     localStorage.setItem(LAST_EXPORT_KEY, JSON.stringify(args));
     replace(report, h("p", { class: "hint", text: "Exporting…" }));
@@ -100,6 +128,7 @@ export function exportSection(autoExport = null) {
       h("legend", { id: "export-legend", text: "Export" }),
       h("div", { class: "setting" }, h("label", { for: "export-format", class: "field-label", text: "Format" }), format, formatError.el),
       folder.el,
+      markdownOptions,
       h("div", { class: "button-row" }, h("button", { type: "submit", class: "button button-primary", text: "Export" })),
       h("div", { class: "setting setting-check" }, auto, h("label", { for: "export-auto", text: "Export automatically after every change" }), autoHint),
       report,
@@ -119,8 +148,10 @@ function exportReport(result) {
   return [
     h("p", { class: "report-summary", text: `Exported ${plural(result.highlights, "highlight")} from ${plural(result.episodes, "episode")} as ${FORMAT_NAMES[result.format] ?? result.format} into ${result.out_dir}.` }),
     files("Written", result.written, (file) => h("li", { class: "path", text: below(result.out_dir, file) })),
-    files("Kept because you edited them", result.kept, (kept) =>
-      h("li", {}, h("span", { class: "path", text: below(result.out_dir, kept.file) }), " — the new version is in ", h("span", { class: "path", text: below(result.out_dir, kept.new_file) })),
+    result.notes_read_back > 0 && h("p", { class: "hint", text: `${plural(result.notes_read_back, "note")} you edited in the files ${result.notes_read_back === 1 ? "was" : "were"} read back into Gloss.` }),
+    files("Found where you moved them", result.followed ?? [], (file) => h("li", { class: "path", text: below(result.out_dir, file) })),
+    files("Kept as they are", result.kept, (kept) =>
+      h("li", {}, h("span", { class: "path", text: below(result.out_dir, kept.file) }), ` — ${kept.reason}; the new version is in `, h("span", { class: "path", text: below(result.out_dir, kept.new_file) })),
     ),
     result.unchanged.length > 0 && h("p", { class: "hint", text: `${plural(result.unchanged.length, "file was", "files were")} already up to date.` }),
   ];

@@ -105,6 +105,20 @@ fn automatic_export_follows_every_change() {
     };
     server.wait_until(|_| markdown().contains("in the vault"));
 
+    // A note edited in the vault comes back by itself, with no change in Gloss to start an export.
+    let file = std::fs::read_dir(vault.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("in the vault", "rewritten in Obsidian")).unwrap();
+    server.wait_until(|s| {
+        let highlights = ok(s.call("list_highlights", Value::Null));
+        highlights["items"][0]["note"] == "rewritten in Obsidian"
+    });
+
     let relative = server.call("update_settings", json!({ "auto_export": { "format": "csv", "out_dir": "vault" } }));
     assert_eq!((relative.status, relative.json()["error"]["field"].as_str()), (400, Some("args.auto_export.out_dir")));
     assert!(ok(server.call("update_settings", json!({ "auto_export": null })))["auto_export"].is_null());

@@ -7,8 +7,15 @@
 //! file the user edited is never overwritten. A failure is told as a
 //! notice, and the next change tries again. Stopping the worker (as Gloss
 //! closes) does the export a change still waits for first.
+//!
+//! A Markdown export folder is watched, too: a note edited there (in
+//! Obsidian, say) is read back at once, not at the next change in Gloss.
+//! The export's own writes wake it once more, to find nothing to do.
 
 use std::path::PathBuf;
+
+use notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -68,6 +75,9 @@ enum Message {
     Stop,
 }
 
+/// How often the worker looks whether the export folder changed, to watch the new one.
+const RECHECK: Duration = Duration::from_secs(2);
+
 /// Starts the worker.
 pub(super) fn start(library: Library) -> Worker {
     let (control, messages) = channel();
@@ -76,8 +86,16 @@ pub(super) fn start(library: Library) -> Worker {
         Event::AnnotationChanged(change) if change.changes_content() => changes.send(Message::Changed).is_ok(),
         _ => true,
     });
+    let edits = control.clone();
     let thread = std::thread::spawn(move || {
-        while let Ok(Message::Changed) = messages.recv() {
+        let mut watching = None;
+        loop {
+            watching = watch_folder(&library, watching, &edits);
+            match messages.recv_timeout(RECHECK) {
+                Ok(Message::Changed) => {}
+                Err(RecvTimeoutError::Timeout) => continue,
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            }
             // Wait for the burst to end; a stop does not wait.
             let stopping = loop {
                 match messages.recv_timeout(SETTLE) {
@@ -93,6 +111,41 @@ pub(super) fn start(library: Library) -> Worker {
         }
     });
     Worker { control, thread: Some(thread) }
+}
+
+/// A watch on the Markdown export folder.
+struct FolderWatch {
+    folder: PathBuf,
+    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+}
+
+/// The watch on the export folder the setting names now: `current` when it
+/// is that one, a new one, or none (not Markdown, not set, not watchable).
+fn watch_folder(library: &Library, current: Option<FolderWatch>, edits: &Sender<Message>) -> Option<FolderWatch> {
+    let target = library.store().read(|conn| get(conn)).ok().flatten().filter(|t| t.format == Format::Markdown)?;
+    if current.as_ref().is_some_and(|watch| watch.folder == target.out_dir) {
+        return current;
+    }
+    let edits = edits.clone();
+    let root = target.out_dir.clone();
+    let mut debouncer = new_debouncer(SETTLE / 2, None, move |result: DebounceEventResult| {
+        let edited = result.is_ok_and(|events| events.iter().flat_map(|e| &e.paths).any(|p| is_users_file(&root, p)));
+        if edited {
+            let _ = edits.send(Message::Changed);
+        }
+    })
+    .ok()?;
+    debouncer.watch(&target.out_dir, RecursiveMode::Recursive).ok()?;
+    Some(FolderWatch { folder: target.out_dir, _debouncer: debouncer })
+}
+
+/// A Markdown file the user may edit: not hidden (Gloss's manifest and
+/// temporary files are) and not a new version Gloss wrote beside one.
+fn is_users_file(root: &std::path::Path, path: &std::path::Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let hidden =
+        path.strip_prefix(root).map_or(true, |rel| rel.iter().any(|part| part.to_string_lossy().starts_with('.')));
+    name.ends_with(".md") && !name.ends_with(".gloss-new.md") && !hidden
 }
 
 impl Drop for Worker {

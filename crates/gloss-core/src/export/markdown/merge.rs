@@ -125,7 +125,7 @@ fn line_start(text: &str, line: &str, last: bool) -> Option<usize> {
     let mut starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
     let matches = |&start: &usize| text[start..].lines().next().is_some_and(|l| l.trim() == line);
     match last {
-        true => starts.filter(matches).next_back(),
+        true => starts.rfind(matches),
         false => starts.find(matches),
     }
 }
