@@ -3,8 +3,9 @@
 //!
 //! Origins: an API operation as the UI makes it, the command line while
 //! Gloss runs and while nothing runs, an import of each format, a remote
-//! change arriving by sync, a restore from the trash, a tag renamed and a
-//! tag merged, a rating made here and one made elsewhere. Consumers: the
+//! change arriving by sync, a restore from the trash, a note edited in an
+//! exported Markdown file, a tag renamed and a tag merged, a rating made
+//! here and one made elsewhere. Consumers: the
 //! sync log (and a second device actually receiving the change), the automatic export folder, a live event in a
 //! second connected client, and search. A remote change is checked *not*
 //! to be sent back out.
@@ -227,6 +228,21 @@ fn every_origin_reaches_every_consumer() {
     let from = m.listener.mark();
     ui_call(&m.a, "restore_highlight", json!({ "id": made["id"] }));
     m.reaches_every_consumer(Some(from), "user", "zqrestored");
+
+    // A note edited in the automatic export's file (in Obsidian, say): read
+    // back through the write path with no other change to start it.
+    let file = std::fs::read_dir(&m.export)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| std::fs::read_to_string(path).is_ok_and(|text| text.contains("zqrestored\n")))
+        .expect("the exported file with the restored highlight's note");
+    let from = m.listener.mark();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("zqrestored\n", "zqfromfile\n", 1)).unwrap();
+    let event = m.listener.wait_for(from, "user", "zqfromfile");
+    assert_eq!(event["origin"]["door"], "exported_file");
+    m.reaches_every_consumer(None, "user", "zqfromfile");
 
     // A rating (review has no words to search): a live event of kind
     // review, the rating in A's log and applied on B, and the highlight's
