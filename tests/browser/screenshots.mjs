@@ -3,11 +3,15 @@
 // with a note's earlier version in the dark theme, Settings with sync on,
 // a review card before and after its answer is shown, the Trash with a
 // deleted highlight and its note, the library sorted by title, and the
-// Notes view with a highlight's and an insight's notes.
+// Notes view with a highlight's and an insight's notes, and the Markdown
+// export of the episode, with the user's own writing merged in, as a
+// Markdown preview shows it.
 // Run: node tests/browser/screenshots.mjs   (GLOSS_BIN picks the gloss binary)
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { marked } from "marked";
 import { SAMPLE, episodeId, highlightPhrase, launchBrowser, openApp, repoRoot, startSyncedPair, summaryText, waitFor } from "./helpers.mjs";
 
 const OUT = path.join(repoRoot, "docs/screenshots");
@@ -90,6 +94,8 @@ async function main() {
       await context.close();
     }
 
+    await exportPreview(browser, pair.a);
+
     // Last, as it deletes a highlight the readers above show.
     const green = (await pair.a.call("list_highlights", { color: "green" })).items[0];
     await pair.a.call("delete_highlight", { id: green.id });
@@ -103,6 +109,45 @@ async function main() {
     await browser.close();
     await pair.stop();
   }
+}
+
+/**
+ * Exports `device`'s annotations as Markdown, writes in the file as a user
+ * would (a property, a paragraph), exports again (Gloss merges), and shows
+ * the file in a plain Markdown preview: properties as a table, the body
+ * rendered by marked, Gloss's markers hidden as HTML comments are.
+ */
+async function exportPreview(browser, device) {
+  const out = await mkdtemp(path.join(tmpdir(), "gloss-vault-"));
+  await device.call("export", { format: "markdown", out_dir: out });
+  const name = (await readdir(out)).find((file) => file.startsWith(SAMPLE.title));
+  const file = path.join(out, name);
+  const first = await readFile(file, "utf8");
+  await writeFile(file, first.replace("---\n", "---\nstatus: listening\n").replace("\n## Highlights", "\nMy take: the gap closes because ideas travel faster than weights.\n\n## Highlights"));
+  const blue = (await device.call("list_highlights", { color: "blue" })).items[0];
+  await device.call("update_highlight", { id: blue.id, tags: ["adoption", "numbers"] });
+  await device.call("export", { format: "markdown", out_dir: out });
+  const text = await readFile(file, "utf8");
+  const [, front, body] = text.match(/^---\n([\s\S]*?)\n---\n([\s\S]*)$/);
+  const rows = [];
+  for (const line of front.split("\n")) {
+    const property = line.match(/^(\w+):\s?(.*)$/);
+    if (property) rows.push([property[1], property[2] ? [property[2]] : []]);
+    else if (line.startsWith("- ") && rows.length > 0) rows.at(-1)[1].push(line.slice(2));
+  }
+  const escape = (value) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const properties = rows.map(([key, values]) => `<tr><th>${escape(key)}</th><td>${escape(values.join(", "))}</td></tr>`).join("");
+  const html = `<!doctype html><meta charset="utf-8"><style>
+    body { font: 16px/1.6 system-ui, sans-serif; max-width: 760px; margin: 32px auto; color: #222; }
+    table { border-collapse: collapse; font-size: 14px; margin-bottom: 24px; } th { text-align: left; color: #666; padding: 2px 16px 2px 0; font-weight: 500; }
+    blockquote { border-left: 3px solid #7c6cf0; margin: 0; padding: 2px 16px; color: #333; } h1 { font-size: 28px; } h2 { border-bottom: 1px solid #eee; }
+    code { background: #f3f3f3; } a { color: #5a4bd1; }
+  </style><div class="file">${escape(name)}</div><table>${properties}</table>${marked.parse(body)}`;
+  const context = await browser.newContext({ viewport: { width: 900, height: 1100 } });
+  const page = await context.newPage();
+  await page.setContent(html);
+  await page.screenshot({ path: path.join(OUT, "obsidian-export.png"), fullPage: false });
+  await context.close();
 }
 
 await main();
