@@ -413,6 +413,8 @@ fn the_users_templates_are_used_and_their_errors_name_the_line_and_write_nothing
         (format!("{{% include {:?} %}}", secret.display().to_string()), "template not found"),
         ("{% include \"secret.txt\" %}".to_owned(), "template not found"),
         ("{% import \"/etc/passwd\" as p %}".to_owned(), "template not found"),
+        ("{{ fetch(\"http://127.0.0.1:9/\") }}".to_owned(), "unknown function"),
+        ("{{ env.HOME }}".to_owned(), "undefined value"),
         ("{% for i in range(100000000) %}{{ i }}{% endfor %}".to_owned(), ""),
         ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}".to_owned(), ""),
     ] {
