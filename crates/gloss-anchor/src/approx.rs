@@ -15,38 +15,60 @@ pub(crate) struct Match {
     pub errors: usize,
 }
 
+/// Code points below this are looked up in a table, the rest hashed: the
+/// lookup runs once per text code point per pattern, the hot loop of search.
+const TABLE: usize = 128;
+
 /// A pattern prepared for bit-parallel matching.
 struct Pattern {
     len: usize,
     blocks: usize,
-    /// Per pattern code point: one bit per position it occurs at.
+    /// Per code point below [`TABLE`]: `blocks` words, one bit per position it occurs at.
+    table: Vec<u64>,
+    /// The same for the other code points of the pattern.
     positions: HashMap<char, Vec<u64>>,
+    none: Vec<u64>,
 }
 
 impl Pattern {
     fn new(chars: &[char]) -> Self {
         let blocks = chars.len().div_ceil(WORD).max(1);
+        let mut table = vec![0; TABLE * blocks];
         let mut positions: HashMap<char, Vec<u64>> = HashMap::new();
         for (i, &c) in chars.iter().enumerate() {
-            let bits = positions.entry(c).or_insert_with(|| vec![0; blocks]);
+            let bits = match (c as usize) < TABLE {
+                true => &mut table[c as usize * blocks..(c as usize + 1) * blocks],
+                false => positions.entry(c).or_insert_with(|| vec![0; blocks]).as_mut_slice(),
+            };
             bits[i / WORD] |= 1 << (i % WORD);
         }
-        Pattern { len: chars.len(), blocks, positions }
+        Pattern { len: chars.len(), blocks, table, positions, none: vec![0; blocks] }
+    }
+
+    /// The positions of `c` in the pattern, one bit each.
+    #[inline]
+    fn bits(&self, c: char) -> &[u64] {
+        match (c as usize) < TABLE {
+            true => &self.table[c as usize * self.blocks..(c as usize + 1) * self.blocks],
+            false => self.positions.get(&c).map_or(&self.none, Vec::as_slice),
+        }
     }
 
     /// For each `j`, the edit distance between the pattern and the best
     /// substring of `text` ending at `j + 1` (`anchored_start == false`), or
     /// `text[..j + 1]` itself (`anchored_start == true`).
-    fn distances(&self, text: &[char], anchored_start: bool) -> Vec<usize> {
+    fn distances<'t>(&self, text: impl ExactSizeIterator<Item = &'t char>, anchored_start: bool) -> Vec<usize> {
+        if self.blocks == 1 {
+            return self.distances_in_one_word(text, anchored_start);
+        }
         let mut plus = vec![!0u64; self.blocks];
         let mut minus = vec![0u64; self.blocks];
         let mut scores: Vec<isize> = (0..self.blocks).map(|b| ((b + 1) * WORD).min(self.len) as isize).collect();
         let last_bits: Vec<u64> =
             (0..self.blocks).map(|b| 1 << ((((b + 1) * WORD).min(self.len) - 1) % WORD)).collect();
-        let none = vec![0u64; self.blocks];
         let mut out = Vec::with_capacity(text.len());
-        for c in text {
-            let eq = self.positions.get(c).unwrap_or(&none);
+        for &c in text {
+            let eq = self.bits(c);
             // The top row is all zeros for a free start, 0, 1, 2... otherwise.
             let mut carry: i8 = if anchored_start { 1 } else { 0 };
             for b in 0..self.blocks {
@@ -59,7 +81,24 @@ impl Pattern {
     }
 }
 
+impl Pattern {
+    /// [`Pattern::distances`] for a pattern of at most 64 code points (most
+    /// quotes): one word of state in registers, no per-block loop.
+    fn distances_in_one_word<'t>(&self, text: impl Iterator<Item = &'t char>, anchored_start: bool) -> Vec<usize> {
+        let (mut plus, mut minus) = (!0u64, 0u64);
+        let mut score = self.len as isize;
+        let last_bit = 1 << (self.len - 1);
+        let carry = if anchored_start { 1 } else { 0 };
+        text.map(|&c| {
+            score += advance(&mut plus, &mut minus, self.bits(c)[0], carry, last_bit) as isize;
+            score.max(0) as usize
+        })
+        .collect()
+    }
+}
+
 /// One column step of one block; returns the horizontal delta at its last row.
+#[inline]
 fn advance(plus: &mut u64, minus: &mut u64, eq: u64, carry_in: i8, last_bit: u64) -> i8 {
     let carry_neg = (carry_in < 0) as u64;
     let carry_pos = (carry_in > 0) as u64;
@@ -87,7 +126,7 @@ pub(crate) fn edit_distance(a: &[char], b: &[char]) -> usize {
     if a.is_empty() || b.is_empty() {
         return a.len().max(b.len());
     }
-    Pattern::new(a).distances(b, true).last().copied().unwrap_or(a.len())
+    Pattern::new(a).distances(b.iter(), true).last().copied().unwrap_or(a.len())
 }
 
 /// Every place in `text` where `pattern` occurs with at most `max_errors`
@@ -104,7 +143,7 @@ pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize) -> Vec<
         return Vec::new();
     }
     let forward = Pattern::new(pattern);
-    let ends = forward.distances(text, false);
+    let ends = forward.distances(text.iter(), false);
     let reversed: Vec<char> = pattern.iter().rev().copied().collect();
     let backward = Pattern::new(&reversed);
     let mut matches = Vec::new();
@@ -119,9 +158,8 @@ pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize) -> Vec<
         }
         let end = j + 1;
         let from = end.saturating_sub(pattern.len() + errors);
-        let window: Vec<char> = text[from..end].iter().rev().copied().collect();
         // Distance of the pattern to text[end - i - 1..end], for each i.
-        let starts = backward.distances(&window, true);
+        let starts = backward.distances(text[from..end].iter().rev(), true);
         let best = starts
             .iter()
             .enumerate()

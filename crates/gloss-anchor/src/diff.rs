@@ -7,6 +7,7 @@
 //! came from: an unedited passage that was already somewhere else in the old
 //! text is a look-alike, never the edited original (hypothesis/client#7571).
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use similar::{capture_diff_slices, Algorithm, DiffOp, DiffTag};
@@ -19,6 +20,19 @@ const REFINE_LIMIT: usize = 256;
 /// Unchanged code points on each side of a changed region that take part in
 /// its re-diff.
 const REFINE_CONTEXT: usize = 16;
+/// A changed run of sentences is diffed word by word only when the product
+/// of its token counts is at most this (about 3,000 characters a side):
+/// beyond that it was rewritten, its shared words are coincidences, and
+/// Myers' diff, quadratic on such text, would spend hundreds of
+/// milliseconds finding them.
+const TOKEN_DIFF_LIMIT: usize = 1_000_000;
+
+/// One aligned step, in tokens: equal runs, and changed regions.
+struct Step {
+    equal: bool,
+    old: Range<usize>,
+    new: Range<usize>,
+}
 
 /// Where a passage of the new text came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -57,26 +71,25 @@ impl DiffMap {
         let mut map = DiffMap { old_to_new: vec![None; old.len()], new_to_old: vec![None; new.len()] };
         let old_tokens = tokens(old);
         let new_tokens = tokens(new);
-        let old_slices: Vec<&[char]> = old_tokens.iter().map(|&(s, e)| &old[s..e]).collect();
-        let new_slices: Vec<&[char]> = new_tokens.iter().map(|&(s, e)| &new[s..e]).collect();
+        // Each distinct token as a number, so the diff compares integers,
+        // not slices of code points: the same diff, several times faster.
+        let mut ids: HashMap<&[char], u32> = HashMap::new();
+        let old_slices = intern(&mut ids, old_tokens.iter().map(|&(s, e)| &old[s..e]));
+        let new_slices = intern(&mut ids, new_tokens.iter().map(|&(s, e)| &new[s..e]));
         // Char offset where token `i` starts (one past the end for `i == len`).
         let at = |toks: &[(usize, usize)], i: usize, total: usize| toks.get(i).map_or(total, |t| t.0);
         // Changed regions (old, new) and how much unchanged text follows them.
         let mut changed: Vec<(Range<usize>, Range<usize>, usize)> = Vec::new();
         let mut equal_before = 0;
-        // Where the previous operation ended, in tokens. similar's Myers can
-        // misreport a deletion's new index and an insertion's old index
-        // (mitsuhiko/similar#78), which once made a region start before
-        // the text; the side an operation does not touch is taken from here.
-        let (mut old_at, mut new_at) = (0, 0);
-        for op in capture_diff_slices(Algorithm::Myers, &old_slices, &new_slices) {
-            let (tag, old_range, new_range) = op.as_tag_tuple();
-            let old_range = if tag == DiffTag::Insert { old_at..old_at } else { old_range };
-            let new_range = if tag == DiffTag::Delete { new_at..new_at } else { new_range };
-            (old_at, new_at) = (old_range.end.max(old_at), new_range.end.max(new_at));
+        let stops: Vec<u32> = [".", "!", "?", "\n"]
+            .iter()
+            .filter_map(|stop| ids.get(&stop.chars().collect::<Vec<char>>()[..]).copied())
+            .collect();
+        for step in align(&old_slices, &new_slices, &stops) {
+            let (old_range, new_range) = (step.old, step.new);
             let o = at(&old_tokens, old_range.start, old.len())..at(&old_tokens, old_range.end, old.len());
             let n = at(&new_tokens, new_range.start, new.len())..at(&new_tokens, new_range.end, new.len());
-            if let DiffOp::Equal { .. } = op {
+            if step.equal {
                 map.keep(o.start, n.start, o.len());
                 equal_before = o.len();
                 if let Some((_, _, after)) = changed.last_mut() {
@@ -166,6 +179,103 @@ impl DiffMap {
         }
         p
     }
+}
+
+/// The alignment of two token sequences: sentences first (a sentence kept
+/// word for word is found wherever the rest was rewritten), then, inside
+/// each changed run of sentences, the words shared at its ends, then a word
+/// diff of the middle unless it is too large to be an edit
+/// ([`TOKEN_DIFF_LIMIT`]). `stops` are the tokens that end a sentence.
+fn align(old: &[u32], new: &[u32], stops: &[u32]) -> Vec<Step> {
+    let (old_units, new_units) = (sentences(old, stops), sentences(new, stops));
+    let mut unit_ids = HashMap::new();
+    let old_ids = intern(&mut unit_ids, old_units.iter().map(|u| &old[u.clone()]));
+    let new_ids = intern(&mut unit_ids, new_units.iter().map(|u| &new[u.clone()]));
+    let token_range = |units: &[Range<usize>], range: Range<usize>, total: usize| {
+        units.get(range.start).map_or(total, |u| u.start)..units.get(range.end).map_or(total, |u| u.start)
+    };
+    let mut steps = Vec::new();
+    for step in diff(&old_ids, &new_ids) {
+        let o = token_range(&old_units, step.old, old.len());
+        let n = token_range(&new_units, step.new, new.len());
+        match step.equal {
+            true => steps.push(Step { equal: true, old: o, new: n }),
+            false => refine(old, new, o, n, &mut steps),
+        }
+    }
+    steps
+}
+
+/// Steps for a changed region: the tokens equal at its start and end, and
+/// a word diff of the rest when it is small enough to be an edit.
+fn refine(old: &[u32], new: &[u32], o: Range<usize>, n: Range<usize>, steps: &mut Vec<Step>) {
+    let prefix = old[o.clone()].iter().zip(&new[n.clone()]).take_while(|(a, b)| a == b).count();
+    let rest = (o.len() - prefix).min(n.len() - prefix);
+    let suffix =
+        old[o.clone()].iter().rev().zip(new[n.clone()].iter().rev()).take(rest).take_while(|(a, b)| a == b).count();
+    let (mo, mn) = (o.start + prefix..o.end - suffix, n.start + prefix..n.end - suffix);
+    if prefix > 0 {
+        steps.push(Step { equal: true, old: o.start..mo.start, new: n.start..mn.start });
+    }
+    if mo.len().saturating_mul(mn.len()) <= TOKEN_DIFF_LIMIT {
+        for step in diff(&old[mo.clone()], &new[mn.clone()]) {
+            let shift = |r: Range<usize>, by: usize| r.start + by..r.end + by;
+            steps.push(Step { equal: step.equal, old: shift(step.old, mo.start), new: shift(step.new, mn.start) });
+        }
+    } else {
+        steps.push(Step { equal: false, old: mo.clone(), new: mn.clone() });
+    }
+    if suffix > 0 {
+        steps.push(Step { equal: true, old: mo.end..o.end, new: mn.end..n.end });
+    }
+}
+
+/// Myers' diff of two sequences as steps. similar can misreport a
+/// deletion's new index and an insertion's old index (mitsuhiko/similar#78),
+/// which once made a region start before the text; the side an operation
+/// does not touch is taken from where the previous one ended.
+fn diff(old: &[u32], new: &[u32]) -> Vec<Step> {
+    let (mut old_at, mut new_at) = (0, 0);
+    capture_diff_slices(Algorithm::Myers, old, new)
+        .into_iter()
+        .map(|op| {
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            let old_range = if tag == DiffTag::Insert { old_at..old_at } else { old_range };
+            let new_range = if tag == DiffTag::Delete { new_at..new_at } else { new_range };
+            (old_at, new_at) = (old_range.end.max(old_at), new_range.end.max(new_at));
+            Step { equal: tag == DiffTag::Equal, old: old_range, new: new_range }
+        })
+        .filter(|step| !step.old.is_empty() || !step.new.is_empty())
+        .collect()
+}
+
+/// Token ranges of sentences: each ends after a stop token, or at the end.
+fn sentences(tokens: &[u32], stops: &[u32]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        if stops.contains(token) {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < tokens.len() {
+        out.push(start..tokens.len());
+    }
+    out
+}
+
+/// Each slice's number in `ids`, new ones numbered as they come.
+fn intern<'a, T: Eq + std::hash::Hash>(
+    ids: &mut HashMap<&'a [T], u32>,
+    slices: impl Iterator<Item = &'a [T]>,
+) -> Vec<u32> {
+    slices
+        .map(|slice| {
+            let next = ids.len() as u32;
+            *ids.entry(slice).or_insert(next)
+        })
+        .collect()
 }
 
 /// Word tokens: runs of alphanumerics, or single other code points.
