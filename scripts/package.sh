@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make package`: builds the Debian package of Gloss with the Tauri bundler,
-# then checks it: the binary, the desktop entry and the icons are inside;
-# when run as root, it also installs the package, runs `gloss` from PATH,
-# validates the installed desktop entry, and removes the package again.
+# then checks it: the binary, the desktop entry and the icons are inside,
+# and the desktop entry takes gloss:// links; when run as root, it also
+# installs the package, runs `gloss` from PATH, validates the installed
+# desktop entry, checks that the system now opens gloss:// links with it,
+# and removes the package again.
 # Safe to run again: it installs only what is missing and rebuilds only
 # what changed.
 set -euo pipefail
@@ -43,6 +45,16 @@ expect '^(\./)?usr/share/applications/[^/]+\.desktop$' "desktop entry under /usr
 expect '^(\./)?usr/share/icons/hicolor/[0-9]+x[0-9]+/apps/gloss\.png$' "icon under /usr/share/icons/hicolor"
 package=$(dpkg-deb --field "$deb" Package)
 
+# gloss:// links: the desktop entry claims the scheme, and passes the link
+# as the argument (%u), which is how `gloss gloss://highlight/<id>` gets it.
+entry=$(grep -E '^(\./)?usr/share/applications/[^/]+\.desktop$' <<<"$contents")
+entry_text=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO "$entry")
+grep -q -E '^MimeType=(.*;)?x-scheme-handler/gloss;' <<<"$entry_text" ||
+  fail "$entry does not claim gloss:// links (MimeType=$(grep '^MimeType=' <<<"$entry_text")); see plugins.deep-link in src-tauri/tauri.conf.json"
+grep -q -E '^Exec=gloss %u$' <<<"$entry_text" ||
+  fail "$entry does not pass the link to gloss (Exec=$(grep '^Exec=' <<<"$entry_text")); see src-tauri/packaging/gloss.desktop"
+say "$entry claims gloss:// links and passes them to gloss"
+
 if [ "$(id -u)" -ne 0 ]; then
   say "not root: skipped installing the package to try it (run 'make package' as root for that)"
 elif dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -62,6 +74,10 @@ else
   else
     say "desktop-file-validate not found (Debian: desktop-file-utils): skipped validating $desktop"
   fi
+  # dpkg's desktop-file-utils trigger has put the entry in the MIME cache.
+  handler=$(xdg-mime query default x-scheme-handler/gloss 2>/dev/null || true)
+  [ "$handler" = "$(basename "$desktop")" ] || fail "gloss:// links open with '${handler:-nothing}', not $(basename "$desktop")"
+  say "gloss:// links open with $handler"
   dpkg -r "$package" >/dev/null
   trap - EXIT
   [ ! -e /usr/bin/gloss ] || fail "/usr/bin/gloss is still there after dpkg -r $package"

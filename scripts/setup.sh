@@ -16,12 +16,15 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # the sync tests that carry the sync folder between two real instances,
 # iproute2 and curl for the test that reaches `gloss serve` from another
 # network namespace, x11-utils (xwininfo) for the desktop tests to find
-# native dialogs (they press keys with libxdo, from libxdo-dev).
+# native dialogs (they press keys with libxdo, from libxdo-dev), dbus-daemon
+# for the desktop test of gloss:// links (a second `gloss` finds the running
+# one over the session bus), xdg-utils for `make package` to check that the
+# system opens gloss:// links with the installed Gloss.
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver chromium imagemagick fonts-noto-color-emoji fonts-dejavu-core
-  desktop-file-utils syncthing iproute2 curl x11-utils
+  desktop-file-utils syncthing iproute2 curl x11-utils dbus-daemon xdg-utils
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

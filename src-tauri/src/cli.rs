@@ -5,7 +5,8 @@
 //! `--json`.
 
 use crate::client::Client;
-use clap::{Parser, Subcommand};
+use crate::link::Link;
+use clap::{CommandFactory, Parser, Subcommand};
 use gloss_core::annotations::{Color, HighlightItem};
 use gloss_core::export::{ExportReport, ImportReport};
 use gloss_core::scan::ScanCounts;
@@ -29,8 +30,27 @@ pub struct Cli {
     /// The folder of summaries to watch (default: the one used last).
     #[arg(long, global = true, env = "GLOSS_LIBRARY", value_name = "DIR")]
     pub library: Option<PathBuf>,
+    /// Open the window at a gloss:// link (gloss://highlight/<id> or
+    /// gloss://episode/<id>); a Gloss window already open goes there instead.
+    #[arg(value_name = "LINK")]
+    pub link: Option<Link>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Reads the command line, refusing a link given with a command (the
+    /// command would run and the link be dropped). Checked here because
+    /// clap's own `args_conflicts_with_subcommands` counts `--data DIR`
+    /// too, and would refuse `gloss --data DIR list`.
+    pub fn from_args() -> Cli {
+        let cli = Cli::parse();
+        if let (Some(link), Some(_)) = (&cli.link, &cli.command) {
+            let message = format!("{link} opens the window; it cannot be used with a command");
+            Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message).exit();
+        }
+        cli
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,10 +172,10 @@ fn parse_color(name: &str) -> Result<Color, String> {
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
-    let Cli { data, library, command } = cli;
+    let Cli { data, library, link, command } = cli;
     let open = |watch| OpenOptions { data_dir: data.clone(), library_dir: library.clone(), watch };
     match command {
-        None => crate::desktop::run(open(true)),
+        None => crate::desktop::run(open(true), link),
         Some(Command::Serve(args)) => crate::serve::run(open(true), args),
         Some(Command::Parse { file }) => parse(&file),
         Some(Command::Watch) => watch(open(false), library.as_deref()),

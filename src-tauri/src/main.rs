@@ -4,13 +4,13 @@
 mod cli;
 mod client;
 mod desktop;
+mod link;
 mod serve;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::from_args();
     match cli::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -46,6 +46,24 @@ fn review_due_lists_the_cards_up_for_review() {
     assert!(!bare.status.success() && stderr(&bare).contains("gloss review --due"), "{}", stderr(&bare));
 }
 
+/// A bare argument is a gloss:// link to open the window at; anything else
+/// there is refused before a window opens, saying what a link looks like
+/// (and a mistyped command is told apart from a link).
+#[test]
+fn a_bare_argument_that_is_no_gloss_link_is_refused_with_what_one_looks_like() {
+    let folders = Folders::new();
+    for (args, says) in [
+        (&["lsit"][..], "neither a gloss command nor a gloss:// link"),
+        (&["gloss://note/3"], "use gloss://episode/<id> or gloss://highlight/<id>"),
+        (&["gloss://highlight/not-an-id"], "a highlight id is a UUID"),
+        (&["gloss://episode/1", "list"], "cannot be used with"),
+    ] {
+        let refused = folders.run(args);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&refused).contains(says), "{args:?}: {}", stderr(&refused));
+    }
+}
+
 #[test]
 fn highlight_anchors_a_quote_and_annotations_lists_it() {
     let folders = Folders::new();

@@ -1,8 +1,8 @@
 // A minimal W3C WebDriver client over fetch, for driving the real Gloss
 // window through tauri-driver (which forwards to WebKitWebDriver), and what
 // WebDriver can not do: press keys that GTK answers itself (the menu bar,
-// menu shortcuts, native dialogs), see native windows, and learn how the
-// app's process ended.
+// menu shortcuts, native dialogs), see native windows, learn how the app's
+// process ended, and give it a D-Bus session bus of its own.
 import { execFileSync, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -145,4 +145,27 @@ exit "$status"
     }
   };
   return { application, exitStatus };
+}
+
+/**
+ * Starts a D-Bus session bus of the test's own, as a desktop session has
+ * one: a second `gloss` finds the running one there (the single-instance
+ * plugin), which Xvfb alone does not offer. Resolves to { address, stop() };
+ * give `address` to the app as DBUS_SESSION_BUS_ADDRESS.
+ */
+export async function sessionBus({ timeout = 10000 } = {}) {
+  // Its log (the accessibility bus it starts for WebKit, say) is noise here.
+  const bus = spawn("dbus-daemon", ["--session", "--nofork", "--print-address=1"], { stdio: ["ignore", "pipe", "ignore"] });
+  const address = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("dbus-daemon printed no address (Debian: dbus-daemon)")), timeout);
+    bus.on("error", reject);
+    bus.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (!out.includes("\n")) return;
+      clearTimeout(timer);
+      resolve(out.trim());
+    });
+  });
+  return { address, stop: () => bus.kill("SIGTERM") };
 }

@@ -1,7 +1,7 @@
 // Starts the UI: loads settings, wires the panes, routes between views
-// (#/episode/<id>[/<highlight id> | /insight/<key>], #/review,
-// #/notes[/tag/<name>], #/tags, #/trash, #/settings[/<section>]) and turns
-// live events into updates that never move the reading position.
+// (#/episode/<id>[/<highlight id> | /insight/<key>], #/highlight/<id>,
+// #/review, #/notes[/tag/<name>], #/tags, #/trash, #/settings[/<section>])
+// and turns live events into updates that never move the reading position.
 
 import { isOwnEcho, onEvent } from "./transport.js";
 import { byId } from "./dom.js";
@@ -24,6 +24,7 @@ import { refreshSyncStatus } from "./sync.js";
 import { refreshCount as refreshReviewCount, reviewEvent, reviewKeys, showReview } from "./review.js";
 import { initReviewToggles } from "./review-toggle.js";
 import { showTrash } from "./trash.js";
+import { linkedHighlight } from "./links.js";
 import { undoLatest } from "./history.js";
 
 const PANES_KEY = "gloss.panes";
@@ -94,13 +95,31 @@ async function route() {
   if (next === "tags") return showTagManager(byId("tags-view"), { onChanged: reloadAll });
   if (next === "trash") return showTrash(byId("trash-view"), { onChanged: reloadAll });
   if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null, { onImported: reloadAll });
+  if (name === "highlight") return openHighlight(args[0]);
   // Episode ids are integers; the hash and storage hold them as text.
   const id = Number(name === "episode" ? args[0] : state.currentEpisode()?.id ?? reader.lastEpisodeId());
   if (!Number.isSafeInteger(id) || id <= 0) return reader.showEmpty();
+  await openEpisode(id, args[1] === "insight" ? { insightKey: args[2] } : { highlightId: args[1] ?? null });
+}
+
+/** The reader at episode `id`, as reader.openEpisode takes `place`, with the library showing it. */
+async function openEpisode(id, place) {
   setCurrentEpisode(id);
   closeEditor({ restoreFocus: false });
   if (narrow.matches) closeDrawers();
-  await reader.openEpisode(id, args[1] === "insight" ? { insightKey: args[2] } : { highlightId: args[1] ?? null });
+  await reader.openEpisode(id, place);
+}
+
+/**
+ * #/highlight/<id>, a link to a highlight (gloss://highlight/<id> in the
+ * desktop window): its episode, at it, as #/episode/<episode>/<id> opens.
+ * The address stays the link's, so it can be copied on as it was given.
+ */
+async function openHighlight(id) {
+  const asked = location.hash;
+  const hl = await linkedHighlight(id, { retry: route });
+  // Another place was asked for meanwhile: that one is shown.
+  if (hl && location.hash === asked) await openEpisode(hl.episode_id, { highlightId: hl.id });
 }
 
 /**
@@ -266,10 +285,11 @@ function escape() {
   return closeDrawers();
 }
 
-/** A reader notice's Show them: the annotations pane open at the highlights that need attention. */
-function showProblems() {
+/** A reader notice's Show them: the annotations pane open at the highlights that need attention, at highlight `id` if given. */
+function showProblems(id) {
   setPane("sidebar", true);
-  document.querySelector("#sidebar .problems .annotation-quote")?.focus();
+  const asked = id && document.querySelector(`#sidebar .problems [data-focus-key="quote-${CSS.escape(id)}"]`);
+  (asked || document.querySelector("#sidebar .problems .annotation-quote"))?.focus();
 }
 
 function openSearch() {
@@ -324,17 +344,20 @@ async function start() {
   initReviewToggles(byId("reader-view"));
   refreshReviewCount();
   onEvent(onLiveEvent);
-  initDesktop({
-    search: openSearch,
-    library: showLibrary,
-    notes: () => go("#/notes"),
-    tags: () => go("#/tags"),
-    trash: () => go("#/trash"),
-    settings: () => go("#/settings"),
-    import: () => go("#/settings/import"),
-    export: () => go("#/settings/export"),
-    shortcuts: showShortcuts,
-  });
+  initDesktop(
+    {
+      search: openSearch,
+      library: showLibrary,
+      notes: () => go("#/notes"),
+      tags: () => go("#/tags"),
+      trash: () => go("#/trash"),
+      settings: () => go("#/settings"),
+      import: () => go("#/settings/import"),
+      export: () => go("#/settings/export"),
+      shortcuts: showShortcuts,
+    },
+    { go },
+  );
   window.addEventListener("hashchange", route);
   // The library's order is a setting: the list waits for it rather than load twice.
   await Promise.all([settingsLoaded.then(initLibrary), loadTags(), route()]);

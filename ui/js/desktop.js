@@ -1,18 +1,23 @@
-// The desktop window's extras: menu actions, the About box, and asking for
-// a library folder once when none is set. Does nothing in a browser.
+// The desktop window's extras: menu actions, gloss:// links opened while it
+// runs, the About box, and asking for a library folder once when none is
+// set. Does nothing in a browser.
 
 import { call, desktop } from "./transport.js";
 import * as toast from "./toast.js";
 
 const ASKED_KEY = "gloss.askedForLibrary";
 
-/** Wires the native menu; `handlers` maps menu ids to UI actions. */
-export function initDesktop(handlers) {
+/**
+ * Wires the native menu and links: `handlers` maps menu ids to UI actions;
+ * `go(route)` shows a hash route, as the page shows it when opened there.
+ */
+export function initDesktop(handlers, { go }) {
   if (!desktop.available) return;
   desktop.onMenu((action) => {
     const run = { ...handlers, "choose-library": chooseLibrary, about: showAbout }[action];
     run?.();
   });
+  desktop.onOpen(go);
 }
 
 /** Lets the user pick the library folder with the native picker. */

@@ -29,6 +29,8 @@ const blockEls = new Map();
 const insightNoteEls = new Map();
 /** The open episode's notices (reader-notices.js). */
 let notices = null;
+/** The highlight the reader was opened at (a link, a search hit, a review card's source), or null. */
+let askedFor = null;
 
 const view = () => byId("reader-view");
 const scroller = () => byId("main");
@@ -37,10 +39,14 @@ export function lastEpisodeId() {
   return localStorage.getItem(LAST_EPISODE_KEY);
 }
 
-/** Opens episode `id`; scrolls to `highlightId`, to insight `insightKey`, or to the saved reading position. */
+/**
+ * Opens episode `id`; scrolls to `highlightId` (or, when it has no place
+ * in the text, says so above it), to insight `insightKey`, or to the saved
+ * reading position.
+ */
 export async function openEpisode(id, { highlightId = null, insightKey = null } = {}) {
   if (state.currentEpisode()?.id === id) {
-    if (highlightId) scrollToHighlight(highlightId, { flash: true });
+    showAskedFor(highlightId);
     if (insightKey) showInsight(insightKey);
     return;
   }
@@ -56,8 +62,9 @@ export async function openEpisode(id, { highlightId = null, insightKey = null } 
   localStorage.setItem(LAST_EPISODE_KEY, id);
   // Measured from the answer to the first laid-out, positioned frame (bench.mjs).
   performance.mark("reader-render-start");
+  askedFor = highlightId;
   state.showEpisode(episode); // drawn by onStateChange
-  if (highlightId) scrollToHighlight(highlightId, { flash: true });
+  if (highlightId) showAskedFor(highlightId);
   else if (!(insightKey && showInsight(insightKey))) restorePosition(episode.reading?.position);
   void scroller().scrollHeight; // the layout, if nothing above needed it
   performance.mark("reader-render-end");
@@ -82,10 +89,14 @@ export async function refreshEpisode() {
   if (state.currentEpisode()?.id === open.id) state.showEpisode(episode);
 }
 
-/** Closes the episode and shows the reader's empty state. */
-export function showEmpty(message) {
+/**
+ * Closes the episode and shows the reader's empty state: `title` over
+ * `message`, then `more` (elements: what a link led to, what to do).
+ */
+export function showEmpty(message, { title = "Nothing open", more = [] } = {}) {
   state.showEpisode(null);
   notices = null;
+  askedFor = null;
   blockEls.clear();
   insightNoteEls.clear();
   replace(
@@ -93,8 +104,9 @@ export function showEmpty(message) {
     h(
       "div",
       { class: "reader-empty" },
-      h("h1", { text: "Nothing open" }),
+      h("h1", { text: title }),
       h("p", { text: message ?? "Pick an episode in the library, or press / to search." }),
+      more,
     ),
   );
 }
@@ -111,7 +123,7 @@ function onStateChange(changes) {
     return restoreAnchor(keep);
   }
   if (changes.has("highlights")) paintAll();
-  if (changes.has("highlights") || changes.has("status")) renderNotices(notices);
+  if (changes.has("highlights") || changes.has("status")) renderNotices(notices, askedFor);
   if (changes.has("active")) markActive();
   if (changes.has("stars")) renderStars();
   if (changes.has("insight_notes")) renderInsightNotes();
@@ -164,7 +176,7 @@ function renderDocument() {
     body,
   );
   replace(view(), article);
-  renderNotices(notices);
+  renderNotices(notices, askedFor);
   renderReadToggle();
   renderStars();
   paintAll({ keepSelection: false });
@@ -390,6 +402,17 @@ export function scrollToHighlight(id, { flash = false } = {}) {
   return true;
 }
 
+/**
+ * Shows highlight `id` of the open episode, flashed, as what the reader was
+ * opened at; one with no place in the text is said in the notices, with its
+ * quote, and they come into view instead. `null` asks for nothing.
+ */
+function showAskedFor(id) {
+  askedFor = id;
+  renderNotices(notices, askedFor);
+  if (id && !scrollToHighlight(id, { flash: true })) scroller().scrollTop = 0;
+}
+
 /** Brings insight `key` into view and focuses it (a review card's source); whether it is there. */
 function showInsight(key) {
   const el = view().querySelector(`.insight[data-insight="${CSS.escape(key)}"]`);
@@ -506,8 +529,8 @@ export function stepInsight(delta) {
 /**
  * Sets up the reader's own event handling. `handlers` carries what other
  * modules do: onMarkClick(ids, mark), onStar(key, starred), onRead(read)
- * (the toggle, or scrolling to the end), onShowProblems() (a notice's Show
- * them: the highlights under Needs attention).
+ * (the toggle, or scrolling to the end), onShowProblems(id) (a notice's Show
+ * them: the highlights under Needs attention, at highlight `id` if given).
  */
 export function initReader(handlers) {
   state.subscribe(onStateChange);
@@ -534,7 +557,8 @@ export function initReader(handlers) {
     const star = event.target.closest("[data-star]");
     if (star) return handlers.onStar(star.dataset.star, star.getAttribute("aria-pressed") !== "true");
     if (event.target.closest('[data-action="toggle-read"]')) return handlers.onRead(!state.currentEpisode().reading?.read);
-    if (event.target.closest('[data-action="show-problems"]')) return handlers.onShowProblems();
+    const problems = event.target.closest('[data-action="show-problems"]');
+    if (problems) return handlers.onShowProblems(problems.dataset.highlight);
     const mark = event.target.closest("mark.hl");
     if (mark && document.getSelection()?.isCollapsed !== false) handlers.onMarkClick(mark.dataset.ids.split(" "), mark);
   });

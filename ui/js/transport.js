@@ -107,4 +107,12 @@ export const desktop = {
   onMenu(handler) {
     tauri?.event.listen("gloss://menu", (message) => handler(message.payload));
   },
+  /**
+   * Calls `handler(route)` for every gloss:// link the running window is
+   * sent to (src-tauri/src/desktop/links.rs); `route` is a hash route,
+   * "#/highlight/<id>" or "#/episode/<id>".
+   */
+  onOpen(handler) {
+    tauri?.event.listen("gloss://open", (message) => handler(message.payload));
+  },
 };

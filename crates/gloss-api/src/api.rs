@@ -155,6 +155,7 @@ fn answer(gloss: &Gloss, request: Request, caller: Caller) -> Result<Answer, Api
             to_json(notes.reattach_highlight(&id, start, end).map_err(refused))
         }
         Request::ConfirmHighlight { id } => to_json(notes.confirm_highlight(&id).map_err(refused)),
+        Request::GetHighlight { id } => to_json(notes.get_highlight(&id).map_err(refused)),
         Request::ListHighlights(filter) => to_json(notes.list_highlights(&filter).map_err(refused)),
         Request::ListNotes(filter) => to_json(notes.list_notes(&filter).map_err(refused)),
         Request::SetEpisodeNote { episode_id, text } => done(notes.set_episode_note(episode_id, &text)),

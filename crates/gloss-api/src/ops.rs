@@ -42,6 +42,10 @@ pub enum Request {
     ConfirmHighlight {
         id: String,
     },
+    /// One highlight, live or in the trash: where a link to it leads.
+    GetHighlight {
+        id: String,
+    },
     ListHighlights(HighlightFilter),
     /// The Notes view's feed: highlights and episode and insight notes.
     ListNotes(FeedFilter),
@@ -200,6 +204,7 @@ impl Request {
             | Request::ListEpisodes(_)
             | Request::GetEpisode { .. }
             | Request::Search(_)
+            | Request::GetHighlight { .. }
             | Request::ListHighlights(_)
             | Request::ListNotes(_)
             | Request::ListTags {}

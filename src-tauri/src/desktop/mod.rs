@@ -1,10 +1,12 @@
 //! The desktop window: the same `ui/` as the browser, talking through Tauri
 //! commands that forward to [`gloss_api::Api`].
 
+mod links;
 mod menu;
 mod pick;
 
 use crate::cli::Error;
+use crate::link::Link;
 use gloss_api::{Api, ApiError};
 use gloss_core::events::{Caller, Door};
 use serde_json::Value;
@@ -32,49 +34,52 @@ async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<gloss_api::Answer, Api
     api.call(gloss_api::Request::Health {}, Caller::door(Door::Desktop)).await
 }
 
-pub fn run(open: gloss_core::OpenOptions) -> Result<ExitCode, Error> {
-    let api = Arc::new(Api::open(open)?);
-    let (local, mut files) = crate::serve::local_channel(&api).unzip();
-    let events = api.subscribe();
-    with_api(tauri::Builder::default(), Arc::clone(&api))
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.set_focus();
-            }
-        }))
+pub fn run(open: gloss_core::OpenOptions, link: Option<Link>) -> Result<ExitCode, Error> {
+    // Plugins start in `build`, the single-instance one first: a second
+    // Gloss hands its arguments (a gloss:// link, say) to the running one
+    // there and exits. So the data folder, which the running one holds,
+    // is opened only after.
+    let app = with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| links::focus(app)))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             app.set_menu(menu::build(app.handle())?)?;
-            forward_events(app.handle().clone(), events);
-            if let Some(local) = local {
-                tauri::async_runtime::spawn(async move {
-                    if let Err(err) = local.serve(api).await {
-                        eprintln!("gloss: other gloss commands can not reach this window: {err}");
-                    }
-                });
-            }
+            links::open_window(app.handle(), link.as_ref())?;
             Ok(())
         })
-        .build(tauri::generate_context!())?
-        .run(move |_, event| {
-            // The one way out, whether the last window was closed or Quit
-            // chosen (menu::quit closes the windows): every write was
-            // committed before it was answered, so only the local channel's
-            // files are left to remove. Tauri ends the process after this
-            // event: nothing is dropped on the way out.
-            if let tauri::RunEvent::Exit = event {
-                files.take();
+        .build(tauri::generate_context!())?;
+    links::follow(app.handle());
+    let api = Arc::new(Api::open(open)?);
+    let (local, mut files) = crate::serve::local_channel(&api).unzip();
+    forward_events(app.handle().clone(), api.subscribe());
+    if let Some(local) = local {
+        let api = Arc::clone(&api);
+        tauri::async_runtime::spawn(async move {
+            if let Err(err) = local.serve(api).await {
+                eprintln!("gloss: other gloss commands can not reach this window: {err}");
             }
         });
+    }
+    app.manage(api);
+    app.run(move |_, event| {
+        // The one way out, whether the last window was closed or Quit
+        // chosen (menu::quit closes the windows): every write was
+        // committed before it was answered, so only the local channel's
+        // files are left to remove. Tauri ends the process after this
+        // event: nothing is dropped on the way out.
+        if let tauri::RunEvent::Exit = event {
+            files.take();
+        }
+    });
     Ok(ExitCode::SUCCESS)
 }
 
-/// Adds the commands and state, without plugins that need a real desktop:
-/// shared by `run` and the mock-runtime tests.
-fn with_api<R: tauri::Runtime>(builder: tauri::Builder<R>, api: Arc<Api>) -> tauri::Builder<R> {
-    builder.manage(api).invoke_handler(tauri::generate_handler![call, pick::pick, about]).on_menu_event(menu::on_event)
+/// Adds the commands, without plugins that need a real desktop: shared by
+/// `run` and the mock-runtime tests, which then manage an [`Api`].
+fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![call, pick::pick, about]).on_menu_event(menu::on_event)
 }
 
 fn forward_events<R: tauri::Runtime>(app: tauri::AppHandle<R>, mut events: tokio::sync::broadcast::Receiver<Value>) {
@@ -104,7 +109,8 @@ mod tests {
     fn invoke(request: Value) -> Result<Value, Value> {
         let data = tempfile::tempdir().expect("temp dir");
         let options = gloss_core::OpenOptions { data_dir: Some(data.path().to_owned()), ..Default::default() };
-        let app = with_api(mock_builder(), Arc::new(Api::open(options).expect("api opens")))
+        let app = with_commands(mock_builder())
+            .manage(Arc::new(Api::open(options).expect("api opens")))
             .build(mock_context(noop_assets()))
             .expect("mock app builds");
         let webview =
