@@ -366,6 +366,7 @@ fn one_note_per_highlight_links_both_ways_and_reads_notes_back() {
     assert!(episode_text.contains(&format!("[[{}|", stem(&note_file))), "{episode_text}");
     assert!(note_text.contains(&format!("[[{}]]", stem(&episode_file))), "{note_text}");
     assert!(note_text.contains(&format!("gloss://highlight/{}", highlight.id)), "{note_text}");
+    assert!(note_text.ends_with("]]\n"), "a text file ends with a line end: {note_text:?}");
 
     let (_, start, end) = note_parts(&note_text).into_iter().next().unwrap();
     let mut edited = note_text.clone();

@@ -120,6 +120,18 @@ struct Planned<'a> {
     render: Render<'a>,
 }
 
+impl Planned<'_> {
+    /// The file's text at export time `exported`. A text file ends with a
+    /// line end, whatever the template's last line.
+    fn text(&self, exported: &str) -> Result<String, TemplateError> {
+        let mut text = (self.render)(exported)?;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        Ok(text)
+    }
+}
+
 /// Writes the Markdown export into `out_dir`, reading note edits made in
 /// its files back first (as changes of `caller`).
 pub fn export(
@@ -245,7 +257,7 @@ pub fn export(
     planned.extend(emptied);
     let mut fresh = Vec::with_capacity(planned.len());
     for plan in &planned {
-        fresh.push((plan.render)(&exported)?);
+        fresh.push(plan.text(&exported)?);
     }
     outcome.episodes = pages.len();
     for (plan, text) in planned.iter().zip(fresh) {
@@ -263,7 +275,7 @@ pub fn export(
             Some(found) => {
                 let merged = match previous.is_unmarked() {
                     true => Err("it was edited since an older Gloss wrote it without region markers".to_owned()),
-                    false => merge_file(&found.text, &(plan.render)(&previous.exported)?, &previous, &keep_notes_of)
+                    false => merge_file(&found.text, &plan.text(&previous.exported)?, &previous, &keep_notes_of)
                         .and_then(|unchanged| match unchanged == found.text {
                             true => Ok(None),
                             false => merge_file(&found.text, &text, &previous, &keep_notes_of).map(Some),
