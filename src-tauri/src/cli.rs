@@ -7,6 +7,7 @@
 use crate::client::Client;
 use clap::{Parser, Subcommand};
 use gloss_core::annotations::{Color, HighlightItem};
+use gloss_core::events::Door;
 use gloss_core::export::{ExportReport, ImportReport};
 use gloss_core::scan::ScanCounts;
 use gloss_core::store::episodes::{EpisodeId, EpisodeSummary};
@@ -159,7 +160,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Api(command)) => {
-            ask(&mut Client::new(open(false))?, command, library.as_deref())?;
+            ask(&mut Client::new(open(false), Door::Cli)?, command, library.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
     }
