@@ -48,6 +48,11 @@ pub enum Command {
     /// the damaged file is kept in the data folder's `damaged` folder.
     /// Close Gloss first.
     Recover,
+    /// Answer an assistant (Claude, Cursor, VS Code...) over the Model
+    /// Context Protocol on stdin and stdout: search and read the library,
+    /// and with --allow-write add highlights and notes. Works with Gloss
+    /// open (through it) or closed.
+    Mcp(crate::mcp::McpArgs),
     #[command(flatten)]
     Api(ApiCommand),
 }
@@ -159,6 +164,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             out(&report.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Mcp(args)) => crate::mcp::run(Client::new(open(false), Door::Mcp)?, args),
         Some(Command::Api(command)) => {
             ask(&mut Client::new(open(false), Door::Cli)?, command, library.as_deref())?;
             Ok(ExitCode::SUCCESS)

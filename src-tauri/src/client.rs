@@ -1,4 +1,4 @@
-//! How the command line reaches Gloss: through the Gloss that
+//! How the command line and `gloss mcp` reach Gloss: through the Gloss that
 //! holds the data folder when one runs (the desktop window or `gloss
 //! serve`, over [`gloss_api::local`]), else by opening the data folder in
 //! this process. Either way a request is a `gloss_api::Request` in its JSON
@@ -57,10 +57,19 @@ impl Client {
         let request = Request::from_value(request)?;
         Ok(here.runtime.block_on(here.api.call(request, Caller::door(self.door)))?)
     }
+
+    /// Closes the data folder if it was opened here, so that a Gloss (the
+    /// window, `gloss serve`) can open it: a client that stays running
+    /// (`gloss mcp`) must not keep it from the user. The next call asks a
+    /// running Gloss again, or opens the folder again.
+    pub fn release(&mut self) {
+        self.here = None;
+    }
 }
 
 impl InProcess {
-    /// Opens the data folder, without watching: one command, then exit.
+    /// Opens the data folder, without watching: a few requests, then exit
+    /// or [`Client::release`].
     fn open(options: OpenOptions) -> Result<InProcess, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         Ok(InProcess { runtime, api: Api::open(options)? })

@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod desktop;
+mod mcp;
 mod serve;
 
 use clap::Parser;

@@ -18,6 +18,7 @@ mod damage;
 pub mod figures;
 mod hostile;
 mod library;
+pub mod mcp;
 mod spec;
 mod words;
 
