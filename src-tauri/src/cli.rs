@@ -48,10 +48,11 @@ pub enum Command {
     /// the damaged file is kept in the data folder's `damaged` folder.
     /// Close Gloss first.
     Recover,
-    /// Answer an assistant (Claude, Cursor, VS Code...) over the Model
-    /// Context Protocol on stdin and stdout: search and read the library,
-    /// and with --allow-write add highlights and notes. Works with Gloss
-    /// open (through it) or closed.
+    /// Let an assistant search and read the library (Model Context Protocol).
+    ///
+    /// Answers an MCP client (Claude, Cursor, VS Code...) on stdin and
+    /// stdout; with --allow-write it may also add highlights and notes.
+    /// Works with Gloss open (through it) or closed.
     Mcp(crate::mcp::McpArgs),
     #[command(flatten)]
     Api(ApiCommand),
