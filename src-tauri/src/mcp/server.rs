@@ -74,10 +74,6 @@ impl ServerHandler for GlossServer {
         Ok(ListToolsResult::with_all_items(offered))
     }
 
-    fn get_tool(&self, name: &str) -> Option<Tool> {
-        tools::find(name).filter(|tool| self.offers(tool)).map(describe)
-    }
-
     async fn call_tool(
         &self,
         params: CallToolRequestParams,
