@@ -8,6 +8,7 @@ use crate::client::Client;
 use crate::link::Link;
 use clap::{CommandFactory, Parser, Subcommand};
 use gloss_core::annotations::{Color, HighlightItem};
+use gloss_core::events::Door;
 use gloss_core::export::{ExportReport, ImportReport};
 use gloss_core::scan::ScanCounts;
 use gloss_core::store::episodes::{EpisodeId, EpisodeSummary};
@@ -67,6 +68,12 @@ pub enum Command {
     /// the damaged file is kept in the data folder's `damaged` folder.
     /// Close Gloss first.
     Recover,
+    /// Let an assistant search and read the library (Model Context Protocol).
+    ///
+    /// Answers an MCP client (Claude, Cursor, VS Code...) on stdin and
+    /// stdout; with --allow-write it may also add highlights and notes.
+    /// Works with Gloss open (through it) or closed.
+    Mcp(crate::mcp::McpArgs),
     #[command(flatten)]
     Api(ApiCommand),
 }
@@ -185,8 +192,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             out(&report.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Mcp(args)) => crate::mcp::run(Client::new(open(false), Door::Mcp)?, args),
         Some(Command::Api(command)) => {
-            ask(&mut Client::new(open(false))?, command, library.as_deref())?;
+            ask(&mut Client::new(open(false), Door::Cli)?, command, library.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -5,6 +5,7 @@ mod cli;
 mod client;
 mod desktop;
 mod link;
+mod mcp;
 mod serve;
 
 use std::process::ExitCode;

@@ -13,10 +13,11 @@
 //!   stale pair left by a killed process is replaced at the next start
 //!   (whoever starts holds the data-folder lock, so nobody else uses them).
 //! - One connection carries one request: the client writes one JSON object,
-//!   the request the HTTP API takes plus the token,
-//!   `{"token": "...", "op": "...", "args": {...}}`, and closes its writing
-//!   side; the answer is one JSON object, `{"answer": ...}` or the error
-//!   body `{"error": {kind, message, field}}`, and the socket closes.
+//!   the request the HTTP API takes plus the token and the door it came
+//!   through, `{"token": "...", "door": "cli", "op": "...", "args": {...}}`,
+//!   and closes its writing side; the answer is one JSON object,
+//!   `{"answer": ...}` or the error body `{"error": {kind, message, field}}`,
+//!   and the socket closes.
 //! - Only the user running Gloss gets in: the socket's mode, the peer's
 //!   uid (`SO_PEERCRED`) and the token are all checked.
 //!
@@ -95,8 +96,9 @@ impl LocalChannel {
         Ok((LocalChannel { listener, token, owner }, files))
     }
 
-    /// Answers requests with `api`, as [`Door::Cli`], until the future is
-    /// dropped. Returns only if the socket can not be used at all.
+    /// Answers requests with `api`, each as the door it names ([`Door::Cli`]
+    /// or [`Door::Mcp`]), until the future is dropped. Returns only if the
+    /// socket can not be used at all.
     pub async fn serve(self, api: Arc<Api>) -> io::Result<()> {
         let listener = tokio::net::UnixListener::from_std(self.listener)?;
         let gate = Arc::new(Gate { api, token: self.token, owner: self.owner });
@@ -156,7 +158,7 @@ struct Gate {
 impl Gate {
     async fn answer(&self, mut stream: UnixStream) {
         let reply = match self.request(&mut stream).await {
-            Ok(request) => match self.api.call(request, Caller::door(Door::Cli)).await {
+            Ok((door, request)) => match self.api.call(request, Caller::door(door)).await {
                 Ok(answer) => Reply::Answer(answer),
                 Err(err) => Reply::Error(err),
             },
@@ -171,8 +173,8 @@ impl Gate {
         .await;
     }
 
-    /// The request, once the peer, the size and the token are right.
-    async fn request(&self, stream: &mut UnixStream) -> Result<Request, ApiError> {
+    /// The request and its door, once the peer, the size and the token are right.
+    async fn request(&self, stream: &mut UnixStream) -> Result<(Door, Request), ApiError> {
         let peer = stream
             .peer_cred()
             .map_err(|err| ApiError::forbidden(format!("refused: can not tell which user is asking ({err})")))?;
@@ -211,7 +213,19 @@ impl Gate {
                 )))
             }
         }
-        Request::from_value(Value::Object(fields))
+        let door = door(fields.remove("door"))?;
+        Ok((door, Request::from_value(Value::Object(fields))?))
+    }
+}
+
+/// The door a request names: the command line's unless it says `gloss mcp`'s.
+/// Only the doors that come through this channel may be named, so a change
+/// is never told to the windows as one made in another window.
+fn door(named: Option<Value>) -> Result<Door, ApiError> {
+    match named.map(serde_json::from_value) {
+        None => Ok(Door::Cli),
+        Some(Ok(door @ (Door::Cli | Door::Mcp))) => Ok(door),
+        Some(_) => Err(ApiError::invalid("door", "\"door\" is \"cli\" or \"mcp\": the door the request came through")),
     }
 }
 
@@ -248,10 +262,11 @@ pub enum Unreachable {
     Refused(String),
 }
 
-/// Puts `request` (`{"op": ..., "args": ...}`) to the Gloss running on
-/// `data_dir` and waits for its answer. Blocking, and free of any runtime,
-/// so a command-line client needs nothing else.
-pub fn call(data_dir: &Path, request: &Value) -> Result<Result<Answer, ApiError>, Unreachable> {
+/// Puts `request` (`{"op": ..., "args": ...}`), come through `door` (the
+/// command line or `gloss mcp`), to the Gloss running on `data_dir` and
+/// waits for its answer. Blocking, and free of any runtime, so a
+/// command-line client needs nothing else.
+pub fn call(data_dir: &Path, door: Door, request: &Value) -> Result<Result<Answer, ApiError>, Unreachable> {
     let socket = data_dir.join(SOCKET_FILE);
     let mut stream = match std::os::unix::net::UnixStream::connect(&socket) {
         Ok(stream) => stream,
@@ -277,6 +292,7 @@ pub fn call(data_dir: &Path, request: &Value) -> Result<Result<Answer, ApiError>
     };
     let mut message = fields.clone();
     message.insert("token".to_owned(), Value::String(token.trim().to_owned()));
+    message.insert("door".to_owned(), serde_json::to_value(door).unwrap_or(Value::Null));
     // A refusal may come before the request is read: a failed write still
     // leaves that answer to read.
     let sent = serde_json::to_vec(&message)
@@ -298,6 +314,15 @@ pub fn call(data_dir: &Path, request: &Value) -> Result<Result<Answer, ApiError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_channel_s_own_doors_may_be_named() {
+        assert_eq!(door(None).unwrap(), Door::Cli);
+        assert_eq!(door(Some(Value::from("mcp"))).unwrap(), Door::Mcp);
+        for other in [Value::from("desktop"), Value::from("http"), Value::from(7), Value::Null] {
+            assert_eq!(door(Some(other)).unwrap_err().field.as_deref(), Some("door"));
+        }
+    }
 
     #[test]
     fn tokens_compare_whole() {

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use gloss_core::events::Event;
 use gloss_core::watch::WatchOptions;
 use gloss_core::Library;
-use gloss_testkit::figures::{self, Better, Figure};
+use gloss_testkit::figures::{self, load, Better, Figure};
+use gloss_testkit::SEARCH_QUERIES as QUERIES;
 use notify::Watcher as _;
 
 const TARGET_IMPORT: Duration = Duration::from_secs(5);
@@ -26,31 +27,6 @@ const TARGET_RSS_MB: f64 = 100.0;
 const RESCAN_RUNS: usize = 5;
 const WATCH_FILES: usize = 25;
 const SEARCH_ROUNDS: usize = 10;
-
-/// Queries as a reader types them: words, prefixes, phrases, show names,
-/// words half typed, words with a typo, something absent, and one that is
-/// not valid FTS syntax.
-const QUERIES: &[&str] = &[
-    "compute",
-    "infere",
-    "batery chemistry",
-    "nucelar",
-    "grid",
-    "battery chemistry",
-    "\"open weights\"",
-    "infer*",
-    "subsid*",
-    "talent wars",
-    "nuclear",
-    "export",
-    "open-source",
-    "water",
-    "zzzznothing",
-    "stablecoin rails",
-    "the",
-    "model*",
-    "risk",
-];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files: usize = std::env::var("GLOSS_BENCH_FILES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
@@ -261,15 +237,6 @@ fn watch_percentiles(library: &Library, folder: &Path) -> Result<(Duration, Dura
     let _watcher = library.watch(folder, WatchOptions::default())?;
     let canonical = std::fs::canonicalize(folder)?;
     Ok(write_and_wait(&canonical, "gloss", |path| wait_for_path(&receiver, path))?)
-}
-
-/// The machine's load average: other work competing for the cores inflates
-/// every figure (the raw limits too, so compare ratios across runs).
-fn load() -> String {
-    match std::fs::read_to_string("/proc/loadavg") {
-        Ok(text) => format!("load average {}", text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
-        Err(_) => "load average unknown".to_owned(),
-    }
 }
 
 fn rss_mb(field: &str) -> Option<f64> {

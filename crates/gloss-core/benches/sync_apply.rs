@@ -17,7 +17,7 @@ use gloss_core::annotations::{highlights, Caller, Color, Door, NewHighlight, Ori
 use gloss_core::sync::SyncSession;
 use gloss_core::Library;
 use gloss_sync::LogOptions;
-use gloss_testkit::figures::{folder_bytes, percentile, Better, Figure};
+use gloss_testkit::figures::{folder_bytes, load, percentile, Better, Figure};
 
 const HIGHLIGHTS: usize = 10_000;
 const EPISODES: u64 = 50;
@@ -157,11 +157,4 @@ fn cpu_seconds() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/self/schedstat").ok()?;
     let nanos: f64 = text.split_whitespace().next()?.parse().ok()?;
     Some(nanos / 1e9)
-}
-
-fn load() -> String {
-    match std::fs::read_to_string("/proc/loadavg") {
-        Ok(text) => format!("load average {}", text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
-        Err(_) => "load average unknown".to_owned(),
-    }
 }

@@ -68,6 +68,16 @@ pub fn percentile(samples: &mut [f64], p: f64) -> f64 {
     samples[rank.clamp(1, samples.len()) - 1]
 }
 
+/// The machine's load average, to print beside figures: other work
+/// competing for the cores inflates every figure (the raw limits too, so
+/// compare ratios across runs).
+pub fn load() -> String {
+    match std::fs::read_to_string("/proc/loadavg") {
+        Ok(text) => format!("load average {}", text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
+        Err(_) => "load average unknown".to_owned(),
+    }
+}
+
 /// Bytes of every file under `dir`, for benchmarks that report how much a
 /// folder (a sync folder, an export) holds; 0 where it can not be read.
 pub fn folder_bytes(dir: &std::path::Path) -> u64 {

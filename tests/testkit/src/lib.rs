@@ -18,6 +18,7 @@ mod damage;
 pub mod figures;
 mod hostile;
 mod library;
+pub mod mcp;
 mod spec;
 mod words;
 
@@ -25,6 +26,31 @@ pub use damage::damage;
 pub use hostile::{hostile_files, HostileFile};
 pub use library::{library, LibraryFile, Variant};
 pub use spec::{plain_document, spec, Spec, SpecInsight, SpecRelated, SpecSection};
+
+/// Search queries as a reader types them, for the search benchmarks:
+/// words, prefixes, phrases, show names, words half typed, words with a
+/// typo, something absent, and one that is not valid FTS syntax.
+pub const SEARCH_QUERIES: &[&str] = &[
+    "compute",
+    "infere",
+    "batery chemistry",
+    "nucelar",
+    "grid",
+    "battery chemistry",
+    "\"open weights\"",
+    "infer*",
+    "subsid*",
+    "talent wars",
+    "nuclear",
+    "export",
+    "open-source",
+    "water",
+    "zzzznothing",
+    "stablecoin rails",
+    "the",
+    "model*",
+    "risk",
+];
 
 /// A realistic summary in the plain format the summariser writes.
 pub fn summary(seed: u64) -> String {
