@@ -3,6 +3,7 @@
 //! (diff-match-patch's bitap stops at 32 characters).
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 const WORD: usize = 64;
 
@@ -25,8 +26,9 @@ struct Pattern {
     blocks: usize,
     /// Per code point below [`TABLE`]: `blocks` words, one bit per position it occurs at.
     table: Vec<u64>,
-    /// The same for the other code points of the pattern.
-    positions: HashMap<char, Vec<u64>>,
+    /// The same for the other code points of the pattern: a few, so a
+    /// scan beats hashing, and none (no work at all) for most quotes.
+    others: Vec<(char, Vec<u64>)>,
     none: Vec<u64>,
 }
 
@@ -34,15 +36,24 @@ impl Pattern {
     fn new(chars: &[char]) -> Self {
         let blocks = chars.len().div_ceil(WORD).max(1);
         let mut table = vec![0; TABLE * blocks];
-        let mut positions: HashMap<char, Vec<u64>> = HashMap::new();
+        let mut others: Vec<(char, Vec<u64>)> = Vec::new();
         for (i, &c) in chars.iter().enumerate() {
             let bits = match (c as usize) < TABLE {
                 true => &mut table[c as usize * blocks..(c as usize + 1) * blocks],
-                false => positions.entry(c).or_insert_with(|| vec![0; blocks]).as_mut_slice(),
+                false => {
+                    let at = match others.iter().position(|(o, _)| *o == c) {
+                        Some(at) => at,
+                        None => {
+                            others.push((c, vec![0; blocks]));
+                            others.len() - 1
+                        }
+                    };
+                    others[at].1.as_mut_slice()
+                }
             };
             bits[i / WORD] |= 1 << (i % WORD);
         }
-        Pattern { len: chars.len(), blocks, table, positions, none: vec![0; blocks] }
+        Pattern { len: chars.len(), blocks, table, others, none: vec![0; blocks] }
     }
 
     /// The positions of `c` in the pattern, one bit each.
@@ -50,7 +61,7 @@ impl Pattern {
     fn bits(&self, c: char) -> &[u64] {
         match (c as usize) < TABLE {
             true => &self.table[c as usize * self.blocks..(c as usize + 1) * self.blocks],
-            false => self.positions.get(&c).map_or(&self.none, Vec::as_slice),
+            false => self.others.iter().find(|(o, _)| *o == c).map_or(&self.none, |(_, bits)| bits.as_slice()),
         }
     }
 
@@ -58,42 +69,51 @@ impl Pattern {
     /// substring of `text` ending at `j + 1` (`anchored_start == false`), or
     /// `text[..j + 1]` itself (`anchored_start == true`).
     fn distances<'t>(&self, text: impl ExactSizeIterator<Item = &'t char>, anchored_start: bool) -> Vec<usize> {
+        let mut out = Vec::with_capacity(text.len());
+        self.scan(text, anchored_start, |score| out.push(score.max(0) as usize));
+        out
+    }
+
+    /// The fewest errors the pattern occurs with anywhere in `text`, without
+    /// keeping each column: a quote that is nowhere near (most, after a
+    /// rewrite) costs one tight pass.
+    fn min_distance(&self, text: &[char]) -> usize {
+        let mut best = self.len as isize;
+        self.scan(text.iter(), false, |score| best = best.min(score));
+        best.max(0) as usize
+    }
+
+    /// Runs the columns over `text`, giving `each` the distance at each.
+    /// A pattern of at most 64 code points (most quotes) keeps its one
+    /// word of state in registers, with no per-block loop.
+    #[inline]
+    fn scan<'t>(&self, text: impl Iterator<Item = &'t char>, anchored_start: bool, mut each: impl FnMut(isize)) {
+        // The top row is all zeros for a free start, 0, 1, 2... otherwise.
+        let carry_in: i8 = if anchored_start { 1 } else { 0 };
         if self.blocks == 1 {
-            return self.distances_in_one_word(text, anchored_start);
+            let (mut plus, mut minus) = (!0u64, 0u64);
+            let mut score = self.len as isize;
+            let last_bit = 1 << (self.len - 1);
+            for &c in text {
+                score += advance(&mut plus, &mut minus, self.bits(c)[0], carry_in, last_bit) as isize;
+                each(score);
+            }
+            return;
         }
         let mut plus = vec![!0u64; self.blocks];
         let mut minus = vec![0u64; self.blocks];
         let mut scores: Vec<isize> = (0..self.blocks).map(|b| ((b + 1) * WORD).min(self.len) as isize).collect();
         let last_bits: Vec<u64> =
             (0..self.blocks).map(|b| 1 << ((((b + 1) * WORD).min(self.len) - 1) % WORD)).collect();
-        let mut out = Vec::with_capacity(text.len());
         for &c in text {
             let eq = self.bits(c);
-            // The top row is all zeros for a free start, 0, 1, 2... otherwise.
-            let mut carry: i8 = if anchored_start { 1 } else { 0 };
+            let mut carry = carry_in;
             for b in 0..self.blocks {
                 carry = advance(&mut plus[b], &mut minus[b], eq[b], carry, last_bits[b]);
                 scores[b] += carry as isize;
             }
-            out.push(scores[self.blocks - 1].max(0) as usize);
+            each(scores[self.blocks - 1]);
         }
-        out
-    }
-}
-
-impl Pattern {
-    /// [`Pattern::distances`] for a pattern of at most 64 code points (most
-    /// quotes): one word of state in registers, no per-block loop.
-    fn distances_in_one_word<'t>(&self, text: impl Iterator<Item = &'t char>, anchored_start: bool) -> Vec<usize> {
-        let (mut plus, mut minus) = (!0u64, 0u64);
-        let mut score = self.len as isize;
-        let last_bit = 1 << (self.len - 1);
-        let carry = if anchored_start { 1 } else { 0 };
-        text.map(|&c| {
-            score += advance(&mut plus, &mut minus, self.bits(c)[0], carry, last_bit) as isize;
-            score.max(0) as usize
-        })
-        .collect()
     }
 }
 
@@ -107,13 +127,9 @@ fn advance(plus: &mut u64, minus: &mut u64, eq: u64, carry_in: i8, last_bit: u64
     let xh = ((eq & *plus).wrapping_add(*plus) ^ *plus) | eq;
     let mut ph = *minus | !(xh | *plus);
     let mut mh = *plus & xh;
-    let carry_out = if ph & last_bit != 0 {
-        1
-    } else if mh & last_bit != 0 {
-        -1
-    } else {
-        0
-    };
+    // Branch-free: the two bits are never both set. This runs once per
+    // text code point per quote searched.
+    let carry_out = ((ph & last_bit) != 0) as i8 - ((mh & last_bit) != 0) as i8;
     ph = (ph << 1) | carry_pos;
     mh = (mh << 1) | carry_neg;
     *plus = mh | !(xv | ph);
@@ -138,15 +154,36 @@ pub(crate) fn edit_distance(a: &[char], b: &[char]) -> usize {
 /// Every end of the run is a match, so that the caller's scoring, by the
 /// text around each, picks the bounds; taking the first end would leave
 /// the edited passage's `z` out and shift its suffix by one.
-pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize) -> Vec<Match> {
+pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize, grams: &Grams) -> Vec<Match> {
     if pattern.is_empty() || text.is_empty() {
         return Vec::new();
     }
     let forward = Pattern::new(pattern);
-    let ends = forward.distances(text.iter(), false);
     let reversed: Vec<char> = pattern.iter().rev().copied().collect();
     let backward = Pattern::new(&reversed);
     let mut matches = Vec::new();
+    for region in grams.regions(pattern, max_errors, text.len()) {
+        search_in(&forward, &backward, text, region, max_errors, &mut matches);
+    }
+    matches
+}
+
+/// [`search`] for the matches that lie in `region` of `text`. A region
+/// holds whole matches with text before and after them that matches
+/// nothing, so its ends are the same as in the whole text.
+fn search_in(
+    forward: &Pattern,
+    backward: &Pattern,
+    text: &[char],
+    region: Range<usize>,
+    max_errors: usize,
+    matches: &mut Vec<Match>,
+) {
+    let part = &text[region.clone()];
+    if forward.min_distance(part) > max_errors {
+        return;
+    }
+    let ends = forward.distances(part.iter(), false);
     // Whether `j` is on a level run that started by falling.
     let mut minimum = false;
     for (j, &errors) in ends.iter().enumerate() {
@@ -156,20 +193,77 @@ pub(crate) fn search(pattern: &[char], text: &[char], max_errors: usize) -> Vec<
         if errors > max_errors || !minimum || !not_rising_later {
             continue;
         }
-        let end = j + 1;
-        let from = end.saturating_sub(pattern.len() + errors);
+        let end = region.start + j + 1;
+        let from = end.saturating_sub(forward.len + errors);
         // Distance of the pattern to text[end - i - 1..end], for each i.
         let starts = backward.distances(text[from..end].iter().rev(), true);
         let best = starts
             .iter()
             .enumerate()
-            .min_by_key(|&(i, &d)| (d, (i + 1).abs_diff(pattern.len())))
+            .min_by_key(|&(i, &d)| (d, (i + 1).abs_diff(forward.len)))
             .map(|(i, &d)| (end - i - 1, d));
         if let Some((start, errors)) = best {
             matches.push(Match { start, end, errors });
         }
     }
-    matches
+}
+
+/// Length of the sequences [`Grams`] indexes.
+const Q: usize = 3;
+
+/// Where each sequence of [`Q`] code points occurs in a text: built once
+/// per text, it tells every quote searched in it which parts of the text
+/// can hold a match at all (the q-gram lemma: a match with `k` errors
+/// keeps at least `m + 1 - Q(k + 1)` of the pattern's q-grams), so the
+/// bit-parallel scan, serial by nature, runs over those parts only.
+#[derive(Debug, Clone)]
+pub(crate) struct Grams {
+    positions: HashMap<u64, Vec<u32>>,
+}
+
+impl Grams {
+    pub fn new(text: &[char]) -> Grams {
+        let mut positions: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, gram) in text.windows(Q).enumerate() {
+            positions.entry(key(gram)).or_default().push(i as u32);
+        }
+        Grams { positions }
+    }
+
+    /// The parts of a text of `len` code points that may hold `pattern`
+    /// with at most `max_errors` errors, in order and apart; the whole text
+    /// when the lemma says nothing (short patterns, many errors).
+    fn regions(&self, pattern: &[char], max_errors: usize, len: usize) -> Vec<Range<usize>> {
+        let needed = (pattern.len() + 1).saturating_sub(Q * (max_errors + 1));
+        if needed == 0 || len > u32::MAX as usize {
+            return std::iter::once(0..len).collect();
+        }
+        // A match spans at most `span` code points, so its kept q-grams
+        // start in one bucket of that size or in two neighbours.
+        let span = pattern.len() + max_errors;
+        let mut counts = vec![0usize; len / span + 2];
+        for gram in pattern.windows(Q) {
+            for &at in self.positions.get(&key(gram)).map_or(&[][..], Vec::as_slice) {
+                counts[at as usize / span] += 1;
+            }
+        }
+        let mut regions: Vec<Range<usize>> = Vec::new();
+        for bucket in 0..counts.len() - 1 {
+            if counts[bucket] + counts[bucket + 1] < needed {
+                continue;
+            }
+            let region = (bucket * span).saturating_sub(span)..((bucket + 2) * span + span).min(len);
+            match regions.last_mut() {
+                Some(last) if region.start <= last.end => last.end = last.end.max(region.end),
+                _ => regions.push(region),
+            }
+        }
+        regions
+    }
+}
+
+fn key(gram: &[char]) -> u64 {
+    gram.iter().fold(0, |key, &c| key << 21 | c as u64)
 }
 
 #[cfg(test)]
@@ -212,14 +306,19 @@ mod tests {
     #[test]
     fn finds_an_edited_quote_with_its_bounds() {
         let text = chars("one two three. The quick brown fox jumps. four five");
-        let found = search(&chars("The quick brown cat jumps."), &text, 5);
+        let found = search(&chars("The quick brown cat jumps."), &text, 5, &Grams::new(&text));
         assert_eq!(found, vec![Match { start: 15, end: 41, errors: 3 }]);
     }
 
     #[test]
     fn every_end_of_a_level_minimum_is_a_match() {
         // `open` edited to `opez`: `n` deleted or `n` replaced, one error each.
-        let found = search(&chars("the door was open"), &chars("so the door was opez now"), 4);
+        let found = search(
+            &chars("the door was open"),
+            &chars("so the door was opez now"),
+            4,
+            &Grams::new(&chars("so the door was opez now")),
+        );
         assert_eq!(found, vec![Match { start: 3, end: 19, errors: 1 }, Match { start: 3, end: 20, errors: 1 }]);
     }
 
@@ -228,15 +327,42 @@ mod tests {
         let quote: String = "lorem ipsum dolor sit amet ".repeat(4);
         let edited = quote.replace("dolor", "dolour");
         let text = chars(&format!("xx {edited} yy"));
-        let found = search(&chars(&quote), &text, 10);
+        let found = search(&chars(&quote), &text, 10, &Grams::new(&text));
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].start, found[0].errors), (3, 4));
     }
 
     #[test]
     fn nothing_within_the_limit_finds_nothing() {
-        assert!(search(&chars("abcdef"), &chars("zzzzzzzzz"), 2).is_empty());
-        assert!(search(&[], &chars("abc"), 2).is_empty());
+        assert!(search(&chars("abcdef"), &chars("zzzzzzzzz"), 2, &Grams::new(&chars("zzzzzzzzz"))).is_empty());
+        assert!(search(&[], &chars("abc"), 2, &Grams::new(&chars("abc"))).is_empty());
         assert_eq!(edit_distance(&[], &chars("abc")), 3);
+    }
+
+    #[test]
+    fn the_q_gram_filter_finds_exactly_what_a_scan_of_the_whole_text_finds() {
+        // Texts from a few words, so near matches abound; quotes cut from
+        // the text and edited, and quotes made up.
+        let words = ["open", "models", "ship", "fast", "the", "labs", "café", "win"];
+        let mut seed = 7u64;
+        let mut next = |below: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % below
+        };
+        for _ in 0..300 {
+            let text: Vec<char> =
+                (0..200 + next(400)).map(|_| words[next(words.len())]).collect::<Vec<_>>().join(" ").chars().collect();
+            let start = next(text.len() - 40);
+            let mut quote: Vec<char> = text[start..start + 12 + next(28)].to_vec();
+            for _ in 0..next(5) {
+                let at = next(quote.len());
+                quote[at] = 'x';
+            }
+            let max_errors = quote.len() / 4;
+            let (forward, reversed) = (Pattern::new(&quote), quote.iter().rev().copied().collect::<Vec<_>>());
+            let mut whole = Vec::new();
+            search_in(&forward, &Pattern::new(&reversed), &text, 0..text.len(), max_errors, &mut whole);
+            assert_eq!(search(&quote, &text, max_errors, &Grams::new(&text)), whole);
+        }
     }
 }

@@ -69,7 +69,7 @@ pub(crate) fn close_rivals(best: &Candidate, others: &[Candidate]) -> usize {
 pub(crate) fn near_matches(s: &Search) -> Vec<Candidate> {
     let len = s.quote.len();
     let max_errors = (len as f32 * MAX_ERROR_RATE) as usize;
-    let mut candidates: Vec<Candidate> = search(&s.quote, &s.text.chars, max_errors)
+    let mut candidates: Vec<Candidate> = search(&s.quote, &s.text.chars, max_errors, s.text.grams())
         .into_iter()
         .filter(|m| {
             let ratio = (m.end - m.start) as f32 / len as f32;

@@ -28,9 +28,16 @@ pub(crate) struct NormText {
     /// start before it, and how many end at or before it.
     starting_before: Vec<usize>,
     ending_by: Vec<usize>,
+    /// The q-gram index approximate searches in this text share, made on first use.
+    grams: std::sync::OnceLock<crate::approx::Grams>,
 }
 
 impl NormText {
+    /// The q-gram index of the normalised text, for approximate search.
+    pub fn grams(&self) -> &crate::approx::Grams {
+        self.grams.get_or_init(|| crate::approx::Grams::new(&self.chars))
+    }
+
     pub fn new(text: &str) -> Self {
         let raw: Vec<char> = text.chars().collect();
         let mut out = NormText {
@@ -40,6 +47,7 @@ impl NormText {
             starting_before: Vec::with_capacity(raw.len() + 1),
             ending_by: Vec::with_capacity(raw.len() + 1),
             raw: Vec::new(),
+            grams: std::sync::OnceLock::new(),
         };
         let mut i = 0;
         let mut folded = Vec::new();
