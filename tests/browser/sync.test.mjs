@@ -284,7 +284,19 @@ test("Export writes files and reports them, merges into a file the user edited, 
     assert.deepEqual(await exported(out), [`${SAMPLE.title}.gloss-new.md`, `${SAMPLE.title}.md`]);
     await screenshot(page, "settings-export-light");
 
+    // One note per highlight, asked in the form: each highlight gets a file of its own.
+    const perHighlight = await mkdtemp(path.join(tmpdir(), "gloss-export-"));
+    await page.fill("#export-dir", perHighlight);
+    await page.check("#export-per-highlight");
+    await form.locator("button", { hasText: "Export" }).click();
+    await waitFor(async () => (await exported(perHighlight)).length === 3, { what: "an episode note and two highlight notes" });
+    assert.equal((await exported(perHighlight)).filter((name) => name.startsWith(`${SAMPLE.title} - `)).length, 2);
+    await page.uncheck("#export-per-highlight");
+    await rm(perHighlight, { recursive: true, force: true });
+    await page.fill("#export-dir", out);
+
     await page.selectOption("#export-format", "json");
+    assert.equal(await page.locator(".markdown-options").isHidden(), true, "Markdown's options only for Markdown");
     await form.locator("button", { hasText: "Export" }).click();
     await waitFor(async () => /as Gloss backup/.test(await report.textContent()), { what: "the JSON export's report" });
     const backup = path.join(out, "gloss-backup.json");
