@@ -133,7 +133,9 @@ test("another window's highlight on a different episode updates that episode's l
   const created = await highlightPhrase(gloss, otherId, "400 million downloads", "yellow");
   await waitFor(async () => (await rowCount(app.page, otherId)) === "✎ 1", { what: "the other episode's row counting it" });
   const rowIndex = await app.page.evaluate((episode) => Number(document.querySelector(`.episode-row[data-id="${episode}"]`).closest(".vrow").dataset.index), otherId);
-  assert.deepEqual(app.requests, [{ op: "list_episodes", args: { offset: rowIndex, limit: 1, sort: "added" } }]);
+  // The Review count asks on its own, after a quiet moment (review.js); the library asks for the one row.
+  const library = app.requests.filter((request) => request.op !== "review_due");
+  assert.deepEqual(library, [{ op: "list_episodes", args: { offset: rowIndex, limit: 1, sort: "added" } }]);
   await gloss.call("delete_highlight", { id: created.id });
   await waitFor(async () => (await rowCount(app.page, otherId)) === "", { what: "the other episode's row without it" });
   assert.deepEqual(app.problems, []);

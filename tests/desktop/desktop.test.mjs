@@ -18,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Session, exitRecorder, nativeWindow, pressKeys, startDriver } from "./webdriver.mjs";
-import { SAMPLE, summaryText } from "../browser/helpers.mjs";
+import { SAMPLE, summaryText, waitFor } from "../browser/helpers.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -88,7 +88,15 @@ test("the desktop window lists episodes, keeps a highlight made in the UI across
     await session.find(".toolbar:not([hidden]) .swatch[data-color=\"blue\"]");
     await session.clickCss('.toolbar .swatch[data-color="blue"]');
     await session.find("mark.hl-blue");
-    const listed = await invoke(session, "list_highlights", {});
+    // The mark is drawn as the highlight is asked for; it is stored once the answer comes.
+    let listed;
+    await waitFor(
+      async () => {
+        listed = await invoke(session, "list_highlights", {});
+        return listed.error === undefined && listed.value.items.length === 1;
+      },
+      { what: "the highlight stored" },
+    );
     assert.equal(listed.error, undefined, JSON.stringify(listed.error));
     assert.equal(listed.value.items.length, 1);
     assert.equal(listed.value.items[0].selector.exact, "400 million downloads");

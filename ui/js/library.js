@@ -297,11 +297,12 @@ function episodeLink(item) {
 
 const fileName = (path) => path?.split(/[\\/]/).pop();
 
-/** Marks the open episode in the list. */
+/** Marks the open episode (`id`, a number) in the list. */
 export function setCurrentEpisode(id) {
   currentId = id;
+  // Data attributes are text.
   for (const link of list().querySelectorAll(".episode-row")) {
-    if (link.dataset.id === id) link.setAttribute("aria-current", "page");
+    if (link.dataset.id === String(id)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
 }
