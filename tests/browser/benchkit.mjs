@@ -12,12 +12,15 @@ import { SAMPLE, glossBin, summaryText } from "./helpers.mjs";
  * Prints a figure for people and a `FIGURE {json}` line for bench/report.py.
  * `measured` is the median unless the name gives a percentile; `raw` is the
  * same work done the plainest way in the same run, when there is one.
+ * `episodes`, when given, is the library size the figure was measured at:
+ * one point of the series named `name`, which bench/report.py charts.
  */
-export function printFigure({ name, unit, measured, target, better = "lower", raw = null }) {
+export function printFigure({ name, unit, measured, target, better = "lower", raw = null, episodes = null }) {
   const meets = better === "lower" ? measured <= target : measured >= target;
   const rawText = raw ? `, raw limit ${raw.toFixed(3)} ${unit}, ratio ${(measured / raw).toFixed(2)}` : "";
-  console.log(`${name}: ${measured.toFixed(3)} ${unit} (target ${better === "lower" ? "≤" : "≥"} ${target} ${unit}: ${meets ? "meets" : "MISSES"})${rawText}`);
-  console.log(`FIGURE ${JSON.stringify({ name, unit, measured, target, better, raw })}`);
+  const at = episodes === null ? "" : ` at ${episodes} episodes`;
+  console.log(`${name}${at}: ${measured.toFixed(3)} ${unit} (target ${better === "lower" ? "≤" : "≥"} ${target} ${unit}: ${meets ? "meets" : "MISSES"})${rawText}`);
+  console.log(`FIGURE ${JSON.stringify({ name, unit, measured, target, better, raw, episodes })}`);
 }
 
 /**

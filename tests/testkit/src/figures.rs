@@ -36,14 +36,25 @@ impl Figure<'_> {
 
     /// Prints the figure for people and for bench/report.py.
     pub fn print(&self) {
+        self.print_json(serde_json::Value::Null);
+    }
+
+    /// Prints the figure as measured on a library of `episodes` episodes:
+    /// one point of the series named by the figure's name.
+    pub fn print_at(&self, episodes: usize) {
+        self.print_json(serde_json::json!(episodes));
+    }
+
+    fn print_json(&self, episodes: serde_json::Value) {
         let sign = if self.better == Better::Lower { "≤" } else { "≥" };
         let verdict = if self.meets_target() { "meets" } else { "MISSES" };
         let raw = match self.raw {
             Some(raw) => format!(", raw limit {raw:.3} {}, ratio {:.2}", self.unit, self.measured / raw),
             None => String::new(),
         };
+        let at = if episodes.is_null() { String::new() } else { format!(" at {episodes} episodes") };
         println!(
-            "{}: {:.3} {} (target {sign} {} {}: {verdict}){raw}",
+            "{}{at}: {:.3} {} (target {sign} {} {}: {verdict}){raw}",
             self.name, self.measured, self.unit, self.target, self.unit
         );
         let json = serde_json::json!({
@@ -53,6 +64,7 @@ impl Figure<'_> {
             "target": self.target,
             "better": if self.better == Better::Lower { "lower" } else { "higher" },
             "raw": self.raw,
+            "episodes": episodes,
         });
         println!("FIGURE {json}");
     }
