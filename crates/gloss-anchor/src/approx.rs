@@ -3,9 +3,14 @@
 //! (diff-match-patch's bitap stops at 32 characters).
 
 use std::collections::HashMap;
+
+use multiversion::multiversion;
 use std::ops::Range;
 
 const WORD: usize = 64;
+
+/// Parts of the text [`Pattern::min_distance`] scans side by side.
+const LANES: usize = 4;
 
 /// One approximate occurrence: code points `[start, end)` of the text, at
 /// `errors` insertions, deletions or substitutions from the pattern.
@@ -77,9 +82,38 @@ impl Pattern {
     /// The fewest errors the pattern occurs with anywhere in `text`, without
     /// keeping each column: a quote that is nowhere near (most, after a
     /// rewrite) costs one tight pass.
+    ///
+    /// This is where a rewritten text spends its time, so the text is cut
+    /// into [`LANES`] parts scanned side by side, as one vector: a step for
+    /// four parts costs about what one did. A part starts `2 * len` code
+    /// points early: the best substring ending anywhere is at most that
+    /// long (a longer one costs more than deleting the whole pattern), so
+    /// from there on its columns are those of a scan from the very start,
+    /// and before that they are never lower.
     fn min_distance(&self, text: &[char]) -> usize {
-        let mut best = self.len as isize;
-        self.scan(text.iter(), false, |score| best = best.min(score));
+        let warm_up = 2 * self.len;
+        let own = text.len().div_ceil(LANES);
+        let steps = own + warm_up;
+        let lanes = || -> [&[char]; LANES] {
+            std::array::from_fn(|lane| {
+                let start = (lane * own).saturating_sub(warm_up).min(text.len() - steps);
+                &text[start..start + steps]
+            })
+        };
+        let best = match self.blocks {
+            _ if own < 2 * warm_up => None,
+            1 => Some(min_in_lanes::<1>(self, lanes())),
+            2 => Some(min_in_lanes::<2>(self, lanes())),
+            3 => Some(min_in_lanes::<3>(self, lanes())),
+            4 => Some(min_in_lanes::<4>(self, lanes())),
+            // Quotes of over 256 code points: rare, one pass.
+            _ => None,
+        };
+        let best = best.unwrap_or_else(|| {
+            let mut best = self.len as isize;
+            self.scan(text.iter(), false, |score| best = best.min(score));
+            best
+        });
         best.max(0) as usize
     }
 
@@ -115,6 +149,46 @@ impl Pattern {
             each(scores[self.blocks - 1]);
         }
     }
+}
+
+/// The lowest distance of `pattern`, of `BLOCKS` blocks, at any column of
+/// any of `lanes` (all the same length), see [`Pattern::min_distance`]. The
+/// state of every lane stays in registers, and the lanes take the same
+/// steps on different words, which the compiler makes vector operations:
+/// compiled again for wider vector units, one picked at run time.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+// Indexes, not iterators: the same index into every lane is what the
+// compiler turns into one vector operation.
+#[allow(clippy::needless_range_loop)]
+fn min_in_lanes<const BLOCKS: usize>(pattern: &Pattern, lanes: [&[char]; LANES]) -> isize {
+    let steps = lanes[0].len();
+    let mut plus = [[!0u64; LANES]; BLOCKS];
+    let mut minus = [[0u64; LANES]; BLOCKS];
+    let mut score = [pattern.len as isize; LANES];
+    let mut best = score;
+    let last_bits: [u64; BLOCKS] = std::array::from_fn(|b| 1 << ((((b + 1) * WORD).min(pattern.len) - 1) % WORD));
+    for step in 0..steps {
+        // No closures here: they would not get the vector unit's features.
+        let mut eq = [[0u64; LANES]; BLOCKS];
+        for lane in 0..LANES {
+            let bits = pattern.bits(lanes[lane][step]);
+            for b in 0..BLOCKS {
+                eq[b][lane] = bits[b];
+            }
+        }
+        let mut carry = [0i8; LANES];
+        for b in 0..BLOCKS {
+            for lane in 0..LANES {
+                carry[lane] = advance(&mut plus[b][lane], &mut minus[b][lane], eq[b][lane], carry[lane], last_bits[b]);
+            }
+        }
+        // The last block's carry is the whole pattern's row.
+        for lane in 0..LANES {
+            score[lane] += carry[lane] as isize;
+            best[lane] = best[lane].min(score[lane]);
+        }
+    }
+    best.into_iter().min().unwrap_or(pattern.len as isize)
 }
 
 /// One column step of one block; returns the horizontal delta at its last row.
@@ -230,6 +304,17 @@ impl Grams {
         Grams { positions }
     }
 
+    /// The q-gram of `needle` that occurs least often in the text: its
+    /// offset in the needle and where it occurs (no place, when the text
+    /// lacks it). `None` for needles shorter than a q-gram.
+    pub fn rarest(&self, needle: &[char]) -> Option<(usize, &[u32])> {
+        needle
+            .windows(Q)
+            .map(|gram| self.positions.get(&key(gram)).map_or(&[][..], Vec::as_slice))
+            .enumerate()
+            .min_by_key(|(_, places)| places.len())
+    }
+
     /// The parts of a text of `len` code points that may hold `pattern`
     /// with at most `max_errors` errors, in order and apart; the whole text
     /// when the lemma says nothing (short patterns, many errors).
@@ -238,14 +323,21 @@ impl Grams {
         if needed == 0 || len > u32::MAX as usize {
             return std::iter::once(0..len).collect();
         }
-        // A match spans at most `span` code points, so its kept q-grams
-        // start in one bucket of that size or in two neighbours.
-        let span = pattern.len() + max_errors;
-        let mut counts = vec![0usize; len / span + 2];
-        for gram in pattern.windows(Q) {
-            for &at in self.positions.get(&key(gram)).map_or(&[][..], Vec::as_slice) {
-                counts[at as usize / span] += 1;
-            }
+        let places: Vec<&[u32]> =
+            pattern.windows(Q).map(|gram| self.positions.get(&key(gram)).map_or(&[][..], Vec::as_slice)).collect();
+        // Counting a place costs about what scanning a code point does: when
+        // the pattern's q-grams are that common, scanning everything is cheaper.
+        if places.iter().map(|at| at.len()).sum::<usize>() >= len {
+            return std::iter::once(0..len).collect();
+        }
+        // A match spans at most `pattern.len() + max_errors` code points, so
+        // its kept q-grams start in one bucket of at least that size or in
+        // two neighbours; a power of two, so a place's bucket is a shift.
+        let shift = (pattern.len() + max_errors).next_power_of_two().trailing_zeros();
+        let span = 1 << shift;
+        let mut counts = vec![0usize; (len >> shift) + 2];
+        for &at in places.iter().flat_map(|at| at.iter()) {
+            counts[at as usize >> shift] += 1;
         }
         let mut regions: Vec<Range<usize>> = Vec::new();
         for bucket in 0..counts.len() - 1 {
@@ -300,6 +392,30 @@ mod tests {
             let a: Vec<char> = (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
             let b: Vec<char> = (0..next() % 200).map(|_| ['a', 'b', 'c', 'é'][next() % 4]).collect();
             assert_eq!(edit_distance(&a, &b), naive(&a, &b), "{a:?} / {b:?}");
+        }
+    }
+
+    #[test]
+    fn min_distance_in_lanes_agrees_with_one_pass() {
+        let mut seed = 11u64;
+        let mut next = |below: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % below
+        };
+        let alphabet = ['a', 'b', 'c', ' ', 'é'];
+        for _ in 0..200 {
+            let text: Vec<char> = (0..next(6000)).map(|_| alphabet[next(alphabet.len())]).collect();
+            // One block to five, cut from the text (a close match) or not.
+            let len = 1 + next(300);
+            let pattern: Vec<char> = match text.len() > len && next(2) == 0 {
+                true => {
+                    text[next(text.len() - len)..][..len].iter().map(|&c| if next(8) == 0 { 'x' } else { c }).collect()
+                }
+                false => (0..len).map(|_| alphabet[next(alphabet.len())]).collect(),
+            };
+            let pattern = Pattern::new(&pattern);
+            let one_pass = pattern.distances(text.iter(), false).into_iter().min().unwrap_or(pattern.len);
+            assert_eq!(pattern.min_distance(&text), one_pass);
         }
     }
 

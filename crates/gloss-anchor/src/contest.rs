@@ -82,7 +82,7 @@ mod tests {
         let old = NormText::new(old);
         let diff = DiffMap::new(&old.chars, &new.chars);
         let quote: Vec<char> = QUOTE.chars().collect();
-        let [at] = occurrences(&new.chars, &quote)[..] else { panic!("one copy") };
+        let [at] = occurrences(new, &quote)[..] else { panic!("one copy") };
         let search = if keep_old {
             Search::new(new, &selector, Some(&diff), Some((start, start + quote.len())), start)
         } else {

@@ -49,7 +49,7 @@ pub fn quote_spans(text: &str, quote: &str) -> Result<Vec<Span>, QuoteError> {
         return Err(QuoteError::Empty);
     }
     let text = NormText::new(text);
-    let found: Vec<Span> = occurrences(&text.chars, &needle)
+    let found: Vec<Span> = occurrences(&text, &needle)
         .into_iter()
         .filter_map(|s| text.to_raw(s, s + needle.len()))
         .map(|(start, end)| Span { start, end })
@@ -60,13 +60,24 @@ pub fn quote_spans(text: &str, quote: &str) -> Result<Vec<Span>, QuoteError> {
     Ok(found)
 }
 
-/// Start of every (possibly overlapping) occurrence of `needle` in `hay`.
-pub(crate) fn occurrences(hay: &[char], needle: &[char]) -> Vec<usize> {
-    let Some(&first) = needle.first() else { return Vec::new() };
-    if needle.len() > hay.len() {
+/// Start of every (possibly overlapping) occurrence of `needle` in `text`,
+/// in order: only the places where the needle's rarest q-gram occurs are
+/// compared, so a quote costs its few candidates, not a pass over the text
+/// (which, with a first-character filter, compared at every common letter).
+pub(crate) fn occurrences(text: &NormText, needle: &[char]) -> Vec<usize> {
+    let hay = &text.chars;
+    if needle.is_empty() || needle.len() > hay.len() {
         return Vec::new();
     }
-    (0..=hay.len() - needle.len()).filter(|&i| hay[i] == first && hay[i..i + needle.len()] == *needle).collect()
+    let matches_at = |i: usize| hay[i..].starts_with(needle);
+    match text.grams().rarest(needle) {
+        Some((offset, places)) => places
+            .iter()
+            .filter_map(|&at| (at as usize).checked_sub(offset))
+            .filter(|&i| i + needle.len() <= hay.len() && matches_at(i))
+            .collect(),
+        None => (0..=hay.len() - needle.len()).filter(|&i| matches_at(i)).collect(),
+    }
 }
 
 /// What the exact search found.
@@ -81,7 +92,7 @@ pub(crate) enum Exact {
 /// Stage 3: the quote verbatim (after normalisation), unique or clearly best
 /// by its context, and never an unedited look-alike of another passage.
 pub(crate) fn search_exact(search: &Search) -> Exact {
-    let found: Vec<Candidate> = occurrences(&search.text.chars, &search.quote)
+    let found: Vec<Candidate> = occurrences(search.text, &search.quote)
         .into_iter()
         .filter_map(|s| search.candidate(s, s + search.quote.len(), 0))
         .collect();
@@ -132,8 +143,9 @@ mod tests {
 
     #[test]
     fn occurrences_overlap() {
-        let hay: Vec<char> = "aaaa".chars().collect();
+        let hay = NormText::new("aaaa");
         assert_eq!(occurrences(&hay, &['a', 'a']), vec![0, 1, 2]);
+        assert_eq!(occurrences(&hay, &['a', 'a', 'a']), vec![0, 1]);
         assert!(occurrences(&hay, &[]).is_empty());
     }
 

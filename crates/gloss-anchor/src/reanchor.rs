@@ -156,7 +156,7 @@ fn locate_original(selector: &Selector, old: &NormText) -> Option<Original> {
     }
     let quote = normalize(&selector.exact);
     let search = Search::new(old, selector, None, None, old.offset_from_raw(selector.start));
-    let span = match occurrences(&old.chars, &quote).as_slice() {
+    let span = match occurrences(old, &quote).as_slice() {
         [] => return None,
         [only] => (*only, only + quote.len()),
         _ => match search_exact(&search) {
