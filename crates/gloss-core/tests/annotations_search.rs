@@ -258,3 +258,52 @@ fn the_notes_feed_lists_and_finds_every_kind_of_note() {
     let page = notes.list_notes(&FeedFilter { offset: Some(1), limit: Some(1), ..Default::default() }).unwrap();
     assert_eq!((page.total, page.items.len()), (3, 1));
 }
+
+/// The search index is kept by the code that writes the indexed columns,
+/// not by triggers: after files are added, changed, broken, moved and
+/// removed, and annotations added, changed and deleted, it holds exactly
+/// what the episode rows hold (FTS5's own check against its content table),
+/// and finds each episode by its current words only.
+#[test]
+fn the_search_index_follows_every_kind_of_change() {
+    let s = setup();
+    let notes = s.notes();
+    let compute = s.episode("compute.txt");
+    let highlight = notes
+        .create_highlight(&NewHighlight {
+            note: Some("lithography".into()),
+            tags: vec!["fabs".into()],
+            ..quote(compute, "Chip exports")
+        })
+        .unwrap();
+    s.rewrite("trade.txt", &summary("Reordering Global Trade", "Econ Talk", "Shipping lanes shift."));
+    s.fx.write("new.txt", &summary("Fresh Arrival", "Tech Weekly", "Quantum annealing explained."));
+    std::fs::write(s.fx.path("broken.txt"), [0xff, 0xfe, 0x00, 0x01]).unwrap();
+    std::fs::rename(s.fx.path("compute.txt"), s.fx.path("moved.txt")).unwrap();
+    s.fx.library.reconcile(s.fx.folder.path()).unwrap();
+    let patch =
+        HighlightPatch { id: highlight.id.clone(), note: Some("extreme ultraviolet".into()), ..Default::default() };
+    notes.update_highlight(&patch).unwrap();
+    std::fs::remove_file(s.fx.path("new.txt")).unwrap();
+    s.fx.library.reconcile(s.fx.folder.path()).unwrap();
+
+    let everything = HighlightFilter::default();
+    assert!(notes.search_highlights("lithography", &everything, 5).unwrap().is_empty(), "the old note is gone");
+    assert_eq!(found(&notes, "ultraviolet", &everything), ["Chip exports"]);
+    // Annotation text reaches the episode index at the next search (as
+    // the app's search does it).
+    let titles = |words: &str| -> Vec<String> {
+        gloss_core::annotations::index::flush(s.fx.library.store()).unwrap();
+        s.fx.library.search(words, 10).unwrap().into_iter().filter_map(|hit| hit.episode.title).collect()
+    };
+    assert!(titles("tariffs").is_empty(), "the old text is gone");
+    assert_eq!(titles("shipping"), ["Reordering Global Trade"]);
+    assert_eq!(titles("annealing"), ["Fresh Arrival"], "a missing file's episode is still searchable");
+    assert_eq!(titles("ultraviolet"), ["Compute Arms Race"]);
+    notes.delete_highlight(&highlight.id).unwrap();
+    assert!(titles("ultraviolet").is_empty());
+    s.fx.library
+        .store()
+        .write(|tx| Ok(tx.execute("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)", [])?))
+        .expect("the index agrees with the episode rows");
+}

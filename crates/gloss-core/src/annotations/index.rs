@@ -13,7 +13,7 @@
 use rusqlite::Connection;
 
 use crate::store::episodes::EpisodeId;
-use crate::store::{Result, Store};
+use crate::store::{search_index, Result, Store};
 
 /// Separates tag names in `tags_text`. Tag names never contain a line
 /// break, and the search tokenizer splits on it.
@@ -68,6 +68,11 @@ pub fn flush(store: &Store) -> Result<usize> {
 /// highlights' quotes, their notes with the episode and insight notes, and
 /// the tags of the episode and of its live highlights.
 fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
+    search_index::reindex_after(conn, episode_id, || refresh_columns(conn, episode_id))?;
+    Ok(())
+}
+
+fn refresh_columns(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
     conn.prepare_cached(
         "UPDATE episodes SET
             search_highlights = (

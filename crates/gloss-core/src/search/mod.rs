@@ -3,8 +3,8 @@
 //! One index row per episode, rowid = episode id, over the episode's title,
 //! show, TL;DR, canonical text (all its sections and insights), bottom line
 //! and annotations. The index stores no text of its own: it reads the
-//! `episodes` columns, and triggers re-index a row when they change (see
-//! [`schema`](crate::store::schema)). For annotations to be found, the
+//! `episodes` columns, and the code writing them re-indexes a row when they
+//! change (see `store::search_index`). For annotations to be found, the
 //! annotations code keeps `episodes.search_highlights`, `search_notes` and
 //! `search_tags` up to date; they then rank together with the episode text in
 //! one bm25 score.

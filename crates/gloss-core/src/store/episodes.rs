@@ -6,7 +6,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRe
 use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 use serde::{Deserialize, Serialize};
 
-use super::{now_ms, Error, Result};
+use super::{now_ms, search_index, Error, Result};
 use gloss_parse::model::{DocKind, Episode, CANONICAL_TEXT_VERSION};
 
 pub type EpisodeId = i64;
@@ -282,7 +282,10 @@ pub(crate) fn insert(conn: &Connection, file: &FileVersion) -> Result<EpisodeId>
     )?
     .execute(params![file.path, now_ms()])?;
     let id = conn.last_insert_rowid();
-    update(conn, id, file)?;
+    write_version(conn, id, file)?;
+    // Indexed once, complete: indexing the empty row first and replacing it
+    // would make FTS5 write its pending terms out for every new file.
+    search_index::add(conn, id)?;
     Ok(id)
 }
 
@@ -291,6 +294,11 @@ pub(crate) fn insert(conn: &Connection, file: &FileVersion) -> Result<EpisodeId>
 /// it changed) and clears any error; one that failed keeps the last good
 /// content and records the error. Returns whether the canonical text changed.
 pub(crate) fn update(conn: &Connection, id: EpisodeId, file: &FileVersion) -> Result<bool> {
+    search_index::reindex_after(conn, id, || write_version(conn, id, file))
+}
+
+/// [`update`] without the search index.
+fn write_version(conn: &Connection, id: EpisodeId, file: &FileVersion) -> Result<bool> {
     conn.prepare_cached(
         "UPDATE episodes SET path = ?2, size = ?3, mtime_ns = ?4, content_hash = ?5,
                 status = ?6, error = ?7, updated_at = ?8
@@ -312,7 +320,7 @@ pub(crate) fn update(conn: &Connection, id: EpisodeId, file: &FileVersion) -> Re
     }
 }
 
-/// Stores parsed content (the search index follows by trigger). Returns
+/// Stores parsed content. Returns
 /// whether the canonical text changed, or was stored for the first time.
 fn store_content(conn: &Connection, id: EpisodeId, parsed: &Parsed) -> Result<bool> {
     let changed: bool = conn

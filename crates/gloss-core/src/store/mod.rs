@@ -33,6 +33,7 @@ mod error;
 mod lock;
 pub mod recover;
 pub mod schema;
+pub(crate) mod search_index;
 pub mod settings;
 mod stop;
 
