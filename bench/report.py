@@ -14,6 +14,8 @@ import platform
 import subprocess
 import sys
 
+import growth
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
@@ -96,6 +98,8 @@ def main(log_path):
     figures += criterion_figures(started.stat().st_mtime if started.exists() else 0)
     rows = []
     for f in figures:
+        if f.get("episodes"):
+            f = {**f, "name": f"{f['name']} at {f['episodes']:,} episodes"}
         target = f.get("target")
         sign = "≤" if f["better"] == "lower" else "≥"
         if target is None:
@@ -124,6 +128,7 @@ def main(log_path):
         "|---|---|---|---|---|---|",
         *rows,
         "",
+        *growth.section(figures, ROOT / "bench" / "charts"),
     ]
     out = ROOT / "bench" / "REPORT.md"
     out.write_text("\n".join(report))
