@@ -1,11 +1,14 @@
-//! The library's speed targets on a generated library of realistic summaries
-//! (issue 3): cold import, unchanged rescan, watch latency, search latency and
-//! peak RSS. Each figure is printed beside a raw limit measured in the same
-//! run on the same files, and their ratio.
+//! The library's speed targets on generated libraries of realistic
+//! summaries (issues 3 and 18): cold import, unchanged rescan, search
+//! latency and peak RSS at each library size, and watch latency. Each
+//! figure is printed beside a raw limit measured in the same run on the
+//! same files, and their ratio; the sized ones as points of a series, so
+//! the report shows how they grow.
 //!
-//! `GLOSS_BENCH_FILES` sets the library size (default 10,000). The files are
-//! freshly written, so both Gloss and the raw limits read them from the page
-//! cache: "cold" means an empty database, not a cold disk.
+//! `GLOSS_BENCH_SIZES` sets the library sizes (default "1000 10000
+//! 100000"). The files are freshly written, so both Gloss and the raw
+//! limits read them from the page cache: "cold" means an empty database,
+//! not a cold disk.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver};
@@ -18,8 +21,8 @@ use gloss_testkit::figures::{self, load, Better, Figure};
 use gloss_testkit::SEARCH_QUERIES as QUERIES;
 use notify::Watcher as _;
 
-const TARGET_IMPORT: Duration = Duration::from_secs(5);
-const TARGET_RESCAN: Duration = Duration::from_millis(300);
+const TARGET_RESCAN_SHARE: f64 = 5.0;
+const TARGET_TIMES_RAW: f64 = 3.0;
 const TARGET_WATCH_P95: Duration = Duration::from_millis(300);
 const TARGET_SEARCH_P95: Duration = Duration::from_millis(10);
 const TARGET_RSS_MB: f64 = 100.0;
@@ -29,48 +32,90 @@ const WATCH_FILES: usize = 25;
 const SEARCH_ROUNDS: usize = 10;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files: usize = std::env::var("GLOSS_BENCH_FILES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let work = tempfile::TempDir::new()?;
-    let folder = work.path().join("library");
-    let written = gloss_testkit::library(&folder, files)?;
+    let sizes: Vec<usize> = std::env::var("GLOSS_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000 10000 100000".to_owned())
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    for (n, &files) in sizes.iter().enumerate() {
+        let work = tempfile::TempDir::new()?;
+        let folder = work.path().join("library");
+        let library = measure_library(&folder, work.path(), files)?;
+        // Watch latency does not depend on the library's size: measured once.
+        if n == 0 {
+            let (raw_p50, raw_p95) = raw_watch_percentiles(&folder)?;
+            let (p50, p95) = watch_percentiles(&library, &folder)?;
+            // Raw limit: a bare inotify watcher seeing the same kind of file closed.
+            report("watch latency p50, file closed to event", p50, raw_p50, TARGET_WATCH_P95, None);
+            report("watch latency p95, file closed to event", p95, raw_p95, TARGET_WATCH_P95, None);
+        }
+    }
+    println!("done; {}", load());
+    Ok(())
+}
+
+/// Imports, rescans and searches a new library of `files` files; returns
+/// the library, imported.
+fn measure_library(folder: &Path, work: &Path, files: usize) -> Result<Library, Box<dyn std::error::Error>> {
+    let written = gloss_testkit::library(folder, files)?;
     let bytes: u64 = written.iter().map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len())).sum();
     println!("library bench: {files} files, {:.1} MB; {}", bytes as f64 / 1e6, load());
     let paths: Vec<PathBuf> = written.into_iter().map(|f| f.path).collect();
+    let at = Some(files);
 
-    // Cold import.
-    let raw_import = time(|| raw_read_and_insert(&paths, &work.path().join("raw.db")))?;
+    // Cold import. Raw limit: read the same files and insert their text
+    // into FTS5 in one transaction.
+    let raw_import = time(|| raw_read_and_insert(&paths, &work.join("raw.db")))?;
     let rss_before = rss_mb("VmRSS");
     reset_peak_rss();
-    let data = work.path().join("data");
+    let data = work.join("data");
     let library = Library::open(&data)?;
     let start = Instant::now();
-    let counts = library.reconcile(&folder)?;
+    let counts = library.reconcile(folder)?;
     let import = start.elapsed();
     let peak_rss = rss_mb("VmHWM");
     assert_eq!(counts.added + counts.errors, files, "{counts}");
-    // Raw limit: read the same files and insert their text into FTS5 in one transaction.
-    report(&format!("cold import of {files} files"), import, raw_import, TARGET_IMPORT);
+    let import_ms = ms(import);
+    Figure {
+        name: "cold import",
+        unit: "ms",
+        measured: import_ms,
+        target: f64::INFINITY,
+        better: Better::Lower,
+        raw: Some(ms(raw_import)),
+    }
+    .print_at(files);
+    times_raw("cold import, times its raw limit", import, raw_import, files);
 
-    // Unchanged rescan.
-    let raw_rescan = median(RESCAN_RUNS, || time(|| raw_walk(&folder)))?;
-    let rescan = median(RESCAN_RUNS, || time(|| library.reconcile(&folder).map(drop)))?;
-    // Raw limit: walk the folder and stat every file.
-    report(&format!("rescan of {files} unchanged files"), rescan, raw_rescan, TARGET_RESCAN);
+    // Unchanged rescan. Raw limit: walk the folder and stat every file.
+    let raw_rescan = median(RESCAN_RUNS, || time(|| raw_walk(folder)))?;
+    let rescan = median(RESCAN_RUNS, || time(|| library.reconcile(folder).map(drop)))?;
+    Figure {
+        name: "unchanged rescan",
+        unit: "ms",
+        measured: ms(rescan),
+        target: f64::INFINITY,
+        better: Better::Lower,
+        raw: Some(ms(raw_rescan)),
+    }
+    .print_at(files);
+    times_raw("unchanged rescan, times its raw limit", rescan, raw_rescan, files);
+    Figure {
+        name: "unchanged rescan, share of the cold import",
+        unit: "%",
+        measured: 100.0 * ms(rescan) / import_ms,
+        target: TARGET_RESCAN_SHARE,
+        better: Better::Lower,
+        raw: None,
+    }
+    .print_at(files);
 
-    // Search.
+    // Search. Raw limit: the same FTS5 MATCH fetching 20 rowids, unranked, no snippets.
     let (search_p50, search_p95) =
         percentiles(SEARCH_ROUNDS, QUERIES, |query| time(|| library.search(query, 20).map(drop)))?;
     let (raw_p50, raw_p95) = raw_search_percentiles(&data)?;
-    // Raw limit: the same FTS5 MATCH fetching 20 rowids, unranked, no snippets.
-    report(&format!("search p50 over {files} episodes"), search_p50, raw_p50, TARGET_SEARCH_P95);
-    report(&format!("search p95 over {files} episodes"), search_p95, raw_p95, TARGET_SEARCH_P95);
-
-    // Watch latency: from the writer closing a new file to Gloss's event.
-    let (raw_watch_p50, raw_watch_p95) = raw_watch_percentiles(&folder)?;
-    let (watch_p50, watch_p95) = watch_percentiles(&library, &folder)?;
-    // Raw limit: a bare inotify watcher seeing the same kind of file closed.
-    report("watch latency p50, file closed to event", watch_p50, raw_watch_p50, TARGET_WATCH_P95);
-    report("watch latency p95, file closed to event", watch_p95, raw_watch_p95, TARGET_WATCH_P95);
+    report("search p50", search_p50, raw_p50, TARGET_SEARCH_P95, at);
+    report("search p95", search_p95, raw_p95, TARGET_SEARCH_P95, at);
 
     match (peak_rss, rss_before) {
         // Raw limit: the process's RSS before the import began.
@@ -82,17 +127,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             better: Better::Lower,
             raw: Some(before),
         }
-        .print(),
+        .print_at(files),
         _ => println!("peak RSS: not measured on this platform"),
     }
-    println!("done; {}", load());
-    Ok(())
+    Ok(library)
 }
 
-/// Prints a time figure in the project's bench format (bench/REPORT.md).
-fn report(name: &str, measured: Duration, raw: Duration, target: Duration) {
-    Figure { name, unit: "ms", measured: ms(measured), target: ms(target), better: Better::Lower, raw: Some(ms(raw)) }
-        .print();
+/// A time as a multiple of its raw limit, against the issue's target for that multiple.
+fn times_raw(name: &str, measured: Duration, raw: Duration, files: usize) {
+    let ratio = measured.as_secs_f64() / raw.as_secs_f64().max(1e-9);
+    Figure { name, unit: "×", measured: ratio, target: TARGET_TIMES_RAW, better: Better::Lower, raw: None }
+        .print_at(files);
+}
+
+/// Prints a time figure in the project's bench format (bench/REPORT.md),
+/// as measured on a library of `episodes` when given.
+fn report(name: &str, measured: Duration, raw: Duration, target: Duration, episodes: Option<usize>) {
+    let figure = Figure {
+        name,
+        unit: "ms",
+        measured: ms(measured),
+        target: ms(target),
+        better: Better::Lower,
+        raw: Some(ms(raw)),
+    };
+    match episodes {
+        Some(n) => figure.print_at(n),
+        None => figure.print(),
+    }
 }
 
 fn ms(d: Duration) -> f64 {
