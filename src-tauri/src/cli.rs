@@ -178,11 +178,15 @@ fn parse_color(name: &str) -> Result<Color, String> {
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
-pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+/// Opens the window (or hands the link to the one open): `gloss` starts
+/// `gloss-desktop` for it ([`crate::window`]), `gloss-desktop` opens it.
+pub type OpenWindow = fn(OpenOptions, Option<Link>) -> Result<ExitCode, Error>;
+
+pub fn run(cli: Cli, open_window: OpenWindow) -> Result<ExitCode, Error> {
     let Cli { data, library, link, command } = cli;
     let open = |watch| OpenOptions { data_dir: data.clone(), library_dir: library.clone(), watch };
     match command {
-        None => crate::desktop::run(open(true), link),
+        None => open_window(open(true), link),
         Some(Command::Serve(args)) => crate::serve::run(open(true), args),
         Some(Command::Parse { file }) => parse(&file),
         Some(Command::Watch) => watch(open(false), library.as_deref()),
