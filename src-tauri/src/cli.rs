@@ -216,17 +216,25 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
             out(&counts.to_string())
         }
         ApiCommand::List { json } => {
+            /// What the order needs of an episode: `--json` prints the
+            /// rest as it came, so only the path is read out of each.
+            #[derive(Deserialize)]
+            struct ByPath<'a> {
+                #[serde(borrow)]
+                source_path: std::borrow::Cow<'a, str>,
+            }
             let answer = gloss.call(json!({ "op": "list_episodes" }))?;
             let mut episodes = items(&answer)?
                 .into_iter()
-                .map(|item| Ok((read::<EpisodeSummary>(item)?, item)))
+                .map(|item| Ok((read::<ByPath>(item)?.source_path, item)))
                 .collect::<Result<Vec<_>, Error>>()?;
             // By path, as the folder is laid out (the API lists newest first, for the window).
-            episodes.sort_by(|(a, _), (b, _)| a.source_path.cmp(&b.source_path));
+            episodes.sort_by(|(a, _), (b, _)| a.cmp(b));
             if json {
                 return print_list(episodes.iter().map(|(_, item)| *item));
             }
-            for (e, _) in &episodes {
+            for (_, item) in &episodes {
+                let e: EpisodeSummary = read(item)?;
                 let title = e.title.as_deref().unwrap_or(&e.source_path);
                 let show = e.show.as_deref().unwrap_or("-");
                 let status = serde_json::to_value(e.status)?;
