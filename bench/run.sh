@@ -23,6 +23,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
   cargo build --release --quiet -p gloss -p gloss-testkit --bins
   export GLOSS_BIN
   GLOSS_BIN="$(target_dir)/release/gloss"
+  echo "== one-shot command start (gloss --version, list, search)"
+  cargo bench -p gloss-api --bench startup --quiet || echo "!! the startup benchmark failed (exit $?): its figures are missing from the report"
   echo "== MCP benchmark (gloss mcp over stdio)"
   cargo bench -p gloss-api --bench mcp --quiet || echo "!! the MCP benchmark failed (exit $?): its figures are missing from the report"
   echo "== UI benchmarks (Chromium, against gloss serve)"

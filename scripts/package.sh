@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make package`: builds the Debian package of Gloss with the Tauri bundler,
-# then checks it: the binary, the desktop entry and the icons are inside,
-# and the desktop entry takes gloss:// links; when run as root, it also
-# installs the package, runs `gloss` from PATH, validates the installed
+# then checks it: both binaries (`gloss`, the command line, and
+# `gloss-desktop`, the window it starts), the desktop entry and the icons
+# are inside, and the desktop entry takes gloss:// links; when run as root,
+# it also installs the package, runs `gloss` from PATH (and checks it loads
+# no GTK library), validates the installed
 # desktop entry, checks that the system now opens gloss:// links with it,
 # and removes the package again.
 # Safe to run again: it installs only what is missing and rebuilds only
@@ -32,7 +34,8 @@ say "building the release binary and the .deb (tauri build --bundles deb)"
 (cd src-tauri && "$tauri" build --bundles deb --ci)
 [ -f "$deb" ] || fail "the bundler did not write $deb; see its output above"
 
-# What is inside: the binary on PATH, a desktop entry, and the icons.
+# What is inside: the binaries on PATH (the bundler installs every [[bin]]
+# of src-tauri/Cargo.toml), a desktop entry, and the icons.
 say "checking $deb"
 dpkg-deb --info "$deb"
 contents=$(dpkg-deb --contents "$deb" | awk '{print $NF}')
@@ -41,6 +44,7 @@ expect() {
   grep -q -E "$1" <<<"$contents" || fail "the package has no $2 (expected a path matching $1)"
 }
 expect '^(\./)?usr/bin/gloss$' "/usr/bin/gloss"
+expect '^(\./)?usr/bin/gloss-desktop$' "/usr/bin/gloss-desktop (the window, which gloss starts)"
 expect '^(\./)?usr/share/applications/[^/]+\.desktop$' "desktop entry under /usr/share/applications"
 expect '^(\./)?usr/share/icons/hicolor/[0-9]+x[0-9]+/apps/gloss\.png$' "icon under /usr/share/icons/hicolor"
 package=$(dpkg-deb --field "$deb" Package)
@@ -66,6 +70,11 @@ else
   [ "$(command -v gloss)" = /usr/bin/gloss ] || fail "gloss on PATH is $(command -v gloss || echo nothing), not /usr/bin/gloss"
   gloss --version
   gloss --help >/dev/null || fail "gloss --help failed"
+  # The command line stays light: GTK and WebKit are gloss-desktop's alone.
+  gui=$(ldd /usr/bin/gloss | grep -E 'libgtk|libwebkit' || true)
+  [ -z "$gui" ] || fail "/usr/bin/gloss loads GUI libraries (see src-tauri/src/window.rs): $gui"
+  ldd /usr/bin/gloss-desktop | grep -q libgtk || fail "/usr/bin/gloss-desktop does not load GTK: is it the window?"
+  say "/usr/bin/gloss loads no GTK; /usr/bin/gloss-desktop does"
   desktop=$(dpkg -L "$package" | grep -E '^/usr/share/applications/.+\.desktop$')
   grep -q '^Exec=gloss' "$desktop" || fail "$desktop does not start gloss (Exec=$(grep '^Exec=' "$desktop"))"
   if command -v desktop-file-validate >/dev/null; then
@@ -81,6 +90,7 @@ else
   dpkg -r "$package" >/dev/null
   trap - EXIT
   [ ! -e /usr/bin/gloss ] || fail "/usr/bin/gloss is still there after dpkg -r $package"
+  [ ! -e /usr/bin/gloss-desktop ] || fail "/usr/bin/gloss-desktop is still there after dpkg -r $package"
   say "installed, ran and removed $package"
 fi
 

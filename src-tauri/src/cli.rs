@@ -178,11 +178,15 @@ fn parse_color(name: &str) -> Result<Color, String> {
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
-pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+/// Opens the window (or hands the link to the one open): `gloss` starts
+/// `gloss-desktop` for it ([`crate::window`]), `gloss-desktop` opens it.
+pub type OpenWindow = fn(OpenOptions, Option<Link>) -> Result<ExitCode, Error>;
+
+pub fn run(cli: Cli, open_window: OpenWindow) -> Result<ExitCode, Error> {
     let Cli { data, library, link, command } = cli;
     let open = |watch| OpenOptions { data_dir: data.clone(), library_dir: library.clone(), watch };
     match command {
-        None => crate::desktop::run(open(true), link),
+        None => open_window(open(true), link),
         Some(Command::Serve(args)) => crate::serve::run(open(true), args),
         Some(Command::Parse { file }) => parse(&file),
         Some(Command::Watch) => watch(open(false), library.as_deref()),
@@ -212,17 +216,25 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
             out(&counts.to_string())
         }
         ApiCommand::List { json } => {
+            /// What the order needs of an episode: `--json` prints the
+            /// rest as it came, so only the path is read out of each.
+            #[derive(Deserialize)]
+            struct ByPath<'a> {
+                #[serde(borrow)]
+                source_path: std::borrow::Cow<'a, str>,
+            }
             let answer = gloss.call(json!({ "op": "list_episodes" }))?;
             let mut episodes = items(&answer)?
                 .into_iter()
-                .map(|item| Ok((read::<EpisodeSummary>(item)?, item)))
+                .map(|item| Ok((read::<ByPath>(item)?.source_path, item)))
                 .collect::<Result<Vec<_>, Error>>()?;
             // By path, as the folder is laid out (the API lists newest first, for the window).
-            episodes.sort_by(|(a, _), (b, _)| a.source_path.cmp(&b.source_path));
+            episodes.sort_by(|(a, _), (b, _)| a.cmp(b));
             if json {
                 return print_list(episodes.iter().map(|(_, item)| *item));
             }
-            for (e, _) in &episodes {
+            for (_, item) in &episodes {
+                let e: EpisodeSummary = read(item)?;
                 let title = e.title.as_deref().unwrap_or(&e.source_path);
                 let show = e.show.as_deref().unwrap_or("-");
                 let status = serde_json::to_value(e.status)?;

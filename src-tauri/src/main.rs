@@ -1,22 +1,9 @@
-//! The `gloss` binary: the command line and the desktop window. Both are
-//! thin adapters over `gloss-api`; no business rule lives here.
-
-mod cli;
-mod client;
-mod desktop;
-mod link;
-mod mcp;
-mod serve;
+//! The `gloss` binary: the command line and `gloss serve`, without the GUI
+//! libraries. Asked for the window, it becomes `gloss-desktop` (see
+//! [`gloss::window`]).
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::from_args();
-    match cli::run(cli) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("gloss: {err}");
-            ExitCode::from(1)
-        }
-    }
+    gloss::main(gloss::window::exec_desktop)
 }

@@ -46,6 +46,54 @@ fn review_due_lists_the_cards_up_for_review() {
     assert!(!bare.status.success() && stderr(&bare).contains("gloss review --due"), "{}", stderr(&bare));
 }
 
+/// The command line and `gloss serve` load no GUI library: GTK and WebKit
+/// are `gloss-desktop`'s alone (see src-tauri/src/window.rs). Read from the
+/// ELF's needed libraries, transitively, as the dynamic loader finds them;
+/// the same check finds GTK in `gloss-desktop`, so it does see them.
+#[test]
+fn gloss_loads_no_gui_library_and_gloss_desktop_does() {
+    let gui = |needed: &str| {
+        needed
+            .lines()
+            .filter(|line| ["libgtk", "libwebkit", "libjavascriptcore"].iter().any(|gui| line.contains(gui)))
+            .count()
+    };
+    let ldd = |bin: &std::path::Path| {
+        let output = std::process::Command::new("ldd").arg(bin).output().expect("ldd runs (Debian: libc-bin)");
+        assert!(output.status.success(), "ldd {}: {}", bin.display(), stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let gloss = std::path::Path::new(env!("CARGO_BIN_EXE_gloss"));
+    let needed = ldd(gloss);
+    assert_eq!(gui(&needed), 0, "gloss loads GUI libraries:\n{needed}");
+    let desktop = gloss.with_file_name("gloss-desktop");
+    assert!(gui(&ldd(&desktop)) > 0, "{} should load GTK and WebKit", desktop.display());
+}
+
+/// Without `gloss-desktop` next to it, `gloss` asked for the window says
+/// which file is missing; its commands still work.
+#[test]
+fn a_missing_window_binary_is_named() {
+    let folders = Folders::new();
+    let alone = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let gloss = alone.path().join("gloss");
+    std::fs::hard_link(env!("CARGO_BIN_EXE_gloss"), &gloss)
+        .or_else(|_| std::fs::copy(env!("CARGO_BIN_EXE_gloss"), &gloss).map(drop))
+        .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(&gloss)
+            .args(["--data", folders.data().to_str().unwrap(), "--library", folders.library().to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let missing = alone.path().join("gloss-desktop");
+    assert!(stderr(&refused).contains(&format!("{},", missing.display())), "{}", stderr(&refused));
+    assert!(run(&["scan"]).status.success());
+}
+
 /// A bare argument is a gloss:// link to open the window at; anything else
 /// there is refused before a window opens, saying what a link looks like
 /// (and a mistyped command is told apart from a link).

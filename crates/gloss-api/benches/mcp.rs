@@ -19,7 +19,7 @@ use gloss_testkit::mcp::{text, Session};
 use gloss_testkit::SEARCH_QUERIES;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ const PATIENCE: Duration = Duration::from_secs(600);
 
 fn main() -> Result<(), Error> {
     let files: usize = std::env::var("GLOSS_BENCH_FILES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let bin = gloss_bin()?;
+    let bin = gloss_testkit::figures::gloss_bin()?;
     let work = tempfile::TempDir::new()?;
     let (library, data) = (work.path().join("library"), work.path().join("data"));
     gloss_testkit::library(&library, files)?;
@@ -140,25 +140,6 @@ fn report(name: &str, measured: Vec<Duration>, raw: Vec<Duration>) {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// The release `gloss` binary: `GLOSS_BIN`, else next to this benchmark's
-/// folder in the target folder.
-fn gloss_bin() -> Result<PathBuf, Error> {
-    let bin = match std::env::var_os("GLOSS_BIN") {
-        Some(bin) => PathBuf::from(bin),
-        None => {
-            std::env::current_exe()?.parent().and_then(Path::parent).map(|dir| dir.join("gloss")).unwrap_or_default()
-        }
-    };
-    match bin.is_file() {
-        true => Ok(bin),
-        false => Err(format!(
-            "no gloss binary at {}: build it with `cargo build --release -p gloss`, or set GLOSS_BIN",
-            bin.display()
-        )
-        .into()),
-    }
 }
 
 /// A running `gloss serve` on the library, once it has taken in every file.

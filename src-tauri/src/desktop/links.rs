@@ -9,7 +9,7 @@
 //! [`follow`] sends its route to the page, which goes there as it goes to
 //! any hash route (ui/js/desktop.js).
 
-use crate::link::Link;
+use gloss::link::Link;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_deep_link::DeepLinkExt;
 

@@ -115,3 +115,24 @@ mod tests {
         assert!(percentile(&mut [], 50.0).is_nan());
     }
 }
+
+/// The release `gloss` binary a benchmark drives: `GLOSS_BIN`, else `gloss`
+/// in the folder the running benchmark was built for (target/release, the
+/// parent of its deps/ folder). The testkit's own programs (`print-version`,
+/// `query-library`) are built next to it by the same `cargo build --release`.
+pub fn gloss_bin() -> Result<std::path::PathBuf, String> {
+    let bin = match std::env::var_os("GLOSS_BIN") {
+        Some(bin) => std::path::PathBuf::from(bin),
+        None => {
+            std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.parent()?.join("gloss"))).unwrap_or_default()
+        }
+    };
+    match bin.is_file() {
+        true => Ok(bin),
+        false => Err(format!(
+            "no gloss binary at {}: build it with `cargo build --release -p gloss -p gloss-testkit --bins`, \
+             or set GLOSS_BIN",
+            bin.display()
+        )),
+    }
+}

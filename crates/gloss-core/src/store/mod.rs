@@ -28,6 +28,7 @@
 //! closing, a client that went away) can be stopped: see [`StopSwitch`].
 //! Writes always run to their end.
 
+mod checked;
 pub mod episodes;
 mod error;
 mod lock;

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::error::{Error, Result};
 use super::lock::DataDirLock;
-use super::{schema, DB_FILE};
+use super::{checked, schema, DB_FILE};
 
 /// Where damaged databases are kept, inside the data folder.
 pub const DAMAGED_DIR: &str = "damaged";
@@ -37,17 +37,22 @@ pub(crate) fn check_file(db_path: &Path) -> Result<()> {
 
 /// Refuses a database that is damaged: `PRAGMA quick_check` finds a
 /// problem, or it holds tables but its schema version was reset to 0.
+/// `quick_check` is skipped while the file is unchanged since it last
+/// passed (see [`checked`]).
 pub(crate) fn check(conn: &Connection, db_path: &Path) -> Result<()> {
     let damaged = |reason: String| Error::Corrupt { path: db_path.to_owned(), reason };
-    let problems: Vec<String> = match conn.prepare("PRAGMA quick_check").and_then(|mut stmt| {
-        stmt.query_map([], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<String>>>()
-    }) {
-        Ok(problems) => problems,
-        Err(err) => vec![err.to_string()],
-    };
-    if problems != ["ok"] {
-        let quoted: Vec<&str> = problems.iter().take(QUOTED_PROBLEMS).map(String::as_str).collect();
-        return Err(damaged(format!("SQLite's check found: {}", quoted.join("; "))));
+    if !checked::unchanged_since_checked(db_path) {
+        let problems: Vec<String> = match conn.prepare("PRAGMA quick_check").and_then(|mut stmt| {
+            stmt.query_map([], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<String>>>()
+        }) {
+            Ok(problems) => problems,
+            Err(err) => vec![err.to_string()],
+        };
+        if problems != ["ok"] {
+            let quoted: Vec<&str> = problems.iter().take(QUOTED_PROBLEMS).map(String::as_str).collect();
+            return Err(damaged(format!("SQLite's check found: {}", quoted.join("; "))));
+        }
+        checked::record_sound(db_path);
     }
     let version: i64 =
         conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|e| damaged(e.to_string()))?;

@@ -1,12 +1,17 @@
-//! The desktop window: the same `ui/` as the browser, talking through Tauri
-//! commands that forward to [`gloss_api::Api`].
+//! `gloss-desktop`, the desktop window: the same `ui/` as the browser,
+//! talking through Tauri commands that forward to [`gloss_api::Api`].
+//!
+//! The one program here that links Tauri, GTK and WebKit. `gloss` starts it
+//! (exec, same process) when a window is asked for, and it reads the same
+//! command line with the same definition (`gloss::cli`), so any other
+//! command given to it runs as `gloss` would run it.
 
 mod links;
 mod menu;
 mod pick;
 
-use crate::cli::Error;
-use crate::link::Link;
+use gloss::cli::Error;
+use gloss::link::Link;
 use gloss_api::{Api, ApiError};
 use gloss_core::events::{Caller, Door};
 use serde_json::Value;
@@ -34,7 +39,12 @@ async fn about(api: tauri::State<'_, Arc<Api>>) -> Result<gloss_api::Answer, Api
     api.call(gloss_api::Request::Health {}, Caller::door(Door::Desktop)).await
 }
 
-pub fn run(open: gloss_core::OpenOptions, link: Option<Link>) -> Result<ExitCode, Error> {
+fn main() -> ExitCode {
+    gloss::main(run)
+}
+
+/// Opens the window, or hands `link` to the one already open.
+fn run(open: gloss_core::OpenOptions, link: Option<Link>) -> Result<ExitCode, Error> {
     // Plugins start in `build`, the single-instance one first: a second
     // Gloss hands its arguments (a gloss:// link, say) to the running one
     // there and exits. So the data folder, which the running one holds,
@@ -52,7 +62,7 @@ pub fn run(open: gloss_core::OpenOptions, link: Option<Link>) -> Result<ExitCode
         .build(tauri::generate_context!())?;
     links::follow(app.handle());
     let api = Arc::new(Api::open(open)?);
-    let (local, mut files) = crate::serve::local_channel(&api).unzip();
+    let (local, mut files) = gloss::serve::local_channel(&api).unzip();
     forward_events(app.handle().clone(), api.subscribe());
     if let Some(local) = local {
         let api = Arc::clone(&api);

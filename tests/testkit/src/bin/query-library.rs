@@ -1,0 +1,74 @@
+//! The raw limit of `gloss list --json` and `gloss search WORD --json` in
+//! the startup benchmark (crates/gloss-api/benches/startup.rs): opens
+//! Gloss's SQLite file read-only with rusqlite, runs the query each command
+//! comes down to (every episode by path; the best 20 full-text matches and
+//! their count), and prints the rows as JSON. No channel, no migrations
+//! check, no runtime: the plainest way to the same rows.
+//!
+//! Usage: query-library DB list | query-library DB search WORD
+
+use rusqlite::{Connection, OpenFlags, Row};
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let answer = match args.as_slice() {
+        [db, what] if what == "list" => list(db),
+        [db, what, word] if what == "search" => search(db, word),
+        _ => {
+            eprintln!("usage: query-library DB list | query-library DB search WORD");
+            return ExitCode::from(2);
+        }
+    };
+    match answer {
+        Ok(rows) => {
+            println!("{}", serde_json::to_string_pretty(&rows).expect("JSON values serialize"));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("query-library: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const COLUMNS: &str = "id, path, title, show, kind, status, error, first_seen, updated_at";
+
+fn open(db: &str) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+}
+
+fn row(row: &Row) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": row.get::<_, i64>(0)?,
+        "source_path": row.get::<_, String>(1)?,
+        "title": row.get::<_, Option<String>>(2)?,
+        "show": row.get::<_, Option<String>>(3)?,
+        "kind": row.get::<_, Option<String>>(4)?,
+        "status": row.get::<_, String>(5)?,
+        "error": row.get::<_, Option<String>>(6)?,
+        "first_seen": row.get::<_, i64>(7)?,
+        "updated_at": row.get::<_, i64>(8)?,
+    }))
+}
+
+fn list(db: &str) -> rusqlite::Result<Value> {
+    let conn = open(db)?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM episodes ORDER BY path"))?;
+    let rows = stmt.query_map([], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Value::Array(rows))
+}
+
+fn search(db: &str, word: &str) -> rusqlite::Result<Value> {
+    let conn = open(db)?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM (SELECT rowid AS hit, rank FROM search_index WHERE search_index MATCH ?1
+                               ORDER BY rank LIMIT 20)
+         JOIN episodes ON episodes.id = hit ORDER BY rank"
+    ))?;
+    let hits = stmt.query_map([word], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let total: i64 =
+        conn.query_row("SELECT count(*) FROM search_index WHERE search_index MATCH ?1", [word], |r| r.get(0))?;
+    Ok(json!({ "total": total, "hits": hits }))
+}
