@@ -4,7 +4,9 @@
 //! `quick_check` reads every page: a tenth of a second or more on a large
 //! library, paid by each one-shot `gloss list` or `gloss search`. Those
 //! only read, and leave the file as it was, so after one check a loop of
-//! them costs milliseconds. Anything that writes the file changes its
+//! them costs milliseconds; a Gloss that writes and closes cleanly records
+//! the file as it left it (see `Store`'s `Drop`), so the window or `gloss
+//! serve` starts without the check too. Anything else that writes the file changes its
 //! change time (which no program can set back), a file copied or replaced
 //! over it has another inode, and a WAL holding frames (left by a Gloss
 //! that was killed) is not covered: each of those is checked again. Damage
@@ -89,5 +91,31 @@ mod tests {
         record_sound(&db);
         std::fs::write(sibling(&db, "-wal"), b"frames").unwrap();
         assert!(!unchanged_since_checked(&db), "a WAL with frames");
+    }
+
+    #[test]
+    fn a_store_closed_cleanly_is_recorded_sound_and_one_killed_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |store: &crate::store::Store| {
+            store
+                .write(|tx| {
+                    Ok(tx.execute(
+                        "INSERT INTO settings (key, value) VALUES ('k', 'v') ON CONFLICT DO UPDATE SET value = 'w'",
+                        [],
+                    )?)
+                })
+                .unwrap();
+        };
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        let db = store.db_path().to_owned();
+        write(&store);
+        drop(store);
+        assert!(unchanged_since_checked(&db), "closed after writing: recorded");
+
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        write(&store);
+        // Killed: nothing runs at exit (the leaked lock is this process's own).
+        std::mem::forget(store);
+        assert!(!unchanged_since_checked(&db), "killed after writing: checked next time");
     }
 }

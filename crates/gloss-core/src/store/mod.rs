@@ -83,6 +83,28 @@ pub struct Store {
     _lock: DataDirLock,
 }
 
+/// A store closed without trouble leaves its file as Gloss wrote it from
+/// a state found sound: recorded so, the next start skips the whole-file
+/// check (see `checked`), which on a large library took longer than the
+/// rest of the start. A Gloss that was killed records nothing.
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.damaged.load(Ordering::SeqCst) {
+            return;
+        }
+        // Readers close first, so the checkpoint can empty the WAL; the
+        // writer, closing last, then has nothing more to write to the file.
+        self.readers.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
+        let writer = self.writer.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if writer
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0))
+            .is_ok_and(|busy| busy == 0)
+        {
+            checked::record_sound(&self.db_path);
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database in `data_dir`, takes the data
     /// folder's lock and brings the schema up to date.
