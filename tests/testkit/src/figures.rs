@@ -103,18 +103,6 @@ pub fn folder_bytes(dir: &std::path::Path) -> u64 {
         .sum()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let mut s: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(percentile(&mut s, 50.0), 50.0);
-        assert_eq!(percentile(&mut s, 95.0), 95.0);
-        assert!(percentile(&mut [], 50.0).is_nan());
-    }
-}
 
 /// The release `gloss` binary a benchmark drives: `GLOSS_BIN`, else `gloss`
 /// in the folder the running benchmark was built for (target/release, the
@@ -134,5 +122,18 @@ pub fn gloss_bin() -> Result<std::path::PathBuf, String> {
              or set GLOSS_BIN",
             bin.display()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let mut s: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&mut s, 50.0), 50.0);
+        assert_eq!(percentile(&mut s, 95.0), 95.0);
+        assert!(percentile(&mut [], 50.0).is_nan());
     }
 }
