@@ -85,15 +85,26 @@ pub fn episode_marks(conn: &Connection) -> Result<HashMap<EpisodeId, EpisodeMark
 /// one of their live highlights: the tag filter of the episode list and of
 /// episode search hits.
 pub fn episodes_tagged(conn: &Connection, tag: &str) -> Result<HashSet<EpisodeId>> {
-    let key = TagName::parse(tag, "tag")?.key;
-    let within = within_sql("t", "?1");
-    let mut stmt = conn.prepare_cached(&format!(
+    let key = tag_key(tag)?;
+    let mut stmt = conn.prepare_cached(&episodes_tagged_sql("?1"))?;
+    let rows = stmt.query_map([key], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The key `tag` is stored under, refused (as field `tag`) if it is no tag name.
+pub(crate) fn tag_key(tag: &str) -> Result<String> {
+    Ok(TagName::parse(tag, "tag")?.key)
+}
+
+/// A query of the ids of the episodes carrying the tag whose key is bound
+/// to `param`, or one nested under it (see [`episodes_tagged`]).
+pub(crate) fn episodes_tagged_sql(param: &str) -> String {
+    let within = within_sql("t", param);
+    format!(
         "SELECT et.episode_id FROM episode_tags et JOIN tags t ON t.id = et.tag_id
          WHERE t.deleted_at IS NULL AND {within}
          UNION
          SELECT h.episode_id FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
          JOIN tags t ON t.id = ht.tag_id WHERE h.deleted_at IS NULL AND t.deleted_at IS NULL AND {within}"
-    ))?;
-    let rows = stmt.query_map([key], |row| row.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    )
 }

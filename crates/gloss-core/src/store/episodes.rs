@@ -23,7 +23,7 @@ pub enum Status {
 }
 
 impl Status {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Active => "active",
             Status::Missing => "missing",
@@ -203,6 +203,22 @@ fn doc_kind_from_str(kind: &str) -> Option<DocKind> {
 /// Every episode, ordered by path.
 pub fn list(conn: &Connection) -> Result<Vec<EpisodeSummary>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes ORDER BY path"))?;
+    let rows = stmt.query_map([], summary_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many episodes have each status (those with none are left out): a
+/// walk of the status index, not of the rows.
+pub fn count_by_status(conn: &Connection) -> Result<Vec<(Status, usize)>> {
+    let mut stmt = conn.prepare_cached("SELECT status, count(*) FROM episodes GROUP BY status")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The episodes whose file could not be read, by path.
+pub fn failed(conn: &Connection) -> Result<Vec<EpisodeSummary>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE status = 'error' ORDER BY path"))?;
     let rows = stmt.query_map([], summary_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -9,6 +9,7 @@
 //! `<data>/backups/gloss-v<from>-<unix ms>.db`.
 
 mod annotations;
+mod list;
 pub(crate) mod review;
 mod sync;
 
@@ -150,6 +151,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(&review::V7_DECK),
         M::up(review::V8_BURY),
         M::up(V9_SEARCH_TERMS),
+        M::up(list::V10_LIST_ORDERS),
     ]
 }
 
