@@ -9,7 +9,7 @@
 //! Usage: write-annotated-library LIBRARY_DIR DATA_DIR EPISODES HIGHLIGHTS [SEED]
 //!
 //! Every thousandth episode holds 300 highlights (opening one is a figure);
-//! the rest share what is left, 0 to twice the mean each.
+//! the rest share what is left, 0 to twice the mean each, HIGHLIGHTS in all.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,11 +25,37 @@ const HEAVY: usize = 300;
 const HEAVY_EVERY: usize = 1000;
 /// One episode in this many is opened and marked read.
 const READ_EVERY: usize = 50;
-const TAGS: [&str; 12] =
-    ["ai", "ai/llm", "ai/agents", "energy", "energy/grid", "climate", "health", "biology", "economics", "history", "ideas", "to-read"];
+const TAGS: [&str; 12] = [
+    "ai",
+    "ai/llm",
+    "ai/agents",
+    "energy",
+    "energy/grid",
+    "climate",
+    "health",
+    "biology",
+    "economics",
+    "history",
+    "ideas",
+    "to-read",
+];
 const NOTE_WORDS: [&str; 16] = [
-    "compare", "with", "the", "earlier", "claim", "about", "costs", "this", "contradicts", "follow", "up", "on", "data",
-    "source", "worth", "quoting",
+    "compare",
+    "with",
+    "the",
+    "earlier",
+    "claim",
+    "about",
+    "costs",
+    "this",
+    "contradicts",
+    "follow",
+    "up",
+    "on",
+    "data",
+    "source",
+    "worth",
+    "quoting",
 ];
 
 struct Args {
@@ -58,7 +84,9 @@ fn main() -> ExitCode {
 }
 
 fn parse(args: Vec<String>) -> Result<Args, String> {
-    let number = |name: &str, text: &str| text.parse::<u64>().map_err(|_| format!("{name} must be a whole number, not {text:?}"));
+    let number = |name: &str, text: &str| {
+        text.parse::<u64>().map_err(|_| format!("{name} must be a whole number, not {text:?}"))
+    };
     match args.as_slice() {
         [library, data, episodes, highlights, rest @ ..] if rest.len() <= 1 => Ok(Args {
             library: library.into(),
@@ -74,13 +102,18 @@ fn parse(args: Vec<String>) -> Result<Args, String> {
 fn build(args: &Args) -> Result<(), String> {
     let started = Instant::now();
     if args.data.exists() {
-        return Err(format!("{} exists already: give a new data folder (the library is built once, into it)", args.data.display()));
+        return Err(format!(
+            "{} exists already: give a new data folder (the library is built once, into it)",
+            args.data.display()
+        ));
     }
     gloss_testkit::library(&args.library, args.episodes)
         .map_err(|e| format!("could not write the files into {}: {e}", args.library.display()))?;
     println!("wrote {} files in {:.1} s", args.episodes, started.elapsed().as_secs_f64());
-    let options = OpenOptions { data_dir: Some(args.data.clone()), library_dir: Some(args.library.clone()), watch: false };
-    let gloss = Gloss::open(options).map_err(|e| format!("could not open the data folder {}: {e}", args.data.display()))?;
+    let options =
+        OpenOptions { data_dir: Some(args.data.clone()), library_dir: Some(args.library.clone()), watch: false };
+    let gloss =
+        Gloss::open(options).map_err(|e| format!("could not open the data folder {}: {e}", args.data.display()))?;
     let counts = gloss.library().reconcile(&args.library).map_err(|e| format!("could not read the library: {e}"))?;
     println!("imported them ({counts}) at {:.1} s", started.elapsed().as_secs_f64());
     let mut ids: Vec<i64> = gloss
@@ -100,15 +133,14 @@ fn build(args: &Args) -> Result<(), String> {
 /// Writes the highlights, a batch per transaction, and the reading state.
 fn annotate(gloss: &Gloss, annotations: &Annotations, ids: &[i64], args: &Args) -> Result<usize, String> {
     let mut rng = fastrand::Rng::with_seed(args.seed);
-    let heavy = ids.len().div_ceil(HEAVY_EVERY);
-    let mean = args.highlights.saturating_sub(heavy * HEAVY) / ids.len().max(1);
+    let counts = highlight_counts(&mut rng, ids.len(), args.highlights);
     let mut batch = Vec::with_capacity(BATCH);
     let mut written = 0;
-    for (n, &id) in ids.iter().enumerate() {
-        let wanted = if n % HEAVY_EVERY == 0 { HEAVY } else { rng.usize(0..=2 * mean) };
+    for (n, (&id, &wanted)) in ids.iter().zip(&counts).enumerate() {
         let record = gloss.library().episode(id).map_err(|e| format!("could not read episode {id}: {e}"))?;
-        let chars = record.and_then(|r| r.canonical_text).map(|text| text.chars().collect::<Vec<_>>()).unwrap_or_default();
-        for _ in 0..wanted.min(args.highlights - written - batch.len()) {
+        let chars =
+            record.and_then(|r| r.canonical_text).map(|text| text.chars().collect::<Vec<_>>()).unwrap_or_default();
+        for _ in 0..wanted {
             if let Some(new) = highlight(&mut rng, id, &chars) {
                 batch.push(new);
             }
@@ -126,6 +158,35 @@ fn annotate(gloss: &Gloss, annotations: &Annotations, ids: &[i64], args: &Args) 
     Ok(written)
 }
 
+/// How many highlights each of `episodes` episodes gets: [`HEAVY`] for one
+/// in [`HEAVY_EVERY`], 0 to twice the mean for the others, `total` in all
+/// (unless the heavy ones alone are more).
+fn highlight_counts(rng: &mut fastrand::Rng, episodes: usize, total: usize) -> Vec<usize> {
+    let heavy = |n: usize| n % HEAVY_EVERY == 0;
+    let rest = total.saturating_sub(episodes.div_ceil(HEAVY_EVERY) * HEAVY);
+    let light = episodes - episodes.div_ceil(HEAVY_EVERY);
+    let mean = rest / light.max(1);
+    let mut counts: Vec<usize> =
+        (0..episodes).map(|n| if heavy(n) { HEAVY } else { rng.usize(0..=2 * mean) }).collect();
+    let mut sum: usize = counts.iter().sum();
+    while light > 0 && sum != total.max(episodes.div_ceil(HEAVY_EVERY) * HEAVY) {
+        let n = rng.usize(0..episodes);
+        match (heavy(n), sum < total) {
+            (true, _) => {}
+            (false, true) => {
+                counts[n] += 1;
+                sum += 1;
+            }
+            (false, false) if counts[n] > 0 => {
+                counts[n] -= 1;
+                sum -= 1;
+            }
+            (false, false) => {}
+        }
+    }
+    counts
+}
+
 fn store(annotations: &Annotations, batch: &mut Vec<NewHighlight>) -> Result<usize, String> {
     let stored = annotations.create_highlights(batch).map_err(|e| format!("could not store highlights: {e}"))?;
     batch.clear();
@@ -138,7 +199,7 @@ fn highlight(rng: &mut fastrand::Rng, episode_id: i64, chars: &[char]) -> Option
     let length = rng.usize(30..160);
     let last_start = chars.len().checked_sub(length + 1)?;
     let mut start = rng.usize(0..=last_start);
-    while start < last_start && (start > 0 && !chars[start - 1].is_whitespace() || chars[start].is_whitespace()) {
+    while start < last_start && ((start > 0 && !chars[start - 1].is_whitespace()) || chars[start].is_whitespace()) {
         start += 1;
     }
     let end = start + length;

@@ -242,10 +242,10 @@ pub(crate) fn page(conn: &Connection, filter: &EpisodeFilter) -> annotations::Re
             break;
         }
         let at = SUMMARY_COLUMN_COUNT;
-        let count = |n: usize| row.get::<_, i64>(n).map(|c| usize::try_from(c).unwrap_or(0));
+        let number = |n: usize| row.get::<_, i64>(n).map(|c| usize::try_from(c).unwrap_or(0));
         let marks = EpisodeMarks {
-            highlight_count: count(at)?,
-            attention_count: count(at + 1)?,
+            highlight_count: number(at)?,
+            attention_count: number(at + 1)?,
             read: row.get(at + 2)?,
             last_read: row.get(at + 3)?,
         };
