@@ -190,6 +190,9 @@ async function benchScale(episodes) {
   }
 }
 
-await benchRoundTrips();
-await benchMemory();
+// BENCH_ONLY_SCALE=1 measures the libraries of GLOSS_BENCH_SIZES alone.
+if (!process.env.BENCH_ONLY_SCALE) {
+  await benchRoundTrips();
+  await benchMemory();
+}
 for (const size of benchSizes()) await benchScale(size);

@@ -244,11 +244,12 @@ async function fetchPage(index) {
     await walking;
     if (mine !== generation || pages.has(index)) return;
   }
-  walking = walk(index, mine);
+  const current = walk(index, mine);
+  walking = current;
   try {
-    await walking;
+    await current;
   } finally {
-    if (mine === generation) walking = null;
+    if (walking === current) walking = null;
   }
 }
 
