@@ -77,17 +77,19 @@ impl EpisodeSort {
 
     /// The join, the table whose index holds the order first: SQLite walks
     /// that index and looks the other table up by id, one page's worth.
-    fn from_sql(self) -> &'static str {
-        match self {
-            EpisodeSort::Added | EpisodeSort::Title | EpisodeSort::Show => {
-                "episodes e CROSS JOIN episode_marks m ON m.episode_id = e.id"
-            }
-            EpisodeSort::LastRead | EpisodeSort::MostHighlighted => {
-                "episode_marks m CROSS JOIN episodes e ON e.id = m.episode_id"
-            }
+    /// Under a show filter, the show's episodes (a small share) are read by
+    /// the show index and sorted instead: walking the order's index would
+    /// pass over every other show's.
+    fn from_sql(self, conditions: &Conditions) -> &'static str {
+        match (self, conditions.show) {
+            (EpisodeSort::Added | EpisodeSort::Title | EpisodeSort::Show, _) | (_, true) => EPISODES_FIRST,
+            (EpisodeSort::LastRead | EpisodeSort::MostHighlighted, false) => MARKS_FIRST,
         }
     }
 }
+
+const EPISODES_FIRST: &str = "episodes e CROSS JOIN episode_marks m ON m.episode_id = e.id";
+const MARKS_FIRST: &str = "episode_marks m CROSS JOIN episodes e ON e.id = m.episode_id";
 
 /// Where a page ends: the order it was read in and the last row's key.
 #[derive(Serialize, Deserialize)]
@@ -166,28 +168,35 @@ pub struct EpisodePage {
 struct Conditions {
     sql: Vec<String>,
     values: Vec<Value>,
-    /// Whether a condition reads `episode_marks` (`m`).
-    reads_marks: bool,
+    /// Whether a condition is on the show, and whether one reads
+    /// `episodes` (`e`): which table a count or a page starts from.
+    show: bool,
+    reads_episodes: bool,
 }
 
 impl Conditions {
     fn of(filter: &EpisodeFilter) -> annotations::Result<Conditions> {
-        let mut conditions = Conditions { sql: Vec::new(), values: Vec::new(), reads_marks: false };
+        let mut conditions = Conditions { sql: Vec::new(), values: Vec::new(), show: false, reads_episodes: false };
         if let Some(show) = &filter.show {
             conditions.push("e.show = ?", Value::Text(show.clone()));
+            conditions.show = true;
         }
         if let Some(status) = filter.status {
             conditions.push("e.status = ?", Value::Text(status.as_str().to_owned()));
         }
         if let Some(read) = filter.read {
-            conditions.push("m.read = ?", Value::Integer(read.into()));
-            conditions.reads_marks = true;
+            // Checked row by row along the order's index (`+` keeps SQLite
+            // from reading all of one read state by its index and sorting
+            // it); the read index serves the count.
+            conditions.push("+m.read = ?", Value::Integer(read.into()));
         }
+        conditions.reads_episodes = filter.show.is_some() || filter.status.is_some();
         if let Some(tag) = &filter.tag {
             let key = view::tag_key(tag)?;
             let at = conditions.values.len() + 1;
             conditions.sql.push(format!("e.id IN ({})", view::episodes_tagged_sql(&format!("?{at}"))));
             conditions.values.push(Value::Text(key));
+            conditions.reads_episodes = true;
         }
         Ok(conditions)
     }
@@ -227,7 +236,7 @@ pub(crate) fn page(conn: &Connection, filter: &EpisodeFilter) -> annotations::Re
         "SELECT {summary}, m.highlight_count, m.attention_count, m.read, m.last_read, {columns}
          FROM {from} {where_sql} ORDER BY {columns} LIMIT ?{limit_at}",
         summary = episodes::SUMMARY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", "),
-        from = sort.from_sql(),
+        from = sort.from_sql(&conditions),
         where_sql = conditions.where_sql(),
         limit_at = conditions.values.len(),
     );
@@ -267,13 +276,14 @@ fn json_of(value: Value) -> serde_json::Value {
 }
 
 /// How many episodes match `conditions`: a walk of the index that fits the
-/// filters, reading `episode_marks` only when a filter needs it.
+/// filters, from `episode_marks` when only its read state is asked about.
 fn count(conn: &Connection, conditions: &Conditions) -> annotations::Result<usize> {
-    let from = match conditions.reads_marks {
-        true => "episodes e CROSS JOIN episode_marks m ON m.episode_id = e.id",
-        false => "episodes e",
+    let (from, where_sql) = match conditions.reads_episodes {
+        true => (EPISODES_FIRST, conditions.where_sql()),
+        // The read index, not the row-by-row check of a page.
+        false => ("episode_marks m", conditions.where_sql().replace("+m.read", "m.read")),
     };
-    let sql = format!("SELECT count(*) FROM {from} {}", conditions.where_sql());
+    let sql = format!("SELECT count(*) FROM {from} {where_sql}");
     let total: i64 =
         conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&conditions.values), |row| row.get(0))?;
     Ok(usize::try_from(total).unwrap_or(0))
