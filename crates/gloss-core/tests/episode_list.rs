@@ -154,9 +154,9 @@ impl Library {
     }
 }
 
-/// Every filter the list has, alone, and one pair.
+/// Every filter the list has, alone, and one pair, in every order.
 fn filters() -> Vec<EpisodeFilter> {
-    let mut filters = vec![
+    let filters = [
         EpisodeFilter::default(),
         EpisodeFilter { show: Some(SHOWS[0].to_owned()), ..Default::default() },
         EpisodeFilter { status: Some(Status::Active), ..Default::default() },
@@ -165,7 +165,6 @@ fn filters() -> Vec<EpisodeFilter> {
         EpisodeFilter { read: Some(false), ..Default::default() },
         EpisodeFilter { tag: Some("ai".to_owned()), read: Some(false), ..Default::default() },
     ];
-    filters.iter_mut().for_each(|filter| filter.sort = Some(EpisodeSort::Added));
     SORTS
         .iter()
         .flat_map(|sort| filters.iter().map(move |filter| EpisodeFilter { sort: Some(*sort), ..filter.clone() }))

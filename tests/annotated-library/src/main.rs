@@ -149,7 +149,7 @@ fn annotate(gloss: &Gloss, annotations: &Annotations, ids: &[i64], args: &Args) 
             written += store(annotations, &mut batch)?;
             println!("  {written} highlights");
         }
-        if n % READ_EVERY == 0 {
+        if n.is_multiple_of(READ_EVERY) {
             let update = ReadingUpdate { episode_id: id, read: Some(true), position: None };
             annotations.set_reading_state(&update).map_err(|e| format!("could not mark episode {id} read: {e}"))?;
         }
@@ -162,7 +162,7 @@ fn annotate(gloss: &Gloss, annotations: &Annotations, ids: &[i64], args: &Args) 
 /// in [`HEAVY_EVERY`], 0 to twice the mean for the others, `total` in all
 /// (unless the heavy ones alone are more).
 fn highlight_counts(rng: &mut fastrand::Rng, episodes: usize, total: usize) -> Vec<usize> {
-    let heavy = |n: usize| n % HEAVY_EVERY == 0;
+    let heavy = |n: usize| n.is_multiple_of(HEAVY_EVERY);
     let rest = total.saturating_sub(episodes.div_ceil(HEAVY_EVERY) * HEAVY);
     let light = episodes - episodes.div_ceil(HEAVY_EVERY);
     let mean = rest / light.max(1);

@@ -80,7 +80,7 @@ impl EpisodeSort {
     /// Under a show filter, the show's episodes (a small share) are read by
     /// the show index and sorted instead: walking the order's index would
     /// pass over every other show's.
-    fn from_sql(self, conditions: &Conditions) -> &'static str {
+    fn join_sql(self, conditions: &Conditions) -> &'static str {
         match (self, conditions.show) {
             (EpisodeSort::Added | EpisodeSort::Title | EpisodeSort::Show, _) | (_, true) => EPISODES_FIRST,
             (EpisodeSort::LastRead | EpisodeSort::MostHighlighted, false) => MARKS_FIRST,
@@ -236,7 +236,7 @@ pub(crate) fn page(conn: &Connection, filter: &EpisodeFilter) -> annotations::Re
         "SELECT {summary}, m.highlight_count, m.attention_count, m.read, m.last_read, {columns}
          FROM {from} {where_sql} ORDER BY {columns} LIMIT ?{limit_at}",
         summary = episodes::SUMMARY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", "),
-        from = sort.from_sql(&conditions),
+        from = sort.join_sql(&conditions),
         where_sql = conditions.where_sql(),
         limit_at = conditions.values.len(),
     );
