@@ -155,6 +155,8 @@ fn annotate(gloss: &Gloss, annotations: &Annotations, ids: &[i64], args: &Args) 
         }
     }
     written += store(annotations, &mut batch)?;
+    // Re-index the episodes' annotation text now, not in the first search.
+    annotations.flush_search().map_err(|e| format!("could not index the highlights for search: {e}"))?;
     Ok(written)
 }
 
