@@ -12,6 +12,10 @@ log=bench/raw/last-run.log
 # Criterion keeps results of earlier runs; the report takes only newer ones.
 touch bench/raw/started
 
+# The library sizes the API benchmark measures at (ten highlights an
+# episode); each library is built once into bench/raw/libraries/ and reused.
+export GLOSS_BENCH_SIZES="${GLOSS_BENCH_SIZES:-1000 10000 100000}"
+
 # The desktop cold start needs a display server; Xvfb stands in when there is none.
 ensure_display
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -19,8 +23,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 {
   echo "== Rust benchmarks (release build)"
   cargo bench -p gloss-parse -p gloss-anchor -p gloss-sync -p gloss-review -p gloss-core --benches --quiet 2>&1 | grep -v -E '^(Gnuplot not found|Benchmarking .*: (Warming|Collecting|Analyzing))'
-  echo "== building gloss and the library generator (release)"
-  cargo build --release --quiet -p gloss -p gloss-testkit --bins
+  echo "== building gloss and the library generators (release)"
+  cargo build --release --quiet -p gloss -p gloss-testkit -p gloss-annotated-library --bins
   export GLOSS_BIN
   GLOSS_BIN="$(target_dir)/release/gloss"
   echo "== one-shot command start (gloss --version, list, search)"

@@ -4,14 +4,29 @@
 //   highlights and create_highlight, p50 and p95 (targets: p95 ≤ 10 ms);
 //   the raw limit is a `health` round trip, the transport alone;
 // - the server's peak memory (VmHWM) with 10,000 episodes, after the
-//   initial import and after a round of requests (target ≤ 100 MB).
+//   initial import and after a round of requests (target ≤ 100 MB);
+// - the library at scale, at each size of GLOSS_BENCH_SIZES (default
+//   "1000 10000"; `make bench` sets "1000 10000 100000"), with ten
+//   highlights an episode: a page of the episode list in every order, the
+//   first and a deep one (≤ 20 ms; raw limit: the same page read by a bare
+//   SQLite query, tests/browser/raw-list-page.py), the tag filter and the
+//   Notes feed (≤ 50 ms), opening an episode with 300 highlights (≤ 50 ms),
+//   creating a highlight (p95 ≤ 5 ms), search (p95 ≤ 10 ms) (raw limit: a
+//   `health` round trip), and the server's RSS after that session (≤ 40 MB
+//   at 10,000, ≤ 80 MB at 100,000; raw limit: its RSS just after start).
+//   Each library is built once by tests/annotated-library
+//   (write-annotated-library) into bench/raw/libraries/<size>/ and reused.
 // Each figure prints as a `FIGURE {json}` line for bench/REPORT.md.
 // Run: GLOSS_BIN=target/release/gloss node tests/browser/api-bench.mjs
-// (the release build of gloss-testkit's write-library must sit next to it).
+// (the release builds of write-library and write-annotated-library must
+// sit next to it).
 
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { highlightArgs, longSummary, machineLoad, median, percentile, printFigure, writeLibrary } from "./benchkit.mjs";
-import { startGloss, waitFor } from "./helpers.mjs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { annotatedLibrary, benchSizes, highlightArgs, longSummary, machineLoad, median, percentile, printFigure, writeLibrary } from "./benchkit.mjs";
+import { serveGloss, startGloss, waitFor } from "./helpers.mjs";
 
 const HIGHLIGHTS = 300;
 const ROUND_TRIPS = 300;
@@ -57,10 +72,13 @@ async function benchRoundTrips() {
 }
 
 /** Peak resident memory of process `pid`, in MB (1 MB = 10^6 bytes). */
-async function peakRss(pid) {
+const peakRss = (pid) => memory(pid, "VmHWM");
+
+/** Field `field` (VmHWM, VmRSS) of process `pid`'s status, in MB. */
+async function memory(pid, field) {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
   return (Number(match[1]) * 1024) / 1e6;
 }
 
@@ -80,8 +98,11 @@ async function benchMemory() {
 
     // A round of what a reader does: page through the library, open
     // episodes, search, list highlights.
-    const { total } = await gloss.call("list_episodes", { limit: 1 });
-    for (let offset = 0; offset < total; offset += 200) await gloss.call("list_episodes", { offset, limit: 200 });
+    for (let after; ; ) {
+      const { next } = await gloss.call("list_episodes", { after, limit: 200 });
+      if (!next) break;
+      after = next;
+    }
     const { items } = await gloss.call("list_episodes", { limit: 50 });
     for (const item of items) {
       const episode = await gloss.call("get_episode", { id: item.id });
@@ -98,5 +119,80 @@ async function benchMemory() {
   }
 }
 
-await benchRoundTrips();
-await benchMemory();
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SORTS = ["added", "title", "show", "last_read", "most_highlighted"];
+const SCALE_ROUNDS = 30;
+
+/** The raw limit of a list page: the same page by a bare SQLite query (p50, p95 in ms). */
+function rawPage(data, depth) {
+  const out = execFileSync("python3", [path.join(here, "raw-list-page.py"), path.join(data, "gloss.db"), String(depth), String(SCALE_ROUNDS)]);
+  return JSON.parse(out);
+}
+
+/** The cursor after about `depth` rows of `args`' order, reached page by page. */
+async function cursorAt(gloss, args, depth) {
+  let after;
+  for (let read = 0; read < depth; read += 1000) {
+    const page = await gloss.call("list_episodes", { ...args, after, limit: Math.min(1000, depth - read) });
+    if (!page.next) break;
+    after = page.next;
+  }
+  return after;
+}
+
+async function benchScale(episodes) {
+  const folders = annotatedLibrary(episodes);
+  const gloss = await serveGloss(folders);
+  const figure = (name, measured, target, raw) => printFigure({ name, unit: "ms", measured, target, raw, episodes });
+  try {
+    await waitFor(async () => (await gloss.call("list_episodes", { limit: 1 })).total >= episodes, { what: `${episodes} episodes listed`, timeout: 600_000 });
+    const rssAtStart = await memory(gloss.pid, "VmRSS");
+    const transport = await samples(SCALE_ROUNDS, () => gloss.call("health"));
+    const deep = Math.floor(episodes * 0.9);
+    const rawFirst = rawPage(folders.data, 0);
+    const rawDeep = rawPage(folders.data, deep);
+    for (const sort of SORTS) {
+      const first = await samples(SCALE_ROUNDS, () => gloss.call("list_episodes", { sort, limit: 50 }));
+      figure(`list_episodes first page of 50, sort ${sort}, p95`, percentile(first, 95), 20, rawFirst.p95);
+      const after = await cursorAt(gloss, { sort }, deep);
+      const later = await samples(SCALE_ROUNDS, () => gloss.call("list_episodes", { sort, after, limit: 50 }));
+      figure(`list_episodes page of 50 after 90% of the list, sort ${sort}, p95`, percentile(later, 95), 20, rawDeep.p95);
+    }
+    for (const [what, op, args] of [
+      ["list_episodes first page, tag filter", "list_episodes", { tag: "ai", limit: 50 }],
+      ["list_episodes first page, unread filter", "list_episodes", { read: false, limit: 50 }],
+      ["list_notes first page", "list_notes", { limit: 50 }],
+      ["list_notes first page, tag filter", "list_notes", { tag: "energy", limit: 50 }],
+    ]) {
+      const times = await samples(SCALE_ROUNDS, () => gloss.call(op, args));
+      figure(`${what}, p95`, percentile(times, 95), 50, percentile(transport, 95));
+    }
+    const heavy = (await gloss.call("list_episodes", { sort: "most_highlighted", limit: 1 })).items[0];
+    const opens = await samples(SCALE_ROUNDS, () => gloss.call("get_episode", { id: heavy.id }));
+    figure(`get_episode with ${heavy.highlight_count} highlights, p95`, percentile(opens, 95), 50, percentile(transport, 95));
+    const episode = await gloss.call("get_episode", { id: heavy.id });
+    const creates = await samples(SCALE_ROUNDS, (n) => gloss.call("create_highlight", highlightArgs(episode, n)));
+    figure("create_highlight (durable), p95", percentile(creates, 95), 5, percentile(transport, 95));
+    const searches = [];
+    for (let round = 0; round < 3; round++) {
+      for (const query of ["grid", "compute frontier", "battery*", "\"open weights\"", "energy"]) searches.push(await timed(() => gloss.call("search", { query })));
+    }
+    figure("search, p95", percentile(searches, 95), 10, percentile(transport, 95));
+    // The rest of a realistic session: more pages, episodes opened, the feed.
+    for (const sort of SORTS) await cursorAt(gloss, { sort }, Math.min(episodes, 5000));
+    const { items } = await gloss.call("list_episodes", { limit: 50 });
+    for (const item of items) await gloss.call("get_episode", { id: item.id });
+    await gloss.call("list_notes", { limit: 200 });
+    const rss = await memory(gloss.pid, "VmRSS");
+    printFigure({ name: "gloss serve RSS after a session of requests", unit: "MB", measured: rss, target: episodes > 10_000 ? 80 : 40, raw: rssAtStart, episodes });
+  } finally {
+    await gloss.kill();
+  }
+}
+
+// BENCH_ONLY_SCALE=1 measures the libraries of GLOSS_BENCH_SIZES alone.
+if (!process.env.BENCH_ONLY_SCALE) {
+  await benchRoundTrips();
+  await benchMemory();
+}
+for (const size of benchSizes()) await benchScale(size);

@@ -4,8 +4,10 @@
 // Benchmarks print; they never assert on time.
 
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { SAMPLE, glossBin, summaryText } from "./helpers.mjs";
 
 /**
@@ -82,3 +84,23 @@ export function writeLibrary(dir, count) {
     throw new Error(`${bin} failed (build it with: cargo build --release -p gloss-testkit --bins): ${error.message}`);
   }
 }
+
+/** The library sizes to measure at: GLOSS_BENCH_SIZES (`make bench` sets "1000 10000 100000"), else 1,000 and 10,000. */
+export function benchSizes() {
+  return (process.env.GLOSS_BENCH_SIZES ?? "1000 10000").split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** The library of `episodes` episodes and ten times as many highlights, built once and kept in bench/raw/libraries/. */
+export function annotatedLibrary(episodes) {
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "raw", "libraries", String(episodes));
+  const folders = { library: path.join(root, "library"), data: path.join(root, "data") };
+  if (existsSync(path.join(root, "complete"))) return folders;
+  execFileSync("rm", ["-rf", root]);
+  const bin = path.join(path.dirname(glossBin()), "write-annotated-library");
+  const started = Date.now();
+  execFileSync(bin, [folders.library, folders.data, String(episodes), String(episodes * 10)], { stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync("touch", [path.join(root, "complete")]);
+  console.log(`scale: built the ${episodes}-episode library in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return folders;
+}
+

@@ -1,7 +1,12 @@
 // The library pane: a windowed list of episodes (only the rows in view
 // exist in the DOM, pages of 100 fetched as they scroll into view, so
-// 10,000 episodes scroll smoothly), the filters, the order (a setting of
+// 100,000 episodes scroll smoothly), the filters, the order (a setting of
 // this machine, kept through filters and restarts), and files that failed.
+//
+// The API pages by cursor (each page's `next` starts the one after it), so
+// pages are read in order: a row far below the pages read so far (a jump,
+// End) is reached by reading on from the last known cursor, many pages a
+// request. The first page brings the total, which sizes the scrollbar.
 
 import { askForLibraryOnce } from "./desktop.js";
 import { call } from "./transport.js";
@@ -14,11 +19,15 @@ import * as state from "./state.js";
 
 const PAGE = 100;
 const OVERSCAN = 6;
+/** At most this many pages a request when reading on to a row far below. */
+const PAGES_PER_WALK = 20;
 
 let filters = {};
 let sort = "added";
 let total = 0;
-let pages = new Map(); // page index → items (or a promise while loading)
+let pages = new Map(); // page index → items (or null while loading)
+let cursors = new Map([[0, undefined]]); // page index → the `after` that starts it
+let walking = null; // the read of pages in order under way, if any
 let generation = 0;
 let rowHeight = 64;
 let currentId = null;
@@ -110,16 +119,25 @@ export function refreshEpisodes(ids, kinds) {
   else refetchRows(first, last);
 }
 
+/** Reads rows `first` to `last` again, from the start of the nearest page before them whose cursor is known. */
 async function refetchRows(first, last) {
   const mine = generation;
+  const start = knownStart(Math.floor(first / PAGE)) * PAGE;
   let page;
   try {
-    page = await call("list_episodes", { ...query(), offset: first, limit: last - first + 1 });
+    page = await call("list_episodes", { ...query(), after: cursors.get(start / PAGE), limit: last - start + 1 });
   } catch {
     return; // the rows keep what they showed; the next change or reload brings them up to date
   }
   if (mine !== generation) return;
-  page.items.forEach((item, n) => putItem(first + n, item));
+  page.items.forEach((item, n) => start + n >= first && putItem(start + n, item));
+}
+
+/** The nearest page at or before `index` whose cursor is known (the first page's always is). */
+function knownStart(index) {
+  let start = index;
+  while (!cursors.has(start)) start--;
+  return start;
 }
 
 /** The list's filters and order, as `list_episodes` takes them. */
@@ -151,21 +169,24 @@ export const refreshLibrary = debounce(() => {
 async function reload() {
   const mine = ++generation;
   performance.mark("library-load-start");
-  const first = Math.floor(list().scrollTop / rowHeight / PAGE);
   let page;
   try {
-    page = await call("list_episodes", { ...query(), offset: first * PAGE, limit: PAGE });
+    page = await call("list_episodes", { ...query(), limit: PAGE });
   } catch (error) {
     if (mine !== generation) return;
     total = 0;
     pages = new Map();
+    cursors = new Map([[0, undefined]]);
     byId("library-count").textContent = "";
     showEmpty(failure("Could not load the library", error));
     return;
   }
   if (mine !== generation) return;
   total = page.total;
-  pages = new Map([[first, page.items]]);
+  pages = new Map([[0, page.items]]);
+  cursors = new Map([[0, undefined]]);
+  if (page.next) cursors.set(1, page.next);
+  walking = null;
   fillShowFilter(page.shows ?? []);
   keepingFocus(() => {
     for (const row of rows.values()) row.remove();
@@ -211,29 +232,56 @@ function showWhatFits() {
   byId("library-empty").hidden = searching || !emptyShown;
 }
 
+/**
+ * Loads page `index`: pages are read in order, so this reads on from the
+ * nearest page before it whose cursor is known, up to PAGES_PER_WALK pages
+ * a request, one walk at a time.
+ */
 async function fetchPage(index) {
   if (pages.has(index)) return;
   const mine = generation;
-  pages.set(index, null);
-  try {
-    const page = await call("list_episodes", { ...query(), offset: index * PAGE, limit: PAGE });
-    if (mine !== generation) return;
-    pages.set(index, page.items);
-    if (page.total !== total) {
-      total = page.total;
-      spacer.style.height = `${total * rowHeight}px`;
-    }
-    keepingFocus(() => {
-      for (const [i, row] of rows) {
-        if (Math.floor(i / PAGE) !== index) continue;
-        row.remove();
-        rows.delete(i);
-      }
-      drawRows();
-    });
-  } catch {
-    if (mine === generation) pages.delete(index);
+  while (walking) {
+    await walking;
+    if (mine !== generation || pages.has(index)) return;
   }
+  const current = walk(index, mine);
+  walking = current;
+  try {
+    await current;
+  } finally {
+    if (walking === current) walking = null;
+  }
+}
+
+async function walk(index, mine) {
+  while (!pages.has(index)) {
+    const start = knownStart(index);
+    const count = Math.min(index - start + 1, PAGES_PER_WALK);
+    for (let p = start; p < start + count; p++) if (!pages.has(p)) pages.set(p, null);
+    let page;
+    try {
+      page = await call("list_episodes", { ...query(), after: cursors.get(start), limit: count * PAGE });
+    } catch {
+      if (mine === generation) for (let p = start; p < start + count; p++) if (pages.get(p) === null) pages.delete(p);
+      return;
+    }
+    if (mine !== generation) return;
+    for (let p = 0; p < count; p++) pages.set(start + p, page.items.slice(p * PAGE, (p + 1) * PAGE));
+    if (!page.next) {
+      // The list ended before `index` (it shrank since the total was read).
+      for (let p = start + count; p <= index; p++) pages.set(p, []);
+      break;
+    }
+    cursors.set(start + count, page.next);
+  }
+  keepingFocus(() => {
+    for (const [i, row] of rows) {
+      if (row.querySelector("a") || !itemAt(i)) continue; // drawn already, or still to come
+      row.remove();
+      rows.delete(i);
+    }
+    drawRows();
+  });
 }
 
 function itemAt(index) {

@@ -112,10 +112,20 @@ fn fixture_for_version(version: usize, conn: &Connection) {
             )
             .unwrap();
         }
-        // No card is buried before version 8 exists.
-        8 => {}
-        // Version 9 reads the search index; version 10 changes how it is kept.
-        9 => {}
+        // No card is buried before version 8 exists; version 9 adds a
+        // view of the search index.
+        8 | 9 => {}
+        // From version 10 on, the write path adds an episode's marks row
+        // (counted from what it holds on migrating, checked below).
+        10 => {
+            conn.execute(
+                "INSERT INTO episode_marks (episode_id, highlight_count)
+                 SELECT id, (SELECT count(*) FROM highlights WHERE episode_id = episodes.id AND deleted_at IS NULL)
+                 FROM episodes",
+                [],
+            )
+            .unwrap();
+        }
         other => panic!("add a fixture for schema version {other}"),
     }
 }
@@ -154,6 +164,9 @@ fn every_migration_runs_from_the_previous_version_with_data_after_a_backup() {
         }
         let library = Library::open(data.path()).unwrap();
         check_fixture_survived(&library, from);
+        let conn = Connection::open(data.path().join(DB_FILE)).unwrap();
+        let marks: i64 = conn.query_row("SELECT highlight_count FROM episode_marks", [], |row| row.get(0)).unwrap();
+        assert_eq!(marks, i64::from(from >= 3), "the list's counts of what version {from} held");
 
         let backups: Vec<_> = std::fs::read_dir(data.path().join("backups")).unwrap().collect();
         assert_eq!(backups.len(), 1, "one backup before migrating from {from}");

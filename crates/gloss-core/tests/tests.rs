@@ -17,6 +17,7 @@ mod annotations_search;
 mod annotations_tags;
 mod big_files;
 mod damaged_database;
+mod episode_list;
 mod export_markdown;
 mod export_merge;
 mod export_roundtrip;

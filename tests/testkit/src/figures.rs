@@ -103,7 +103,6 @@ pub fn folder_bytes(dir: &std::path::Path) -> u64 {
         .sum()
 }
 
-
 /// The release `gloss` binary a benchmark drives: `GLOSS_BIN`, else `gloss`
 /// in the folder the running benchmark was built for (target/release, the
 /// parent of its deps/ folder). The testkit's own programs (`print-version`,

@@ -56,44 +56,48 @@ pub struct EpisodeMarks {
     pub last_read: Option<i64>,
 }
 
-/// Marks of every episode that has any; the others have none.
+/// The marks of every episode.
 pub fn episode_marks(conn: &Connection) -> Result<HashMap<EpisodeId, EpisodeMarks>> {
-    let mut marks: HashMap<EpisodeId, EpisodeMarks> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT episode_id, count(*), count(*) FILTER (WHERE anchor_status IN ('orphaned', 'ambiguous', 'fuzzy'))
-         FROM highlights WHERE deleted_at IS NULL GROUP BY episode_id",
-    )?;
-    let counts =
-        stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)))?;
-    for row in counts {
-        let (id, count, attention) = row?;
-        let mark = marks.entry(id).or_default();
-        mark.highlight_count = usize::try_from(count).unwrap_or(0);
-        mark.attention_count = usize::try_from(attention).unwrap_or(0);
-    }
-    let mut stmt = conn.prepare_cached("SELECT episode_id, read, visited_at FROM reading")?;
-    for row in stmt.query_map([], |row| Ok((row.get::<_, EpisodeId>(0)?, row.get::<_, bool>(1)?, row.get(2)?)))? {
-        let (id, read, visited_at) = row?;
-        let episode = marks.entry(id).or_default();
-        episode.read = read;
-        episode.last_read = Some(visited_at);
-    }
-    Ok(marks)
+    // The table the episode list reads, kept by triggers (`store::schema::list`).
+    let mut stmt =
+        conn.prepare_cached("SELECT episode_id, highlight_count, attention_count, read, last_read FROM episode_marks")?;
+    let rows = stmt.query_map([], |row| {
+        let count = |n: usize| row.get::<_, i64>(n).map(|c| usize::try_from(c).unwrap_or(0));
+        let marks = EpisodeMarks {
+            highlight_count: count(1)?,
+            attention_count: count(2)?,
+            read: row.get(3)?,
+            last_read: row.get(4)?,
+        };
+        Ok((row.get(0)?, marks))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Episodes carrying tag `tag` (or one nested under it) themselves or on
 /// one of their live highlights: the tag filter of the episode list and of
 /// episode search hits.
 pub fn episodes_tagged(conn: &Connection, tag: &str) -> Result<HashSet<EpisodeId>> {
-    let key = TagName::parse(tag, "tag")?.key;
-    let within = within_sql("t", "?1");
-    let mut stmt = conn.prepare_cached(&format!(
+    let key = tag_key(tag)?;
+    let mut stmt = conn.prepare_cached(&episodes_tagged_sql("?1"))?;
+    let rows = stmt.query_map([key], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The key `tag` is stored under, refused (as field `tag`) if it is no tag name.
+pub(crate) fn tag_key(tag: &str) -> Result<String> {
+    Ok(TagName::parse(tag, "tag")?.key)
+}
+
+/// A query of the ids of the episodes carrying the tag whose key is bound
+/// to `param`, or one nested under it (see [`episodes_tagged`]).
+pub(crate) fn episodes_tagged_sql(param: &str) -> String {
+    let within = within_sql("t", param);
+    format!(
         "SELECT et.episode_id FROM episode_tags et JOIN tags t ON t.id = et.tag_id
          WHERE t.deleted_at IS NULL AND {within}
          UNION
          SELECT h.episode_id FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
          JOIN tags t ON t.id = ht.tag_id WHERE h.deleted_at IS NULL AND t.deleted_at IS NULL AND {within}"
-    ))?;
-    let rows = stmt.query_map([key], |row| row.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    )
 }

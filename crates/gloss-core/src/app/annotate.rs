@@ -46,6 +46,13 @@ impl<'l> Annotations<'l> {
         self.change(|w| highlights::create(w, &id, w.now(), new))
     }
 
+    /// Many `create_highlight`s in one transaction, through the same path
+    /// (for building large libraries: one commit instead of one each). Any
+    /// refusal refuses them all.
+    pub fn create_highlights(&self, news: &[NewHighlight]) -> Result<Vec<Highlight>> {
+        self.change(|w| news.iter().map(|new| highlights::create(w, &highlights::new_id(), w.now(), new)).collect())
+    }
+
     /// `update_highlight`: color, note, tags.
     pub fn update_highlight(&self, patch: &HighlightPatch) -> Result<Highlight> {
         self.change(|w| highlights::update(w, patch))

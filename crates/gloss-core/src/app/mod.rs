@@ -4,6 +4,7 @@
 
 mod annotate;
 mod auto_export;
+mod episode_list;
 mod hits;
 
 use std::collections::{HashMap, VecDeque};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use annotate::Annotations;
 pub use auto_export::AutoExport;
+pub use episode_list::{EpisodeFilter, EpisodeItem, EpisodePage, EpisodeSort, ShowCount};
 pub use hits::{Hit, HitKind, SearchPage};
 
 use crate::annotations::{self, query, reanchor, view, Caller, Door, EpisodeAnnotations, HighlightFilter, Origin};
@@ -158,23 +160,25 @@ impl Gloss {
     }
 
     pub fn status(&self) -> Result<LibraryStatus> {
-        let episodes = self.library.list_episodes()?;
-        let mut counts = StatusCounts::default();
-        let mut errors = Vec::new();
-        for episode in &episodes {
-            match episode.status {
-                Status::Active => counts.active += 1,
-                Status::Missing => counts.missing += 1,
-                Status::Error => {
-                    counts.error += 1;
-                    errors.push(FileError {
-                        episode_id: episode.id,
-                        path: episode.source_path.clone(),
-                        message: episode.error.clone().unwrap_or_default(),
-                    });
+        let (counts, errors) = self.library.store().read(|conn| {
+            let mut counts = StatusCounts::default();
+            for (status, count) in crate::store::episodes::count_by_status(conn)? {
+                match status {
+                    Status::Active => counts.active = count,
+                    Status::Missing => counts.missing = count,
+                    Status::Error => counts.error = count,
                 }
             }
-        }
+            let errors = crate::store::episodes::failed(conn)?
+                .into_iter()
+                .map(|episode| FileError {
+                    episode_id: episode.id,
+                    path: episode.source_path,
+                    message: episode.error.unwrap_or_default(),
+                })
+                .collect();
+            Ok((counts, errors))
+        })?;
         let state = lock(&self.state);
         Ok(LibraryStatus {
             library_dir: state.folder.clone(),
@@ -188,34 +192,10 @@ impl Gloss {
     }
 
     /// One page of episodes in the order `filter.sort` asks for (newest
-    /// first unless told), with the shows for filtering.
+    /// first unless told), after `filter.after`; the first page also has the
+    /// total and the shows for filtering (see [`episode_list`]).
     pub fn list_episodes(&self, filter: &EpisodeFilter) -> annotations::Result<EpisodePage> {
-        let mut all = self.library.list_episodes()?;
-        let marks = self.read(view::episode_marks)?;
-        let tagged = filter.tag.as_deref().map(|tag| self.read(|conn| view::episodes_tagged(conn, tag))).transpose()?;
-        let mut shows: HashMap<String, usize> = HashMap::new();
-        for episode in &all {
-            if let Some(show) = &episode.show {
-                *shows.entry(show.clone()).or_default() += 1;
-            }
-        }
-        let read = |e: &EpisodeSummary| marks.get(&e.id).is_some_and(|m| m.read);
-        all.retain(|e| {
-            filter.matches(e)
-                && tagged.as_ref().is_none_or(|ids| ids.contains(&e.id))
-                && filter.read.is_none_or(|wanted| read(e) == wanted)
-        });
-        filter.sort.unwrap_or_default().apply(&mut all, &marks);
-        let total = all.len();
-        let items = all
-            .into_iter()
-            .skip(filter.offset.unwrap_or(0))
-            .take(filter.limit.unwrap_or(usize::MAX))
-            .map(|summary| EpisodeItem { marks: marks.get(&summary.id).cloned().unwrap_or_default(), summary })
-            .collect();
-        let mut shows: Vec<ShowCount> = shows.into_iter().map(|(show, count)| ShowCount { show, count }).collect();
-        shows.sort_by_key(|count| count.show.to_lowercase());
-        Ok(EpisodePage { total, items, shows })
+        self.read(|conn| episode_list::page(conn, filter))
     }
 
     /// Everything the reader shows for one episode.
@@ -469,88 +449,6 @@ pub struct LibraryStatus {
     pub watch_error: Option<String>,
     pub notices: Vec<String>,
     pub errors: Vec<FileError>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EpisodeFilter {
-    pub show: Option<String>,
-    pub status: Option<Status>,
-    /// Carrying this tag (or one nested under it), on the episode or one of
-    /// its highlights.
-    pub tag: Option<String>,
-    pub read: Option<bool>,
-    pub sort: Option<EpisodeSort>,
-    pub offset: Option<usize>,
-    pub limit: Option<usize>,
-}
-
-/// Orders of the episode list. Each ends in the newest added first, so
-/// episodes that compare equal keep one order from page to page.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EpisodeSort {
-    /// Newest added first.
-    #[default]
-    Added,
-    /// A to Z, without case; a file without a title by its file name.
-    Title,
-    /// A to Z by show, then by title; episodes without a show last.
-    Show,
-    /// Most recently opened first; never opened last.
-    LastRead,
-    /// Most highlights first.
-    MostHighlighted,
-}
-
-impl EpisodeSort {
-    fn apply(self, episodes: &mut [EpisodeSummary], marks: &HashMap<EpisodeId, annotations::EpisodeMarks>) {
-        episodes.sort_by(|a, b| b.first_seen.cmp(&a.first_seen).then(b.id.cmp(&a.id)));
-        let mark = |e: &EpisodeSummary| marks.get(&e.id).cloned().unwrap_or_default();
-        let title = |e: &EpisodeSummary| {
-            let name = e.title.as_deref().unwrap_or_else(|| e.source_path.rsplit('/').next().unwrap_or_default());
-            name.to_lowercase()
-        };
-        // Stable sorts: what ties stays newest first.
-        match self {
-            EpisodeSort::Added => {}
-            EpisodeSort::Title => episodes.sort_by_cached_key(title),
-            EpisodeSort::Show => {
-                episodes.sort_by_cached_key(|e| (e.show.is_none(), e.show.as_deref().map(str::to_lowercase), title(e)))
-            }
-            EpisodeSort::LastRead => episodes.sort_by_key(|e| std::cmp::Reverse(mark(e).last_read)),
-            EpisodeSort::MostHighlighted => episodes.sort_by_key(|e| std::cmp::Reverse(mark(e).highlight_count)),
-        }
-    }
-}
-
-impl EpisodeFilter {
-    fn matches(&self, episode: &EpisodeSummary) -> bool {
-        self.show.as_ref().is_none_or(|show| episode.show.as_ref() == Some(show))
-            && self.status.is_none_or(|status| episode.status == status)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ShowCount {
-    pub show: String,
-    pub count: usize,
-}
-
-/// An episode as the list shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct EpisodeItem {
-    #[serde(flatten)]
-    pub summary: EpisodeSummary,
-    #[serde(flatten)]
-    pub marks: annotations::EpisodeMarks,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct EpisodePage {
-    pub total: usize,
-    pub items: Vec<EpisodeItem>,
-    pub shows: Vec<ShowCount>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -23,7 +23,7 @@ pub enum Status {
 }
 
 impl Status {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Active => "active",
             Status::Missing => "missing",
@@ -207,6 +207,22 @@ pub fn list(conn: &Connection) -> Result<Vec<EpisodeSummary>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// How many episodes have each status (those with none are left out): a
+/// walk of the status index, not of the rows.
+pub fn count_by_status(conn: &Connection) -> Result<Vec<(Status, usize)>> {
+    let mut stmt = conn.prepare_cached("SELECT status, count(*) FROM episodes GROUP BY status")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The episodes whose file could not be read, by path.
+pub fn failed(conn: &Connection) -> Result<Vec<EpisodeSummary>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE status = 'error' ORDER BY path"))?;
+    let rows = stmt.query_map([], summary_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn summary(conn: &Connection, id: EpisodeId) -> Result<Option<EpisodeSummary>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes WHERE id = ?1"))?;
     Ok(stmt.query_row([id], summary_from_row).optional()?)
@@ -282,6 +298,7 @@ pub(crate) fn insert(conn: &Connection, file: &FileVersion) -> Result<EpisodeId>
     )?
     .execute(params![file.path, now_ms()])?;
     let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO episode_marks (episode_id) VALUES (?1)")?.execute([id])?;
     write_version(conn, id, file)?;
     // Indexed once, complete: indexing the empty row first and replacing it
     // would make FTS5 write its pending terms out for every new file.

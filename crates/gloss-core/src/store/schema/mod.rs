@@ -9,6 +9,7 @@
 //! `<data>/backups/gloss-v<from>-<unix ms>.db`.
 
 mod annotations;
+mod list;
 pub(crate) mod review;
 mod sync;
 
@@ -138,13 +139,13 @@ const V9_SEARCH_TERMS: &str = "
 CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, row);
 ";
 
-/// Version 10: faster ingest. The search index is kept in step by the code
+/// Version 11: faster ingest. The search index is kept in step by the code
 /// that writes the indexed columns (`store::search_index`), not by
 /// triggers, whose savepoints made FTS5 write a segment per episode
 /// written. A rescan compares every file with its row's stat and hashes
 /// (`episodes::file_rows`); an index holding those lets it skip the rows'
 /// text, which a table scan reads through page after page.
-const V10_INGEST: &str = "
+const V11_INGEST: &str = "
 DROP TRIGGER episodes_search_insert;
 DROP TRIGGER episodes_search_update;
 DROP TRIGGER episodes_search_delete;
@@ -164,7 +165,8 @@ fn steps() -> Vec<M<'static>> {
         M::up(&review::V7_DECK),
         M::up(review::V8_BURY),
         M::up(V9_SEARCH_TERMS),
-        M::up(V10_INGEST),
+        M::up(list::V10_LIST_ORDERS),
+        M::up(V11_INGEST),
     ]
 }
 
