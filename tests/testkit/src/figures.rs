@@ -18,7 +18,8 @@ pub struct Figure<'a> {
     pub unit: &'a str,
     /// The median (or the percentile the name says).
     pub measured: f64,
-    /// The target, in the same unit.
+    /// The target, in the same unit; infinite for a figure shown
+    /// only for its raw limit and its growth (the report then shows none).
     pub target: f64,
     pub better: Better,
     /// The raw limit measured in the same run (the same bytes read, or
@@ -53,10 +54,11 @@ impl Figure<'_> {
             None => String::new(),
         };
         let at = if episodes.is_null() { String::new() } else { format!(" at {episodes} episodes") };
-        println!(
-            "{}{at}: {:.3} {} (target {sign} {} {}: {verdict}){raw}",
-            self.name, self.measured, self.unit, self.target, self.unit
-        );
+        let target = match self.target.is_finite() {
+            true => format!("target {sign} {} {}: {verdict}", self.target, self.unit),
+            false => "no target".to_owned(),
+        };
+        println!("{}{at}: {:.3} {} ({target}){raw}", self.name, self.measured, self.unit);
         let json = serde_json::json!({
             "name": self.name,
             "unit": self.unit,
