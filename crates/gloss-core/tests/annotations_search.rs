@@ -307,3 +307,82 @@ fn the_search_index_follows_every_kind_of_change() {
         .write(|tx| Ok(tx.execute("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)", [])?))
         .expect("the index agrees with the episode rows");
 }
+
+/// The highlight search index and the episode list's counts and reading
+/// marks are kept by the writers of highlight and reading rows, not by
+/// triggers: after highlights are created, edited, tagged, re-tagged,
+/// orphaned by a rewrite, trashed, restored and purged, and an episode is
+/// read, the index holds exactly what the rows hold (FTS5's own check) and
+/// every episode's marks equal a count from scratch.
+#[test]
+fn the_highlight_index_and_list_marks_follow_every_writer() {
+    let s = setup();
+    let notes = s.notes();
+    let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
+    let agree = |step: &str| {
+        s.fx.library
+            .store()
+            .write(|tx| {
+                tx.execute("INSERT INTO highlight_index (highlight_index, rank) VALUES ('integrity-check', 1)", [])?;
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("after {step}, the highlight index disagrees with the rows: {e}"));
+        let drifted: i64 = s
+            .fx
+            .library
+            .store()
+            .read(|conn| {
+                Ok(conn.query_row(
+                    "SELECT count(*) FROM episode_marks m WHERE (m.highlight_count, m.attention_count, m.read, m.last_read)
+                     IS NOT (SELECT count(*) FILTER (WHERE h.deleted_at IS NULL),
+                                    count(*) FILTER (WHERE h.deleted_at IS NULL
+                                        AND h.anchor_status IN ('orphaned', 'ambiguous', 'fuzzy')),
+                                    coalesce((SELECT read FROM reading WHERE episode_id = m.episode_id), 0),
+                                    (SELECT visited_at FROM reading WHERE episode_id = m.episode_id)
+                             FROM highlights h WHERE h.episode_id = m.episode_id)",
+                    [],
+                    |row| row.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(drifted, 0, "after {step}, episode marks drifted from the rows");
+    };
+    let chip = notes
+        .create_highlight(&NewHighlight {
+            note: Some("lithography".into()),
+            tags: vec!["fabs".into()],
+            ..quote(compute, "Chip exports")
+        })
+        .unwrap();
+    let tariffs =
+        notes.create_highlight(&NewHighlight { tags: vec!["fabs".into()], ..quote(trade, "Tariffs") }).unwrap();
+    agree("creating");
+    let patch = HighlightPatch { id: chip.id.clone(), note: Some("extreme ultraviolet".into()), ..Default::default() };
+    notes.update_highlight(&patch).unwrap();
+    agree("editing a note");
+    notes.rename_tag("fabs", "foundries").unwrap();
+    assert_eq!(found(&notes, "foundries", &HighlightFilter::default()).len(), 2);
+    agree("renaming a tag");
+    notes.delete_tag("foundries").unwrap();
+    assert!(found(&notes, "foundries", &HighlightFilter::default()).is_empty());
+    agree("deleting a tag");
+    s.rewrite("trade.txt", &summary("Reordering Global Trade", "Econ Talk", "Shipping lanes shift."));
+    assert_eq!(notes.get_highlight(&tariffs.id).unwrap().anchor.status, AnchorStatus::Orphaned);
+    agree("orphaning by a rewrite");
+    notes.delete_highlight(&chip.id).unwrap();
+    agree("trashing");
+    notes.restore_highlight(&chip.id).unwrap();
+    agree("restoring");
+    notes
+        .set_reading_state(&gloss_core::annotations::ReadingUpdate {
+            episode_id: compute,
+            read: Some(true),
+            position: None,
+        })
+        .unwrap();
+    agree("reading");
+    notes.delete_highlight(&tariffs.id).unwrap();
+    notes.empty_trash().unwrap();
+    assert!(found(&notes, "tariffs", &HighlightFilter::default()).is_empty());
+    agree("emptying the trash");
+}

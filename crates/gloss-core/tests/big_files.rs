@@ -34,6 +34,10 @@ fn a_huge_file_appearing_while_an_episode_is_gone_is_not_read_to_find_a_move() {
     let huge = episodes.iter().find(|e| e.source_path == "huge.txt").expect("listed");
     assert!(huge.error.as_deref().is_some_and(|e| e.contains("too large") || e.contains("limit")), "{huge:?}");
     if let (Some(before), Some(after)) = (before, after) {
-        assert!(after - before < 256 * 1024, "the scan's peak memory grew by {} MiB", (after - before) / 1024);
+        // The kernel updates the peak lazily (it reports the larger of the
+        // recorded peak and the current size), so a later reading can be
+        // lower than an earlier one while other tests free memory.
+        let growth = after.saturating_sub(before);
+        assert!(growth < 256 * 1024, "the scan's peak memory grew by {} MiB", growth / 1024);
     }
 }

@@ -13,7 +13,7 @@ use super::model::{status_from_str, status_str, Anchor, Color, Highlight, Highli
 use super::tags::{self, Tagged};
 use super::versions::{self, NoteRef};
 use super::write::{Kind, Writer};
-use super::{index, outbox};
+use super::{derived, index, outbox};
 use crate::store::episodes::EpisodeId;
 use gloss_anchor::{find_quote, AnchorStatus, QuoteError, Selector, Span};
 use gloss_sync::{self as sync, Change};
@@ -211,6 +211,7 @@ pub(crate) fn put(w: &mut Writer, row: &HighlightRow) -> Result<i64> {
     let conn = w.conn();
     let h = &row.highlight;
     let before = find(conn, &h.id)?;
+    let derived_before = derived::of_id(conn, &h.id)?;
     let tags = tags::resolve(w, &tags::parse_valid(&h.tags))?;
     let tags_text: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
     let (start, end) = match h.anchor.status {
@@ -263,6 +264,7 @@ pub(crate) fn put(w: &mut Writer, row: &HighlightRow) -> Result<i64> {
             |r| r.get(0),
         )?;
     tags::set_resolved(conn, Tagged::Highlight(seq), &tags)?;
+    derived::follow(conn, derived_before.as_ref(), derived::of_seq(conn, seq)?.as_ref())?;
     let after = get(conn, &h.id)?;
     if before.as_ref() == Some(&after) {
         return Ok(seq);
@@ -284,7 +286,9 @@ pub(crate) fn purge(w: &mut Writer, id: &str) -> Result<()> {
     let seq: i64 = conn.prepare_cached("SELECT seq FROM highlights WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
     tags::unlink_all(conn, Tagged::Highlight(seq))?;
     versions::replace(conn, &NoteRef::Highlight { id: id.to_owned() }, &[])?;
+    let derived_before = derived::of_seq(conn, seq)?;
     conn.prepare_cached("DELETE FROM highlights WHERE seq = ?1")?.execute([seq])?;
+    derived::follow(conn, derived_before.as_ref(), None)?;
     let changes = changes(conn, Some(&before), None)?;
     w.queue(changes);
     w.touch_purged(id, before.episode_id)

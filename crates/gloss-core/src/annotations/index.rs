@@ -1,7 +1,7 @@
 //! Keeps the search text in step with the annotations: each highlight's
 //! `tags_text` (read by the highlight index) and each episode's
 //! `search_highlights`, `search_notes` and `search_tags` (read by the episode
-//! index, see [`crate::search`]). Triggers re-index whatever changed.
+//! index, see [`crate::search`]).
 //!
 //! A highlight's own text is indexed in the transaction that changes it.
 //! An episode's is not: the episode index can only replace a whole row, so
@@ -12,6 +12,7 @@
 
 use rusqlite::Connection;
 
+use super::derived;
 use crate::store::episodes::EpisodeId;
 use crate::store::{search_index, Result, Store};
 
@@ -21,6 +22,7 @@ pub(crate) const TAG_SEPARATOR: char = '\n';
 
 /// Recomputes the live tag names of the highlight with row `seq`.
 pub(crate) fn refresh_highlight(conn: &Connection, seq: i64) -> Result<()> {
+    let before = derived::of_seq(conn, seq)?;
     conn.prepare_cached(
         "UPDATE highlights SET tags_text = coalesce((
             SELECT group_concat(name, char(10)) FROM (
@@ -29,7 +31,7 @@ pub(crate) fn refresh_highlight(conn: &Connection, seq: i64) -> Result<()> {
          WHERE seq = ?1",
     )?
     .execute([seq])?;
-    Ok(())
+    derived::follow(conn, before.as_ref(), derived::of_seq(conn, seq)?.as_ref())
 }
 
 /// Notes that the annotation text of `episode_id` changed; [`flush`]

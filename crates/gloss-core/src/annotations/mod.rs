@@ -27,6 +27,7 @@
 //! the episode stays, `missing`, with its text and highlights.
 
 pub mod deck;
+mod derived;
 mod episode;
 mod error;
 pub mod feed;

@@ -67,8 +67,8 @@ pub(crate) struct ReadingRow {
     pub updated_at: i64,
 }
 
-/// The one writer of reading state: stores the episode's row as given,
-/// and queues for sync what changed (read, position) when the change is
+/// The one writer of reading state: stores the episode's row as given
+/// (and what the episode list orders by in `episode_marks`), and queues for sync what changed (read, position) when the change is
 /// local. A visit alone changes nothing another window or device shows.
 pub(crate) fn put(w: &mut Writer, episode_id: EpisodeId, new: &ReadingRow) -> Result<()> {
     let conn = w.conn();
@@ -79,6 +79,8 @@ pub(crate) fn put(w: &mut Writer, episode_id: EpisodeId, new: &ReadingRow) -> Re
             visited_at = excluded.visited_at, updated_at = excluded.updated_at",
     )?
     .execute(params![episode_id, new.read, new.position, new.visited_at, new.updated_at])?;
+    conn.prepare_cached("UPDATE episode_marks SET read = ?2, last_read = ?3 WHERE episode_id = ?1")?
+        .execute(params![episode_id, new.read, new.visited_at])?;
     let read_changed = before.as_ref().map_or(new.read, |b| b.read != new.read);
     let position_changed = new.position.is_some() && before.as_ref().is_none_or(|b| b.position != new.position);
     let episode = outbox::fingerprint(conn, episode_id)?;

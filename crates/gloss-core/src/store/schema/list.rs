@@ -9,11 +9,9 @@
 //! first, and unique, so equal keys keep one order from page to page).
 //!
 //! The orders by reading and by highlights read another table's facts;
-//! `episode_marks` keeps them per episode (one row for every episode), kept
-//! in step by triggers so no writer of highlights or reading state has to
-//! know about it. The counts are recounted from the episode's own
-//! highlights on each change (an indexed read of that episode only), so
-//! they can not drift.
+//! `episode_marks` keeps them per episode (one row for every episode).
+//! This migration kept it in step by triggers; V12 replaced them with the
+//! writers of highlights and reading state (see `annotations::derived`).
 
 pub const V10_LIST_ORDERS: &str = "
 ALTER TABLE episodes ADD COLUMN newest INTEGER GENERATED ALWAYS AS (-id) VIRTUAL;

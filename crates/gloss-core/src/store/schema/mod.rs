@@ -153,6 +153,24 @@ CREATE INDEX episodes_files
     ON episodes (path, id, size, mtime_ns, content_hash, fingerprint, status, error, updated_at);
 ";
 
+/// Version 12: what is derived from highlights and reading state (the
+/// highlight search index, the episode list's counts and reading marks) is
+/// kept in step by their writers (`annotations::derived`,
+/// `annotations::reading::put`), not by triggers, for the reason V11 gives:
+/// writing many highlights in one transaction made FTS5 write a segment
+/// per highlight.
+const V12_HIGHLIGHT_UPKEEP: &str = "
+DROP TRIGGER highlights_index_insert;
+DROP TRIGGER highlights_index_update;
+DROP TRIGGER highlights_index_delete;
+DROP TRIGGER episode_marks_highlight_insert;
+DROP TRIGGER episode_marks_highlight_update;
+DROP TRIGGER episode_marks_highlight_delete;
+DROP TRIGGER episode_marks_reading_insert;
+DROP TRIGGER episode_marks_reading_update;
+DROP TRIGGER episode_marks_reading_delete;
+";
+
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
     vec![
@@ -167,6 +185,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(V9_SEARCH_TERMS),
         M::up(list::V10_LIST_ORDERS),
         M::up(V11_INGEST),
+        M::up(V12_HIGHLIGHT_UPKEEP),
     ]
 }
 
