@@ -88,28 +88,50 @@ pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Resul
             made.entry(card).or_insert((None, false));
         }
     }
+    // The episode's rows as stored. Only rows that differ are written: a
+    // row written unchanged is a page written, and an episode's hundreds
+    // of cards made each highlight's commit megabytes.
+    let mut stored: HashMap<String, StoredCard> = {
+        let mut stmt =
+            conn.prepare_cached("SELECT card, in_deck, included, blocked FROM review_cards WHERE episode_id = ?1")?;
+        let rows = stmt.query_map([episode_id], |row| {
+            Ok((row.get(0)?, StoredCard { in_deck: row.get(1)?, included: row.get(2)?, blocked: row.get(3)? }))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
     for (card, (blocked, starred)) in &made {
         let Ok(id) = card.parse::<CardId>() else { continue };
+        let by_rule = rule.includes(&id, *starred);
+        if let Some(row) = stored.remove(card) {
+            if row.in_deck == row.included.unwrap_or(by_rule) && row.blocked == *blocked {
+                continue;
+            }
+        }
         conn.prepare_cached(
             "INSERT INTO review_cards (card, episode_id, in_deck, blocked) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (card) DO UPDATE SET episode_id = excluded.episode_id,
                  in_deck = coalesce(review_cards.included, excluded.in_deck), blocked = excluded.blocked",
         )?
-        .execute(params![card, episode_id, rule.includes(&id, *starred), blocked])?;
+        .execute(params![card, episode_id, by_rule, blocked])?;
     }
     // Cards of this episode its sources no longer make: in only if the
     // user added them and their source is still here (an insight).
-    let others: Vec<(String, Option<bool>)> = {
-        let mut stmt = conn.prepare_cached("SELECT card, included FROM review_cards WHERE episode_id = ?1")?;
-        let rows = stmt.query_map([episode_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().filter(|(card, _)| !made.contains_key(card)).collect()
-    };
-    for (card, included) in others {
-        let in_deck = included == Some(true) && insight_exists(conn, episode_id, &card)?;
-        conn.prepare_cached("UPDATE review_cards SET in_deck = ?2, blocked = NULL WHERE card = ?1")?
-            .execute(params![card, in_deck])?;
+    for (card, row) in stored {
+        let in_deck = row.included == Some(true) && insight_exists(conn, episode_id, &card)?;
+        if (row.in_deck, row.blocked.as_deref()) != (in_deck, None) {
+            conn.prepare_cached("UPDATE review_cards SET in_deck = ?2, blocked = NULL WHERE card = ?1")?
+                .execute(params![card, in_deck])?;
+        }
     }
     Ok(())
+}
+
+/// A card's deck row as stored.
+struct StoredCard {
+    in_deck: bool,
+    /// The user's choice, over the rule's.
+    included: Option<bool>,
+    blocked: Option<String>,
 }
 
 /// Brings every episode's deck rows up to date (after what enters review changed).
