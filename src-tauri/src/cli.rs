@@ -216,35 +216,36 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
             out(&counts.to_string())
         }
         ApiCommand::List { json } => {
-            /// What the order needs of an episode: `--json` prints the
-            /// rest as it came, so only the path is read out of each.
+            // Page by page in path order, printed as it comes: the first
+            // lines appear at once, and memory holds one page whatever the
+            // size of the library.
             #[derive(Deserialize)]
-            struct ByPath<'a> {
+            struct Page<'a> {
                 #[serde(borrow)]
-                source_path: std::borrow::Cow<'a, str>,
+                items: Vec<&'a RawValue>,
+                next: Option<String>,
             }
-            let answer = gloss.call(json!({ "op": "list_episodes" }))?;
-            let mut episodes = items(&answer)?
-                .into_iter()
-                .map(|item| Ok((read::<ByPath>(item)?.source_path, item)))
-                .collect::<Result<Vec<_>, Error>>()?;
-            // By path, as the folder is laid out (the API lists newest first, for the window).
-            episodes.sort_by(|(a, _), (b, _)| a.cmp(b));
-            if json {
-                return print_list(episodes.iter().map(|(_, item)| *item));
-            }
-            for (_, item) in &episodes {
-                let e: EpisodeSummary = read(item)?;
-                let title = e.title.as_deref().unwrap_or(&e.source_path);
-                let show = e.show.as_deref().unwrap_or("-");
-                let status = serde_json::to_value(e.status)?;
-                let status = status.as_str().unwrap_or("?");
-                out(&format!("{:>6}  {status:<7}  {title}  ({show})", e.id))?;
-                if let Some(error) = &e.error {
-                    out(&format!("        {}: {error}", e.source_path))?;
+            let mut array = json.then(JsonArray::default);
+            let mut after: Option<String> = None;
+            loop {
+                let args = json!({ "sort": "path", "after": after, "limit": LIST_PAGE });
+                let answer = gloss.call(json!({ "op": "list_episodes", "args": args }))?;
+                let page: Page = read(&answer)?;
+                for item in page.items {
+                    match &mut array {
+                        Some(array) => array.push(item)?,
+                        None => print_episode_line(&read(item)?)?,
+                    }
+                }
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
                 }
             }
-            Ok(())
+            match array {
+                Some(array) => array.end(),
+                None => Ok(()),
+            }
         }
         ApiCommand::Search { query, json, limit } => {
             let answer = gloss.call(json!({ "op": "search", "args": { "query": query, "limit": limit } }))?;
@@ -454,18 +455,70 @@ fn report_out<T: DeserializeOwned + std::fmt::Display>(answer: &RawValue, json: 
 
 /// Prints `items` as one JSON array.
 fn print_list<'a>(items: impl IntoIterator<Item = &'a RawValue>) -> Result<(), Error> {
-    let items: Vec<&str> = items.into_iter().map(RawValue::get).collect();
-    print_json(&RawValue::from_string(format!("[{}]", items.join(",")))?)
+    let mut array = JsonArray::default();
+    for item in items {
+        array.push(item)?;
+    }
+    array.end()
+}
+
+/// Episodes listed per request of `gloss list`.
+const LIST_PAGE: usize = 500;
+
+/// `gloss list`'s line for an episode, and the reason below it when its
+/// file failed.
+fn print_episode_line(e: &EpisodeSummary) -> Result<(), Error> {
+    let title = e.title.as_deref().unwrap_or(&e.source_path);
+    let show = e.show.as_deref().unwrap_or("-");
+    let status = serde_json::to_value(e.status)?;
+    let status = status.as_str().unwrap_or("?");
+    out(&format!("{:>6}  {status:<7}  {title}  ({show})", e.id))?;
+    if let Some(error) = &e.error {
+        out(&format!("        {}: {error}", e.source_path))?;
+    }
+    Ok(())
+}
+
+/// A JSON array printed item by item as [`print_json`] prints a whole one,
+/// so a long list streams out instead of being held. Each item is held
+/// until the next: the comma after it comes on its last line.
+#[derive(Default)]
+struct JsonArray {
+    held: Option<String>,
+}
+
+impl JsonArray {
+    fn push(&mut self, item: &RawValue) -> Result<(), Error> {
+        let indented = format!("  {}", pretty(item)?.replace('\n', "\n  "));
+        match self.held.replace(indented) {
+            Some(previous) => out(&format!("{previous},")),
+            None => out("["),
+        }
+    }
+
+    fn end(self) -> Result<(), Error> {
+        match self.held {
+            Some(last) => {
+                out(&last)?;
+                out("]")
+            }
+            None => out("[]"),
+        }
+    }
 }
 
 /// Prints an answer's JSON indented, its fields in the order they came.
 fn print_json(json: &RawValue) -> Result<(), Error> {
+    out(&pretty(json)?)
+}
+
+fn pretty(json: &RawValue) -> Result<String, Error> {
     let mut pretty = Vec::new();
     serde_transcode::transcode(
         &mut serde_json::Deserializer::from_str(json.get()),
         &mut serde_json::Serializer::pretty(&mut pretty),
     )?;
-    out(&String::from_utf8(pretty)?)
+    Ok(String::from_utf8(pretty)?)
 }
 
 /// Prints one line to stdout. A closed pipe (`gloss list | head`) ends the

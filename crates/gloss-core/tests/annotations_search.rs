@@ -346,20 +346,48 @@ fn the_highlight_index_and_list_marks_follow_every_writer() {
             })
             .unwrap();
         assert_eq!(drifted, 0, "after {step}, episode marks drifted from the rows");
+        let keys = |sql: &str| -> Vec<(String, i64)> {
+            s.fx.library
+                .store()
+                .read(|conn| {
+                    let mut stmt = conn.prepare(sql)?;
+                    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                    Ok(rows.collect::<rusqlite::Result<_>>()?)
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            keys("SELECT tag_key, episode_id FROM episode_tag_keys ORDER BY 1, 2"),
+            keys(
+                "WITH RECURSIVE carried (episode_id, key) AS (
+                    SELECT et.episode_id, t.key FROM episode_tags et JOIN tags t ON t.id = et.tag_id
+                    WHERE t.deleted_at IS NULL
+                    UNION
+                    SELECT h.episode_id, t.key FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
+                    JOIN tags t ON t.id = ht.tag_id WHERE h.deleted_at IS NULL AND t.deleted_at IS NULL
+                    UNION
+                    SELECT episode_id, rtrim(rtrim(key, replace(key, '/', '')), '/') FROM carried WHERE instr(key, '/') > 0)
+                 SELECT key, episode_id FROM carried ORDER BY 1, 2"
+            ),
+            "after {step}, the episodes' tag keys drifted from the tags"
+        );
     };
     let chip = notes
         .create_highlight(&NewHighlight {
             note: Some("lithography".into()),
-            tags: vec!["fabs".into()],
+            tags: vec!["fabs".into(), "ai/chips/euv".into()],
             ..quote(compute, "Chip exports")
         })
         .unwrap();
     let tariffs =
         notes.create_highlight(&NewHighlight { tags: vec!["fabs".into()], ..quote(trade, "Tariffs") }).unwrap();
-    agree("creating");
+    notes.set_episode_tags(trade, &["policy/trade".into()]).unwrap();
+    agree("creating and tagging");
     let patch = HighlightPatch { id: chip.id.clone(), note: Some("extreme ultraviolet".into()), ..Default::default() };
     notes.update_highlight(&patch).unwrap();
     agree("editing a note");
+    notes.rename_tag("ai/chips/euv", "hardware/euv").unwrap();
+    agree("renaming a nested tag");
     notes.rename_tag("fabs", "foundries").unwrap();
     assert_eq!(found(&notes, "foundries", &HighlightFilter::default()).len(), 2);
     agree("renaming a tag");

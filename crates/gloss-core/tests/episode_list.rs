@@ -14,8 +14,14 @@ use tempfile::TempDir;
 
 use crate::util::{summary, write};
 
-const SORTS: [EpisodeSort; 5] =
-    [EpisodeSort::Added, EpisodeSort::Title, EpisodeSort::Show, EpisodeSort::LastRead, EpisodeSort::MostHighlighted];
+const SORTS: [EpisodeSort; 6] = [
+    EpisodeSort::Added,
+    EpisodeSort::Title,
+    EpisodeSort::Show,
+    EpisodeSort::LastRead,
+    EpisodeSort::MostHighlighted,
+    EpisodeSort::Path,
+];
 /// Equal without case, and equal outright: the order's ties.
 const TITLES: [&str; 4] = ["Alpha", "alpha", "Beta", "Zeta"];
 const SHOWS: [&str; 3] = ["Show A", "show a", "Other"];
@@ -130,6 +136,7 @@ impl Library {
             }),
             EpisodeSort::LastRead => items.sort_by_key(|item| Reverse(item.marks.last_read)),
             EpisodeSort::MostHighlighted => items.sort_by_key(|item| Reverse(item.marks.highlight_count)),
+            EpisodeSort::Path => items.sort_by(|a, b| a.summary.source_path.cmp(&b.summary.source_path)),
         }
         items.into_iter().map(|item| item.summary.id).collect()
     }

@@ -131,6 +131,13 @@ fn fixture_for_version(version: usize, conn: &Connection) {
         11 => {
             conn.execute("INSERT INTO search_index (search_index) VALUES ('rebuild')", []).unwrap();
         }
+        // From version 12 on, the write path indexes a highlight itself.
+        12 => {
+            conn.execute("INSERT INTO highlight_index (highlight_index) VALUES ('rebuild')", []).unwrap();
+        }
+        // Version 13 fills the tag keys from what is there (the highlight
+        // above has no tags); version 14 adds an index.
+        13 => {}
         other => panic!("add a fixture for schema version {other}"),
     }
 }

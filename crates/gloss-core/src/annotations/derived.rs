@@ -1,7 +1,9 @@
-//! What is derived from each highlight row, kept in step by the code that
-//! writes the rows (`highlights::put`, `highlights::purge`,
-//! `index::refresh_highlight`): the row's entry in the highlight search
-//! index and its episode's counts in `episode_marks`.
+//! What is derived from highlight and tag rows, kept in step by the code
+//! that writes them: each highlight's entry in the highlight search index
+//! and its episode's counts in `episode_marks` (by `highlights::put`,
+//! `highlights::purge` and `index::refresh_highlight`, see [`follow`]), and
+//! the tag keys each episode carries (by the writer's finish for every
+//! episode a change touched, see [`refresh_tag_keys`]).
 //!
 //! Done here rather than by triggers, for the reason `store::search_index`
 //! gives: a statement with a trigger runs under a statement savepoint, at
@@ -99,6 +101,44 @@ pub(crate) fn follow(conn: &Connection, before: Option<&Derived>, after: Option<
                 .execute(rusqlite::params![episode_id, sign, if attention { sign } else { 0 }])?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Brings the episode's rows in `episode_tag_keys` (the keys it carries, on
+/// itself or a live highlight, with their parents) up to date; writes only
+/// what changed. Called by the write path for every episode a change
+/// touched.
+pub(crate) fn refresh_tag_keys(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
+    let mut carried = std::collections::BTreeSet::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT t.key FROM episode_tags et JOIN tags t ON t.id = et.tag_id
+             WHERE et.episode_id = ?1 AND t.deleted_at IS NULL
+             UNION
+             SELECT t.key FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
+             JOIN tags t ON t.id = ht.tag_id WHERE h.episode_id = ?1 AND h.deleted_at IS NULL AND t.deleted_at IS NULL",
+        )?;
+        for key in stmt.query_map([episode_id], |row| row.get::<_, String>(0))? {
+            let key = key?;
+            for (at, _) in key.match_indices('/') {
+                carried.insert(key[..at].to_owned());
+            }
+            carried.insert(key);
+        }
+    }
+    let stored: std::collections::BTreeSet<String> = {
+        let mut stmt = conn.prepare_cached("SELECT tag_key FROM episode_tag_keys WHERE episode_id = ?1")?;
+        let rows = stmt.query_map([episode_id], |row| row.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for key in stored.difference(&carried) {
+        conn.prepare_cached("DELETE FROM episode_tag_keys WHERE tag_key = ?1 AND episode_id = ?2")?
+            .execute(rusqlite::params![key, episode_id])?;
+    }
+    for key in carried.difference(&stored) {
+        conn.prepare_cached("INSERT INTO episode_tag_keys (tag_key, episode_id) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![key, episode_id])?;
     }
     Ok(())
 }

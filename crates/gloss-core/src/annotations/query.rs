@@ -64,13 +64,11 @@ pub fn list(conn: &Connection, filter: &HighlightFilter) -> Result<HighlightPage
         Some(_) => "h.anchor_start IS NULL, h.anchor_start, h.seq",
         None => "h.created_at DESC, h.seq DESC",
     };
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) {}", query.sql_from_where()))?
-        .query_row(rusqlite::params_from_iter(&query.params), |row| row.get(0))?;
+    let total = query.count(conn)?;
     let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
     let offset = i64::try_from(filter.offset.unwrap_or(0)).unwrap_or(i64::MAX);
     let items = query.run(conn, order, limit, offset)?.into_iter().map(|(item, _)| item).collect();
-    Ok(HighlightPage { total: usize::try_from(total).unwrap_or(0), items })
+    Ok(HighlightPage { total, items })
 }
 
 /// Highlights whose quote, note or tags contain every word of `words`
@@ -94,10 +92,7 @@ pub fn count(conn: &Connection, words: &str, filter: &HighlightFilter) -> Result
     if query.matches_nothing {
         return Ok(0);
     }
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) {}", query.sql_from_where()))?
-        .query_row(rusqlite::params_from_iter(&query.params), |row| row.get(0))?;
-    Ok(usize::try_from(total).unwrap_or(0))
+    query.count(conn)
 }
 
 /// What `search` finds: episodes (their text and annotations, ranked
@@ -168,34 +163,53 @@ fn match_words(text: &str) -> Option<String> {
 
 /// A filter as SQL: the `FROM ... WHERE ...` part and its parameters.
 struct Query {
+    /// The highlights read (`h`), joined to the full-text matches (`m`)
+    /// when searching.
     from: String,
     /// Whether `from` joins the full-text matches (`m`, with their rank).
     ranked: bool,
+    /// Whether a condition reads the episode (`e`): a count joins it only then.
+    on_episode: bool,
+    /// No condition but the highlight being live: a count is the list's.
+    every_live: bool,
+    tag_sets: Option<TagSets>,
     conditions: Vec<String>,
     params: Vec<Value>,
     /// Text was given but held no words: nothing can match.
     matches_nothing: bool,
 }
 
+/// The condition that a highlight is not in the trash.
+const LIVE: &str = "h.deleted_at IS NULL";
+
+/// The tag filter as sets, for counting: the highlights tagged themselves
+/// and the episodes tagged, and which condition of the query it replaces.
+struct TagSets {
+    at: usize,
+    own: String,
+    episodes: String,
+}
+
 impl Query {
     fn new(filter: &HighlightFilter) -> Result<Query> {
         let mut query = Query {
-            from: "FROM highlights h JOIN episodes e ON e.id = h.episode_id".to_owned(),
+            from: "highlights h".to_owned(),
             ranked: false,
+            on_episode: false,
+            every_live: false,
+            tag_sets: None,
             conditions: Vec::new(),
             params: Vec::new(),
             matches_nothing: false,
         };
-        query
-            .conditions
-            .push(if filter.trashed { "h.deleted_at IS NOT NULL" } else { "h.deleted_at IS NULL" }.to_owned());
+        query.conditions.push(if filter.trashed { "h.deleted_at IS NOT NULL" } else { LIVE }.to_owned());
         if let Some(text) = &filter.text {
             match match_words(text) {
                 Some(words) => {
                     let p = query.bind(words);
                     query.from = format!(
-                        "FROM (SELECT rowid AS seq, rank FROM highlight_index WHERE highlight_index MATCH {p}) m
-                         JOIN highlights h ON h.seq = m.seq JOIN episodes e ON e.id = h.episode_id"
+                        "(SELECT rowid AS seq, rank FROM highlight_index WHERE highlight_index MATCH {p}) m
+                         JOIN highlights h ON h.seq = m.seq"
                     );
                     query.ranked = true;
                 }
@@ -212,6 +226,7 @@ impl Query {
         if let Some(show) = &filter.show {
             let p = query.bind(show.trim().to_owned());
             query.conditions.push(format!("e.show = {p} COLLATE NOCASE"));
+            query.on_episode = true;
         }
         if let Some(color) = filter.color {
             let p = query.bind(color.as_str().to_owned());
@@ -232,14 +247,61 @@ impl Query {
         if let Some(tag) = &filter.tag {
             let p = query.bind(TagName::parse(tag, "tag")?.key);
             let within = within_sql("t", &p);
+            // A page walks the newest highlights and checks each: a few
+            // rows per match.
             query.conditions.push(format!(
                 "(EXISTS (SELECT 1 FROM highlight_tags ht JOIN tags t ON t.id = ht.tag_id
                           WHERE ht.highlight_seq = h.seq AND t.deleted_at IS NULL AND {within})
                   OR EXISTS (SELECT 1 FROM episode_tags et JOIN tags t ON t.id = et.tag_id
                              WHERE et.episode_id = h.episode_id AND t.deleted_at IS NULL AND {within}))"
             ));
+            let tag_ids = format!("SELECT t.id FROM tags t WHERE t.deleted_at IS NULL AND {within}");
+            query.tag_sets = Some(TagSets {
+                at: query.conditions.len() - 1,
+                own: format!("SELECT highlight_seq FROM highlight_tags WHERE tag_id IN ({tag_ids})"),
+                episodes: format!("SELECT episode_id FROM episode_tags WHERE tag_id IN ({tag_ids})"),
+            });
         }
+        query.every_live = query.conditions.len() == 1 && query.params.is_empty() && !filter.trashed;
         Ok(query)
+    }
+
+    /// How many highlights match. Every live one: the sum of the episode
+    /// list's counts, not a read of every highlight.
+    fn count(&self, conn: &Connection) -> Result<usize> {
+        // A count reads the tag's highlights and episodes as sets through
+        // the tag indexes, not a check of every highlight.
+        let mut conditions = self.conditions.clone();
+        if let Some(sets) = &self.tag_sets {
+            conditions[sets.at] = format!("(h.seq IN ({}) OR h.episode_id IN ({}))", sets.own, sets.episodes);
+        }
+        let sql = match (self.every_live, self.on_episode, &self.tag_sets) {
+            (true, _, _) => "SELECT coalesce(sum(highlight_count), 0) FROM episode_marks".to_owned(),
+            // The tag alone: its live highlights by the index of live
+            // highlights (a row lookup each would read the highlights' text
+            // pages), then its episodes' highlights not tagged themselves.
+            (false, false, Some(sets))
+                if conditions.len() == 2 && conditions[0] == LIVE && self.params.len() == 1 && !self.ranked =>
+            {
+                format!(
+                    "SELECT (SELECT count(*) FROM highlights h INDEXED BY highlights_live
+                             WHERE h.deleted_at IS NULL AND h.seq IN ({own}))
+                          + (SELECT count(*) FROM highlights h WHERE h.deleted_at IS NULL
+                             AND h.episode_id IN ({episodes}) AND h.seq NOT IN ({own}))",
+                    own = sets.own,
+                    episodes = sets.episodes
+                )
+            }
+            (false, true, _) => format!(
+                "SELECT count(*) FROM {} JOIN episodes e ON e.id = h.episode_id WHERE {}",
+                self.from,
+                conditions.join(" AND ")
+            ),
+            (false, false, _) => format!("SELECT count(*) FROM {} WHERE {}", self.from, conditions.join(" AND ")),
+        };
+        let total: i64 =
+            conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(&self.params), |row| row.get(0))?;
+        Ok(usize::try_from(total).unwrap_or(0))
     }
 
     /// Adds a parameter; returns its placeholder.
@@ -249,7 +311,7 @@ impl Query {
     }
 
     fn sql_from_where(&self) -> String {
-        format!("{} WHERE {}", self.from, self.conditions.join(" AND "))
+        format!("FROM {} JOIN episodes e ON e.id = h.episode_id WHERE {}", self.from, self.conditions.join(" AND "))
     }
 
     /// One page, with the bm25 score when searching by text.

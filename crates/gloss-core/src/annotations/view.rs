@@ -9,7 +9,7 @@ use super::error::Result;
 use super::model::Highlight;
 use super::query::{self, HighlightFilter};
 use super::reading::{self, ReadingState};
-use super::tags::{self, within_sql, TagName};
+use super::tags::{self, TagName};
 use super::{notes, stars};
 use crate::store::episodes::EpisodeId;
 
@@ -89,15 +89,17 @@ pub(crate) fn tag_key(tag: &str) -> Result<String> {
     Ok(TagName::parse(tag, "tag")?.key)
 }
 
+/// How many episodes carry the tag with key `key` (or one nested under it).
+pub(crate) fn count_tagged(conn: &Connection, key: &str) -> Result<usize> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM episode_tag_keys WHERE tag_key = ?1")?
+        .query_row([key], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
 /// A query of the ids of the episodes carrying the tag whose key is bound
-/// to `param`, or one nested under it (see [`episodes_tagged`]).
+/// to `param`, or one nested under it (see [`episodes_tagged`]): one range
+/// of `episode_tag_keys`, kept by the write path.
 pub(crate) fn episodes_tagged_sql(param: &str) -> String {
-    let within = within_sql("t", param);
-    format!(
-        "SELECT et.episode_id FROM episode_tags et JOIN tags t ON t.id = et.tag_id
-         WHERE t.deleted_at IS NULL AND {within}
-         UNION
-         SELECT h.episode_id FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
-         JOIN tags t ON t.id = ht.tag_id WHERE h.deleted_at IS NULL AND t.deleted_at IS NULL AND {within}"
-    )
+    format!("SELECT episode_id FROM episode_tag_keys WHERE tag_key = {param}")
 }

@@ -178,9 +178,10 @@ impl<'c> Writer<'c> {
     /// Queues what is to go to other devices and returns what changed, for
     /// announcing once the transaction commits. Call last, in the transaction.
     pub fn finish(self) -> Result<Changed> {
-        // Review cards follow what they are made from.
+        // Review cards and the tag filter's rows follow what they are made from.
         for &episode_id in &self.changed.episodes {
             super::deck::refresh_episode(self.conn, episode_id)?;
+            super::derived::refresh_tag_keys(self.conn, episode_id)?;
         }
         outbox::push(self.conn, self.now, self.outgoing)?;
         Ok(self.changed)

@@ -50,6 +50,8 @@ pub enum EpisodeSort {
     LastRead,
     /// Most highlights first.
     MostHighlighted,
+    /// By file path, as the folder is laid out (`gloss list`).
+    Path,
 }
 
 /// Whether a key column holds text or a number: what a cursor's value must be.
@@ -72,6 +74,8 @@ impl EpisodeSort {
             }
             EpisodeSort::LastRead => &[("m.recently_read", Integer), ("m.newest", Integer)],
             EpisodeSort::MostHighlighted => &[("m.most_highlighted", Integer), ("m.newest", Integer)],
+            // Unique on its own.
+            EpisodeSort::Path => &[("e.path", Text)],
         }
     }
 
@@ -82,7 +86,9 @@ impl EpisodeSort {
     /// pass over every other show's.
     fn join_sql(self, conditions: &Conditions) -> &'static str {
         match (self, conditions.show) {
-            (EpisodeSort::Added | EpisodeSort::Title | EpisodeSort::Show, _) | (_, true) => EPISODES_FIRST,
+            (EpisodeSort::Added | EpisodeSort::Title | EpisodeSort::Show | EpisodeSort::Path, _) | (_, true) => {
+                EPISODES_FIRST
+            }
             (EpisodeSort::LastRead | EpisodeSort::MostHighlighted, false) => MARKS_FIRST,
         }
     }
@@ -172,11 +178,18 @@ struct Conditions {
     /// `episodes` (`e`): which table a count or a page starts from.
     show: bool,
     reads_episodes: bool,
+    /// How many episodes carry the tag filtered by.
+    tagged: Option<usize>,
 }
 
+/// Below this many episodes carrying a tag, its filter reads them all
+/// (and sorts them); from it on, it checks the rows of the order's index.
+const FEW_TAGGED: usize = 2000;
+
 impl Conditions {
-    fn of(filter: &EpisodeFilter) -> annotations::Result<Conditions> {
-        let mut conditions = Conditions { sql: Vec::new(), values: Vec::new(), show: false, reads_episodes: false };
+    fn of(conn: &Connection, filter: &EpisodeFilter) -> annotations::Result<Conditions> {
+        let mut conditions =
+            Conditions { sql: Vec::new(), values: Vec::new(), show: false, reads_episodes: false, tagged: None };
         if let Some(show) = &filter.show {
             conditions.push("e.show = ?", Value::Text(show.clone()));
             conditions.show = true;
@@ -193,10 +206,20 @@ impl Conditions {
         conditions.reads_episodes = filter.show.is_some() || filter.status.is_some();
         if let Some(tag) = &filter.tag {
             let key = view::tag_key(tag)?;
-            let at = conditions.values.len() + 1;
-            conditions.sql.push(format!("e.id IN ({})", view::episodes_tagged_sql(&format!("?{at}"))));
+            let tagged = view::count_tagged(conn, &key)?;
+            let p = format!("?{}", conditions.values.len() + 1);
+            // A tag on few episodes: read them and sort them. On many: walk
+            // the order's index and check each row, which finds a page
+            // after a few rows instead of reading every tagged episode.
+            conditions.sql.push(match tagged < FEW_TAGGED {
+                true => format!("e.id IN ({})", view::episodes_tagged_sql(&p)),
+                false => {
+                    format!("EXISTS (SELECT 1 FROM episode_tag_keys k WHERE k.tag_key = {p} AND k.episode_id = e.id)")
+                }
+            });
             conditions.values.push(Value::Text(key));
             conditions.reads_episodes = true;
+            conditions.tagged = Some(tagged);
         }
         Ok(conditions)
     }
@@ -217,7 +240,7 @@ impl Conditions {
 /// One page of the list (see the module's documentation).
 pub(crate) fn page(conn: &Connection, filter: &EpisodeFilter) -> annotations::Result<EpisodePage> {
     let sort = filter.sort.unwrap_or_default();
-    let mut conditions = Conditions::of(filter)?;
+    let mut conditions = Conditions::of(conn, filter)?;
     let first_page = filter.after.is_none();
     let total = first_page.then(|| count(conn, &conditions)).transpose()?;
     let key = sort.key();
@@ -278,6 +301,9 @@ fn json_of(value: Value) -> serde_json::Value {
 /// How many episodes match `conditions`: a walk of the index that fits the
 /// filters, from `episode_marks` when only its read state is asked about.
 fn count(conn: &Connection, conditions: &Conditions) -> annotations::Result<usize> {
+    if let (Some(tagged), [_only_the_tag]) = (conditions.tagged, conditions.sql.as_slice()) {
+        return Ok(tagged);
+    }
     let (from, where_sql) = match conditions.reads_episodes {
         true => (EPISODES_FIRST, conditions.where_sql()),
         // The read index, not the row-by-row check of a page.

@@ -171,6 +171,41 @@ DROP TRIGGER episode_marks_reading_update;
 DROP TRIGGER episode_marks_reading_delete;
 ";
 
+/// Version 13: the episodes carrying each tag, for the tag filters. A row
+/// for every key an episode carries, on itself or on a live highlight,
+/// with each key's parents (`ai/llm` brings `ai`), so a filter by a tag
+/// and what is nested under it reads one range of one index instead of
+/// every tagged highlight. Kept by the write path
+/// (`annotations::derived::refresh_tag_keys`); filled here from what the
+/// database holds.
+const V13_EPISODE_TAG_KEYS: &str = "
+CREATE TABLE episode_tag_keys (
+    tag_key    TEXT NOT NULL,
+    episode_id INTEGER NOT NULL REFERENCES episodes (id),
+    PRIMARY KEY (tag_key, episode_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX episode_tag_keys_episode ON episode_tag_keys (episode_id);
+
+WITH RECURSIVE carried (episode_id, key) AS (
+    SELECT et.episode_id, t.key FROM episode_tags et JOIN tags t ON t.id = et.tag_id
+    WHERE t.deleted_at IS NULL
+    UNION
+    SELECT h.episode_id, t.key FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
+    JOIN tags t ON t.id = ht.tag_id WHERE h.deleted_at IS NULL AND t.deleted_at IS NULL
+    UNION
+    -- The parent: the key without its last '/' part.
+    SELECT episode_id, rtrim(rtrim(key, replace(key, '/', '')), '/') FROM carried WHERE instr(key, '/') > 0
+)
+INSERT INTO episode_tag_keys (tag_key, episode_id) SELECT key, episode_id FROM carried;
+";
+
+/// Version 14: the live highlights by row, for counting those a tag
+/// filter finds without reading each one's row (its text, notes and
+/// anchor, pages apart on disk) to see whether it is in the trash.
+const V14_LIVE_HIGHLIGHTS: &str = "
+CREATE INDEX highlights_live ON highlights (seq) WHERE deleted_at IS NULL;
+";
+
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
     vec![
@@ -186,6 +221,8 @@ fn steps() -> Vec<M<'static>> {
         M::up(list::V10_LIST_ORDERS),
         M::up(V11_INGEST),
         M::up(V12_HIGHLIGHT_UPKEEP),
+        M::up(V13_EPISODE_TAG_KEYS),
+        M::up(V14_LIVE_HIGHLIGHTS),
     ]
 }
 
