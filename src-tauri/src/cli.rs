@@ -261,7 +261,8 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
                 out(&format!("{:>6}  {:<9}  {title}\n        {}", hit.episode_id, hit.kind, hit.snippet.text))?;
             }
             if page.total > page.hits.len() {
-                out(&format!("{} of {} results; ask for more with --limit", page.hits.len(), page.total))?;
+                let plus = if page.more { "+" } else { "" };
+                out(&format!("{} of {}{plus} results; ask for more with --limit", page.hits.len(), page.total))?;
             }
             Ok(())
         }
@@ -352,6 +353,7 @@ struct DueCardLine {
 #[derive(Deserialize)]
 struct SearchLines {
     total: usize,
+    more: bool,
     hits: Vec<SearchLine>,
     corrected: Option<String>,
 }

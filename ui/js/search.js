@@ -89,11 +89,14 @@ async function run(query) {
  */
 function showPage(query, page, shown, mine) {
   const close = page.corrected ? ` for words close to “${query}”` : "";
-  showStatus(page.total ? `${count(page.total, "result")}${close}${shown < page.total ? `, ${shown} shown` : ""}` : "");
+  // Past a thousand of a kind the server stops counting: "1,000+ results".
+  const total = page.more ? `${page.total.toLocaleString()}+ results` : count(page.total, "result");
+  showStatus(page.total ? `${total}${close}${shown < page.total ? `, ${shown} shown` : ""}` : "");
   results().querySelector(".search-more")?.remove();
   // A page shorter than asked for is the last one the server ranks.
   if (shown >= page.total || page.hits.length < LIMIT) return;
-  const more = h("button", { type: "button", class: "button", text: `Show more results (${page.total - shown} more)` });
+  const left = `${page.total - shown}${page.more ? "+" : ""}`;
+  const more = h("button", { type: "button", class: "button", text: `Show more results (${left} more)` });
   more.addEventListener("click", () => loadMore(query, shown, mine));
   results().append(h("li", { class: "search-more" }, more));
 }

@@ -414,3 +414,20 @@ fn the_highlight_index_and_list_marks_follow_every_writer() {
     assert!(found(&notes, "tariffs", &HighlightFilter::default()).is_empty());
     agree("emptying the trash");
 }
+
+#[test]
+fn search_syntax_reaches_highlights_and_a_column_query_finds_only_episodes() {
+    let s = sleep_library();
+    let notes = s.notes();
+    let sleep = s.episode("sleep.txt");
+    notes.create_highlight(&quote(sleep, "deep sleep")).unwrap();
+    let all = HighlightFilter::default();
+
+    let found = notes.search("\"deep sleep\" OR tariffs", &all, 10).unwrap();
+    assert_eq!((found.episode_total, found.highlight_total, found.more), (2, 1, false));
+    let found = notes.search("title:caffeine", &all, 10).unwrap();
+    assert_eq!(episode_titles(&found), ["Deep Sleep and Caffeine"]);
+    assert!(found.highlights.is_empty(), "the highlight index has no title column: no highlight, no error");
+    let found = notes.search("sleep NOT caffeine", &all, 10).unwrap();
+    assert_eq!((found.episode_total, found.highlight_total), (0, 1), "the quote holds no 'caffeine'");
+}

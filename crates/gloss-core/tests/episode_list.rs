@@ -161,7 +161,7 @@ impl Library {
     }
 }
 
-/// Every filter the list has, alone, and one pair, in every order.
+/// Every filter the list has, alone, and the tag with each other kind, in every order.
 fn filters() -> Vec<EpisodeFilter> {
     let filters = [
         EpisodeFilter::default(),
@@ -171,6 +171,8 @@ fn filters() -> Vec<EpisodeFilter> {
         EpisodeFilter { read: Some(true), ..Default::default() },
         EpisodeFilter { read: Some(false), ..Default::default() },
         EpisodeFilter { tag: Some("ai".to_owned()), read: Some(false), ..Default::default() },
+        EpisodeFilter { tag: Some("ai".to_owned()), show: Some(SHOWS[0].to_owned()), ..Default::default() },
+        EpisodeFilter { tag: Some("ai".to_owned()), status: Some(Status::Active), ..Default::default() },
     ];
     SORTS
         .iter()

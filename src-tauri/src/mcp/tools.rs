@@ -48,7 +48,8 @@ pub const TOOLS: [GlossTool; 7] = [
         description: "Search the user's library of podcast episode summaries, and their highlights and notes. \
             Words, \"a phrase\" or prefix*; the last word also matches as a prefix. Answers \
             {total, hits[{kind: episode|highlight|note, episode_id, highlight_id?, title, show, snippet{text}}], \
-            corrected?} (corrected: the words searched for instead, when a word typed matched nothing). \
+            more, corrected?} (more: more match than total, which stops counting at 1,000 of each kind; \
+            corrected: the words searched for instead, when a word typed matched nothing). \
             Read an episode with get_episode.",
         effect: Effect::Reads,
         schema: search_schema,

@@ -13,7 +13,8 @@ use super::highlights::{from_row, COLUMNS, COLUMN_COUNT};
 use super::model::{status_str, Color, HighlightItem};
 use super::tags::{within_sql, TagName};
 use super::view::episodes_tagged;
-use crate::search::{SearchHit, MAX_QUERY_WORDS};
+use crate::search::{Ranked, SearchHit, MAX_QUERY_WORDS, MAX_READ, MAX_RESULTS};
+use crate::store;
 use crate::store::episodes::EpisodeId;
 use gloss_anchor::AnchorStatus;
 
@@ -67,37 +68,51 @@ pub fn list(conn: &Connection, filter: &HighlightFilter) -> Result<HighlightPage
     let total = query.count(conn)?;
     let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
     let offset = i64::try_from(filter.offset.unwrap_or(0)).unwrap_or(i64::MAX);
-    let items = query.run(conn, order, limit, offset)?.into_iter().map(|(item, _)| item).collect();
+    let items = query.run(conn, order, limit, offset)?;
     Ok(HighlightPage { total, items })
 }
 
 /// Highlights whose quote, note or tags contain every word of `words`
-/// (word prefixes, any case and accents), best match first.
+/// (word prefixes, any case and accents), best match first, of the newest
+/// [`MAX_READ`] matches.
 pub fn search(conn: &Connection, words: &str, filter: &HighlightFilter, limit: usize) -> Result<Vec<HighlightHit>> {
-    let filter = HighlightFilter { text: Some(words.to_owned()), ..filter.clone() };
-    let query = Query::new(&filter)?;
-    if query.matches_nothing {
-        return Ok(Vec::new());
+    match match_words(words) {
+        Some(fts_query) => Ok(matching(conn, &Query::new(filter)?, &fts_query, limit)?.best),
+        None => Ok(Vec::new()),
     }
-    let limit = i64::try_from(limit.min(MAX_HITS)).unwrap_or(0);
-    let hits = query.run(conn, "m.rank", limit, 0)?;
-    Ok(hits.into_iter().map(|(item, score)| HighlightHit { item, score: score.unwrap_or(0.0) }).collect())
 }
 
-/// How many highlights [`search`] finds for `words` with `filter`, all of
-/// them (not only the [`MAX_HITS`] it returns).
-pub fn count(conn: &Connection, words: &str, filter: &HighlightFilter) -> Result<usize> {
-    let filter = HighlightFilter { text: Some(words.to_owned()), ..filter.clone() };
-    let query = Query::new(&filter)?;
-    if query.matches_nothing {
-        return Ok(0);
-    }
-    query.count(conn)
+/// Highlights matching the FTS5 query `fts_query` and `filtered` (a
+/// filter's conditions, its text aside), the best `limit` (at most
+/// [`MAX_HITS`]) of the newest [`MAX_READ`].
+fn matching(conn: &Connection, filtered: &Query, fts_query: &str, limit: usize) -> store::Result<Ranked<HighlightHit>> {
+    let mut query = filtered.clone();
+    query.matching(fts_query.to_owned());
+    let newest = {
+        let episode = if query.on_episode { "JOIN episodes e ON e.id = h.episode_id" } else { "" };
+        let sql = format!(
+            "SELECT h.seq, m.rank FROM {} {episode} WHERE {} ORDER BY m.seq DESC LIMIT {}",
+            query.from,
+            query.conditions.join(" AND "),
+            MAX_READ + 1
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&query.params), |row| {
+            let score = row.get(1)?;
+            Ok(((row.get(0)?, score), score))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<((i64, f64), f64)>>>()?
+    };
+    Ranked::of(newest, limit.min(MAX_HITS)).try_map(|(seq, score)| {
+        let sql = format!("SELECT {COLUMNS}, e.title, e.show FROM highlights h JOIN episodes e ON e.id = h.episode_id WHERE h.seq = ?1");
+        let item = conn.prepare_cached(&sql)?.query_row([seq], item_from_row)?;
+        Ok(HighlightHit { item, score })
+    })
 }
 
 /// What `search` finds: episodes (their text and annotations, ranked
 /// together by the episode index) and highlights (by quote, note, tags),
-/// and how many of each there are in all.
+/// and how many of each there are, up to [`MAX_READ`] each.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Found {
     pub episodes: Vec<SearchHit>,
@@ -106,6 +121,8 @@ pub struct Found {
     /// filter; with one, those among the best [`crate::search::MAX_RESULTS`].
     pub episode_total: usize,
     pub highlight_total: usize,
+    /// More than [`MAX_READ`] episodes or highlights match: the totals stop there.
+    pub more: bool,
     /// The query searched for, when a word of the one typed was not in the
     /// library and was corrected (see [`crate::search::spelling`]).
     pub corrected: Option<String>,
@@ -120,31 +137,48 @@ pub struct Found {
 pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limit: usize) -> Result<Found> {
     let searched = crate::search::spelling::correct(conn, query)?;
     let corrected = matches!(searched, std::borrow::Cow::Owned(_)).then(|| searched.to_string());
-    let query = searched.as_ref();
-    let highlights = search(conn, query, filter, limit)?;
-    let highlight_total = count(conn, query, filter)?;
     let only_highlights = filter.color.is_some()
         || filter.status.is_some()
         || filter.since.is_some()
         || filter.until.is_some()
         || filter.trashed;
-    if only_highlights {
-        return Ok(Found { episodes: Vec::new(), highlights, episode_total: 0, highlight_total, corrected });
-    }
     let narrowed = filter.episode_id.is_some() || filter.show.is_some() || filter.tag.is_some();
     let tagged = filter.tag.as_deref().map(|tag| episodes_tagged(conn, tag)).transpose()?;
-    let mut episodes = crate::search::search(conn, query, if narrowed { crate::search::MAX_RESULTS } else { limit })?;
-    episodes.retain(|hit| {
-        let episode = &hit.episode;
-        filter.episode_id.is_none_or(|id| episode.id == id)
-            && filter.show.as_deref().is_none_or(|show| {
-                episode.show.as_deref().is_some_and(|s| s.to_lowercase() == show.trim().to_lowercase())
-            })
-            && tagged.as_ref().is_none_or(|ids| ids.contains(&episode.id))
-    });
-    let episode_total = if narrowed { episodes.len() } else { crate::search::count(conn, query)? };
-    episodes.truncate(limit);
-    Ok(Found { episodes, highlights, episode_total, highlight_total, corrected })
+    let filtered = Query::new(&HighlightFilter { text: None, ..filter.clone() })?;
+    let (mut episodes, highlights) = crate::search::answer(conn, &searched, |fts_query| {
+        // A query naming an episode column (`title:grid`) is not one the
+        // highlight index can run: it finds no highlights.
+        let highlights = match matching(conn, &filtered, fts_query, limit) {
+            Err(e) if crate::search::is_query_error(&e) => Ranked::default(),
+            other => other?,
+        };
+        let episodes = match only_highlights {
+            true => Ranked::default(),
+            false => crate::search::episodes(conn, fts_query, if narrowed { MAX_RESULTS } else { limit })?,
+        };
+        Ok((episodes, highlights))
+    })?;
+    if narrowed {
+        episodes.best.retain(|hit| {
+            let episode = &hit.episode;
+            filter.episode_id.is_none_or(|id| episode.id == id)
+                && filter.show.as_deref().is_none_or(|show| {
+                    episode.show.as_deref().is_some_and(|s| s.to_lowercase() == show.trim().to_lowercase())
+                })
+                && tagged.as_ref().is_none_or(|ids| ids.contains(&episode.id))
+        });
+        episodes.total = episodes.best.len();
+        episodes.more = false;
+    }
+    episodes.best.truncate(limit);
+    Ok(Found {
+        episode_total: episodes.total,
+        highlight_total: highlights.total,
+        more: episodes.more || highlights.more,
+        episodes: episodes.best,
+        highlights: highlights.best,
+        corrected,
+    })
 }
 
 /// The FTS5 query for plain words: each word quoted (so `-`, `:` or `"`
@@ -162,6 +196,7 @@ fn match_words(text: &str) -> Option<String> {
 }
 
 /// A filter as SQL: the `FROM ... WHERE ...` part and its parameters.
+#[derive(Clone)]
 struct Query {
     /// The highlights read (`h`), joined to the full-text matches (`m`)
     /// when searching.
@@ -184,6 +219,7 @@ const LIVE: &str = "h.deleted_at IS NULL";
 
 /// The tag filter as sets, for counting: the highlights tagged themselves
 /// and the episodes tagged, and which condition of the query it replaces.
+#[derive(Clone)]
 struct TagSets {
     at: usize,
     own: String,
@@ -205,14 +241,7 @@ impl Query {
         query.conditions.push(if filter.trashed { "h.deleted_at IS NOT NULL" } else { LIVE }.to_owned());
         if let Some(text) = &filter.text {
             match match_words(text) {
-                Some(words) => {
-                    let p = query.bind(words);
-                    query.from = format!(
-                        "(SELECT rowid AS seq, rank FROM highlight_index WHERE highlight_index MATCH {p}) m
-                         JOIN highlights h ON h.seq = m.seq"
-                    );
-                    query.ranked = true;
-                }
+                Some(words) => query.matching(words),
                 None => {
                     query.matches_nothing = true;
                     query.conditions.push("0".to_owned());
@@ -304,6 +333,18 @@ impl Query {
         Ok(usize::try_from(total).unwrap_or(0))
     }
 
+    /// Reads only the highlights the full-text index matches `fts_query`
+    /// with (as `m`, with their `rank`, see [`crate::search`]).
+    fn matching(&mut self, fts_query: String) {
+        let p = self.bind(fts_query);
+        self.from = format!(
+            "(SELECT rowid AS seq, gloss_rank(highlight_index) AS rank
+              FROM highlight_index WHERE highlight_index MATCH {p}) m
+             JOIN highlights h ON h.seq = m.seq"
+        );
+        self.ranked = true;
+    }
+
     /// Adds a parameter; returns its placeholder.
     fn bind(&mut self, value: impl Into<Value>) -> String {
         self.params.push(value.into());
@@ -314,30 +355,25 @@ impl Query {
         format!("FROM {} JOIN episodes e ON e.id = h.episode_id WHERE {}", self.from, self.conditions.join(" AND "))
     }
 
-    /// One page, with the bm25 score when searching by text.
-    fn run(
-        &self,
-        conn: &Connection,
-        order: &str,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<(HighlightItem, Option<f64>)>> {
-        let score = if self.ranked { "m.rank" } else { "NULL" };
+    /// One page.
+    fn run(&self, conn: &Connection, order: &str, limit: i64, offset: i64) -> Result<Vec<HighlightItem>> {
         let sql = format!(
-            "SELECT {COLUMNS}, e.title, e.show, {score} {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            "SELECT {COLUMNS}, e.title, e.show {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             self.sql_from_where()
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(&self.params), |row| {
-            let item = HighlightItem {
-                highlight: from_row(row)?,
-                episode_title: row.get(COLUMN_COUNT)?,
-                show: row.get(COLUMN_COUNT + 1)?,
-            };
-            Ok((item, row.get(COLUMN_COUNT + 2)?))
-        })?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(&self.params), item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// A row of [`COLUMNS`] followed by the episode's title and show.
+fn item_from_row(row: &rusqlite::Row) -> rusqlite::Result<HighlightItem> {
+    Ok(HighlightItem {
+        highlight: from_row(row)?,
+        episode_title: row.get(COLUMN_COUNT)?,
+        show: row.get(COLUMN_COUNT + 1)?,
+    })
 }
 
 #[cfg(test)]

@@ -178,8 +178,18 @@ struct Conditions {
     /// `episodes` (`e`): which table a count or a page starts from.
     show: bool,
     reads_episodes: bool,
-    /// How many episodes carry the tag filtered by.
-    tagged: Option<usize>,
+    tagged: Option<Tagged>,
+}
+
+/// The tag filtered by.
+struct Tagged {
+    /// How many episodes carry it.
+    count: usize,
+    /// Its condition's place in `Conditions::sql`, and its key's placeholder.
+    at: usize,
+    key: String,
+    /// Whether another condition reads `episodes` (the show or status).
+    with_episode_conditions: bool,
 }
 
 /// Below this many episodes carrying a tag, its filter reads them all
@@ -218,8 +228,13 @@ impl Conditions {
                 }
             });
             conditions.values.push(Value::Text(key));
+            conditions.tagged = Some(Tagged {
+                count: tagged,
+                at: conditions.sql.len() - 1,
+                key: p,
+                with_episode_conditions: conditions.reads_episodes,
+            });
             conditions.reads_episodes = true;
-            conditions.tagged = Some(tagged);
         }
         Ok(conditions)
     }
@@ -299,15 +314,28 @@ fn json_of(value: Value) -> serde_json::Value {
 }
 
 /// How many episodes match `conditions`: a walk of the index that fits the
-/// filters, from `episode_marks` when only its read state is asked about.
+/// filters, from `episode_marks` when only its read state is asked about,
+/// from the tag's episodes when there is a tag.
 fn count(conn: &Connection, conditions: &Conditions) -> annotations::Result<usize> {
-    if let (Some(tagged), [_only_the_tag]) = (conditions.tagged, conditions.sql.as_slice()) {
-        return Ok(tagged);
-    }
-    let (from, where_sql) = match conditions.reads_episodes {
-        true => (EPISODES_FIRST, conditions.where_sql()),
+    let (from, where_sql) = match (&conditions.tagged, conditions.reads_episodes) {
+        (Some(tagged), _) if conditions.sql.len() == 1 => return Ok(tagged.count),
+        // The tag's episodes by the tag keys, each checked for the rest,
+        // not a check of every episode for the tag.
+        (Some(tagged), _) => {
+            let mut sql = conditions.sql.clone();
+            sql[tagged.at] = format!("k.tag_key = {}", tagged.key);
+            let from = match tagged.with_episode_conditions {
+                true => {
+                    "episode_tag_keys k CROSS JOIN episode_marks m ON m.episode_id = k.episode_id
+                         CROSS JOIN episodes e ON e.id = k.episode_id"
+                }
+                false => "episode_tag_keys k CROSS JOIN episode_marks m ON m.episode_id = k.episode_id",
+            };
+            (from, format!("WHERE {}", sql.join(" AND ")))
+        }
+        (None, true) => (EPISODES_FIRST, conditions.where_sql()),
         // The read index, not the row-by-row check of a page.
-        false => ("episode_marks m", conditions.where_sql().replace("+m.read", "m.read")),
+        (None, false) => ("episode_marks m", conditions.where_sql().replace("+m.read", "m.read")),
     };
     let sql = format!("SELECT count(*) FROM {from} {where_sql}");
     let total: i64 =

@@ -35,6 +35,9 @@ pub struct Hit {
 pub struct SearchPage {
     /// Episodes and highlights matching, in all (see [`Found`]).
     pub total: usize,
+    /// More match than `total`: a search counts up to
+    /// [`crate::search::MAX_READ`] of each kind.
+    pub more: bool,
     pub hits: Vec<Hit>,
     /// The words searched for when one the user typed was not in the
     /// library and was corrected; the hits are close matches.
@@ -50,6 +53,7 @@ pub fn page(found: Found, query: &str, offset: usize, limit: usize) -> SearchPag
     let highlights = found.highlights.into_iter().map(|hit| highlight_hit(hit, &words));
     SearchPage {
         total: found.episode_total + found.highlight_total,
+        more: found.more,
         hits: episodes.chain(highlights).skip(offset).take(limit).collect(),
         corrected: found.corrected,
     }

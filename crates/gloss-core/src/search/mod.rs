@@ -1,4 +1,4 @@
-//! Full-text search over the library (FTS5, bm25 ranking).
+//! Full-text search over the library (FTS5, ranked as bm25 ranks).
 //!
 //! One index row per episode, rowid = episode id, over the episode's title,
 //! show, TL;DR, canonical text (all its sections and insights), bottom line
@@ -7,7 +7,7 @@
 //! change (see `store::search_index`). For annotations to be found, the
 //! annotations code keeps `episodes.search_highlights`, `search_notes` and
 //! `search_tags` up to date; they then rank together with the episode text in
-//! one bm25 score.
+//! one score (see [`rank`] for how, and [`MAX_READ`] for how many).
 //!
 //! Queries accept FTS5 syntax (`word*` prefixes, `"exact phrases"`, `OR`,
 //! `NOT`, `title:word`). Input that is not valid FTS5 (`open-source`, `what's`,
@@ -21,35 +21,44 @@
 //! the index found a match in, made here (the `snippet` module): FTS5's own
 //! `snippet()` took minutes on one long note.
 
+mod rank;
 mod snippet;
 pub mod spelling;
+
+pub(crate) use rank::register as register_ranking;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{params, Connection, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 pub use snippet::QueryWords;
 
-use crate::store::episodes::{summary_from_row, EpisodeSummary, SUMMARY_COLUMNS};
+use crate::store::episodes::{summary_from_row, EpisodeId, EpisodeSummary, SUMMARY_COLUMNS};
 use crate::store::Result;
 
 /// Upper bound on results per query.
 pub const MAX_RESULTS: usize = 200;
 
-/// Ranking scores every match, so a word found in most of a large library is
-/// slow to rank, and says little about relevance anyway (bm25 gives common
-/// words almost no weight). A query matching more episodes than this ranks
-/// the newest this many of them.
-const MAX_RANKED: i64 = 500;
+/// A search reads at most this many matches of each kind (episodes,
+/// highlights), the newest: it ranks those and counts them, and says there
+/// are more past it. Ranking and counting every match grows with the
+/// library: a word in most of 100,000 episodes took 8 ms to count alone.
+/// The newest are read first because FTS5 reads its index in row order,
+/// and a thousand matches of a word that common say little more than the
+/// newest do.
+pub const MAX_READ: usize = 1000;
+
+/// Each index column's weight in the ranking, in the index's column order
+/// (title, show, TL;DR, text, bottom line, highlights, notes, tags).
+const WEIGHTS: &str = "10.0, 4.0, 3.0, 1.0, 2.0, 3.0, 3.0, 5.0";
 
 /// The index's columns (all of them) a snippet may come from, in the order
 /// they are tried, each as its position in the index and its `episodes`
-/// column: the
-/// episode's text first (it holds the title, TL;DR and bottom line too),
-/// then what the user wrote, then the rest, which only a query naming a
-/// column (`title:compute`) finds alone.
+/// column: the episode's text first (it holds the title, TL;DR and bottom
+/// line too), then what the user wrote, then the rest, which only a query
+/// naming a column (`title:compute`) finds alone.
 const SNIPPET_COLUMNS: [(usize, &str); 8] = [
     (3, "canonical_text"),
     (6, "search_notes"),
@@ -61,32 +70,28 @@ const SNIPPET_COLUMNS: [(usize, &str); 8] = [
     (4, "bottom_line"),
 ];
 
-/// The ranked query. For each hit it reads the text of every column in
-/// [`SNIPPET_COLUMNS`] the index found a match in, and `NULL` for the
-/// others: a column matched when `bm25()` weighing it alone scores below
-/// zero, which costs one pass over the row's matches (FTS5's `snippet()`
-/// compared every match with every other).
-static RANKED_SQL: LazyLock<String> = LazyLock::new(|| {
-    let matched = SNIPPET_COLUMNS.iter().enumerate().map(|(n, (position, _))| {
-        let weights: Vec<&str> = (0..SNIPPET_COLUMNS.len()).map(|c| if c == *position { "1" } else { "0" }).collect();
-        format!("bm25(search_index, {}) < 0 AS in{n}", weights.join(", "))
-    });
-    let texts =
-        SNIPPET_COLUMNS.iter().enumerate().map(|(n, (_, column))| format!("iif(hits.in{n}, episodes.{column}, NULL)"));
+/// The newest matches of a query (`?1`), at most `?2`: each episode's id,
+/// score (see [`rank`]) and matched columns as bits.
+static NEWEST_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {SUMMARY_COLUMNS}, hits.score, {}
-         FROM (SELECT rowid AS hit_id, rank AS score, {}
-               FROM search_index WHERE search_index MATCH ?1 AND rowid >= ?3
-               ORDER BY rank LIMIT ?2) AS hits
-         JOIN episodes ON episodes.id = hits.hit_id
-         ORDER BY hits.score",
-        texts.collect::<Vec<_>>().join(", "),
-        matched.collect::<Vec<_>>().join(", "),
+        "SELECT rowid, gloss_rank(search_index, {WEIGHTS}), gloss_columns(search_index)
+         FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT ?2"
     )
 });
 
-/// Where the snippet's column texts start in a row of [`RANKED_SQL`].
-const FIRST_TEXT: usize = crate::store::episodes::SUMMARY_COLUMN_COUNT + 1;
+/// One hit's episode (`?1`) and the text of each column in
+/// [`SNIPPET_COLUMNS`] its match bits (`?2`) name, `NULL` for the others.
+static HIT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let texts = SNIPPET_COLUMNS
+        .iter()
+        .map(|(position, column)| format!("iif((?2 >> {position}) & 1, {column}, NULL)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("SELECT {SUMMARY_COLUMNS}, {texts} FROM episodes WHERE id = ?1")
+});
+
+/// Where the snippet's column texts start in a row of [`HIT_SQL`].
+const FIRST_TEXT: usize = crate::store::episodes::SUMMARY_COLUMN_COUNT;
 
 /// Words of a query that are searched for; the rest are dropped. Far more
 /// than anyone types, but FTS5's time grows with the square of the number
@@ -99,7 +104,7 @@ pub struct SearchHit {
     pub episode: EpisodeSummary,
     /// The best-matching passage. Render it as text (never as HTML).
     pub snippet: Snippet,
-    /// bm25 score: lower is a better match.
+    /// The ranking score (see [`rank`]): lower is a better match.
     pub score: f64,
 }
 
@@ -116,28 +121,71 @@ pub struct Snippet {
 /// not parse is retried as plain words, and one that still can not be run
 /// matches nothing.
 pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-    let limit = limit.min(MAX_RESULTS);
-    if limit == 0 {
-        return Ok(Vec::new());
-    }
-    answer(conn, query, |fts_query| run(conn, fts_query, limit))
+    Ok(answer(conn, query, |fts_query| episodes(conn, fts_query, limit))?.best)
 }
 
-/// How many episodes [`search`] finds for `query`, all of them (not only
-/// the [`MAX_RESULTS`] it returns).
-pub fn count(conn: &Connection, query: &str) -> Result<usize> {
-    answer(conn, query, |fts_query| {
-        let n: i64 = conn
-            .prepare_cached("SELECT count(*) FROM search_index WHERE search_index MATCH ?1")?
-            .query_row([fts_query], |row| row.get(0))?;
-        Ok(usize::try_from(n).unwrap_or(0))
+/// The best of at most [`MAX_READ`] matches, and how many were read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked<T> {
+    pub best: Vec<T>,
+    /// Matches read: all of them unless `more`.
+    pub total: usize,
+    /// More than [`MAX_READ`] match.
+    pub more: bool,
+}
+
+impl<T> Default for Ranked<T> {
+    fn default() -> Self {
+        Ranked { best: Vec::new(), total: 0, more: false }
+    }
+}
+
+impl<K> Ranked<K> {
+    /// The best `limit` of `newest` (matches newest first, each with its
+    /// score, lower better, read up to one past [`MAX_READ`]); ties keep
+    /// the newer first.
+    pub(crate) fn of(mut newest: Vec<(K, f64)>, limit: usize) -> Ranked<K> {
+        let more = newest.len() > MAX_READ;
+        newest.truncate(MAX_READ);
+        let total = newest.len();
+        newest.sort_by(|a, b| a.1.total_cmp(&b.1));
+        newest.truncate(limit);
+        Ranked { best: newest.into_iter().map(|(key, _)| key).collect(), total, more }
+    }
+
+    pub(crate) fn try_map<T>(self, f: impl FnMut(K) -> Result<T>) -> Result<Ranked<T>> {
+        let best = self.best.into_iter().map(f).collect::<Result<_>>()?;
+        Ok(Ranked { best, total: self.total, more: self.more })
+    }
+}
+
+/// Episodes matching the FTS5 query `fts_query`, best `limit` first.
+pub(crate) fn episodes(conn: &Connection, fts_query: &str, limit: usize) -> Result<Ranked<SearchHit>> {
+    let read = i64::try_from(MAX_READ + 1).unwrap_or(i64::MAX);
+    let newest = {
+        let mut stmt = conn.prepare_cached(&NEWEST_SQL)?;
+        let rows = stmt.query_map(params![fts_query, read], |row| {
+            let score = row.get(1)?;
+            Ok(((row.get(0)?, row.get(2)?, score), score))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<((EpisodeId, i64, f64), f64)>>>()?
+    };
+    let words = QueryWords::of(fts_query);
+    Ranked::of(newest, limit.min(MAX_RESULTS)).try_map(|(id, columns, score)| {
+        let hit = conn.prepare_cached(&HIT_SQL)?.query_row(params![id, columns], |row| {
+            let texts = (0..SNIPPET_COLUMNS.len())
+                .map(|n| row.get::<_, Option<String>>(FIRST_TEXT + n))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(SearchHit { episode: summary_from_row(row)?, snippet: snippet(&texts, &words), score })
+        })?;
+        Ok(hit)
     })
 }
 
 /// Runs `ask` with the FTS5 query for what the user typed, or with its
 /// plain words if that is not valid FTS5; nothing (the default) when
 /// neither can be run.
-fn answer<T: Default>(conn: &Connection, query: &str, ask: impl Fn(&str) -> Result<T>) -> Result<T> {
+pub(crate) fn answer<T: Default>(conn: &Connection, query: &str, ask: impl Fn(&str) -> Result<T>) -> Result<T> {
     if query.trim().is_empty() {
         return Ok(T::default());
     }
@@ -185,31 +233,6 @@ pub(crate) fn holds_word(conn: &Connection, word: &str) -> Result<bool> {
     Ok(found)
 }
 
-fn run(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-    let oldest_ranked: i64 = conn
-        .prepare_cached(
-            "SELECT rowid FROM search_index WHERE search_index MATCH ?1
-             ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
-        )?
-        .query_row(params![fts_query, MAX_RANKED - 1], |row| row.get(0))
-        .optional()?
-        .unwrap_or(i64::MIN);
-    let words = QueryWords::of(fts_query);
-    let mut stmt = conn.prepare_cached(&RANKED_SQL)?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![fts_query, limit, oldest_ranked], |row| {
-        let texts = (0..SNIPPET_COLUMNS.len())
-            .map(|n| row.get::<_, Option<String>>(FIRST_TEXT + n))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(SearchHit {
-            episode: summary_from_row(row)?,
-            snippet: snippet(&texts, &words),
-            score: row.get(FIRST_TEXT - 1)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The passage around the first match in the first of `texts` (the matched
 /// columns, in [`SNIPPET_COLUMNS`] order) that shows one; else the opening
 /// of the first, which the index matched without accents, say.
@@ -224,7 +247,7 @@ fn snippet(texts: &[Option<String>], words: &QueryWords) -> Snippet {
 /// SQLite reports FTS5 syntax errors, unknown columns and the like as the
 /// generic `SQLITE_ERROR`; I/O, corruption and busy have codes of their own
 /// and are real failures.
-fn is_query_error(error: &crate::store::Error) -> bool {
+pub(crate) fn is_query_error(error: &crate::store::Error) -> bool {
     matches!(
         error,
         crate::store::Error::Sqlite(rusqlite::Error::SqliteFailure(e, _))
@@ -286,6 +309,16 @@ mod tests {
         assert_eq!(word_being_typed("\"open weights\""), None);
         assert_eq!(word_being_typed("grid OR"), None);
         assert_eq!(word_being_typed("\"open wei"), None);
+    }
+
+    #[test]
+    fn the_best_of_the_newest_are_kept_and_the_rest_counted() {
+        let newest: Vec<(usize, f64)> = (0..MAX_READ + 1).map(|n| (n, if n % 7 == 0 { -2.0 } else { -1.0 })).collect();
+        let ranked = Ranked::of(newest, 3);
+        assert_eq!((ranked.total, ranked.more), (MAX_READ, true));
+        assert_eq!(ranked.best, [0, 7, 14], "the best first, the newer first among equals");
+        let few = Ranked::of(vec![("a", -1.0), ("b", -3.0)], 10);
+        assert_eq!((few.best, few.total, few.more), (vec!["b", "a"], 2, false));
     }
 
     #[test]

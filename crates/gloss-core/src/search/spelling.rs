@@ -58,14 +58,18 @@ fn is_plain(word: &str) -> bool {
         && !matches!(word, "AND" | "OR" | "NOT" | "NEAR")
 }
 
-/// Whether the index finds `word` as typed: some indexed word starts
-/// with it (the vocabulary read as a range, cheap however common the
-/// word), or the index holds the word's stem (`sleeping` is `sleep`).
+/// Whether the index finds `word` as typed: it holds the word's stem
+/// (`sleeping` is `sleep`), or some indexed word starts with it (the first
+/// occurrence in a range of the vocabulary: cheap however common the
+/// word, where `search_terms` would count its episodes first).
 fn is_known(conn: &Connection, word: &str) -> Result<bool> {
+    if super::holds_word(conn, word)? {
+        return Ok(true);
+    }
     let starts_a_word = conn
-        .prepare_cached("SELECT 1 FROM search_terms WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1")?
+        .prepare_cached("SELECT 1 FROM search_instances WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1")?
         .exists([word.to_lowercase()])?;
-    Ok(starts_a_word || super::holds_word(conn, word)?)
+    Ok(starts_a_word)
 }
 
 /// The indexed word closest to `word` (lowercase), one edit away at most;

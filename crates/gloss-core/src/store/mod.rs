@@ -282,6 +282,7 @@ fn open_connection(db_path: &Path, read_only: bool) -> Result<Connection> {
         conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT_BYTES).map_err(open_error)?;
     }
     conn.pragma_update(None, "foreign_keys", true).map_err(open_error)?;
+    crate::search::register_ranking(&conn).map_err(open_error)?;
     Ok(conn)
 }
 

@@ -206,6 +206,14 @@ const V14_LIVE_HIGHLIGHTS: &str = "
 CREATE INDEX highlights_live ON highlights (seq) WHERE deleted_at IS NULL;
 ";
 
+/// Version 15: the search index's words one row per occurrence, to ask
+/// whether any word starts with what was typed. `search_terms` answers
+/// that too, but counts the episodes of each word it reads first: 18 ms
+/// for a word in most of 100,000 episodes. Stores nothing, like it.
+const V15_SEARCH_INSTANCES: &str = "
+CREATE VIRTUAL TABLE search_instances USING fts5vocab(search_index, instance);
+";
+
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
     vec![
@@ -223,6 +231,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(V12_HIGHLIGHT_UPKEEP),
         M::up(V13_EPISODE_TAG_KEYS),
         M::up(V14_LIVE_HIGHLIGHTS),
+        M::up(V15_SEARCH_INSTANCES),
     ]
 }
 
