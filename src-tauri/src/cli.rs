@@ -528,10 +528,24 @@ fn pretty(json: &RawValue) -> Result<String, Error> {
 fn out(line: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
-        _ => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Err(ReaderGone.into()),
+        other => Ok(other?),
     }
 }
+
+/// Whatever read the output stopped reading (`gloss list | head`): the
+/// command stops there, and exits successfully without a word, as the
+/// shell expects of a command cut short by its reader.
+#[derive(Debug)]
+pub struct ReaderGone;
+
+impl std::fmt::Display for ReaderGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the output was closed")
+    }
+}
+
+impl std::error::Error for ReaderGone {}
 
 /// `gloss parse FILE`: the episode as JSON on stdout; on refusal, the reason
 /// on stderr and exit code 2 (1 is for files that can not be read at all).

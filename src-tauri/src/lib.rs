@@ -22,6 +22,7 @@ pub fn main(open_window: cli::OpenWindow) -> ExitCode {
     let cli = cli::Cli::from_args();
     match cli::run(cli, open_window) {
         Ok(code) => code,
+        Err(err) if err.is::<cli::ReaderGone>() => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("gloss: {err}");
             ExitCode::from(1)

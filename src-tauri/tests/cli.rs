@@ -30,6 +30,22 @@ fn scan_list_and_search() {
 }
 
 #[test]
+fn a_listing_cut_short_by_its_reader_stops_quietly_and_successfully() {
+    let folders = Folders::new();
+    crate::support::library(&folders.library(), 0..400);
+    folders.ok(&["scan"]);
+    // Far more than a pipe holds, so the listing meets the closed pipe.
+    let mut listing =
+        folders.command(&["list", "--json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = String::new();
+    BufReader::new(listing.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(first, "[\n");
+    let output = listing.wait_with_output().unwrap();
+    assert!(output.status.success(), "exit {:?}: {}", output.status, stderr(&output));
+    assert_eq!(stderr(&output), "", "nothing to say: the reader had what it wanted");
+}
+
+#[test]
 fn review_due_lists_the_cards_up_for_review() {
     let folders = Folders::new();
     folders.ok(&["scan"]);

@@ -186,3 +186,37 @@ fn re_anchoring_runs_inside_the_transaction_that_stores_the_new_text() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn opening_catches_up_on_anchors_another_program_left_stale_and_trusts_its_own() {
+    let s = Setup::new(&[("grid.txt", &version(INSIGHT, SECOND, BOTTOM))]);
+    let id = s.episode("grid.txt");
+    s.notes().create_highlight(&quote(id, "New lines take a decade to permit.")).unwrap();
+    let crate::util::Fixture { data, folder, library } = s.fx;
+    drop(library);
+    let db = data.path().join("gloss.db");
+    let open = || {
+        let options = gloss_core::OpenOptions {
+            data_dir: Some(data.path().to_owned()),
+            library_dir: Some(folder.path().to_owned()),
+            watch: false,
+        };
+        gloss_core::app::Gloss::open(options).unwrap()
+    };
+    let revision = || -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT anchor_revision FROM highlights", [], |row| row.get(0))
+            .unwrap()
+    };
+    let placed = revision();
+
+    let gloss = open();
+    assert!(gloss.library().store().found_as_left(), "closed cleanly: nothing to catch up on");
+    drop(gloss);
+    rusqlite::Connection::open(&db).unwrap().execute("UPDATE highlights SET anchor_revision = -1", []).unwrap();
+    let gloss = open();
+    assert!(!gloss.library().store().found_as_left(), "another program wrote the file");
+    drop(gloss);
+    assert_eq!(revision(), placed, "the stale anchor was placed again on opening");
+}

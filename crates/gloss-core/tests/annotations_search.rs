@@ -431,3 +431,19 @@ fn search_syntax_reaches_highlights_and_a_column_query_finds_only_episodes() {
     let found = notes.search("sleep NOT caffeine", &all, 10).unwrap();
     assert_eq!((found.episode_total, found.highlight_total), (0, 1), "the quote holds no 'caffeine'");
 }
+
+#[test]
+fn a_highlight_in_the_trash_is_found_only_among_the_trash() {
+    let s = setup();
+    let notes = s.notes();
+    let compute = s.episode("compute.txt");
+    let kept = notes.create_highlight(&quote(compute, "Chip exports")).unwrap();
+    let trashed = notes.create_highlight(&quote(compute, "model race")).unwrap();
+    notes.delete_highlight(&trashed.id).unwrap();
+    let ids = |filter: &HighlightFilter| -> Vec<String> {
+        let found = notes.search("chip OR race", filter, 10).unwrap();
+        found.highlights.into_iter().map(|hit| hit.item.highlight.id).collect()
+    };
+    assert_eq!(ids(&HighlightFilter::default()), [kept.id]);
+    assert_eq!(ids(&HighlightFilter { trashed: true, ..Default::default() }), [trashed.id]);
+}

@@ -230,17 +230,27 @@ fn deck_card_from_row(row: &rusqlite::Row) -> rusqlite::Result<Option<DeckCard>>
     }))
 }
 
-/// Up to `limit` cards in review matching `filter` (SQL over `rc`), in
+/// Up to `limit` cards in review from `cards` (`review_cards` as `rc`,
+/// perhaps with an index named) matching `filter` (SQL over `rc`), in
 /// `order`. (A LEFT JOIN keeps `review_cards` the outer loop, so the
 /// partial indexes serve the filter and the order.)
-fn deck_cards(conn: &Connection, filter: &str, order: &str, bound: i64, limit: usize) -> store::Result<Vec<DeckCard>> {
+fn deck_cards(
+    conn: &Connection,
+    cards: &str,
+    filter: &str,
+    order: &str,
+    bound: i64,
+    limit: usize,
+) -> store::Result<Vec<DeckCard>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {DECK_COLUMNS} FROM review_cards rc LEFT JOIN episodes e ON e.id = rc.episode_id
+        "SELECT {DECK_COLUMNS} FROM {cards} LEFT JOIN episodes e ON e.id = rc.episode_id
          WHERE rc.in_deck = 1 AND {filter} ORDER BY {order} LIMIT ?2"
     ))?;
     let rows = stmt.query_map(params![bound, i64::try_from(limit).unwrap_or(i64::MAX)], deck_card_from_row)?;
     Ok(rows.filter_map(|row| row.transpose()).collect::<rusqlite::Result<_>>()?)
 }
+
+const ALL_CARDS: &str = "review_cards rc";
 
 /// Which cards wait, due or new, before `?1` (the next day's start): not
 /// suspended, and not buried for the day (a card buried today is buried
@@ -252,7 +262,7 @@ const NEW: &str = "rc.suspended = 0 AND rc.blocked IS NULL AND rc.due IS NULL
 
 /// Every card in review (suspended ones too), by due time, new ones last.
 pub fn deck(conn: &Connection) -> store::Result<Vec<DeckCard>> {
-    deck_cards(conn, "?1 = ?1", "rc.due IS NULL, rc.due, rc.card", 0, usize::MAX)
+    deck_cards(conn, ALL_CARDS, "?1 = ?1", "rc.due IS NULL, rc.due, rc.card", 0, usize::MAX)
 }
 
 /// What is up for review at `now_ms`, within the day's limits.
@@ -275,9 +285,11 @@ pub fn due(conn: &Connection, now_ms: i64) -> Result<Due> {
     };
     let (due_count, new_count) = (count(DUE)?, count(NEW)?);
     let room = (settings.max_reviews_per_day as usize).saturating_sub(reviewed_today);
-    let mut cards = deck_cards(conn, DUE, "rc.due", tomorrow, room)?;
+    let mut cards = deck_cards(conn, ALL_CARDS, DUE, "rc.due", tomorrow, room)?;
     let new_room = (settings.new_per_day as usize).saturating_sub(introduced_today).min(room - cards.len());
-    cards.extend(deck_cards(conn, NEW, "rc.card", tomorrow, new_room)?);
+    // SQLite would rather read the waiting index and sort: named here.
+    let new_cards = "review_cards rc INDEXED BY review_cards_new";
+    cards.extend(deck_cards(conn, new_cards, NEW, "rc.card", tomorrow, new_room)?);
     Ok(Due { cards, due: due_count, new: new_count })
 }
 

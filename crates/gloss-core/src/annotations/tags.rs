@@ -6,6 +6,8 @@
 //! tag puts it in the trash with its memberships; only "empty trash" drops
 //! them for good.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -246,17 +248,29 @@ pub(crate) fn drop_unused(w: &mut Writer) -> Result<()> {
 
 /// Live tags, by name, with how many live items carry each.
 pub fn list(conn: &Connection) -> Result<Vec<Tag>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.name,
-            (SELECT count(*) FROM highlight_tags ht JOIN highlights h ON h.seq = ht.highlight_seq
-             WHERE ht.tag_id = t.id AND h.deleted_at IS NULL)
-          + (SELECT count(*) FROM episode_tags et WHERE et.tag_id = t.id)
-         FROM tags t WHERE t.deleted_at IS NULL ORDER BY t.key",
+    // Each count is every tagging from the tag indexes, less those of
+    // highlights in the trash (few): checking each tagged highlight's row
+    // for the trash took 37 ms at 10,000 episodes.
+    let counts = |sql: &str| -> Result<HashMap<i64, i64>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let highlights = counts("SELECT tag_id, count(*) FROM highlight_tags GROUP BY tag_id")?;
+    let trashed = counts(
+        "SELECT ht.tag_id, count(*) FROM highlights h INDEXED BY highlights_trashed
+         JOIN highlight_tags ht ON ht.highlight_seq = h.seq WHERE h.deleted_at IS NOT NULL GROUP BY ht.tag_id",
     )?;
-    let rows = stmt.query_map([], |row| {
-        Ok(Tag { name: row.get(0)?, count: usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0) })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let episodes = counts("SELECT tag_id, count(*) FROM episode_tags GROUP BY tag_id")?;
+    let mut stmt = conn.prepare_cached("SELECT t.id, t.name FROM tags t WHERE t.deleted_at IS NULL ORDER BY t.key")?;
+    let rows = stmt.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get(1)?)))?;
+    rows.map(|row| {
+        let (id, name) = row?;
+        let of = |counts: &HashMap<i64, i64>| counts.get(&id).copied().unwrap_or(0);
+        let count = of(&highlights) - of(&trashed) + of(&episodes);
+        Ok(Tag { name, count: usize::try_from(count).unwrap_or(0) })
+    })
+    .collect()
 }
 
 /// SQL true when the tag aliased `t` is the tag bound to `param` (a key) or

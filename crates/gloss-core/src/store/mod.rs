@@ -86,6 +86,8 @@ pub struct Store {
     /// Set when SQLite reported the file damaged while running: from then
     /// on nothing more is written into it.
     damaged: AtomicBool,
+    /// The file was found as a Gloss that closed cleanly left it.
+    found_as_left: bool,
     _lock: DataDirLock,
 }
 
@@ -118,6 +120,7 @@ impl Store {
         std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir { dir: data_dir.to_owned(), source })?;
         let lock = DataDirLock::acquire(data_dir)?;
         let db_path = data_dir.join(DB_FILE);
+        let found_as_left = checked::unchanged_since_checked(&db_path);
         recover::check_file(&db_path)?;
         let mut writer = open_connection(&db_path, false)?;
         recover::check(&writer, &db_path)?;
@@ -128,8 +131,18 @@ impl Store {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             damaged: Default::default(),
+            found_as_left,
             _lock: lock,
         })
+    }
+
+    /// Whether the file was, on opening, as a Gloss that closed cleanly
+    /// left it (see [`checked`]): nothing else wrote it since, and no
+    /// transaction was cut short. What Gloss writes is consistent at every
+    /// commit, so such a file needs no catching up (see
+    /// `annotations::reanchor_pending`).
+    pub fn found_as_left(&self) -> bool {
+        self.found_as_left
     }
 
     pub fn data_dir(&self) -> &Path {

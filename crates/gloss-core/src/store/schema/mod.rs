@@ -232,6 +232,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(V13_EPISODE_TAG_KEYS),
         M::up(V14_LIVE_HIGHLIGHTS),
         M::up(V15_SEARCH_INSTANCES),
+        M::up(review::V16_NEW_CARDS),
     ]
 }
 
