@@ -6,6 +6,7 @@ use crate::util::summary;
 use gloss_anchor::AnchorStatus;
 use gloss_core::annotations::{Color, HighlightFilter, HighlightPatch, NewHighlight};
 use gloss_core::app::Annotations;
+use gloss_core::store::schema::CARRIED_TAG_KEYS;
 
 fn setup() -> Setup {
     Setup::new(&[
@@ -358,17 +359,7 @@ fn the_highlight_index_and_list_marks_follow_every_writer() {
         };
         assert_eq!(
             keys("SELECT tag_key, episode_id FROM episode_tag_keys ORDER BY 1, 2"),
-            keys(
-                "WITH RECURSIVE carried (episode_id, key) AS (
-                    SELECT et.episode_id, t.key FROM episode_tags et JOIN tags t ON t.id = et.tag_id
-                    WHERE t.deleted_at IS NULL
-                    UNION
-                    SELECT h.episode_id, t.key FROM highlights h JOIN highlight_tags ht ON ht.highlight_seq = h.seq
-                    JOIN tags t ON t.id = ht.tag_id WHERE h.deleted_at IS NULL AND t.deleted_at IS NULL
-                    UNION
-                    SELECT episode_id, rtrim(rtrim(key, replace(key, '/', '')), '/') FROM carried WHERE instr(key, '/') > 0)
-                 SELECT key, episode_id FROM carried ORDER BY 1, 2"
-            ),
+            keys(&format!("{CARRIED_TAG_KEYS} SELECT key, episode_id FROM carried ORDER BY 1, 2")),
             "after {step}, the episodes' tag keys drifted from the tags"
         );
     };

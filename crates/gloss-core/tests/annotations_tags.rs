@@ -42,7 +42,11 @@ fn names_are_case_insensitive_and_unique() {
     notes.set_episode_tags(two, &["AI".into(), "Trade".into()]).unwrap();
     assert_eq!(tags(&notes), [("AI".to_owned(), 3), ("Trade".to_owned(), 1)]);
     notes.delete_highlight(&later).unwrap();
-    assert_eq!(tags(&notes), [("AI".to_owned(), 2), ("Trade".to_owned(), 1)], "a highlight in the trash counts no more");
+    assert_eq!(
+        tags(&notes),
+        [("AI".to_owned(), 2), ("Trade".to_owned(), 1)],
+        "a highlight in the trash counts no more"
+    );
     notes.restore_highlight(&later).unwrap();
     assert_eq!(tags(&notes), [("AI".to_owned(), 3), ("Trade".to_owned(), 1)]);
     assert_eq!(notes.episode_annotations(two).unwrap().tags, ["AI", "Trade"]);

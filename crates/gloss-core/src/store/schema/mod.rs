@@ -171,22 +171,12 @@ DROP TRIGGER episode_marks_reading_update;
 DROP TRIGGER episode_marks_reading_delete;
 ";
 
-/// Version 13: the episodes carrying each tag, for the tag filters. A row
-/// for every key an episode carries, on itself or on a live highlight,
-/// with each key's parents (`ai/llm` brings `ai`), so a filter by a tag
-/// and what is nested under it reads one range of one index instead of
-/// every tagged highlight. Kept by the write path
-/// (`annotations::derived::refresh_tag_keys`); filled here from what the
-/// database holds.
-const V13_EPISODE_TAG_KEYS: &str = "
-CREATE TABLE episode_tag_keys (
-    tag_key    TEXT NOT NULL,
-    episode_id INTEGER NOT NULL REFERENCES episodes (id),
-    PRIMARY KEY (tag_key, episode_id)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX episode_tag_keys_episode ON episode_tag_keys (episode_id);
-
-WITH RECURSIVE carried (episode_id, key) AS (
+/// `carried (episode_id, key)`: each episode with every tag key it carries,
+/// on itself or on a live highlight, and their parents, from the tag rows
+/// (what `episode_tag_keys` holds; see `annotations::derived`).
+macro_rules! carried_tag_keys {
+    () => {
+        "WITH RECURSIVE carried (episode_id, key) AS (
     SELECT et.episode_id, t.key FROM episode_tags et JOIN tags t ON t.id = et.tag_id
     WHERE t.deleted_at IS NULL
     UNION
@@ -195,9 +185,34 @@ WITH RECURSIVE carried (episode_id, key) AS (
     UNION
     -- The parent: the key without its last '/' part.
     SELECT episode_id, rtrim(rtrim(key, replace(key, '/', '')), '/') FROM carried WHERE instr(key, '/') > 0
-)
-INSERT INTO episode_tag_keys (tag_key, episode_id) SELECT key, episode_id FROM carried;
-";
+)"
+    };
+}
+
+/// [`carried_tag_keys!`] as a constant: a `WITH` clause to follow with a
+/// statement reading `carried`.
+pub const CARRIED_TAG_KEYS: &str = carried_tag_keys!();
+
+/// Version 13: the episodes carrying each tag, for the tag filters. A row
+/// for every key an episode carries, on itself or on a live highlight,
+/// with each key's parents (`ai/llm` brings `ai`), so a filter by a tag
+/// and what is nested under it reads one range of one index instead of
+/// every tagged highlight. Kept by the write path
+/// (`annotations::derived::refresh_tag_keys`); filled here from what the
+/// database holds.
+const V13_EPISODE_TAG_KEYS: &str = concat!(
+    "
+CREATE TABLE episode_tag_keys (
+    tag_key    TEXT NOT NULL,
+    episode_id INTEGER NOT NULL REFERENCES episodes (id),
+    PRIMARY KEY (tag_key, episode_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX episode_tag_keys_episode ON episode_tag_keys (episode_id);
+
+",
+    carried_tag_keys!(),
+    "\nINSERT INTO episode_tag_keys (tag_key, episode_id) SELECT key, episode_id FROM carried;\n"
+);
 
 /// Version 14: the live highlights by row, for counting those a tag
 /// filter finds without reading each one's row (its text, notes and
