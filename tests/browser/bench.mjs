@@ -8,8 +8,8 @@
 
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { annotatedLibrary, benchSizes, highlightArgs, longSummary, machineLoad, median, percentile, printFigure } from "./benchkit.mjs";
-import { SAMPLE, launchBrowser, openApp, serveGloss, startGloss, summaryText, waitFor } from "./helpers.mjs";
+import { benchSizes, highlightArgs, longSummary, machineLoad, median, percentile, printFigure, serveAnnotatedLibrary } from "./benchkit.mjs";
+import { SAMPLE, launchBrowser, openApp, startGloss, summaryText, waitFor } from "./helpers.mjs";
 
 const RUNS = 5;
 const EPISODES = 10_000;
@@ -230,10 +230,8 @@ async function benchReview(browser) {
  * own request timed in the page (fetch of list_episodes).
  */
 async function benchLibraryAtScale(browser, episodes) {
-  const folders = annotatedLibrary(episodes);
-  const gloss = await serveGloss(folders);
+  const gloss = await serveAnnotatedLibrary(episodes);
   try {
-    await waitFor(async () => (await gloss.call("list_episodes", { limit: 1 })).total >= episodes, { what: `${episodes} episodes listed`, timeout: 600_000 });
     const paints = [];
     const requests = [];
     for (let run = 0; run < RUNS; run++) {

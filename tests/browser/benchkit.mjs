@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SAMPLE, glossBin, summaryText } from "./helpers.mjs";
+import { SAMPLE, glossBin, serveGloss, summaryText, waitFor } from "./helpers.mjs";
 
 /**
  * Prints a figure for people and a `FIGURE {json}` line for bench/report.py.
@@ -104,3 +104,25 @@ export function annotatedLibrary(episodes) {
   return folders;
 }
 
+/**
+ * `gloss serve` on the annotated library of `episodes`, once it is idle:
+ * its start-up scan of the folder done (`library_status.watching`), so a
+ * figure measures its operation, not the scan of 100,000 files beside it.
+ * With `writes`, on a copy of the data folder (`gloss.data`), removed by
+ * `gloss.kill()`: the library stays as built for the next run.
+ */
+export async function serveAnnotatedLibrary(episodes, { writes = false } = {}) {
+  const built = annotatedLibrary(episodes);
+  const data = writes ? `${built.data}-scratch` : built.data;
+  if (writes) {
+    execFileSync("rm", ["-rf", data]);
+    execFileSync("cp", ["-r", built.data, data]);
+  }
+  const gloss = await serveGloss({ library: built.library, data });
+  await waitFor(async () => (await gloss.call("library_status")).watching, { what: "the start-up scan done", timeout: 600_000 });
+  const kill = async (signal) => {
+    await gloss.kill(signal);
+    if (writes) execFileSync("rm", ["-rf", data]);
+  };
+  return { ...gloss, data, kill };
+}

@@ -41,6 +41,35 @@ fn a_clean_close_leaves_everything_in_the_database_file() {
     assert_eq!(episodes, 1);
 }
 
+/// Commits do not checkpoint (that made one commit in thirty wait for the
+/// database file's sync); a thread of the store copies them into the file
+/// while it runs, without a close.
+#[test]
+fn commits_reach_the_database_file_from_the_checkpoint_thread() {
+    let data = TempDir::new().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    let in_file = || -> i64 {
+        // Reads the file alone: a copy without the WAL.
+        let copy = data.path().join("copy.db");
+        std::fs::copy(data.path().join(DB_FILE), &copy).unwrap();
+        let count = Connection::open(&copy)
+            .unwrap()
+            .query_row("SELECT count(*) FROM settings WHERE key LIKE 'checkpoint-%'", [], |row| row.get(0))
+            .unwrap_or(0);
+        std::fs::remove_file(copy).unwrap();
+        count
+    };
+    for n in 0..20 {
+        store
+            .write(|tx| {
+                tx.execute("INSERT INTO settings (key, value) VALUES (?1, 'x')", [format!("checkpoint-{n}")])?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    crate::util::poll("the commits copied into the file", std::time::Duration::from_secs(20), || in_file() == 20);
+}
+
 #[test]
 fn migrations_are_valid() {
     schema::migrations().validate().unwrap();

@@ -132,8 +132,8 @@ fn matching(conn: &Connection, filtered: &Query, fts_query: &str, limit: usize) 
 pub struct Found {
     pub episodes: Vec<SearchHit>,
     pub highlights: Vec<HighlightHit>,
-    /// Episodes matching: all of them without an episode, show or tag
-    /// filter; with one, those among the best [`crate::search::MAX_RESULTS`].
+    /// Episodes matching: up to [`MAX_READ`] without an episode, show or
+    /// tag filter; with one, those among the best [`MAX_RESULTS`].
     pub episode_total: usize,
     pub highlight_total: usize,
     /// More than [`MAX_READ`] episodes or highlights match: the totals stop there.

@@ -29,6 +29,7 @@
 //! Writes always run to their end.
 
 mod checked;
+mod checkpoint;
 pub mod episodes;
 mod error;
 mod lock;
@@ -77,6 +78,8 @@ pub const DB_FILE: &str = "gloss.db";
 pub struct Store {
     data_dir: PathBuf,
     db_path: PathBuf,
+    /// Checkpoints the WAL off the write path; `None`: the writer does.
+    checkpointer: Option<checkpoint::Checkpointer>,
     // Fields drop in this order. The last connection to close checkpoints
     // the WAL into `gloss.db` and removes it, but only if it may write: with
     // a read connection last, every clean exit left the data in
@@ -100,8 +103,12 @@ impl Drop for Store {
         if self.damaged.load(Ordering::SeqCst) {
             return;
         }
-        // Readers close first, so the checkpoint can empty the WAL; the
-        // writer, closing last, then has nothing more to write to the file.
+        // Readers and the checkpointer close first, so the checkpoint can
+        // empty the WAL; the writer, closing last, then has nothing more to
+        // write to the file.
+        if let Some(checkpointer) = &mut self.checkpointer {
+            checkpointer.stop();
+        }
         self.readers.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
         let writer = self.writer.get_mut().unwrap_or_else(PoisonError::into_inner);
         if writer
@@ -125,7 +132,12 @@ impl Store {
         let mut writer = open_connection(&db_path, false)?;
         recover::check(&writer, &db_path)?;
         schema::migrate(&mut writer, &db_path, data_dir)?;
+        let checkpointer = open_connection(&db_path, false).ok().and_then(checkpoint::Checkpointer::start);
+        if checkpointer.is_some() {
+            writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
         Ok(Store {
+            checkpointer,
             data_dir: data_dir.to_owned(),
             db_path,
             writer: Mutex::new(writer),
@@ -157,7 +169,16 @@ impl Store {
     /// error rolls everything back.
     pub fn write<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         self.refuse_if_damaged()?;
-        in_transaction(&mut lock(&self.writer), work).map_err(|err| self.explained(err))
+        let value = in_transaction(&mut lock(&self.writer), work).map_err(|err| self.explained(err))?;
+        self.committed();
+        Ok(value)
+    }
+
+    /// After each commit: the checkpointer may have frames to copy.
+    fn committed(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.nudge();
+        }
     }
 
     /// Like [`write`](Store::write), for data rebuilt from the library folder
@@ -172,6 +193,10 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let result = in_transaction(&mut conn, work).map_err(|err| self.explained(err));
         conn.pragma_update(None, "synchronous", "FULL")?;
+        drop(conn);
+        if result.is_ok() {
+            self.committed();
+        }
         result
     }
 
@@ -185,14 +210,18 @@ impl Store {
     /// batch's pages spilled to the WAL before its commit and were written
     /// twice. The memory is given back at the end.
     pub fn bulk<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        {
-            let conn = lock(&self.writer);
-            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-            conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
-        }
+        let autocheckpoint = |pages: i64| match &self.checkpointer {
+            Some(checkpointer) => {
+                checkpointer.pause(pages == 0);
+                Ok(())
+            }
+            None => lock(&self.writer).pragma_update(None, "wal_autocheckpoint", pages),
+        };
+        autocheckpoint(0)?;
+        lock(&self.writer).pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
         let result = work();
+        autocheckpoint(WAL_AUTOCHECKPOINT_PAGES)?;
         let conn = lock(&self.writer);
-        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
         conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
         conn.execute_batch("PRAGMA shrink_memory")?;
         conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
