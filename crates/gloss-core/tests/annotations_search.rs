@@ -438,3 +438,40 @@ fn a_highlight_in_the_trash_is_found_only_among_the_trash() {
     assert_eq!(ids(&HighlightFilter::default()), [kept.id]);
     assert_eq!(ids(&HighlightFilter { trashed: true, ..Default::default() }), [trashed.id]);
 }
+
+/// A prefix is searched as the indexed words it starts (`search::prefix`):
+/// it must find what FTS5's own prefix (`"batt"*`, which is not rewritten)
+/// finds, in episodes, live highlights and the trash, where a note's word
+/// is only in the highlight index.
+#[test]
+fn a_prefix_finds_what_fts5s_own_prefix_finds() {
+    let s = Setup::new(&[
+        ("power.txt", &summary("Battery Storage", "Grid Hour", "Batteries batter the peakers; a battle for the grid.")),
+        ("trade.txt", &summary("Reordering Global Trade", "Econ Talk", "Tariffs move supply chains.")),
+    ]);
+    let notes = s.notes();
+    let power = s.episode("power.txt");
+    let kept = notes.create_highlight(&quote(power, "Batteries batter")).unwrap();
+    let trashed = notes.create_highlight(&quote(power, "battle for the grid")).unwrap();
+    let patch =
+        HighlightPatch { id: trashed.id.clone(), note: Some("a battalion of bats".into()), ..Default::default() };
+    notes.update_highlight(&patch).unwrap();
+    notes.delete_highlight(&trashed.id).unwrap();
+    let answer = |query: &str, filter: &HighlightFilter| {
+        let found = notes.search(query, filter, 10).unwrap();
+        let titles = episode_titles(&found);
+        let highlights: Vec<String> = found.highlights.into_iter().map(|hit| hit.item.highlight.id).collect();
+        (titles, highlights, found.episode_total, found.highlight_total)
+    };
+    let trash = HighlightFilter { trashed: true, ..Default::default() };
+    for prefix in ["batt", "batter", "battal", "bat", "tarif", "grid", "peak", "supp", "nothing"] {
+        for filter in [&HighlightFilter::default(), &trash] {
+            let rewritten = answer(&format!("{prefix}*"), filter);
+            assert_eq!(rewritten, answer(&format!("\"{prefix}\"*"), filter), "{prefix}* with {filter:?}");
+            assert_eq!(rewritten, answer(&format!("{prefix}* OR nothing"), filter), "{prefix}* in an OR");
+        }
+    }
+    assert_eq!(answer("batt*", &HighlightFilter::default()).1, [kept.id]);
+    assert_eq!(answer("battal*", &trash).1, [trashed.id], "a word only the trash holds");
+    assert_eq!(answer("grid batt*", &HighlightFilter::default()).0, ["Battery Storage"]);
+}

@@ -160,7 +160,7 @@ pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limi
     let narrowed = filter.episode_id.is_some() || filter.show.is_some() || filter.tag.is_some();
     let tagged = filter.tag.as_deref().map(|tag| episodes_tagged(conn, tag)).transpose()?;
     let filtered = Query::new(&HighlightFilter { text: None, ..filter.clone() })?;
-    let (mut episodes, highlights) = crate::search::answer(conn, &searched, |fts_query| {
+    let (mut episodes, highlights) = crate::search::answer(conn, &searched, |fts_query, words| {
         // A query naming an episode column (`title:grid`) is not one the
         // highlight index can run: it finds no highlights.
         let highlights = match matching(conn, &filtered, fts_query, limit) {
@@ -169,7 +169,7 @@ pub fn search_all(conn: &Connection, query: &str, filter: &HighlightFilter, limi
         };
         let episodes = match only_highlights {
             true => Ranked::default(),
-            false => crate::search::episodes(conn, fts_query, if narrowed { MAX_RESULTS } else { limit })?,
+            false => crate::search::episodes(conn, fts_query, words, if narrowed { MAX_RESULTS } else { limit })?,
         };
         Ok((episodes, highlights))
     })?;

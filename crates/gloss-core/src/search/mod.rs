@@ -21,6 +21,8 @@
 //! the index found a match in, made here (the `snippet` module): FTS5's own
 //! `snippet()` took minutes on one long note.
 
+mod fts5;
+mod prefix;
 mod rank;
 mod snippet;
 pub mod spelling;
@@ -121,7 +123,7 @@ pub struct Snippet {
 /// not parse is retried as plain words, and one that still can not be run
 /// matches nothing.
 pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
-    Ok(answer(conn, query, |fts_query| episodes(conn, fts_query, limit))?.best)
+    Ok(answer(conn, query, |fts_query, words| episodes(conn, fts_query, words, limit))?.best)
 }
 
 /// The best of at most [`MAX_READ`] matches, and how many were read.
@@ -159,8 +161,14 @@ impl<K> Ranked<K> {
     }
 }
 
-/// Episodes matching the FTS5 query `fts_query`, best `limit` first.
-pub(crate) fn episodes(conn: &Connection, fts_query: &str, limit: usize) -> Result<Ranked<SearchHit>> {
+/// Episodes matching the FTS5 query `fts_query`, best `limit` first, their
+/// snippets marking `words`.
+pub(crate) fn episodes(
+    conn: &Connection,
+    fts_query: &str,
+    words: &QueryWords,
+    limit: usize,
+) -> Result<Ranked<SearchHit>> {
     let read = i64::try_from(MAX_READ + 1).unwrap_or(i64::MAX);
     let newest = {
         let mut stmt = conn.prepare_cached(&NEWEST_SQL)?;
@@ -170,22 +178,26 @@ pub(crate) fn episodes(conn: &Connection, fts_query: &str, limit: usize) -> Resu
         })?;
         rows.collect::<rusqlite::Result<Vec<((EpisodeId, i64, f64), f64)>>>()?
     };
-    let words = QueryWords::of(fts_query);
     Ranked::of(newest, limit.min(MAX_RESULTS)).try_map(|(id, columns, score)| {
         let hit = conn.prepare_cached(&HIT_SQL)?.query_row(params![id, columns], |row| {
             let texts = (0..SNIPPET_COLUMNS.len())
                 .map(|n| row.get::<_, Option<String>>(FIRST_TEXT + n))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(SearchHit { episode: summary_from_row(row)?, snippet: snippet(&texts, &words), score })
+            Ok(SearchHit { episode: summary_from_row(row)?, snippet: snippet(&texts, words), score })
         })?;
         Ok(hit)
     })
 }
 
-/// Runs `ask` with the FTS5 query for what the user typed, or with its
-/// plain words if that is not valid FTS5; nothing (the default) when
-/// neither can be run.
-pub(crate) fn answer<T: Default>(conn: &Connection, query: &str, ask: impl Fn(&str) -> Result<T>) -> Result<T> {
+/// Runs `ask` with the FTS5 query for what the user typed (its prefixes
+/// as the words they start, see [`prefix`]) and the words to mark in
+/// snippets, or with its plain words if that is not valid FTS5; nothing
+/// (the default) when neither can be run.
+pub(crate) fn answer<T: Default>(
+    conn: &Connection,
+    query: &str,
+    ask: impl Fn(&str, &QueryWords) -> Result<T>,
+) -> Result<T> {
     if query.trim().is_empty() {
         return Ok(T::default());
     }
@@ -194,7 +206,7 @@ pub(crate) fn answer<T: Default>(conn: &Connection, query: &str, ask: impl Fn(&s
         Some(word) if !holds_word(conn, word)? => Cow::Owned(format!("{query}*")),
         _ => query,
     };
-    match ask(&query) {
+    match ask(&prefix::expand(conn, &query)?, &QueryWords::of(&query)) {
         Err(e) if is_query_error(&e) => {}
         other => return other,
     }
@@ -202,7 +214,7 @@ pub(crate) fn answer<T: Default>(conn: &Connection, query: &str, ask: impl Fn(&s
     if plain.is_empty() {
         return Ok(T::default());
     }
-    match ask(&plain) {
+    match ask(&plain, &QueryWords::of(&plain)) {
         Err(e) if is_query_error(&e) => Ok(T::default()),
         other => other,
     }

@@ -15,7 +15,7 @@
 //! Written against FTS5's C extension API (through `rusqlite::ffi`, the
 //! bundled SQLite's own bindings); rusqlite has no safe wrapper for it.
 
-use std::ffi::{c_int, c_void, CStr};
+use std::ffi::c_int;
 use std::ptr;
 
 use rusqlite::ffi;
@@ -30,7 +30,7 @@ pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
     // SAFETY: the handle is the live connection's; the API pointer FTS5
     // hands back lives as long as the connection.
     unsafe {
-        let api = fts5_api(conn.handle())?;
+        let api = super::fts5::api(conn.handle())?;
         for (name, function) in [(c"gloss_rank", rank as Fts5Function), (c"gloss_columns", columns as Fts5Function)] {
             let create = (*api).xCreateFunction.ok_or_else(|| failure(ffi::SQLITE_MISUSE))?;
             let rc = create(api, name.as_ptr(), ptr::null_mut(), Some(function), None);
@@ -51,31 +51,7 @@ type Fts5Function = unsafe extern "C" fn(
 );
 
 fn failure(rc: c_int) -> rusqlite::Error {
-    rusqlite::Error::SqliteFailure(ffi::Error::new(rc), Some("registering the search ranking".to_owned()))
-}
-
-/// FTS5's API object, fetched the documented way: `SELECT fts5(?1)` with a
-/// pointer bound to the parameter.
-unsafe fn fts5_api(db: *mut ffi::sqlite3) -> rusqlite::Result<*mut ffi::fts5_api> {
-    const TYPE: &CStr = c"fts5_api_ptr";
-    let mut api: *mut ffi::fts5_api = ptr::null_mut();
-    let mut stmt: *mut ffi::sqlite3_stmt = ptr::null_mut();
-    let sql = c"SELECT fts5(?1)";
-    // SAFETY: `db` is open; `stmt` is finalized on every path below.
-    let rc = unsafe { ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut stmt, ptr::null_mut()) };
-    if rc != ffi::SQLITE_OK {
-        return Err(failure(rc));
-    }
-    let rc = unsafe {
-        let bound = ffi::sqlite3_bind_pointer(stmt, 1, (&raw mut api).cast::<c_void>(), TYPE.as_ptr(), None);
-        let stepped = if bound == ffi::SQLITE_OK { ffi::sqlite3_step(stmt) } else { bound };
-        ffi::sqlite3_finalize(stmt);
-        stepped
-    };
-    match (rc, api.is_null()) {
-        (ffi::SQLITE_ROW, false) => Ok(api),
-        (rc, _) => Err(failure(if rc == ffi::SQLITE_ROW { ffi::SQLITE_MISUSE } else { rc })),
-    }
+    super::fts5::failure(rc, "registering the search ranking")
 }
 
 /// `gloss_rank(index, weight, ...)`: lower is a better match, as `bm25()`.
@@ -163,17 +139,40 @@ impl Row<'_> {
                 *f += weight;
             }
         })?;
-        let (mut rows, mut tokens, mut length) = (0, 0, 0);
+        let mut length = 0;
         // SAFETY: as in `each_instance`; column -1 means all columns.
-        unsafe {
-            check(api.xRowCount.ok_or(ffi::SQLITE_MISUSE)?(self.fts, &mut rows))?;
-            check(api.xColumnTotalSize.ok_or(ffi::SQLITE_MISUSE)?(self.fts, -1, &mut tokens))?;
-            check(api.xColumnSize.ok_or(ffi::SQLITE_MISUSE)?(self.fts, -1, &mut length))?;
-        }
-        let average = if rows > 0 { tokens as f64 / rows as f64 } else { 1.0 };
-        let norm = K1 * (1.0 - B + B * f64::from(length) / average.max(1.0));
+        check(unsafe { api.xColumnSize.ok_or(ffi::SQLITE_MISUSE)?(self.fts, -1, &mut length) })?;
+        let norm = K1 * (1.0 - B + B * f64::from(length) / self.average_length()?.max(1.0));
         Ok(-frequency.iter().map(|&f| f * (K1 + 1.0) / (f + norm)).sum::<f64>())
     }
+
+    /// The index's average row length in tokens, read once per query and
+    /// kept in the query's auxiliary data: FTS5 reads it from the index on
+    /// every call, which was a tenth of a search.
+    fn average_length(&self) -> Rc<f64> {
+        let api = self.api;
+        // SAFETY: as in `each_instance`; the auxiliary data is only ever
+        // set below, to a boxed f64 that FTS5 frees with `free_average`.
+        unsafe {
+            let kept = api.xGetAuxdata.ok_or(ffi::SQLITE_MISUSE)?(self.fts, 0).cast::<f64>();
+            if let Some(average) = kept.as_ref() {
+                return Ok(*average);
+            }
+            let (mut rows, mut tokens) = (0, 0);
+            check(api.xRowCount.ok_or(ffi::SQLITE_MISUSE)?(self.fts, &mut rows))?;
+            check(api.xColumnTotalSize.ok_or(ffi::SQLITE_MISUSE)?(self.fts, -1, &mut tokens))?;
+            let average = if rows > 0 { tokens as f64 / rows as f64 } else { 1.0 };
+            let set = api.xSetAuxdata.ok_or(ffi::SQLITE_MISUSE)?;
+            check(set(self.fts, Box::into_raw(Box::new(average)).cast(), Some(free_average)))?;
+            Ok(average)
+        }
+    }
+}
+
+/// Frees the average [`Row::average_length`] keeps.
+unsafe extern "C" fn free_average(average: *mut std::ffi::c_void) {
+    // SAFETY: FTS5 passes back the pointer `average_length` set, once.
+    drop(unsafe { Box::from_raw(average.cast::<f64>()) });
 }
 
 #[cfg(test)]

@@ -229,6 +229,13 @@ const V15_SEARCH_INSTANCES: &str = "
 CREATE VIRTUAL TABLE search_instances USING fts5vocab(search_index, instance);
 ";
 
+/// Version 17: the highlight index's words, as `search_instances` holds
+/// the episode index's: search looks up the indexed words a prefix starts
+/// in both (see `search::prefix`). Stores nothing.
+const V17_HIGHLIGHT_INSTANCES: &str = "
+CREATE VIRTUAL TABLE highlight_instances USING fts5vocab(highlight_index, instance);
+";
+
 /// Every migration, oldest first.
 fn steps() -> Vec<M<'static>> {
     vec![
@@ -248,6 +255,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(V14_LIVE_HIGHLIGHTS),
         M::up(V15_SEARCH_INSTANCES),
         M::up(review::V16_NEW_CARDS),
+        M::up(V17_HIGHLIGHT_INSTANCES),
     ]
 }
 
