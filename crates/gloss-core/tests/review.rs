@@ -6,6 +6,7 @@
 use crate::util::annotations::{quote, refusal, Setup};
 use crate::util::devices::{Device, SHARED};
 use crate::util::summary;
+use gloss_core::annotations::HighlightPatch;
 use gloss_review::{CardId, Rating, Settings};
 
 const DAY: i64 = 86_400_000;
@@ -100,6 +101,42 @@ fn a_card_follows_its_highlight_to_the_trash_and_back_with_its_history() {
     notes.restore_highlight(&h.id).unwrap();
     let back = notes.review_card(&card, false, NOW).unwrap();
     assert_eq!(back.deck.phase, "review", "its history came back with it");
+}
+
+/// Writing a highlight refreshes its own cards only (`deck::Cards`):
+/// each step's deck must be what the rules and choices make of it.
+#[test]
+fn a_highlights_cards_follow_its_note_the_trash_and_the_users_choice() {
+    let s = setup();
+    let notes = s.notes();
+    let id = s.episode("one.txt");
+    notes.set_star(id, "s1.i2", true).unwrap();
+    let asked = notes.create_highlight(&quote(id, "Open weights")).unwrap();
+    let other = notes.create_highlight(&quote(id, "change the market")).unwrap();
+    let insight = format!("insight/{}/s1.i2", fingerprint(&s, "one.txt"));
+    let (card, question) = (format!("highlight/{}", asked.id), format!("question/highlight/{}", asked.id));
+    let other_card = format!("highlight/{}", other.id);
+    let note = |highlight: &str, text: &str| {
+        let patch = HighlightPatch { id: highlight.to_owned(), note: Some(text.into()), ..Default::default() };
+        notes.update_highlight(&patch).unwrap();
+    };
+    let expect = |cards: &[&String], step: &str| {
+        let mut expected: Vec<String> = cards.iter().map(|c| c.to_string()).collect();
+        expected.sort();
+        assert_eq!(due_cards(&notes, NOW), expected, "{step}");
+    };
+    expect(&[&card, &other_card, &insight], "created");
+    note(&asked.id, "Q: What changes the market?\nA: Open weights.");
+    expect(&[&card, &question, &other_card, &insight], "a question note makes a card");
+    notes.set_card(&other_card.parse().unwrap(), Some(false), false).unwrap();
+    note(&other.id, "edited");
+    expect(&[&card, &question, &insight], "left out stays out when its highlight is edited");
+    note(&asked.id, "just a note");
+    expect(&[&card, &insight], "the question is gone with its note");
+    notes.delete_highlight(&asked.id).unwrap();
+    expect(&[&insight], "trashed");
+    notes.restore_highlight(&asked.id).unwrap();
+    expect(&[&card, &insight], "restored");
 }
 
 #[test]
@@ -239,11 +276,7 @@ fn anki_export_keeps_each_cards_id_across_edits() {
     let before = notes_of(&first);
     assert_eq!(before.len(), 2, "the highlight and the unsuspended insight: {first}");
     assert!(before.iter().all(|fields| fields.len() == 4));
-    let patch = gloss_core::annotations::HighlightPatch {
-        id: h.id,
-        note: Some("why <it> matters".into()),
-        ..Default::default()
-    };
+    let patch = HighlightPatch { id: h.id, note: Some("why <it> matters".into()), ..Default::default() };
     notes.update_highlight(&patch).unwrap();
     let after = notes_of(&export());
     let guids = |rows: &[Vec<String>]| rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
@@ -307,7 +340,6 @@ fn a_buried_card_is_out_until_the_next_day_starts_on_every_device() {
 #[test]
 fn what_enters_review_is_chosen_by_kind_episode_and_tag() {
     use gloss_core::annotations::review_sources::ReviewSource;
-    use gloss_core::annotations::HighlightPatch;
     let s = setup();
     let notes = s.notes();
     let id = s.episode("one.txt");

@@ -8,12 +8,13 @@
 //! whose highlight lost its place in the text is suspended, with the
 //! reason, until the highlight is re-attached.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::error::{Error, Result};
+use super::model::HighlightId;
 use super::review;
 use super::review_sources::EpisodeRule;
 use crate::store;
@@ -70,35 +71,47 @@ pub struct ShownCard {
 const SUSPENDED_BY_USER: &str = "suspended";
 const ORPHANED: &str = "its highlight lost its place in the text; re-attach the highlight to review it again";
 
-/// Brings the deck rows of `episode_id`'s cards up to date with their
+/// Which of an episode's cards a change may have changed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cards<'a> {
+    /// All of them: a star, a note, a rule or the text changed.
+    All,
+    /// The cards of these highlights (written in place). Reading all of an
+    /// episode's cards to refresh one highlight's took most of creating a
+    /// highlight in an episode of hundreds.
+    OfHighlights(&'a BTreeSet<HighlightId>),
+}
+
+/// Brings the deck rows of `episode_id`'s `cards` up to date with their
 /// sources (the rules of review_sources.rs and the user's choice per
 /// card). Called by the write path for every episode a change touched.
-pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Result<()> {
+pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId, cards: Cards) -> Result<()> {
     let rule = EpisodeRule::load(conn, episode_id)?;
     // Each card its sources make, with why it is blocked and whether the
-    // rule would have it (an insight by its star).
-    let mut made: HashMap<String, (Option<String>, bool)> = {
-        let mut stmt =
-            conn.prepare_cached(&format!("SELECT card, blocked FROM ({RULE_CARDS}) WHERE episode_id = ?1"))?;
-        let rows = stmt.query_map([episode_id], |row| Ok((row.get(0)?, (row.get(1)?, true))))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    if rule.all_insights() {
-        for card in insight_cards(conn, episode_id)? {
-            made.entry(card).or_insert((None, false));
+    // rule would have it (an insight by its star); and the rows as stored.
+    let mut made: HashMap<String, (Option<String>, bool)> = HashMap::new();
+    let mut stored: HashMap<String, StoredCard> = HashMap::new();
+    match cards {
+        Cards::All => {
+            made_cards(conn, &mut made, "WHERE episode_id = ?1", params![episode_id])?;
+            if rule.all_insights() {
+                for card in insight_cards(conn, episode_id)? {
+                    made.entry(card).or_insert((None, false));
+                }
+            }
+            stored_cards(conn, &mut stored, "WHERE episode_id = ?1", params![episode_id])?;
+        }
+        Cards::OfHighlights(ids) => {
+            for id in ids {
+                made_cards(conn, &mut made, "WHERE episode_id = ?1 AND highlight_id = ?2", params![episode_id, id])?;
+                let of_highlight = "WHERE card IN ('highlight/' || ?1, 'question/highlight/' || ?1)";
+                stored_cards(conn, &mut stored, of_highlight, params![id])?;
+            }
         }
     }
-    // The episode's rows as stored. Only rows that differ are written: a
-    // row written unchanged is a page written, and an episode's hundreds
-    // of cards made each highlight's commit megabytes.
-    let mut stored: HashMap<String, StoredCard> = {
-        let mut stmt =
-            conn.prepare_cached("SELECT card, in_deck, included, blocked FROM review_cards WHERE episode_id = ?1")?;
-        let rows = stmt.query_map([episode_id], |row| {
-            Ok((row.get(0)?, StoredCard { in_deck: row.get(1)?, included: row.get(2)?, blocked: row.get(3)? }))
-        })?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    // Only rows that differ are written: a row written unchanged is a page
+    // written, and an episode's hundreds of cards made each highlight's
+    // commit megabytes.
     for (card, (blocked, starred)) in &made {
         let Ok(id) = card.parse::<CardId>() else { continue };
         let by_rule = rule.includes(&id, *starred);
@@ -126,6 +139,41 @@ pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId) -> Resul
     Ok(())
 }
 
+/// Adds to `made` the rule's cards `filter` (over [`RULE_CARDS`]'s
+/// columns) picks, each as its card, why it is blocked and `true`.
+fn made_cards(
+    conn: &Connection,
+    made: &mut HashMap<String, (Option<String>, bool)>,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT card, blocked FROM ({RULE_CARDS}) {filter}"))?;
+    for row in stmt.query_map(params, |row| Ok((row.get(0)?, (row.get(1)?, true))))? {
+        let (card, made_as) = row?;
+        made.insert(card, made_as);
+    }
+    Ok(())
+}
+
+/// Adds to `stored` the deck rows `filter` (over `review_cards`) picks.
+fn stored_cards(
+    conn: &Connection,
+    stored: &mut HashMap<String, StoredCard>,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT card, in_deck, included, blocked FROM review_cards {filter}"))?;
+    let rows = stmt.query_map(params, |row| {
+        Ok((row.get(0)?, StoredCard { in_deck: row.get(1)?, included: row.get(2)?, blocked: row.get(3)? }))
+    })?;
+    for row in rows {
+        let (card, row) = row?;
+        stored.insert(card, row);
+    }
+    Ok(())
+}
+
 /// A card's deck row as stored.
 struct StoredCard {
     in_deck: bool,
@@ -142,7 +190,7 @@ pub(crate) fn refresh_all(conn: &Connection) -> Result<()> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     for episode_id in episodes {
-        refresh_episode(conn, episode_id)?;
+        refresh_episode(conn, episode_id, Cards::All)?;
     }
     Ok(())
 }
@@ -167,7 +215,7 @@ pub(crate) fn refresh_card(conn: &Connection, card: &CardId) -> Result<()> {
         Some(episode_id) => {
             conn.prepare_cached("UPDATE review_cards SET episode_id = ?2 WHERE card = ?1")?
                 .execute(params![card.to_string(), episode_id])?;
-            refresh_episode(conn, episode_id)
+            refresh_episode(conn, episode_id, Cards::All)
         }
         None => Ok(()),
     }

@@ -21,7 +21,7 @@
 //! restoring from the trash all write through it; no other module writes
 //! those tables (`tests/write_path.rs` checks the SQL).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -84,12 +84,15 @@ pub struct Writer<'c> {
     origin: Origin,
     outgoing: Vec<Change>,
     changed: Changed,
+    /// The review cards to refresh at the end, by episode: the cards of
+    /// the highlights written, or all of the episode's (`None`).
+    cards: BTreeMap<EpisodeId, Option<BTreeSet<HighlightId>>>,
 }
 
 impl<'c> Writer<'c> {
     /// A writer over the caller's open transaction; `now` is Unix milliseconds.
     pub fn new(conn: &'c Connection, now: i64, origin: Origin) -> Writer<'c> {
-        Writer { conn, now, origin, outgoing: Vec::new(), changed: Changed::default() }
+        Writer { conn, now, origin, outgoing: Vec::new(), changed: Changed::default(), cards: BTreeMap::new() }
     }
 
     pub fn conn(&self) -> &'c Connection {
@@ -123,8 +126,14 @@ impl<'c> Writer<'c> {
     }
 
     /// Notes a change of `kind` to episode `episode_id`'s annotations; its
-    /// search text is re-indexed before the next search.
+    /// search text is re-indexed before the next search, and all its
+    /// review cards are refreshed.
     pub(crate) fn touch(&mut self, kind: Kind, episode_id: EpisodeId) -> Result<()> {
+        self.cards.insert(episode_id, None);
+        self.note(kind, episode_id)
+    }
+
+    fn note(&mut self, kind: Kind, episode_id: EpisodeId) -> Result<()> {
         self.changed.kinds.insert(kind);
         self.changed.episodes.insert(episode_id);
         // Every time: a savepoint rolled back may have undone an earlier note.
@@ -136,10 +145,18 @@ impl<'c> Writer<'c> {
         self.changed.kinds.insert(kind);
     }
 
-    /// Notes that highlight `id` of episode `episode_id` was written.
+    /// Notes that highlight `id` of episode `episode_id` was written: its
+    /// review cards are refreshed, or all the episode's when re-anchoring
+    /// (the episode's text changed, and its insights' cards with it).
     pub(crate) fn touch_highlight(&mut self, id: &str, episode_id: EpisodeId) -> Result<()> {
         self.changed.highlights.insert(id.to_owned());
-        self.touch(Kind::Highlight, episode_id)
+        if matches!(self.origin, Origin::Anchoring) {
+            return self.touch(Kind::Highlight, episode_id);
+        }
+        if let Some(ids) = self.cards.entry(episode_id).or_insert_with(|| Some(BTreeSet::new())) {
+            ids.insert(id.to_owned());
+        }
+        self.note(Kind::Highlight, episode_id)
     }
 
     /// Notes that highlight `id` of episode `episode_id` is gone for good.
@@ -179,8 +196,11 @@ impl<'c> Writer<'c> {
     /// announcing once the transaction commits. Call last, in the transaction.
     pub fn finish(self) -> Result<Changed> {
         // Review cards and the tag filter's rows follow what they are made from.
+        for (&episode_id, highlights) in &self.cards {
+            let cards = highlights.as_ref().map_or(super::deck::Cards::All, super::deck::Cards::OfHighlights);
+            super::deck::refresh_episode(self.conn, episode_id, cards)?;
+        }
         for &episode_id in &self.changed.episodes {
-            super::deck::refresh_episode(self.conn, episode_id)?;
             super::derived::refresh_tag_keys(self.conn, episode_id)?;
         }
         outbox::push(self.conn, self.now, self.outgoing)?;

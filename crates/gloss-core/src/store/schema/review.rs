@@ -51,24 +51,27 @@ CREATE INDEX review_cards_waiting ON review_cards (in_deck, suspended, blocked, 
 CREATE INDEX review_cards_episode ON review_cards (episode_id);
 ";
 
-/// The cards of the default rule, as `(card, episode_id, blocked)`: every
-/// highlight not in the trash (blocked while orphaned), every starred
-/// insight, and every note written as `Q: ... A: ...`. Card ids are
-/// gloss-review's. The deck is kept from this on the write path, and the
-/// migration below fills it for a library that had annotations before.
+/// The cards of the default rule, as `(card, episode_id, blocked,
+/// highlight_id)`: every highlight not in the trash (blocked while
+/// orphaned), every starred insight, and every note written as
+/// `Q: ... A: ...`. Card ids are gloss-review's; `highlight_id` is the
+/// highlight a card is made from, if any, so the write path can refresh
+/// one highlight's cards without reading its episode's. The deck is kept
+/// from this on the write path, and the migration below fills it for a
+/// library that had annotations before.
 pub const RULE_CARDS: &str = "
 SELECT 'highlight/' || h.id AS card, h.episode_id AS episode_id,
-       CASE WHEN h.anchor_status = 'orphaned' THEN 'orphaned' END AS blocked
+       CASE WHEN h.anchor_status = 'orphaned' THEN 'orphaned' END AS blocked, h.id AS highlight_id
 FROM highlights h WHERE h.deleted_at IS NULL
 UNION ALL
-SELECT 'question/highlight/' || h.id, h.episode_id, CASE WHEN h.anchor_status = 'orphaned' THEN 'orphaned' END
+SELECT 'question/highlight/' || h.id, h.episode_id, CASE WHEN h.anchor_status = 'orphaned' THEN 'orphaned' END, h.id
 FROM highlights h WHERE h.deleted_at IS NULL AND ltrim(h.note) LIKE 'Q:%'
 UNION ALL
-SELECT 'insight/' || e.fingerprint || '/' || s.block_key, s.episode_id, NULL
+SELECT 'insight/' || e.fingerprint || '/' || s.block_key, s.episode_id, NULL, NULL
 FROM stars s JOIN episodes e ON e.id = s.episode_id WHERE s.starred = 1 AND e.fingerprint IS NOT NULL
 UNION ALL
 SELECT CASE n.block_key WHEN '' THEN 'question/episode/' || e.fingerprint
-       ELSE 'question/insight/' || e.fingerprint || '/' || n.block_key END, n.episode_id, NULL
+       ELSE 'question/insight/' || e.fingerprint || '/' || n.block_key END, n.episode_id, NULL, NULL
 FROM notes n JOIN episodes e ON e.id = n.episode_id WHERE e.fingerprint IS NOT NULL AND ltrim(n.text) LIKE 'Q:%'
 ";
 
