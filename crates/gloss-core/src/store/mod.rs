@@ -41,7 +41,7 @@ mod stop;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -78,8 +78,9 @@ pub const DB_FILE: &str = "gloss.db";
 pub struct Store {
     data_dir: PathBuf,
     db_path: PathBuf,
-    /// Checkpoints the WAL off the write path; `None`: the writer does.
-    checkpointer: Option<checkpoint::Checkpointer>,
+    /// Checkpoints the WAL off the write path, started by the first commit
+    /// (a command that only reads never needs it); `None`: the writer does.
+    checkpointer: OnceLock<Option<checkpoint::Checkpointer>>,
     // Fields drop in this order. The last connection to close checkpoints
     // the WAL into `gloss.db` and removes it, but only if it may write: with
     // a read connection last, every clean exit left the data in
@@ -106,7 +107,7 @@ impl Drop for Store {
         // Readers and the checkpointer close first, so the checkpoint can
         // empty the WAL; the writer, closing last, then has nothing more to
         // write to the file.
-        if let Some(checkpointer) = &mut self.checkpointer {
+        if let Some(checkpointer) = self.checkpointer.get_mut().and_then(Option::as_mut) {
             checkpointer.stop();
         }
         self.readers.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
@@ -132,12 +133,10 @@ impl Store {
         let mut writer = open_connection(&db_path, false)?;
         recover::check(&writer, &db_path)?;
         schema::migrate(&mut writer, &db_path, data_dir)?;
-        let checkpointer = open_connection(&db_path, false).ok().and_then(checkpoint::Checkpointer::start);
-        if checkpointer.is_some() {
-            writer.pragma_update(None, "wal_autocheckpoint", 0)?;
-        }
+        // The checkpointer does it (see `checkpointer`).
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         Ok(Store {
-            checkpointer,
+            checkpointer: OnceLock::new(),
             data_dir: data_dir.to_owned(),
             db_path,
             writer: Mutex::new(writer),
@@ -176,9 +175,24 @@ impl Store {
 
     /// After each commit: the checkpointer may have frames to copy.
     fn committed(&self) {
-        if let Some(checkpointer) = &self.checkpointer {
+        if let Some(checkpointer) = self.checkpointer() {
             checkpointer.nudge();
         }
+    }
+
+    /// The checkpointer, started on first use. When it can not be started,
+    /// the writer checkpoints itself again. Never call with the writer locked.
+    fn checkpointer(&self) -> Option<&checkpoint::Checkpointer> {
+        self.checkpointer
+            .get_or_init(|| {
+                let started = open_connection(&self.db_path, false).ok().and_then(checkpoint::Checkpointer::start);
+                if started.is_none() {
+                    // Failing too leaves the WAL to grow until the store closes.
+                    let _ = lock(&self.writer).pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES);
+                }
+                started
+            })
+            .as_ref()
     }
 
     /// Like [`write`](Store::write), for data rebuilt from the library folder
@@ -210,17 +224,17 @@ impl Store {
     /// batch's pages spilled to the WAL before its commit and were written
     /// twice. The memory is given back at the end.
     pub fn bulk<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        let autocheckpoint = |pages: i64| match &self.checkpointer {
-            Some(checkpointer) => {
-                checkpointer.pause(pages == 0);
-                Ok(())
-            }
-            None => lock(&self.writer).pragma_update(None, "wal_autocheckpoint", pages),
-        };
-        autocheckpoint(0)?;
+        let checkpointer = self.checkpointer();
+        match checkpointer {
+            Some(checkpointer) => checkpointer.pause(true),
+            None => lock(&self.writer).pragma_update(None, "wal_autocheckpoint", 0)?,
+        }
         lock(&self.writer).pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
         let result = work();
-        autocheckpoint(WAL_AUTOCHECKPOINT_PAGES)?;
+        match checkpointer {
+            Some(checkpointer) => checkpointer.pause(false),
+            None => lock(&self.writer).pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?,
+        }
         let conn = lock(&self.writer);
         conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
         conn.execute_batch("PRAGMA shrink_memory")?;
