@@ -226,6 +226,7 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
                 next: Option<String>,
             }
             let mut array = json.then(JsonArray::default);
+            let mut lines = Lines::default();
             let mut after: Option<String> = None;
             loop {
                 let args = json!({ "sort": "path", "after": after, "limit": LIST_PAGE });
@@ -234,8 +235,12 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
                 for item in page.items {
                     match &mut array {
                         Some(array) => array.push(item)?,
-                        None => print_episode_line(&read(item)?)?,
+                        None => episode_line(&mut lines, &read(item)?)?,
                     }
+                }
+                match &mut array {
+                    Some(array) => array.lines.print()?,
+                    None => lines.print()?,
                 }
                 match page.next {
                     Some(next) => after = Some(next),
@@ -469,42 +474,65 @@ const LIST_PAGE: usize = 500;
 
 /// `gloss list`'s line for an episode, and the reason below it when its
 /// file failed.
-fn print_episode_line(e: &EpisodeSummary) -> Result<(), Error> {
+fn episode_line(lines: &mut Lines, e: &EpisodeSummary) -> Result<(), Error> {
     let title = e.title.as_deref().unwrap_or(&e.source_path);
     let show = e.show.as_deref().unwrap_or("-");
     let status = serde_json::to_value(e.status)?;
     let status = status.as_str().unwrap_or("?");
-    out(&format!("{:>6}  {status:<7}  {title}  ({show})", e.id))?;
+    lines.push(&format!("{:>6}  {status:<7}  {title}  ({show})", e.id));
     if let Some(error) = &e.error {
-        out(&format!("        {}: {error}", e.source_path))?;
+        lines.push(&format!("        {}: {error}", e.source_path));
     }
     Ok(())
 }
 
 /// A JSON array printed item by item as [`print_json`] prints a whole one,
-/// so a long list streams out instead of being held. Each item is held
-/// until the next: the comma after it comes on its last line.
+/// so a long list streams out (a page of [`Lines`] at a time) instead of
+/// being held. Each item is held until the next: the comma after it comes
+/// on its last line.
 #[derive(Default)]
 struct JsonArray {
     held: Option<String>,
+    lines: Lines,
 }
 
 impl JsonArray {
     fn push(&mut self, item: &RawValue) -> Result<(), Error> {
         let indented = format!("  {}", pretty(item)?.replace('\n', "\n  "));
         match self.held.replace(indented) {
-            Some(previous) => out(&format!("{previous},")),
-            None => out("["),
+            Some(previous) => self.lines.push(&format!("{previous},")),
+            None => self.lines.push("["),
         }
+        Ok(())
     }
 
-    fn end(self) -> Result<(), Error> {
-        match self.held {
+    fn end(mut self) -> Result<(), Error> {
+        match self.held.take() {
             Some(last) => {
-                out(&last)?;
-                out("]")
+                self.lines.push(&last);
+                self.lines.push("]");
             }
-            None => out("[]"),
+            None => self.lines.push("[]"),
+        }
+        self.lines.print()
+    }
+}
+
+/// Lines printed together: a page of a listing in one write, where a write
+/// per line made printing most of `gloss list`'s time.
+#[derive(Default)]
+struct Lines(String);
+
+impl Lines {
+    fn push(&mut self, line: &str) {
+        self.0.push_str(line);
+        self.0.push('\n');
+    }
+
+    fn print(&mut self) -> Result<(), Error> {
+        match std::mem::take(&mut self.0).strip_suffix('\n') {
+            Some(text) => out(text),
+            None => Ok(()),
         }
     }
 }
