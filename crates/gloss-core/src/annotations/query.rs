@@ -112,11 +112,8 @@ fn matching(conn: &Connection, filtered: &Query, fts_query: &str, limit: usize) 
             ),
         };
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(&query.params), |row| {
-            let score = row.get(1)?;
-            Ok(((row.get(0)?, score), score))
-        })?;
-        rows.collect::<rusqlite::Result<Vec<((i64, f64), f64)>>>()?
+        let rows = stmt.query_map(rusqlite::params_from_iter(&query.params), |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<rusqlite::Result<Vec<(i64, f64)>>>()?
     };
     Ranked::of(newest, limit.min(MAX_HITS)).try_map(|(seq, score)| {
         let sql = format!("SELECT {COLUMNS}, e.title, e.show FROM highlights h JOIN episodes e ON e.id = h.episode_id WHERE h.seq = ?1");

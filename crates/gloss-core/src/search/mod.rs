@@ -142,19 +142,21 @@ impl<T> Default for Ranked<T> {
     }
 }
 
-impl<K> Ranked<K> {
+impl<K> Ranked<(K, f64)> {
     /// The best `limit` of `newest` (matches newest first, each with its
-    /// score, lower better, read up to one past [`MAX_READ`]); ties keep
-    /// the newer first.
-    pub(crate) fn of(mut newest: Vec<(K, f64)>, limit: usize) -> Ranked<K> {
+    /// score, lower better, read up to one past [`MAX_READ`]), with their
+    /// scores; ties keep the newer first.
+    pub(crate) fn of(mut newest: Vec<(K, f64)>, limit: usize) -> Ranked<(K, f64)> {
         let more = newest.len() > MAX_READ;
         newest.truncate(MAX_READ);
         let total = newest.len();
         newest.sort_by(|a, b| a.1.total_cmp(&b.1));
         newest.truncate(limit);
-        Ranked { best: newest.into_iter().map(|(key, _)| key).collect(), total, more }
+        Ranked { best: newest, total, more }
     }
+}
 
+impl<K> Ranked<K> {
     pub(crate) fn try_map<T>(self, f: impl FnMut(K) -> Result<T>) -> Result<Ranked<T>> {
         let best = self.best.into_iter().map(f).collect::<Result<_>>()?;
         Ok(Ranked { best, total: self.total, more: self.more })
@@ -172,13 +174,10 @@ pub(crate) fn episodes(
     let read = i64::try_from(MAX_READ + 1).unwrap_or(i64::MAX);
     let newest = {
         let mut stmt = conn.prepare_cached(&NEWEST_SQL)?;
-        let rows = stmt.query_map(params![fts_query, read], |row| {
-            let score = row.get(1)?;
-            Ok(((row.get(0)?, row.get(2)?, score), score))
-        })?;
-        rows.collect::<rusqlite::Result<Vec<((EpisodeId, i64, f64), f64)>>>()?
+        let rows = stmt.query_map(params![fts_query, read], |row| Ok(((row.get(0)?, row.get(2)?), row.get(1)?)))?;
+        rows.collect::<rusqlite::Result<Vec<((EpisodeId, i64), f64)>>>()?
     };
-    Ranked::of(newest, limit.min(MAX_RESULTS)).try_map(|(id, columns, score)| {
+    Ranked::of(newest, limit.min(MAX_RESULTS)).try_map(|((id, columns), score)| {
         let hit = conn.prepare_cached(&HIT_SQL)?.query_row(params![id, columns], |row| {
             let texts = (0..SNIPPET_COLUMNS.len())
                 .map(|n| row.get::<_, Option<String>>(FIRST_TEXT + n))
@@ -328,9 +327,9 @@ mod tests {
         let newest: Vec<(usize, f64)> = (0..MAX_READ + 1).map(|n| (n, if n % 7 == 0 { -2.0 } else { -1.0 })).collect();
         let ranked = Ranked::of(newest, 3);
         assert_eq!((ranked.total, ranked.more), (MAX_READ, true));
-        assert_eq!(ranked.best, [0, 7, 14], "the best first, the newer first among equals");
+        assert_eq!(ranked.best, [(0, -2.0), (7, -2.0), (14, -2.0)], "the best first, the newer first among equals");
         let few = Ranked::of(vec![("a", -1.0), ("b", -3.0)], 10);
-        assert_eq!((few.best, few.total, few.more), (vec!["b", "a"], 2, false));
+        assert_eq!((few.best, few.total, few.more), (vec![("b", -3.0), ("a", -1.0)], 2, false));
     }
 
     #[test]
