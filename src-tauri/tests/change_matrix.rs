@@ -2,7 +2,7 @@
 //! to what the user owns reaches every consumer of it.
 //!
 //! Origins: an API operation as the UI makes it, the command line while
-//! Gloss runs and while nothing runs, an import of each format, a remote
+//! Gloss runs and while nothing runs, an assistant through MCP, an import of each format, a remote
 //! change arriving by sync, a restore from the trash, a note edited in an
 //! exported Markdown file, a tag renamed and a tag merged, a rating made
 //! here and one made elsewhere. Consumers: the
@@ -16,6 +16,7 @@
 
 use crate::support::events::Listener;
 use crate::support::{folder_holds, gloss, library, Client, Server, PATIENCE};
+use gloss_testkit::mcp::Session;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Output;
@@ -165,6 +166,19 @@ fn every_origin_reaches_every_consumer() {
     let event = m.listener.wait_for(from, "user", "zqclirunning");
     assert_eq!(event["origin"]["door"], "cli");
     m.reaches_every_consumer(None, "user", "zqclirunning");
+
+    // An assistant through `gloss mcp --allow-write` while Gloss runs: it
+    // goes through the running Gloss too, as the MCP door.
+    let (episode, _, _, quote) = m.place();
+    let from = m.listener.mark();
+    let mut mcp = Session::start(gloss(&m.library, &m.a_data, &["mcp", "--allow-write"]));
+    let args = json!({ "episode_id": episode, "quote": quote, "occurrence": 1, "note": "zqfrommcp" });
+    let made = mcp.call_tool("create_highlight", args);
+    assert_eq!(made["isError"], false, "{made}");
+    let event = m.listener.wait_for(from, "user", "zqfrommcp");
+    assert_eq!(event["origin"]["door"], "mcp");
+    m.reaches_every_consumer(None, "user", "zqfrommcp");
+    assert!(mcp.close().success());
 
     // Each import format, made on a third device and imported on A.
     let scratch = tempfile::tempdir().unwrap();
