@@ -172,6 +172,30 @@ test("a whole session with the keyboard: answers only after Space, ratings store
   }
 });
 
+test("Review opened from the reader as the first thing done loads its view then, and its keys work at once", async () => {
+  const { gloss, id } = await withCards();
+  const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`);
+  try {
+    await waitFor(async () => (await page.textContent("#review-count")).startsWith("4"), { what: "4 cards counted before the view is loaded" });
+    const fetched = () => page.evaluate(() => performance.getEntriesByType("resource").some((r) => r.name.endsWith("/js/review.js")));
+    assert.equal(await fetched(), false, "the first paint does not load the Review view");
+    await page.click('.views a[data-view="review"]');
+    await page.waitForSelector(".review-card");
+    assert.equal(await fetched(), true);
+    assert.equal(await page.textContent("#review-progress"), "1 of 4");
+    const card = await cardOnScreen(page);
+    await page.keyboard.press(" ");
+    await page.waitForSelector(".review-rating");
+    await page.keyboard.press("3");
+    await nextCard(page, card);
+    await waitFor(async () => (await gloss.call("review_stats")).reviewed_today === 1, { what: "the Good rating stored" });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await gloss.stop();
+  }
+});
+
 test("a card whose highlight an edit of the file orphans is suspended with the reason, and comes back when re-attached", async () => {
   const gloss = await startGloss({ "signal-hours.txt": summaryText(SAMPLE) });
   const { context, page, problems } = await openApp(browser, `${gloss.url}#/review`, { colorScheme: "dark" });

@@ -4,8 +4,8 @@
 // and turns live events into updates that never move the reading position.
 
 import { isOwnEcho, onEvent } from "./transport.js";
-import { byId } from "./dom.js";
-import { loadSettings, showSettings, stepTextSize } from "./settings.js";
+import { byId, h, replace } from "./dom.js";
+import { loadSettings, stepTextSize } from "./settings.js";
 import { focusList, initLibrary, refreshEpisodes, refreshLibrary, setCurrentEpisode } from "./library.js";
 import { clearSearch, focusSearch, initSearch } from "./search.js";
 import * as reader from "./reader.js";
@@ -15,15 +15,12 @@ import { initSidebar, focusEpisodeNote, focusEpisodeTags } from "./sidebar.js";
 import { initToolbar, highlightSelection, hideToolbar, dismissToolbar, isToolbarOpen, focusToolbar } from "./toolbar.js";
 import { closeChooser, closeEditor, closeOnOutsideClick, editingHighlightId, followScroll, initEditor, isEditorOpen, openChooser, openEditor } from "./editor.js";
 import { initKeyboard, showShortcuts } from "./keyboard.js";
-import { showNotes, reload as reloadNotes } from "./notes.js";
-import { loadTags, showTagManager } from "./tags.js";
+import { loadTags } from "./tags.js";
 import { COLORS } from "./highlights.js";
 import * as toast from "./toast.js";
 import { initDesktop } from "./desktop.js";
-import { refreshSyncStatus } from "./sync.js";
-import { refreshCount as refreshReviewCount, reviewEvent, reviewKeys, showReview } from "./review.js";
+import { refreshCount as refreshReviewCount, reviewChanged } from "./review-count.js";
 import { initReviewToggles } from "./review-toggle.js";
-import { showTrash } from "./trash.js";
 import { linkedHighlight } from "./links.js";
 import { undoLatest } from "./history.js";
 
@@ -78,8 +75,47 @@ function closeDrawers() {
 
 // ---------- routing ----------
 
-/** The views besides the reader, each at #/<name> with a section #<name>-view. */
-const VIEWS = ["review", "notes", "tags", "trash", "settings"];
+/**
+ * A module imported when first asked for, not at start: every module
+ * imported at start is fetched, compiled and run before the library can
+ * ask for its first rows. `load()` resolves with the module;
+ * `load.loaded()` is the module once it came, else null, for what only
+ * matters to a view already drawn (a live event).
+ */
+function lazy(importer) {
+  let loading = null;
+  let module = null;
+  const load = () =>
+    (loading ??= importer().then(
+      (loaded) => (module = loaded),
+      (error) => {
+        loading = null; // Gloss was out of reach: the next use tries again
+        throw error;
+      },
+    ));
+  load.loaded = () => module;
+  return load;
+}
+
+/**
+ * The views besides the reader, each at #/<name> with a section
+ * #<name>-view: its module, loaded when the view is first shown (the first
+ * paint needs only the library and the reader), and how it is drawn there
+ * for the route's `args`.
+ */
+const VIEWS = {
+  review: { module: lazy(() => import("./review.js")), draw: (m) => m.showReview(byId("review-view")) },
+  notes: { module: lazy(() => import("./notes.js")), draw: (m, args) => m.showNotes(byId("notes-view"), args[0] === "tag" ? { tag: args[1] } : {}) },
+  tags: { module: lazy(() => import("./tag-manager.js")), draw: (m) => m.showTagManager(byId("tags-view"), { onChanged: reloadAll }) },
+  trash: { module: lazy(() => import("./trash.js")), draw: (m) => m.showTrash(byId("trash-view"), { onChanged: reloadAll }) },
+  settings: { module: lazy(() => import("./settings-view.js")), draw: (m, args) => m.showSettings(byId("settings-view"), args[0] ?? null, { onImported: reloadAll }) },
+};
+
+/** A view whose module could not be fetched (Gloss out of reach), with a way to try again. */
+function showUnloaded(section) {
+  const retry = h("button", { type: "button", class: "button", text: "Retry", on: { click: route } });
+  replace(section, h("div", { class: "empty" }, h("p", { text: "Could not open this view: Gloss did not answer. Is it still running?" }), retry));
+}
 
 function parseRoute() {
   const [, name = "", ...rest] = location.hash.replace(/^#/, "").split("/");
@@ -88,13 +124,20 @@ function parseRoute() {
 
 async function route() {
   const { name, args } = parseRoute();
-  const next = VIEWS.includes(name) ? name : "reader";
+  const next = Object.hasOwn(VIEWS, name) ? name : "reader";
   showView(next);
-  if (next === "review") return showReview(byId("review-view"));
-  if (next === "notes") return showNotes(byId("notes-view"), args[0] === "tag" ? { tag: args[1] } : {});
-  if (next === "tags") return showTagManager(byId("tags-view"), { onChanged: reloadAll });
-  if (next === "trash") return showTrash(byId("trash-view"), { onChanged: reloadAll });
-  if (next === "settings") return showSettings(byId("settings-view"), args[0] ?? null, { onImported: reloadAll });
+  if (next !== "reader") {
+    let module;
+    try {
+      module = await VIEWS[next].module();
+    } catch {
+      if (view === next) showUnloaded(byId(`${next}-view`));
+      return;
+    }
+    // Left while its module loaded: the view shown now is drawn by its own route.
+    if (view === next) await VIEWS[next].draw(module, args);
+    return;
+  }
   if (name === "highlight") return openHighlight(args[0]);
   // Episode ids are integers; the hash and storage hold them as text.
   const id = Number(name === "episode" ? args[0] : state.currentEpisode()?.id ?? reader.lastEpisodeId());
@@ -141,7 +184,7 @@ function showLibrary() {
 
 function showView(name) {
   view = name;
-  for (const v of ["reader", ...VIEWS]) byId(`${v}-view`).hidden = v !== name;
+  for (const v of ["reader", ...Object.keys(VIEWS)]) byId(`${v}-view`).hidden = v !== name;
   for (const link of document.querySelectorAll(".views a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -173,6 +216,9 @@ const refreshReader = (() => {
     timer = setTimeout(() => actions.whenSettled(reader.refreshEpisode), 120);
   };
 })();
+
+/** Reloads the Notes feed on screen; one whose module is still loading is fetched fresh anyway. */
+const reloadNotes = () => VIEWS.notes.module.loaded()?.reload();
 
 /**
  * Fetches everything on screen again: after events were missed, or after a
@@ -217,7 +263,7 @@ function applyAnnotationChange(event) {
 }
 
 function onLiveEvent(event) {
-  reviewEvent(event);
+  if (reviewChanged(event)) VIEWS.review.module.loaded()?.reviewEvent(event);
   const isOpen = event.episode?.id !== undefined && state.currentEpisode()?.id === event.episode.id;
   switch (event.type) {
     case "episode_added":
@@ -239,8 +285,8 @@ function onLiveEvent(event) {
       refreshLibrary();
       break;
     case "sync_done":
-      // What the round changed came as annotation_changed events.
-      refreshSyncStatus();
+      // What the round changed came as annotation_changed events; the Sync section, if drawn, says when.
+      VIEWS.settings.module.loaded()?.refreshSyncStatus();
       break;
     case "resync": // the server dropped events for this tab
     case "reconnected":
@@ -313,7 +359,7 @@ function initShortcuts() {
     undo: () => undoLatest().then(() => view === "trash" && route()),
     escape,
     inReader,
-    review: reviewKeys,
+    review: () => VIEWS.review.module.loaded()?.reviewKeys,
     toolbarTab: () => {
       if (!isToolbarOpen() || document.activeElement?.closest(".toolbar")) return false;
       focusToolbar();
@@ -328,6 +374,7 @@ async function start() {
   initPanes();
   // Settings load alongside the library; the theme follows the system until then.
   const settingsLoaded = loadSettings();
+  const libraryLoaded = initLibrary(settingsLoaded);
   initShortcuts();
   initSearch();
   initSidebar();
@@ -359,8 +406,7 @@ async function start() {
     { go },
   );
   window.addEventListener("hashchange", route);
-  // The library's order is a setting: the list waits for it rather than load twice.
-  await Promise.all([settingsLoaded.then(initLibrary), loadTags(), route()]);
+  await Promise.all([libraryLoaded, loadTags(), route()]);
   document.documentElement.dataset.ready = "true";
 }
 

@@ -10,14 +10,16 @@ import { extendSelection } from "./selection.js";
  */
 function table(handlers) {
   const key = (k) => (e) => e.key === k;
+  // The Review view's keys (review.js `reviewKeys`), or null before the view was first opened.
   const review = handlers.review;
-  const reviewKey = (k) => (e) => review.active() && e.key === k;
+  const inReview = () => Boolean(review()?.active());
+  const reviewKey = (k) => (e) => inReview() && e.key === k;
   return [
     { keys: ["/"], label: "Search", match: key("/"), run: handlers.search },
     { keys: ["j"], label: "Next insight", match: key("j"), run: () => handlers.step(1) },
     { keys: ["k"], label: "Previous insight", match: key("k"), run: () => handlers.step(-1) },
     { keys: ["h"], label: "Highlight the selection", match: key("h"), run: handlers.highlight },
-    { keys: ["1", "–", "5"], label: "Highlight in colour 1 to 5", match: (e) => /^[1-5]$/.test(e.key) && !review.active(), run: (e) => handlers.highlightColor(Number(e.key) - 1) },
+    { keys: ["1", "–", "5"], label: "Highlight in colour 1 to 5", match: (e) => /^[1-5]$/.test(e.key) && !inReview(), run: (e) => handlers.highlightColor(Number(e.key) - 1) },
     { keys: ["n"], label: "Note on the selection, highlight or episode", match: key("n"), run: handlers.note },
     { keys: ["t"], label: "Tag the selection, highlight or episode", match: key("t"), run: handlers.tag },
     { keys: ["Shift", "←→↑↓"], label: "Select text (with Ctrl: by word)", match: () => false },
@@ -29,13 +31,13 @@ function table(handlers) {
     { keys: ["?"], label: "Show these shortcuts", match: key("?"), run: handlers.help },
     { keys: ["Ctrl", "Z"], label: "Undo the last change (again for the one before; ⌘Z on a Mac)", match: () => false },
     // Space on a button or link presses it, as everywhere.
-    { keys: ["Space"], label: "Review: show the answer", match: (e) => reviewKey(" ")(e) && !e.target.closest?.("button, a, summary"), run: review.reveal },
-    { keys: ["1", "–", "4"], label: "Review: rate Again, Hard, Good or Easy", match: (e) => review.active() && /^[1-4]$/.test(e.key), run: (e) => review.rate(Number(e.key)) },
-    { keys: ["u"], label: "Review: undo the last rating", match: reviewKey("u"), run: review.undo },
-    { keys: ["o"], label: "Review: open the card's source", match: reviewKey("o"), run: review.open },
-    { keys: ["e"], label: "Review: edit the card's note", match: reviewKey("e"), run: review.edit },
-    { keys: ["b"], label: "Review: bury the card until tomorrow", match: reviewKey("b"), run: review.bury },
-    { keys: ["s"], label: "Review: suspend the card", match: reviewKey("s"), run: review.suspend },
+    { keys: ["Space"], label: "Review: show the answer", match: (e) => reviewKey(" ")(e) && !e.target.closest?.("button, a, summary"), run: () => review().reveal() },
+    { keys: ["1", "–", "4"], label: "Review: rate Again, Hard, Good or Easy", match: (e) => inReview() && /^[1-4]$/.test(e.key), run: (e) => review().rate(Number(e.key)) },
+    { keys: ["u"], label: "Review: undo the last rating", match: reviewKey("u"), run: () => review().undo() },
+    { keys: ["o"], label: "Review: open the card's source", match: reviewKey("o"), run: () => review().open() },
+    { keys: ["e"], label: "Review: edit the card's note", match: reviewKey("e"), run: () => review().edit() },
+    { keys: ["b"], label: "Review: bury the card until tomorrow", match: reviewKey("b"), run: () => review().bury() },
+    { keys: ["s"], label: "Review: suspend the card", match: reviewKey("s"), run: () => review().suspend() },
   ];
 }
 

@@ -18,6 +18,8 @@ import { needsAttention } from "./highlights.js";
 import * as state from "./state.js";
 
 const PAGE = 100;
+/** The order this window had last (a copy of the setting): the first page is asked for in it before the settings come. */
+const SORT_KEY = "gloss.librarySort";
 const OVERSCAN = 6;
 /** At most this many pages a request when reading on to a row far below. */
 const PAGES_PER_WALK = 20;
@@ -38,8 +40,17 @@ let emptyShown = false;
 
 const list = () => byId("episode-list");
 
-/** Loads the first page and wires the pane. */
-export async function initLibrary() {
+/**
+ * Loads the first page and wires the pane once `settingsLoaded` resolves.
+ * The order is a setting, but the first page does not wait for it: it is
+ * asked for at once in the order this window had last, and again only if
+ * the settings hold another.
+ */
+export async function initLibrary(settingsLoaded) {
+  const guess = localStorage.getItem(SORT_KEY) ?? "added";
+  const early = call("list_episodes", { sort: guess, limit: PAGE });
+  early.catch(() => {}); // a failure shows where the page is used; unused, it is dropped
+  await settingsLoaded;
   rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--row-h")) || 64;
   spacer = h("div", { class: "vlist-spacer", "aria-hidden": "true" });
   list().append(spacer);
@@ -50,6 +61,7 @@ export async function initLibrary() {
     byId(id).addEventListener("change", (e) => setFilter(key, e.target.value));
   }
   sort = currentSettings().library_sort ?? "added";
+  localStorage.setItem(SORT_KEY, sort);
   byId("library-sort").value = sort;
   byId("library-sort").addEventListener("change", (e) => {
     setSort(e.target.value);
@@ -58,7 +70,7 @@ export async function initLibrary() {
   onSettingsChange((settings) => setSort(settings.library_sort ?? "added"));
   onTagsChange(fillTagFilter);
   state.subscribe(onStateChange);
-  await Promise.all([reload(), loadProblems()]);
+  await Promise.all([reload(sort === guess ? early : null), loadProblems()]);
 }
 
 /** The open episode's row follows its highlights (those needing attention too) and read state, as this window changes them. */
@@ -147,6 +159,7 @@ const query = () => ({ ...filters, sort });
 function setSort(value) {
   if (value === sort) return;
   sort = value;
+  localStorage.setItem(SORT_KEY, sort);
   byId("library-sort").value = value;
   list().scrollTop = 0;
   reload();
@@ -166,12 +179,13 @@ export const refreshLibrary = debounce(() => {
   loadProblems();
 }, 150);
 
-async function reload() {
+/** Shows the first page from the top: `asked`, that page already asked for, or a fresh one. */
+async function reload(asked = null) {
   const mine = ++generation;
   performance.mark("library-load-start");
   let page;
   try {
-    page = await call("list_episodes", { ...query(), limit: PAGE });
+    page = await (asked ?? call("list_episodes", { ...query(), limit: PAGE }));
   } catch (error) {
     if (mine !== generation) return;
     total = 0;

@@ -4,21 +4,20 @@
 // showing when the card would come back; u undoes the last rating, o opens
 // the card's source in the reader, e edits its note, b buries it until
 // tomorrow, s suspends it. When no card is left, the finish screen
-// (review-finish.js). The Review link in the navigation counts the cards
-// ready now, following every change.
+// (review-finish.js). The count beside the Review link is review-count.js's;
+// this module is loaded when the view is first opened.
 //
 // Ratings and suspensions are saved in the background, in order, so the
 // next card shows at once: its prompt was fetched while the user looked at
 // the one before.
 
 import { call, isOwnEcho } from "./transport.js";
-import { byId, count, debounce, h, replace } from "./dom.js";
+import { h, replace } from "./dom.js";
 import { cardSource, interval } from "./cards.js";
 import { render as renderMarkdown } from "./markdown.js";
 import { finishScreen } from "./review-finish.js";
 import { noteForm } from "./review-note.js";
-import { refreshMembership } from "./review-toggle.js";
-import { forgetSources } from "./review-sources.js";
+import { showCount } from "./review-count.js";
 import * as toast from "./toast.js";
 import * as history from "./history.js";
 import { canRetry, failure } from "./messages.js";
@@ -51,40 +50,13 @@ let writes = Promise.resolve();
 
 const onScreen = () => Boolean(root?.isConnected && !root.hidden);
 
-// ---------- the count in the navigation ----------
-
-/** Asks what is ready and shows it beside the Review link. */
-export const refreshCount = debounce(async () => {
-  try {
-    showCount(await call("review_due"));
-  } catch {
-    // The count keeps what it showed; the next change asks again.
-  }
-}, 250);
-
-/** Shows what review_due answered beside the Review link. */
-function showCount(due) {
-  const ready = due.cards.length;
-  const badge = byId("review-count");
-  badge.hidden = ready === 0;
-  replace(badge, h("span", { "aria-hidden": "true", text: String(ready) }), h("span", { class: "visually-hidden", text: `: ${count(ready, "card")} ready` }));
-  badge.closest("a").title = `${count(ready, "card")} to review now (${due.due.toLocaleString()} due today, ${due.new.toLocaleString()} new waiting)`;
-}
-
 /**
- * A live event: the count follows every change of annotations (this
- * window's too). A change from elsewhere redraws the card on screen (a
- * re-anchoring may have orphaned its highlight), or, on the finish screen,
- * brings the cards it made ready.
+ * A live event that changed the deck (review-count.js `reviewChanged`):
+ * a change from elsewhere redraws the card on screen (a re-anchoring may
+ * have orphaned its highlight), or, on the finish screen, brings the cards
+ * it made ready.
  */
 export function reviewEvent(event) {
-  const relevant =
-    (event.type === "annotation_changed" && !event.kinds.every((kind) => kind === "position")) ||
-    ["episode_added", "episode_updated", "episode_missing", "resync", "reconnected"].includes(event.type);
-  if (!relevant) return;
-  refreshCount();
-  refreshMembership();
-  forgetSources();
   if (isOwnEcho(event) || !onScreen() || !session) return;
   if (current) recheck();
   else if (!session.queue.length) refill();
