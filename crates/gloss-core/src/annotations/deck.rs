@@ -104,8 +104,9 @@ pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId, cards: C
         Cards::OfHighlights(ids) => {
             for id in ids {
                 made_cards(conn, &mut made, "WHERE episode_id = ?1 AND highlight_id = ?2", params![episode_id, id])?;
-                let of_highlight = "WHERE card IN ('highlight/' || ?1, 'question/highlight/' || ?1)";
-                stored_cards(conn, &mut stored, of_highlight, params![id])?;
+                let cloze = CardId::Highlight(id.clone()).to_string();
+                let question = CardId::Question(NoteOf::Highlight(id.clone())).to_string();
+                stored_cards(conn, &mut stored, "WHERE card IN (?1, ?2)", params![cloze, question])?;
             }
         }
     }

@@ -57,6 +57,12 @@ pub(crate) fn expand<'q>(conn: &Connection, query: &'q str) -> Result<Cow<'q, st
     Ok(if changed { Cow::Owned(terms.join(" ")) } else { Cow::Borrowed(query) })
 }
 
+/// Whether some word of the episode index starts with `start` (one seek,
+/// however common the word).
+pub(super) fn starts_a_word(conn: &Connection, start: &str) -> Result<bool> {
+    Ok(conn.prepare_cached(NEXT_WORD_SQL[0])?.exists(params![start, start])?)
+}
+
 fn is_plain(word: &str) -> bool {
     !word.is_empty() && word.chars().all(char::is_alphanumeric)
 }

@@ -66,10 +66,7 @@ fn is_known(conn: &Connection, word: &str) -> Result<bool> {
     if super::holds_word(conn, word)? {
         return Ok(true);
     }
-    let starts_a_word = conn
-        .prepare_cached("SELECT 1 FROM search_instances WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1")?
-        .exists([word.to_lowercase()])?;
-    Ok(starts_a_word)
+    super::prefix::starts_a_word(conn, &word.to_lowercase())
 }
 
 /// The indexed word closest to `word` (lowercase), one edit away at most;
