@@ -212,3 +212,32 @@ fn a_library_folder_that_does_not_exist_is_an_error_naming_it() {
     let message = fixture.library.reconcile(&nowhere).unwrap_err().to_string();
     assert!(message.contains("nowhere") && message.contains("--library"), "{message}");
 }
+
+#[test]
+fn a_first_scan_larger_than_one_transaction_stores_and_announces_every_file_once() {
+    // More files than one transaction takes (16 batches of 256), with a
+    // last batch and a last transaction that are not full.
+    let fixture = Fixture::new();
+    let files = 4_500;
+    for n in 0..files {
+        fixture.write(&format!("{n:05}.txt"), &summary(&format!("Ep {n}"), "Show", "x"));
+    }
+    let events = fixture.library.events().subscribe();
+    assert_eq!(fixture.library.reconcile(fixture.folder.path()).unwrap(), counts(files, 0, 0, 0, 0, 0));
+    let mut added: Vec<String> = events
+        .try_iter()
+        .filter_map(|e| match e {
+            Event::Added { episode } => Some(episode.source_path),
+            _ => None,
+        })
+        .collect();
+    let announced = added.len();
+    added.sort();
+    added.dedup();
+    assert_eq!((announced, added.len()), (files, files), "each file announced once");
+    let paths: Vec<_> = fixture.library.list_episodes().unwrap().into_iter().map(|e| e.source_path).collect();
+    assert_eq!(paths.len(), files);
+    assert_eq!(paths.first().map(String::as_str), Some("00000.txt"));
+    assert_eq!(paths.last().map(String::as_str), Some("04499.txt"));
+    assert_eq!(fixture.library.reconcile(fixture.folder.path()).unwrap(), counts(0, 0, 0, files, 0, 0));
+}

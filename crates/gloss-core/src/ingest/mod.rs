@@ -34,9 +34,16 @@ use read::Read;
 
 pub(crate) use files::{is_hidden, rel_key};
 
-/// Files read and written per transaction: large enough that commits are
-/// rare, small enough that memory stays flat and readers see progress.
+/// Files read (in parallel) at a time: enough to keep the cores busy, few
+/// enough that memory stays flat.
 const BATCH: usize = 256;
+/// Batches written per transaction. Every commit writes again each index
+/// page its batches touched, and new files land all over the indexes
+/// ordered by title or show. At 100,000 files, committing every batch
+/// wrote a 3.6 GB write-ahead log for a 1.1 GB database, every 8 batches
+/// 2.0 GB and every 32 batches 1.5 GB. Readers still see the library fill
+/// about once a second.
+const BATCHES_PER_COMMIT: usize = 16;
 
 /// The part of the library a reconcile looks at.
 #[derive(Debug, Clone)]
@@ -122,16 +129,28 @@ pub(crate) fn reconcile(store: &Store, events: &Events, root: &Path, scope: &Sco
     restore(store, events, &returned, &moved, &mut report)?;
     let batches: Vec<&[(Job, &str)]> = jobs.chunks(BATCH).collect();
     let mut ingest = || -> Result<()> {
-        // Batch n + 1 is read and parsed while batch n is written.
         let mut reads = batches.first().map(|batch| read_batch(root, batch));
-        for (n, batch) in batches.iter().enumerate() {
-            let current = reads.take().unwrap_or_default();
-            let (next, stored) = rayon::join(
-                || batches.get(n + 1).map(|next| read_batch(root, next)),
-                || store_batch(store, events, batch, current, &gone, &mut claimed, &mut report),
-            );
-            stored?;
-            reads = next;
+        let mut next_batch = 1;
+        for group in batches.chunks(BATCHES_PER_COMMIT) {
+            let published = store.write_rebuildable(|tx| {
+                let mut published = Vec::new();
+                for batch in group {
+                    let current = reads.take().unwrap_or_default();
+                    let next = batches.get(next_batch);
+                    next_batch += 1;
+                    // Batch n + 1 is read and parsed while batch n is written.
+                    let stored = std::thread::scope(|scope| {
+                        let reading = next.map(|next| scope.spawn(|| read_batch(root, next)));
+                        let stored = store_batch(tx, batch, current, &gone, &mut claimed, &mut report);
+                        reads = reading
+                            .map(|reading| reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+                        stored
+                    })?;
+                    published.extend(stored);
+                }
+                Ok(published)
+            })?;
+            published.into_iter().for_each(|event| events.publish(event));
         }
         Ok(())
     };
@@ -280,31 +299,27 @@ fn read_batch(root: &Path, batch: &[(Job, &str)]) -> Vec<Read> {
     batch.par_iter().map(|(_, path)| read::read_file(root, path)).collect()
 }
 
-/// Stores a batch of files as read, in one transaction.
+/// Stores a batch of files as read; returns the events to publish once
+/// the transaction commits.
 fn store_batch(
-    store: &Store,
-    events: &Events,
+    tx: &rusqlite::Connection,
     batch: &[(Job, &str)],
     reads: Vec<Read>,
     gone: &[&FileRow],
     claimed: &mut HashSet<EpisodeId>,
     report: &mut ReconcileReport,
-) -> Result<()> {
-    let published = store.write_rebuildable(|tx| {
-        let mut published = Vec::new();
-        for ((job, path), read) in batch.iter().zip(reads) {
-            match read {
-                Read::Version(version) => {
-                    let change = store_version(tx, job, path, &version, gone, claimed)?;
-                    published.extend(report.record(tx, change)?);
-                }
-                Read::Unsettled => report.unsettled.push((*path).to_owned()),
+) -> Result<Vec<Event>> {
+    let mut published = Vec::new();
+    for ((job, path), read) in batch.iter().zip(reads) {
+        match read {
+            Read::Version(version) => {
+                let change = store_version(tx, job, path, &version, gone, claimed)?;
+                published.extend(report.record(tx, change)?);
             }
+            Read::Unsettled => report.unsettled.push((*path).to_owned()),
         }
-        Ok(published)
-    })?;
-    published.into_iter().for_each(|event| events.publish(event));
-    Ok(())
+    }
+    Ok(published)
 }
 
 fn store_version(
