@@ -21,12 +21,7 @@ pub struct Client {
     /// The door every request comes through: the command line or `gloss mcp`.
     door: Door,
     /// The data folder opened here, once no running Gloss answered.
-    here: Option<InProcess>,
-}
-
-struct InProcess {
-    runtime: tokio::runtime::Runtime,
-    api: Api,
+    here: Option<Api>,
 }
 
 impl Client {
@@ -51,11 +46,12 @@ impl Client {
         }
         let here = match self.here.take() {
             Some(here) => here,
-            None => InProcess::open(self.options.clone())?,
+            // Without watching: a few requests, then exit or `release`.
+            None => Api::open(self.options.clone())?,
         };
         let here = self.here.insert(here);
         let request = Request::from_value(request)?;
-        Ok(here.runtime.block_on(here.api.call(request, Caller::door(self.door)))?)
+        Ok(here.call_blocking(request, Caller::door(self.door))?)
     }
 
     /// Closes the data folder if it was opened here, so that a Gloss (the
@@ -64,14 +60,5 @@ impl Client {
     /// running Gloss again, or opens the folder again.
     pub fn release(&mut self) {
         self.here = None;
-    }
-}
-
-impl InProcess {
-    /// Opens the data folder, without watching: a few requests, then exit
-    /// or [`Client::release`].
-    fn open(options: OpenOptions) -> Result<InProcess, Error> {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        Ok(InProcess { runtime, api: Api::open(options)? })
     }
 }

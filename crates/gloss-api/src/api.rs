@@ -74,7 +74,19 @@ impl Api {
             None => answer(&gloss, request, caller),
         })
         .await
-        .map_err(|err| ApiError::new(ErrorKind::Storage, format!("the operation failed: {err}")))?
+        .map_err(failed)?
+    }
+
+    /// [`Api::call`] on this thread, for a caller that is itself a blocking
+    /// one-shot (the command line, `gloss mcp`'s worker): no runtime and no
+    /// pool thread, whose start (and memory arena) was a fifth of a
+    /// `gloss search`. Nobody can stop waiting for it half-way.
+    pub fn call_blocking(&self, request: Request, caller: Caller) -> Result<Answer, ApiError> {
+        let gloss = &self.gloss;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer(gloss, request, caller))).map_err(|panic| {
+            let message = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
+            failed(message.unwrap_or("it panicked"))
+        })?
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Value> {
@@ -102,6 +114,11 @@ impl Api {
     pub fn data_dir(&self) -> &Path {
         self.gloss.library().store().data_dir()
     }
+}
+
+/// A call that panicked (or, on the pool, was cancelled), as an error.
+fn failed(why: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorKind::Storage, format!("the operation failed: {why}"))
 }
 
 /// Flips its switch when dropped: when the future of a call is dropped
