@@ -389,7 +389,6 @@ async function start() {
   byId("main").addEventListener("scroll", followScroll, { passive: true });
   document.addEventListener("mousedown", closeOnOutsideClick);
   initReviewToggles(byId("reader-view"));
-  refreshReviewCount();
   onEvent(onLiveEvent);
   initDesktop(
     {
@@ -406,7 +405,10 @@ async function start() {
     { go },
   );
   window.addEventListener("hashchange", route);
-  await Promise.all([libraryLoaded, loadTags(), route()]);
+  await Promise.all([libraryLoaded, route()]);
+  // Asked for once the first rows are up, so they do not compete with them for the backend.
+  refreshReviewCount();
+  await loadTags();
   document.documentElement.dataset.ready = "true";
 }
 

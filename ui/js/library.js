@@ -16,10 +16,8 @@ import { allTags, onTagsChange } from "./tags.js";
 import { currentSettings, onSettingsChange, saveSettings } from "./settings.js";
 import { needsAttention } from "./highlights.js";
 import * as state from "./state.js";
+import { LIBRARY_PAGE as PAGE, LIBRARY_SORT_KEY as SORT_KEY, takeFirstPage } from "./boot.js";
 
-const PAGE = 100;
-/** The order this window had last (a copy of the setting): the first page is asked for in it before the settings come. */
-const SORT_KEY = "gloss.librarySort";
 const OVERSCAN = 6;
 /** At most this many pages a request when reading on to a row far below. */
 const PAGES_PER_WALK = 20;
@@ -41,15 +39,14 @@ let emptyShown = false;
 const list = () => byId("episode-list");
 
 /**
- * Loads the first page and wires the pane once `settingsLoaded` resolves.
- * The order is a setting, but the first page does not wait for it: it is
- * asked for at once in the order this window had last, and again only if
- * the settings hold another.
+ * Shows the first page and wires the pane once `settingsLoaded` resolves,
+ * then lists the files that failed. The order is a setting, but the first
+ * page does not wait for it: boot.js asked for it at start in the order
+ * this window had last; it is asked for again only if the settings hold
+ * another.
  */
 export async function initLibrary(settingsLoaded) {
-  const guess = localStorage.getItem(SORT_KEY) ?? "added";
-  const early = call("list_episodes", { sort: guess, limit: PAGE });
-  early.catch(() => {}); // a failure shows where the page is used; unused, it is dropped
+  const early = takeFirstPage();
   await settingsLoaded;
   rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--row-h")) || 64;
   spacer = h("div", { class: "vlist-spacer", "aria-hidden": "true" });
@@ -70,7 +67,8 @@ export async function initLibrary(settingsLoaded) {
   onSettingsChange((settings) => setSort(settings.library_sort ?? "added"));
   onTagsChange(fillTagFilter);
   state.subscribe(onStateChange);
-  await Promise.all([reload(sort === guess ? early : null), loadProblems()]);
+  await reload(early && early.sort === sort ? early.page : null);
+  await loadProblems();
 }
 
 /** The open episode's row follows its highlights (those needing attention too) and read state, as this window changes them. */

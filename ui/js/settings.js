@@ -4,6 +4,7 @@
 
 import { call } from "./transport.js";
 import * as toast from "./toast.js";
+import { takeSettings } from "./boot.js";
 
 export const TEXT_SIZES = { min: 14, max: 26 };
 
@@ -16,7 +17,7 @@ let loading = null;
 export function loadSettings() {
   loading = (async () => {
     try {
-      settings = { ...settings, ...(await call("get_settings")) };
+      settings = { ...settings, ...(await (takeSettings() ?? call("get_settings"))) };
     } catch (error) {
       toast.failed("Could not load settings", error, loadSettings);
     }
