@@ -1,9 +1,12 @@
 //! Reconciling the library folder with the database, without the watcher.
 
 use crate::util::{event_path, summary, Fixture};
+use gloss_core::app::Annotations;
 use gloss_core::events::Event;
+use gloss_core::events::{Caller, Door};
 use gloss_core::scan::ScanCounts;
 use gloss_core::store::episodes::Status;
+use gloss_core::store::settings;
 
 fn counts(added: usize, updated: usize, moved: usize, unchanged: usize, missing: usize, errors: usize) -> ScanCounts {
     ScanCounts { added, updated, moved, unchanged, missing, errors }
@@ -240,4 +243,29 @@ fn a_first_scan_larger_than_one_transaction_stores_and_announces_every_file_once
     assert_eq!(paths.first().map(String::as_str), Some("00000.txt"));
     assert_eq!(paths.last().map(String::as_str), Some("04499.txt"));
     assert_eq!(fixture.library.reconcile(fixture.folder.path()).unwrap(), counts(0, 0, 0, files, 0, 0));
+}
+
+#[test]
+fn writes_made_during_a_first_scan_are_kept_and_every_file_is_stored_once() {
+    // Each waiting write ends the scan's transaction early (after the batch
+    // under way): whatever the interleaving, nothing is lost or doubled.
+    let fixture = Fixture::new();
+    let files = 3_000;
+    for n in 0..files {
+        fixture.write(&format!("{n:05}.txt"), &summary(&format!("Ep {n}"), "Show", "x"));
+    }
+    let notes = Annotations::new(&fixture.library, Caller::door(Door::Cli));
+    let mut writes = 0;
+    let scanned = std::thread::scope(|scope| {
+        let scan = scope.spawn(|| fixture.library.reconcile(fixture.folder.path()).unwrap());
+        while !scan.is_finished() {
+            writes += 1;
+            notes.set_preference("written during the scan", &writes.to_string()).unwrap();
+        }
+        scan.join().unwrap()
+    });
+    assert_eq!(scanned, counts(files, 0, 0, 0, 0, 0));
+    assert_eq!(fixture.library.list_episodes().unwrap().len(), files);
+    let last = fixture.library.store().read(|conn| settings::get(conn, "written during the scan")).unwrap();
+    assert_eq!(last, Some(writes.to_string()));
 }

@@ -42,7 +42,8 @@ const BATCH: usize = 256;
 /// ordered by title or show. At 100,000 files, committing every batch
 /// wrote a 3.6 GB write-ahead log for a 1.1 GB database, every 8 batches
 /// 2.0 GB and every 32 batches 1.5 GB. Readers still see the library fill
-/// about once a second.
+/// about once a second, and a write waiting for its turn (a highlight made
+/// during a first import) ends the transaction after the batch under way.
 const BATCHES_PER_COMMIT: usize = 16;
 
 /// The part of the library a reconcile looks at.
@@ -130,17 +131,22 @@ pub(crate) fn reconcile(store: &Store, events: &Events, root: &Path, scope: &Sco
     let batches: Vec<&[(Job, &str)]> = jobs.chunks(BATCH).collect();
     let mut ingest = || -> Result<()> {
         let mut reads = batches.first().map(|batch| read_batch(root, batch));
-        let mut next_batch = 1;
-        for group in batches.chunks(BATCHES_PER_COMMIT) {
+        let mut next = 0;
+        while next < batches.len() {
             let published = store.write_rebuildable(|tx| {
                 let mut published = Vec::new();
-                for batch in group {
+                // Up to BATCHES_PER_COMMIT batches; after one, a write
+                // waiting for its turn (a highlight made meanwhile) gets in.
+                for n in 0..BATCHES_PER_COMMIT {
+                    if next == batches.len() || (n > 0 && store.writer_wanted()) {
+                        break;
+                    }
+                    let (batch, following) = (batches[next], batches.get(next + 1));
+                    next += 1;
                     let current = reads.take().unwrap_or_default();
-                    let next = batches.get(next_batch);
-                    next_batch += 1;
-                    // Batch n + 1 is read and parsed while batch n is written.
+                    // The following batch is read and parsed while this one is stored.
                     let stored = std::thread::scope(|scope| {
-                        let reading = next.map(|next| scope.spawn(|| read_batch(root, next)));
+                        let reading = following.map(|following| scope.spawn(|| read_batch(root, following)));
                         let stored = store_batch(tx, batch, current, &gone, &mut claimed, &mut report);
                         reads = reading
                             .map(|reading| reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));

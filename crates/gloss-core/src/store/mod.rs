@@ -40,7 +40,7 @@ pub mod settings;
 mod stop;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -87,6 +87,8 @@ pub struct Store {
     // `gloss.db-wal`, and a copy of `gloss.db` alone held none of it.
     readers: Mutex<Vec<Connection>>,
     writer: Mutex<Connection>,
+    /// Threads waiting for `writer` (see [`Store::writer_wanted`]).
+    writers_waiting: AtomicUsize,
     /// Set when SQLite reported the file damaged while running: from then
     /// on nothing more is written into it.
     damaged: AtomicBool,
@@ -140,6 +142,7 @@ impl Store {
             data_dir: data_dir.to_owned(),
             db_path,
             writer: Mutex::new(writer),
+            writers_waiting: AtomicUsize::new(0),
             readers: Mutex::new(Vec::new()),
             damaged: Default::default(),
             found_as_left,
@@ -168,9 +171,24 @@ impl Store {
     /// error rolls everything back.
     pub fn write<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         self.refuse_if_damaged()?;
-        let value = in_transaction(&mut lock(&self.writer), work).map_err(|err| self.explained(err))?;
+        let value = in_transaction(&mut self.lock_writer(), work).map_err(|err| self.explained(err))?;
         self.committed();
         Ok(value)
+    }
+
+    /// The writer connection, once this thread's turn comes; counted in
+    /// `writers_waiting` until then.
+    fn lock_writer(&self) -> MutexGuard<'_, Connection> {
+        self.writers_waiting.fetch_add(1, Ordering::Relaxed);
+        let writer = lock(&self.writer);
+        self.writers_waiting.fetch_sub(1, Ordering::Relaxed);
+        writer
+    }
+
+    /// Whether another thread waits to write: a long run of work in one
+    /// transaction (the ingest) commits early to let it in.
+    pub(crate) fn writer_wanted(&self) -> bool {
+        self.writers_waiting.load(Ordering::Relaxed) > 0
     }
 
     /// After each commit: the checkpointer may have frames to copy.
@@ -188,7 +206,7 @@ impl Store {
                 let started = open_connection(&self.db_path, false).ok().and_then(checkpoint::Checkpointer::start);
                 if started.is_none() {
                     // Failing too leaves the WAL to grow until the store closes.
-                    let _ = lock(&self.writer).pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES);
+                    let _ = self.lock_writer().pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES);
                 }
                 started
             })
@@ -203,7 +221,7 @@ impl Store {
     /// synced in order.
     pub fn write_rebuildable<T>(&self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         self.refuse_if_damaged()?;
-        let mut conn = lock(&self.writer);
+        let mut conn = self.lock_writer();
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let result = in_transaction(&mut conn, work).map_err(|err| self.explained(err));
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -227,15 +245,15 @@ impl Store {
         let checkpointer = self.checkpointer();
         match checkpointer {
             Some(checkpointer) => checkpointer.pause(true),
-            None => lock(&self.writer).pragma_update(None, "wal_autocheckpoint", 0)?,
+            None => self.lock_writer().pragma_update(None, "wal_autocheckpoint", 0)?,
         }
-        lock(&self.writer).pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
+        self.lock_writer().pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
         let result = work();
         match checkpointer {
             Some(checkpointer) => checkpointer.pause(false),
-            None => lock(&self.writer).pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?,
+            None => self.lock_writer().pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?,
         }
-        let conn = lock(&self.writer);
+        let conn = self.lock_writer();
         conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
         conn.execute_batch("PRAGMA shrink_memory")?;
         conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
@@ -387,4 +405,40 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn a_write_waiting_for_its_turn_is_seen_by_the_one_holding_the_writer() {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path()).unwrap();
+        let (inside, is_inside) = mpsc::channel();
+        let (wanted, saw_wanted) = mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                store
+                    .write(|_| {
+                        assert!(!store.writer_wanted(), "nobody waits yet");
+                        inside.send(()).unwrap();
+                        // The ingest asks between batches; here, until the other write waits.
+                        let given_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                        while !store.writer_wanted() {
+                            assert!(std::time::Instant::now() < given_up, "the waiting write was never seen");
+                            std::thread::yield_now();
+                        }
+                        wanted.send(()).unwrap();
+                        Ok(())
+                    })
+                    .unwrap();
+            });
+            is_inside.recv().unwrap();
+            scope.spawn(|| store.write(|_| Ok(())).unwrap());
+            saw_wanted.recv().unwrap();
+        });
+        assert!(!store.writer_wanted(), "both writes done");
+    }
 }
