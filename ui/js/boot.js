@@ -18,20 +18,17 @@ function ask(op, args) {
   return answer;
 }
 
-let settings = ask("get_settings");
+/** A function that gives `value` the first time it is called, and null after. */
+function once(value) {
+  return () => {
+    const taken = value;
+    value = null;
+    return taken;
+  };
+}
+
 const sort = localStorage.getItem(LIBRARY_SORT_KEY) ?? "added";
-let firstPage = { sort, page: ask("list_episodes", { sort, limit: LIBRARY_PAGE }) };
-
 /** The settings asked for at start, the first time; null after. */
-export function takeSettings() {
-  const taken = settings;
-  settings = null;
-  return taken;
-}
-
+export const takeSettings = once(ask("get_settings"));
 /** `{ sort, page }`: the first page asked for at start in the order `sort`, the first time; null after. */
-export function takeFirstPage() {
-  const taken = firstPage;
-  firstPage = null;
-  return taken;
-}
+export const takeFirstPage = once({ sort, page: ask("list_episodes", { sort, limit: LIBRARY_PAGE }) });

@@ -82,11 +82,7 @@ impl Api {
     /// pool thread, whose start (and memory arena) took 1.4 of the 10 ms of
     /// a `gloss search`. Nobody can stop waiting for it half-way.
     pub fn call_blocking(&self, request: Request, caller: Caller) -> Result<Answer, ApiError> {
-        let gloss = &self.gloss;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer(gloss, request, caller))).map_err(|panic| {
-            let message = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
-            failed(message.unwrap_or("it panicked"))
-        })?
+        gloss_core::panic::caught(|| answer(&self.gloss, request, caller)).map_err(failed)?
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Value> {

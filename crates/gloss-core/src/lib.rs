@@ -15,6 +15,7 @@ pub mod events;
 pub mod export;
 pub mod ingest;
 pub mod library;
+pub mod panic;
 pub mod scan;
 pub mod search;
 pub mod store;

@@ -216,15 +216,20 @@ fn a_library_folder_that_does_not_exist_is_an_error_naming_it() {
     assert!(message.contains("nowhere") && message.contains("--library"), "{message}");
 }
 
+/// `files` summaries, 00000.txt and on.
+fn write_numbered(fixture: &Fixture, files: usize) {
+    for n in 0..files {
+        fixture.write(&format!("{n:05}.txt"), &summary(&format!("Ep {n}"), "Show", "x"));
+    }
+}
+
 #[test]
 fn a_first_scan_larger_than_one_transaction_stores_and_announces_every_file_once() {
     // More files than one transaction takes (16 batches of 256), with a
     // last batch and a last transaction that are not full.
     let fixture = Fixture::new();
     let files = 4_500;
-    for n in 0..files {
-        fixture.write(&format!("{n:05}.txt"), &summary(&format!("Ep {n}"), "Show", "x"));
-    }
+    write_numbered(&fixture, files);
     let events = fixture.library.events().subscribe();
     assert_eq!(fixture.library.reconcile(fixture.folder.path()).unwrap(), counts(files, 0, 0, 0, 0, 0));
     let mut added: Vec<String> = events
@@ -251,9 +256,7 @@ fn writes_made_during_a_first_scan_are_kept_and_every_file_is_stored_once() {
     // under way): whatever the interleaving, nothing is lost or doubled.
     let fixture = Fixture::new();
     let files = 3_000;
-    for n in 0..files {
-        fixture.write(&format!("{n:05}.txt"), &summary(&format!("Ep {n}"), "Show", "x"));
-    }
+    write_numbered(&fixture, files);
     let notes = Annotations::new(&fixture.library, Caller::door(Door::Cli));
     let mut writes = 0;
     let scanned = std::thread::scope(|scope| {

@@ -144,15 +144,11 @@ pub(crate) fn reconcile(store: &Store, events: &Events, root: &Path, scope: &Sco
                     let (batch, following) = (batches[next], batches.get(next + 1));
                     next += 1;
                     let current = reads.take().unwrap_or_default();
-                    // The following batch is read and parsed while this one is stored.
-                    let stored = std::thread::scope(|scope| {
-                        let reading = following.map(|following| scope.spawn(|| read_batch(root, following)));
-                        let stored = store_batch(tx, batch, current, &gone, &mut claimed, &mut report);
-                        reads = reading
-                            .map(|reading| reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-                        stored
-                    })?;
-                    published.extend(stored);
+                    let (stored, read) = while_reading(root, following, || {
+                        store_batch(tx, batch, current, &gone, &mut claimed, &mut report)
+                    });
+                    reads = read;
+                    published.extend(stored?);
                 }
                 Ok(published)
             })?;
@@ -298,6 +294,20 @@ fn restore(
     })?;
     published.into_iter().for_each(|event| events.publish(event));
     Ok(())
+}
+
+/// Runs `store` while the batch `following`, if any, is read and parsed
+/// on another thread (the transaction `store` writes in stays on this one).
+fn while_reading<T>(
+    root: &Path,
+    following: Option<&&[(Job, &str)]>,
+    store: impl FnOnce() -> T,
+) -> (T, Option<Vec<Read>>) {
+    std::thread::scope(|scope| {
+        let reading = following.map(|batch| scope.spawn(|| read_batch(root, batch)));
+        let stored = store();
+        (stored, reading.map(|reading| reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+    })
 }
 
 /// Reads a batch of files in parallel.

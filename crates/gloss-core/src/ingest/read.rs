@@ -1,6 +1,5 @@
 //! Reading files: the bytes, their hash and their parse, on several threads.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use super::files::stat_of;
@@ -54,7 +53,7 @@ pub(crate) fn read_file(root: &Path, rel: &str) -> Read {
     }
     let content_hash = hash(&bytes);
     // A parser bug must cost one file, not the whole library.
-    let parsed = catch_unwind(AssertUnwindSafe(|| gloss_parse::parse_bytes(&bytes)));
+    let parsed = crate::panic::caught(|| gloss_parse::parse_bytes(&bytes));
     let content = match parsed {
         Ok(Ok(episode)) => Parsed::new(episode).map_err(|e| format!("{rel}: could not be stored: {e}")),
         Ok(Err(refusal)) => return failed(stat, content_hash, refusal.to_string()),

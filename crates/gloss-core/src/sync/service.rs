@@ -496,14 +496,7 @@ impl Run {
 /// Runs a round, turning a panic into an error: the worker thread must
 /// outlive any bug a hostile folder finds, and say what happened.
 fn guarded<T>(round: impl FnOnce() -> Result<T, SyncError>) -> Result<T, SyncError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(round)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".into());
-        Err(SyncError::Crashed(message))
-    })
+    crate::panic::caught(round).unwrap_or_else(|message| Err(SyncError::Crashed(message)))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
