@@ -35,7 +35,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
   node tests/browser/bench.mjs || echo "!! tests/browser/bench.mjs failed (exit $?): its figures are missing from the report"
   echo "== API benchmarks (HTTP, against gloss serve)"
   node tests/browser/api-bench.mjs || echo "!! tests/browser/api-bench.mjs failed (exit $?): its figures are missing from the report"
-  echo "== desktop cold start (Tauri window under Xvfb)"
+  echo "== desktop start (Tauri window under Xvfb)"
   node tests/desktop/bench.mjs || echo "!! tests/desktop/bench.mjs failed (exit $?): its figures are missing from the report"
 } 2>&1 | tee -a "$log"
 

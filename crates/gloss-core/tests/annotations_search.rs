@@ -178,6 +178,25 @@ fn search_filters_episode_hits_by_show_and_tag() {
     assert_eq!(found.highlights.len(), 1);
 }
 
+#[test]
+fn highlights_make_up_the_page_after_the_episodes_and_are_counted_beyond_it() {
+    let s = setup();
+    let notes = s.notes();
+    let compute = s.episode("compute.txt");
+    for text in ["Chip exports", "model race"] {
+        notes.create_highlight(&NewHighlight { note: Some("an overview".into()), ..quote(compute, text) }).unwrap();
+    }
+    let all = HighlightFilter::default();
+    let counts = |limit| {
+        let found = notes.search("overview", &all, limit).unwrap();
+        (found.episodes.len(), found.highlights.len(), found.episode_total, found.highlight_total)
+    };
+    assert_eq!(counts(10), (2, 2, 2, 2));
+    assert_eq!(counts(3), (2, 1, 2, 2), "one highlight fills the page");
+    assert_eq!(counts(2), (2, 0, 2, 2), "the episodes fill it: the highlights are only counted");
+    assert_eq!(counts(1), (1, 0, 2, 2));
+}
+
 fn sleep_library() -> Setup {
     Setup::new(&[
         (
