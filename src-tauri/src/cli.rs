@@ -229,7 +229,8 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
             let mut lines = Lines::default();
             let mut after: Option<String> = None;
             loop {
-                let args = json!({ "sort": "path", "after": after, "limit": LIST_PAGE });
+                let limit = if after.is_none() { FIRST_LIST_PAGE } else { LIST_PAGE };
+                let args = json!({ "sort": "path", "after": after, "limit": limit });
                 let answer = gloss.call(json!({ "op": "list_episodes", "args": args }))?;
                 let page: Page = read(&answer)?;
                 for item in page.items {
@@ -469,7 +470,10 @@ fn print_list<'a>(items: impl IntoIterator<Item = &'a RawValue>) -> Result<(), E
     array.end()
 }
 
-/// Episodes listed per request of `gloss list`.
+/// Episodes listed per request of `gloss list`: a screenful first, so the
+/// first lines are out as soon as the command has started, then pages
+/// large enough that requests cost little beside printing.
+const FIRST_LIST_PAGE: usize = 50;
 const LIST_PAGE: usize = 500;
 
 /// `gloss list`'s line for an episode, and the reason below it when its

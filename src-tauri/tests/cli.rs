@@ -30,6 +30,21 @@ fn scan_list_and_search() {
 }
 
 #[test]
+fn a_listing_of_several_pages_prints_every_episode_once_in_path_order() {
+    let folders = Folders::new();
+    crate::support::library(&folders.library(), 0..120);
+    folders.ok(&["scan"]);
+    // The folder's own sample and 120 more: a first page and a second.
+    let episodes = folders.json(&["list", "--json"]);
+    let paths: Vec<&str> = episodes.as_array().unwrap().iter().map(|e| e["source_path"].as_str().unwrap()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!((paths.len(), &paths), (121, &sorted));
+    assert_eq!(folders.ok(&["list"]).lines().filter(|line| line.contains("  active  ")).count(), 121);
+}
+
+#[test]
 fn a_listing_cut_short_by_its_reader_stops_quietly_and_successfully() {
     let folders = Folders::new();
     crate::support::library(&folders.library(), 0..400);

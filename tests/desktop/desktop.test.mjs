@@ -79,7 +79,7 @@ const SELECT = `
 test("the desktop window lists episodes, keeps a highlight made in the UI across a restart", async () => {
   let session = await Session.open(driver.base, bin, args);
   try {
-    await session.waitFor("return document.documentElement.dataset.ready !== undefined", { timeout: 20000 });
+    await uiReady(session);
     const title = await session.waitFor("return document.querySelector('a.episode-row .episode-title')?.textContent");
     assert.match(title, /Compute, Open Models/);
     await session.clickCss("a.episode-row");
@@ -109,7 +109,7 @@ test("the desktop window lists episodes, keeps a highlight made in the UI across
 
   session = await Session.open(driver.base, bin, args);
   try {
-    await session.find("a.episode-row", { timeout: 20000 });
+    await uiReady(session);
     await session.clickCss("a.episode-row");
     await session.find("mark.hl-blue");
     const marked = await session.execute("return [...document.querySelectorAll('mark.hl-blue')].map((m) => m.textContent).join('')");
@@ -122,7 +122,7 @@ test("the desktop window lists episodes, keeps a highlight made in the UI across
 test("a highlight made with the command line while the window is open appears in it", async () => {
   const session = await Session.open(driver.base, bin, args);
   try {
-    await session.find("a.episode-row", { timeout: 20000 });
+    await uiReady(session);
     await session.clickCss("a.episode-row");
     await session.find('[data-block="s1.i1.body"]');
     const episode = await invoke(session, "list_episodes", {});
@@ -141,6 +141,15 @@ test("a highlight made with the command line while the window is open appears in
     await session.close();
   }
 });
+
+/**
+ * Waits until the whole UI is up (`html[data-ready]`): the first rows show
+ * before the rest of the UI has loaded (ui/js/first-rows.js), and a menu
+ * shortcut pressed then finds nothing listening yet.
+ */
+function uiReady(session) {
+  return session.waitFor("return document.documentElement.dataset.ready !== undefined", { timeout: 20000 });
+}
 
 /** Arguments for a fresh data folder of its own on the shared library. */
 async function freshData(name) {
@@ -184,7 +193,7 @@ test("Quit in the File menu and Ctrl+Q end Gloss with status 0 and keep what was
     const { application, exitStatus } = await exitRecorder(bin, await mkdtemp(path.join(root, "launch-")));
     const session = await Session.open(driver.base, application, quitArgs);
     try {
-      await session.find("a.episode-row", { timeout: 20000 });
+      await uiReady(session);
       await highlightInUi(session, block, phrase);
       pressKeys(bin, ...keys);
       assert.equal(await exitStatus(), 0, `quitting with ${how} ends gloss with status 0`);
@@ -206,7 +215,7 @@ test("every menu shortcut does what its menu item says", async () => {
     });
   };
   try {
-    await session.find("a.episode-row", { timeout: 20000 });
+    await uiReady(session);
     await shows("ctrl+e", "#/settings/export", "export-format");
     // Asked again with Settings already there, Export comes back into view and focus.
     await session.execute("document.getElementById('main').scrollTop = 0; document.getElementById('library-dir').focus()");
@@ -253,7 +262,7 @@ test("Import in the desktop window picks its file in the native file picker and 
 
   const session = await Session.open(driver.base, bin, await freshData("import"));
   try {
-    await session.find("a.episode-row", { timeout: 20000 });
+    await uiReady(session);
     pressKeys(bin, "ctrl+i");
     await session.find('#settings-import button[aria-label="Choose the file to import"]');
     await session.clickCss('#settings-import button[aria-label="Choose the file to import"]');

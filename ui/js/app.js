@@ -1,4 +1,5 @@
-// Starts the UI: loads settings, wires the panes, routes between views
+// The UI beyond the library's first rows, loaded once they are drawn
+// (first-rows.js): wires the panes, routes between views
 // (#/episode/<id>[/<highlight id> | /insight/<key>], #/highlight/<id>,
 // #/review, #/notes[/tag/<name>], #/tags, #/trash, #/settings[/<section>])
 // and turns live events into updates that never move the reading position.
@@ -6,7 +7,8 @@
 import { isOwnEcho, onEvent } from "./transport.js";
 import { byId, h, replace } from "./dom.js";
 import { loadSettings, stepTextSize } from "./settings.js";
-import { focusList, initLibrary, refreshEpisodes, refreshLibrary, setCurrentEpisode } from "./library.js";
+import { focusList, refreshEpisodes, refreshLibrary, setCurrentEpisode } from "./library.js";
+import { libraryLoaded } from "./first-rows.js";
 import { clearSearch, focusSearch, initSearch } from "./search.js";
 import * as reader from "./reader.js";
 import * as actions from "./actions.js";
@@ -372,9 +374,6 @@ function initShortcuts() {
 
 async function start() {
   initPanes();
-  // Settings load alongside the library; the theme follows the system until then.
-  const settingsLoaded = loadSettings();
-  const libraryLoaded = initLibrary(settingsLoaded);
   initShortcuts();
   initSearch();
   initSidebar();

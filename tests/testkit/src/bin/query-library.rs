@@ -2,18 +2,22 @@
 //! the startup benchmark (crates/gloss-api/benches/startup.rs): opens
 //! Gloss's SQLite file read-only with rusqlite, runs the query each command
 //! comes down to (every episode by path; the best 20 full-text matches and
-//! their count), and prints the rows as JSON. No channel, no migrations
+//! their count), and prints the rows as JSON, the listing as it reads it,
+//! a page at a time as `gloss list` prints. No channel, no migrations
 //! check, no runtime: the plainest way to the same rows.
 //!
 //! Usage: query-library DB list | query-library DB search WORD
 
 use rusqlite::{Connection, OpenFlags, Row};
 use serde_json::{json, Value};
+use std::io::Write;
 use std::process::ExitCode;
+
+type Error = Box<dyn std::error::Error>;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let answer = match args.as_slice() {
+    let done = match args.as_slice() {
         [db, what] if what == "list" => list(db),
         [db, what, word] if what == "search" => search(db, word),
         _ => {
@@ -21,17 +25,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match answer {
-        Ok(rows) => {
-            println!("{}", serde_json::to_string_pretty(&rows).expect("JSON values serialize"));
-            ExitCode::SUCCESS
-        }
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("query-library: {err}");
             ExitCode::FAILURE
         }
     }
 }
+
+/// Rows of the listing printed in one write, as `gloss list` prints a page.
+const PAGE: usize = 500;
 
 const COLUMNS: &str = "id, path, title, show, kind, status, error, first_seen, updated_at";
 
@@ -53,14 +57,31 @@ fn row(row: &Row) -> rusqlite::Result<Value> {
     }))
 }
 
-fn list(db: &str) -> rusqlite::Result<Value> {
+fn list(db: &str) -> Result<(), Error> {
     let conn = open(db)?;
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM episodes ORDER BY path"))?;
-    let rows = stmt.query_map([], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Value::Array(rows))
+    let mut rows = stmt.query([])?;
+    let mut out = std::io::stdout().lock();
+    let (mut page, mut count) = (String::from("["), 0);
+    while let Some(found) = rows.next()? {
+        if count > 0 {
+            page.push(',');
+        }
+        page.push_str("\n  ");
+        page.push_str(&serde_json::to_string_pretty(&row(found)?)?.replace('\n', "\n  "));
+        count += 1;
+        if count % PAGE == 0 {
+            out.write_all(page.as_bytes())?;
+            out.flush()?;
+            page.clear();
+        }
+    }
+    page.push_str(if count == 0 { "]\n" } else { "\n]\n" });
+    out.write_all(page.as_bytes())?;
+    Ok(())
 }
 
-fn search(db: &str, word: &str) -> rusqlite::Result<Value> {
+fn search(db: &str, word: &str) -> Result<(), Error> {
     let conn = open(db)?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM (SELECT rowid AS hit, rank FROM search_index WHERE search_index MATCH ?1
@@ -70,5 +91,6 @@ fn search(db: &str, word: &str) -> rusqlite::Result<Value> {
     let hits = stmt.query_map([word], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     let total: i64 =
         conn.query_row("SELECT count(*) FROM search_index WHERE search_index MATCH ?1", [word], |r| r.get(0))?;
-    Ok(json!({ "total": total, "hits": hits }))
+    println!("{}", serde_json::to_string_pretty(&json!({ "total": total, "hits": hits }))?);
+    Ok(())
 }
