@@ -330,7 +330,12 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
                 return print_json(&answer);
             }
             let due: DueLine = read(&answer)?;
-            out(&format!("{} due, {} new waiting; up now:", due.due, due.new))?;
+            let counted = |count: usize, more: bool| format!("{count}{}", if more { "+" } else { "" });
+            out(&format!(
+                "{} due, {} new waiting; up now:",
+                counted(due.due, due.due_more),
+                counted(due.new, due.new_more)
+            ))?;
             for card in due.cards {
                 let title = card.episode_title.as_deref().unwrap_or("?");
                 out(&format!("  {:<10}  {}  ({title})", card.phase, card.card))?;
@@ -345,7 +350,9 @@ fn ask(gloss: &mut Client, command: ApiCommand, library: Option<&Path>) -> Resul
 struct DueLine {
     cards: Vec<DueCardLine>,
     due: usize,
+    due_more: bool,
     new: usize,
+    new_more: bool,
 }
 
 #[derive(Deserialize)]

@@ -23,7 +23,8 @@ export function showCount(due) {
   const badge = byId("review-count");
   badge.hidden = ready === 0;
   replace(badge, h("span", { "aria-hidden": "true", text: String(ready) }), h("span", { class: "visually-hidden", text: `: ${count(ready, "card")} ready` }));
-  badge.closest("a").title = `${count(ready, "card")} to review now (${due.due.toLocaleString()} due today, ${due.new.toLocaleString()} new waiting)`;
+  const counted = (n, more) => `${n.toLocaleString()}${more ? "+" : ""}`;
+  badge.closest("a").title = `${count(ready, "card")} to review now (${counted(due.due, due.due_more)} due today, ${counted(due.new, due.new_more)} new waiting)`;
 }
 
 /**

@@ -401,3 +401,27 @@ fn review_choices_per_episode_reach_other_devices() {
     b.round(sync.path());
     assert!(due_cards(&b.notes(), NOW).is_empty(), "the episode left out on the other device");
 }
+
+#[test]
+fn counts_of_waiting_cards_stop_at_ten_thousand_and_say_so() {
+    use gloss_core::annotations::deck::MAX_COUNTED;
+    use gloss_core::annotations::review_sources::ReviewSource;
+    // Eleven sections of 910 insights (a header promises at most 999).
+    let mut text = String::from("Many Ideas | Tech Weekly\nTL;DR\nA long list.\n");
+    for section in 0..11 {
+        text.push_str(&format!("🧠 Part {section} 910 insights\n"));
+        for n in 0..910 {
+            text.push_str(&format!("Idea {section}.{n}\nThe point of idea {section}.{n}.\n"));
+        }
+    }
+    text.push_str("Bottom Line\nThat was many.\n");
+    let s = Setup::new(&[("many.txt", &text)]);
+    let notes = s.notes();
+    let id = s.episode("many.txt");
+    let due = notes.review_due(NOW).unwrap();
+    assert_eq!((due.new, due.new_more), (0, false));
+    notes.set_review_source(&ReviewSource::Episode { episode_id: id }, Some(true)).unwrap();
+    let due = notes.review_due(NOW).unwrap();
+    assert_eq!((due.due, due.due_more, due.new, due.new_more), (0, false, MAX_COUNTED, true));
+    assert!(!due.cards.is_empty(), "the day's new cards are still up");
+}
