@@ -97,6 +97,31 @@ fn filters_narrow_by_show_tag_color_status_and_date() {
 }
 
 #[test]
+fn a_tag_filter_counts_each_live_highlight_once() {
+    let s = setup();
+    let notes = s.notes();
+    let (compute, trade) = (s.episode("compute.txt"), s.episode("trade.txt"));
+    let tagged = |episode, text: &str, tags: &[&str]| {
+        let tags = tags.iter().map(|t| t.to_string()).collect();
+        notes.create_highlight(&NewHighlight { tags, ..quote(episode, text) }).unwrap()
+    };
+    tagged(compute, "Chip exports", &["energy", "energy/solar"]);
+    let trashed = tagged(compute, "model race", &["energy/solar"]);
+    tagged(trade, "Tariffs", &[]);
+    let total = |tag: &str| {
+        let filter = HighlightFilter { tag: Some(tag.into()), ..Default::default() };
+        let page = notes.list_highlights(&filter).unwrap();
+        assert_eq!(page.total, page.items.len(), "{tag}: the count is what the list holds");
+        page.total
+    };
+    assert_eq!((total("energy"), total("energy/solar")), (2, 2), "two tags of one family count once");
+    notes.delete_highlight(&trashed.id).unwrap();
+    assert_eq!((total("energy"), total("energy/solar")), (1, 1), "the trash is not counted");
+    notes.set_episode_tags(trade, &["energy".into()]).unwrap();
+    assert_eq!(total("energy"), 2, "the episode's tag counts its highlights");
+}
+
+#[test]
 fn episode_search_finds_annotations_with_the_text() {
     let s = setup();
     let notes = s.notes();

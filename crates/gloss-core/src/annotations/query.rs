@@ -240,11 +240,13 @@ const MATCHES: &str = "(SELECT rowid AS seq, gloss_rank(highlight_index) AS rank
 const LIVE: &str = "h.deleted_at IS NULL";
 
 /// The tag filter as sets, for counting: the highlights tagged themselves
-/// and the episodes tagged, and which condition of the query it replaces.
+/// (those in the trash apart too) and the episodes tagged, and which
+/// condition of the query it replaces.
 #[derive(Clone)]
 struct TagSets {
     at: usize,
     own: String,
+    own_in_trash: String,
     episodes: String,
 }
 
@@ -310,6 +312,12 @@ impl Query {
             query.tag_sets = Some(TagSets {
                 at: query.conditions.len() - 1,
                 own: format!("SELECT highlight_seq FROM highlight_tags WHERE tag_id IN ({tag_ids})"),
+                // From the trash (few), not from the tag's taggings (many).
+                own_in_trash: format!(
+                    "SELECT ht.highlight_seq FROM highlights h INDEXED BY highlights_trashed
+                     CROSS JOIN highlight_tags ht ON ht.highlight_seq = h.seq
+                     WHERE h.deleted_at IS NOT NULL AND ht.tag_id IN ({tag_ids})"
+                ),
                 episodes: format!("SELECT episode_id FROM episode_tags WHERE tag_id IN ({tag_ids})"),
             });
         }
@@ -328,18 +336,21 @@ impl Query {
         }
         let sql = match (self.every_live, self.on_episode, &self.tag_sets) {
             (true, _, _) => "SELECT coalesce(sum(highlight_count), 0) FROM episode_marks".to_owned(),
-            // The tag alone: its live highlights by the index of live
-            // highlights (a row lookup each would read the highlights' text
-            // pages), then its episodes' highlights not tagged themselves.
+            // The tag alone: the highlights it tags, from the tag's index
+            // alone, less those in the trash (looking each one up among the
+            // live highlights took 48 ms for 47,000 at 1,000,000
+            // highlights); then its episodes' highlights not tagged
+            // themselves.
             (false, false, Some(sets))
                 if conditions.len() == 2 && conditions[0] == LIVE && self.params.len() == 1 && !self.ranked =>
             {
                 format!(
-                    "SELECT (SELECT count(*) FROM highlights h INDEXED BY highlights_live
-                             WHERE h.deleted_at IS NULL AND h.seq IN ({own}))
+                    "SELECT (SELECT count(*) FROM (SELECT DISTINCT highlight_seq FROM ({own})))
+                          - (SELECT count(*) FROM (SELECT DISTINCT highlight_seq FROM ({own_in_trash})))
                           + (SELECT count(*) FROM highlights h WHERE h.deleted_at IS NULL
                              AND h.episode_id IN ({episodes}) AND h.seq NOT IN ({own}))",
                     own = sets.own,
+                    own_in_trash = sets.own_in_trash,
                     episodes = sets.episodes
                 )
             }
