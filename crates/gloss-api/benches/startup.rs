@@ -107,13 +107,9 @@ fn compare(name: &str, mut command: Command, mut raw: Command, ends: Ends) -> Re
         limit.push(run(&mut raw)?);
     }
     let column = |runs: &[Run], of: fn(&Run) -> f64| runs.iter().map(of).collect::<Vec<f64>>();
-    let start: fn(&Run) -> f64 = match ends {
-        Ends::AtOnce => |r| r.ms,
-        Ends::GrowingWithTheLibrary => |r| r.first_output_ms,
-    };
-    let started = match ends {
-        Ends::AtOnce => String::new(),
-        Ends::GrowingWithTheLibrary => ", first lines printed".to_owned(),
+    let (start, started): (fn(&Run) -> f64, &str) = match ends {
+        Ends::AtOnce => (|r| r.ms, ""),
+        Ends::GrowingWithTheLibrary => (|r| r.first_output_ms, ", first lines printed"),
     };
     for (what, p) in [("median", 50.0), ("p95", 95.0)] {
         Figure {

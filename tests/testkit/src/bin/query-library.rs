@@ -34,7 +34,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Rows of the listing printed in one write, as `gloss list` prints a page.
+/// Rows of the listing printed in one write, as `gloss list` prints its
+/// pages: a first one of 50, then 500 at a time.
+const FIRST_PAGE: usize = 50;
 const PAGE: usize = 500;
 
 const COLUMNS: &str = "id, path, title, show, kind, status, error, first_seen, updated_at";
@@ -70,7 +72,7 @@ fn list(db: &str) -> Result<(), Error> {
         page.push_str("\n  ");
         page.push_str(&serde_json::to_string_pretty(&row(found)?)?.replace('\n', "\n  "));
         count += 1;
-        if count % PAGE == 0 {
+        if count >= FIRST_PAGE && (count - FIRST_PAGE).is_multiple_of(PAGE) {
             out.write_all(page.as_bytes())?;
             out.flush()?;
             page.clear();
