@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { axe, dragSelect, episodeId, launchBrowser, openApp, repoRoot, screenshot, startGloss, waitFor } from "./helpers.mjs";
+import { axe, dragSelect, episodeId, launchBrowser, openApp, renderedText, repoRoot, screenshot, startGloss, waitFor } from "./helpers.mjs";
 
 const SEEDS = {
   lists: ["garden-plan.txt", "Garden plan for the spring"],
@@ -177,7 +177,7 @@ test("passages of lists, verse and indented blocks are highlighted with the mous
     const painted = await doc.page.$$eval("mark.hl-green", (marks) => marks.map((m) => m.textContent).join("\n\n"));
     assert.equal(painted, exact, `${name}: the painted parts`);
     const quote = doc.page.locator(".annotation-quote").first();
-    assert.equal(await quote.evaluate((el) => el.innerText), exact, `${name}: the sidebar keeps the breaks`);
+    assert.equal(await renderedText(quote), exact, `${name}: the sidebar keeps the breaks`);
     assert.deepEqual(doc.problems, []);
     await doc.context.close();
   }

@@ -293,3 +293,14 @@ export async function waitFor(check, { timeout = 10000, interval = 50, what = "c
 export function markedText(page, id) {
   return page.evaluate((id) => [...document.querySelectorAll("mark.hl")].filter((m) => m.dataset.ids.split(" ").includes(id)).map((m) => m.textContent).join(""), id);
 }
+
+/**
+ * The text `locator` renders, white-space rules applied (innerText).
+ * Cards and feed items have `content-visibility: auto`: Chromium skips the
+ * contents of one that is off screen or not yet laid out, and its innerText
+ * is "" until then. So scroll it into view and wait for its first layout.
+ */
+export async function renderedText(locator) {
+  await locator.scrollIntoViewIfNeeded();
+  return waitFor(() => locator.evaluate((el) => el.innerText), { what: "the element's rendered text" });
+}

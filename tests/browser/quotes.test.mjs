@@ -6,7 +6,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { SAMPLE, episodeId, highlightPhrase, launchBrowser, openApp, startGloss, summaryText } from "./helpers.mjs";
+import { SAMPLE, episodeId, highlightPhrase, launchBrowser, openApp, renderedText as rendered, startGloss, summaryText } from "./helpers.mjs";
 
 /** The end of one insight's body and the next insight's title. */
 const ACROSS = "frontier model.\n\nDistillation compounds";
@@ -28,8 +28,6 @@ after(async () => {
   await browser?.close();
   await gloss?.stop();
 });
-
-const rendered = (locator) => locator.evaluate((el) => el.innerText);
 
 test("a quote across two paragraphs keeps its break in the sidebar, the editor, the chooser, the Notes view and search", async () => {
   const { context, page, problems } = await openApp(browser, `${gloss.url}#/episode/${id}`);
