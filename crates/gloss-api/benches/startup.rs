@@ -12,7 +12,9 @@
 //! The binaries are the release builds (`GLOSS_BIN`, else `gloss` in this
 //! benchmark's target folder: `cargo build --release -p gloss -p
 //! gloss-testkit --bins`). `GLOSS_BENCH_FILES` sets the library size
-//! (default 10,000).
+//! (default 10,000). It also says whether the list of functions the
+//! release link lays out together (src-tauri/cli-symbols.txt) still matches
+//! the binary: that layout keeps the commands' code pages few.
 
 use gloss_testkit::figures::{gloss_bin, load, percentile, Better, Figure};
 use std::io::Read;
@@ -77,6 +79,30 @@ fn main() -> Result<(), Error> {
         raw_command(&query_library, &[db, "search", WORD]),
         Ends::AtOnce,
     )?;
+    // Last: reading the binary grows this process, and a child's peak RSS
+    // counts the parent's pages it shares between fork and exec.
+    print_code_order(&gloss)
+}
+
+/// Says how many of the functions src-tauri/cli-symbols.txt lists (the code
+/// the one-shot commands run, which the release link lays out together) the
+/// binary still has. Names change with a Rust or dependency upgrade; the
+/// ones missing are spread over the binary again, and the peak RSS figures
+/// below grow. scripts/cli-symbol-order.sh writes the list anew.
+fn print_code_order(gloss: &Path) -> Result<(), Error> {
+    let listed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri/cli-symbols.txt");
+    let listed = std::fs::read_to_string(&listed).map_err(|err| format!("reading {}: {err}", listed.display()))?;
+    let binary = std::fs::read(gloss)?;
+    // The symbol table's names are NUL-terminated strings among the bytes.
+    let names: std::collections::HashSet<&[u8]> = binary.split(|&byte| byte == 0).collect();
+    let listed: Vec<&str> = listed.lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect();
+    let found = listed.iter().filter(|name| names.contains(name.as_bytes())).count();
+    println!(
+        "code order: {found} of the {} functions in src-tauri/cli-symbols.txt are in {} \
+         (when many are missing, run scripts/cli-symbol-order.sh)",
+        listed.len(),
+        gloss.display()
+    );
     Ok(())
 }
 
