@@ -383,3 +383,48 @@ fn files_that_are_not_exports_are_refused_naming_the_file() {
             .unwrap_err();
     assert!(missing.to_string().contains("absent.json"), "{missing}");
 }
+
+/// A newer backup that has a highlight on another episode moves it there:
+/// the row, each episode's count in the list and the highlight's review
+/// card follow. (Setting a highlight's or a card's episode is the one write
+/// of theirs that runs in a statement savepoint; see `highlights::put`.)
+#[test]
+fn a_newer_backup_moves_a_highlight_to_the_episode_it_names() {
+    let s = library(&summaries(2));
+    annotate(&s, 20, 5);
+    let (_out, file) = export_one(&s, Format::Json);
+    let mut backup: Backup = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let episodes: Vec<_> = backup.episodes.iter().map(|e| e.episode.clone()).collect();
+    let highlight = backup.highlights.iter_mut().find(|h| h.deleted_at.is_none()).unwrap();
+    let from = highlight.episode.id;
+    let to = episodes.into_iter().find(|e| e.id != from).unwrap();
+    highlight.episode = to.clone();
+    highlight.updated_at += 1000;
+    let id = highlight.id.to_string();
+    std::fs::write(&file, backup.to_json().unwrap()).unwrap();
+    let state = || {
+        s.fx.library
+            .store()
+            .read(|conn| {
+                let count = |episode| {
+                    conn.query_row("SELECT highlight_count FROM episode_marks WHERE episode_id = ?1", [episode], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                };
+                let card = conn.query_row(
+                    "SELECT episode_id FROM review_cards WHERE card = ?1",
+                    [format!("highlight/{id}")],
+                    |r| r.get::<_, i64>(0),
+                )?;
+                Ok((count(from)?, count(to.id)?, card))
+            })
+            .unwrap()
+    };
+    let (from_count, to_count, card) = state();
+    assert_eq!(card, from);
+
+    let report = import(&s, &file);
+    assert_eq!(report.highlights_updated, 1, "{report}");
+    assert_eq!(s.notes().get_highlight(&id).unwrap().episode_id, to.id);
+    assert_eq!(state(), (from_count - 1, to_count + 1, to.id));
+}

@@ -125,17 +125,24 @@ pub(crate) fn refresh_episode(conn: &Connection, episode_id: EpisodeId, cards: C
     for (card, (blocked, starred)) in &made {
         let Ok(id) = card.parse::<CardId>() else { continue };
         let by_rule = rule.includes(&id, *starred);
-        if let Some(row) = stored.remove(card) {
-            if row.in_deck == row.included.unwrap_or(by_rule) && row.blocked == *blocked {
-                continue;
+        let on_episode = match stored.remove(card) {
+            Some(row) if row.in_deck == row.included.unwrap_or(by_rule) && row.blocked == *blocked => continue,
+            Some(row) => Some(row.episode_id),
+            None => stored_episode(conn, card)?,
+        };
+        // Setting `episode_id` (a foreign key) only when the card moves:
+        // see `highlights::put` for what such a statement costs the
+        // search indexes.
+        let sql = match on_episode {
+            None => "INSERT INTO review_cards (card, episode_id, in_deck, blocked) VALUES (?1, ?2, ?3, ?4)",
+            Some(on) if on == Some(episode_id) => {
+                "UPDATE review_cards SET in_deck = coalesce(included, ?3), blocked = ?4 WHERE card = ?1 AND episode_id = ?2"
             }
-        }
-        conn.prepare_cached(
-            "INSERT INTO review_cards (card, episode_id, in_deck, blocked) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (card) DO UPDATE SET episode_id = excluded.episode_id,
-                 in_deck = coalesce(review_cards.included, excluded.in_deck), blocked = excluded.blocked",
-        )?
-        .execute(params![card, episode_id, by_rule, blocked])?;
+            Some(_) => {
+                "UPDATE review_cards SET episode_id = ?2, in_deck = coalesce(included, ?3), blocked = ?4 WHERE card = ?1"
+            }
+        };
+        conn.prepare_cached(sql)?.execute(params![card, episode_id, by_rule, blocked])?;
     }
     // Cards of this episode its sources no longer make: in only if the
     // user added them and their source is still here (an insight).
@@ -172,10 +179,12 @@ fn stored_cards(
     filter: &str,
     params: impl rusqlite::Params,
 ) -> Result<()> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT card, in_deck, included, blocked FROM review_cards {filter}"))?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT card, in_deck, included, blocked, episode_id FROM review_cards {filter}"))?;
     let rows = stmt.query_map(params, |row| {
-        Ok((row.get(0)?, StoredCard { in_deck: row.get(1)?, included: row.get(2)?, blocked: row.get(3)? }))
+        let stored =
+            StoredCard { in_deck: row.get(1)?, included: row.get(2)?, blocked: row.get(3)?, episode_id: row.get(4)? };
+        Ok((row.get(0)?, stored))
     })?;
     for row in rows {
         let (card, row) = row?;
@@ -190,6 +199,15 @@ struct StoredCard {
     /// The user's choice, over the rule's.
     included: Option<bool>,
     blocked: Option<String>,
+    episode_id: Option<EpisodeId>,
+}
+
+/// Whether `card` has a deck row, and the episode it is on.
+fn stored_episode(conn: &Connection, card: &str) -> Result<Option<Option<EpisodeId>>> {
+    Ok(conn
+        .prepare_cached("SELECT episode_id FROM review_cards WHERE card = ?1")?
+        .query_row([card], |row| row.get(0))
+        .optional()?)
 }
 
 /// Brings every episode's deck rows up to date (after what enters review changed).

@@ -4,6 +4,8 @@
 //! Each public function is one user action over a [`Writer`]; every one of
 //! them, and import, sync and re-anchoring, stores the row through [`put`].
 
+use std::sync::LazyLock;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Deserialize;
 
@@ -200,6 +202,55 @@ fn edit(w: &mut Writer, mut row: HighlightRow) -> Result<Highlight> {
     get(w.conn(), &row.highlight.id)
 }
 
+/// A highlight row's columns after `id` and `episode_id`, bound as ?3 to
+/// ?22 in [`put`]'s statements (`id` ?1, `episode_id` ?2).
+const ROW_COLUMNS: [&str; 20] = [
+    "exact",
+    "prefix",
+    "suffix",
+    "sel_start",
+    "sel_end",
+    "block_key",
+    "text_version",
+    "selector_revision",
+    "color",
+    "note",
+    "anchor_status",
+    "anchor_start",
+    "anchor_end",
+    "anchor_reason",
+    "anchor_score",
+    "anchor_revision",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "tags_text",
+];
+
+/// `put`'s three statements, one chosen per row rather than one upsert:
+/// a statement that may set `episode_id`, a foreign key, runs in a
+/// statement savepoint, and at each savepoint FTS5 writes its pending terms
+/// out as a segment. Writing many highlights in one transaction (an import,
+/// a sync, a restore) wrote a segment per highlight and merged them again
+/// and again. Only moving a highlight to another episode sets it now.
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let placeholders: Vec<String> = (3..=22).map(|n| format!("?{n}")).collect();
+    format!(
+        "INSERT INTO highlights (id, episode_id, {}) VALUES (?1, ?2, {})",
+        ROW_COLUMNS.join(", "),
+        placeholders.join(", ")
+    )
+});
+static UPDATE_SQL: LazyLock<String> =
+    LazyLock::new(|| format!("UPDATE highlights SET {} WHERE id = ?1 AND episode_id = ?2", row_assignments()));
+static MOVE_SQL: LazyLock<String> =
+    LazyLock::new(|| format!("UPDATE highlights SET episode_id = ?2, {} WHERE id = ?1", row_assignments()));
+
+fn row_assignments() -> String {
+    let assignments: Vec<String> = ROW_COLUMNS.iter().zip(3..).map(|(column, n)| format!("{column} = ?{n}")).collect();
+    assignments.join(", ")
+}
+
 /// The one writer of highlight rows: stores `row` whole (inserting it, or
 /// replacing the row with its id), its live tags and their search text,
 /// queues for sync what changed when the change is local, and notes the
@@ -219,50 +270,40 @@ pub(crate) fn put(w: &mut Writer, row: &HighlightRow) -> Result<i64> {
         _ => (h.anchor.start.map(to_sql), h.anchor.end.map(to_sql)),
     };
     let (start, end) = if start.is_some() && end.is_some() { (start, end) } else { (None, None) };
-    let seq: i64 = conn
-        .prepare_cached(
-            "INSERT INTO highlights (id, episode_id, exact, prefix, suffix, sel_start, sel_end, block_key,
-                text_version, selector_revision, color, note, anchor_status, anchor_start, anchor_end,
-                anchor_reason, anchor_score, anchor_revision, created_at, updated_at, deleted_at, tags_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
-             ON CONFLICT (id) DO UPDATE SET episode_id = excluded.episode_id, exact = excluded.exact,
-                prefix = excluded.prefix, suffix = excluded.suffix, sel_start = excluded.sel_start,
-                sel_end = excluded.sel_end, block_key = excluded.block_key, text_version = excluded.text_version,
-                selector_revision = excluded.selector_revision, color = excluded.color, note = excluded.note,
-                anchor_status = excluded.anchor_status, anchor_start = excluded.anchor_start,
-                anchor_end = excluded.anchor_end, anchor_reason = excluded.anchor_reason,
-                anchor_score = excluded.anchor_score, anchor_revision = excluded.anchor_revision,
-                created_at = excluded.created_at, updated_at = excluded.updated_at,
-                deleted_at = excluded.deleted_at, tags_text = excluded.tags_text
-             RETURNING seq",
-        )?
-        .query_row(
-            params![
-                h.id,
-                h.episode_id,
-                h.selector.exact,
-                h.selector.prefix,
-                h.selector.suffix,
-                to_sql(h.selector.start),
-                to_sql(h.selector.end),
-                h.selector.block_key,
-                h.selector.text_version,
-                row.selector_revision,
-                h.color,
-                h.note,
-                status_str(h.anchor.status),
-                start,
-                end,
-                h.anchor.reason,
-                h.anchor.score.map(f64::from),
-                row.anchor_revision,
-                h.created_at,
-                h.updated_at,
-                h.deleted_at,
-                tags_text.join(&index::TAG_SEPARATOR.to_string()),
-            ],
-            |r| r.get(0),
-        )?;
+    let stored: Option<(i64, EpisodeId)> = conn
+        .prepare_cached("SELECT seq, episode_id FROM highlights WHERE id = ?1")?
+        .query_row([&h.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let sql = match stored {
+        None => &*INSERT_SQL,
+        Some((_, episode_id)) if episode_id == h.episode_id => &*UPDATE_SQL,
+        Some(_) => &*MOVE_SQL,
+    };
+    conn.prepare_cached(sql)?.execute(params![
+        h.id,
+        h.episode_id,
+        h.selector.exact,
+        h.selector.prefix,
+        h.selector.suffix,
+        to_sql(h.selector.start),
+        to_sql(h.selector.end),
+        h.selector.block_key,
+        h.selector.text_version,
+        row.selector_revision,
+        h.color,
+        h.note,
+        status_str(h.anchor.status),
+        start,
+        end,
+        h.anchor.reason,
+        h.anchor.score.map(f64::from),
+        row.anchor_revision,
+        h.created_at,
+        h.updated_at,
+        h.deleted_at,
+        tags_text.join(&index::TAG_SEPARATOR.to_string()),
+    ])?;
+    let seq = stored.map_or_else(|| conn.last_insert_rowid(), |(seq, _)| seq);
     tags::set_resolved(conn, Tagged::Highlight(seq), &tags)?;
     derived::follow(conn, derived_before.as_ref(), derived::of_seq(conn, seq)?.as_ref())?;
     let after = get(conn, &h.id)?;
