@@ -9,7 +9,8 @@
 //   "1000 10000"; `make bench` sets "1000 10000 100000"), with ten
 //   highlights an episode: a page of the episode list in every order, the
 //   first and a deep one (≤ 20 ms; raw limit: the same page read by a bare
-//   SQLite query, tests/browser/raw-list-page.py), the tag filter and the
+//   SQLite query, with the first page's count of episodes and of each
+//   show's, tests/browser/raw-list-page.py), the tag filter and the
 //   Notes feed (≤ 50 ms), opening an episode with 300 highlights (≤ 50 ms),
 //   creating a highlight (p95 ≤ 5 ms) (raw limit: a `health` round trip),
 //   search (p95 ≤ 10 ms; raw limit: the same queries' reads of the two
