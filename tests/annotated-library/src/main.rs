@@ -125,7 +125,13 @@ fn build(args: &Args) -> Result<(), String> {
         .collect();
     ids.sort_unstable();
     let annotations = gloss.annotations(Caller::door(Door::Cli));
-    let written = annotate(&gloss, &annotations, &ids, args)?;
+    // One long run of writes, as an import is: checkpointed once at the end,
+    // with a page cache that holds a batch (see `Store::bulk`).
+    let written = gloss
+        .library()
+        .store()
+        .bulk(|| Ok(annotate(&gloss, &annotations, &ids, args)))
+        .map_err(|e| format!("could not store the highlights: {e}"))??;
     println!("stored {written} highlights at {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
